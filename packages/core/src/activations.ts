@@ -1,0 +1,117 @@
+import type { Architecture, SoftmaxAttentionSpec } from './architecture.js';
+import { type BreakdownPart, part } from './breakdown.js';
+import { layerClasses } from './layer-classes.js';
+
+/** What one prefill (or decode) step computes at once. */
+export interface InferenceActivationOptions {
+  /** Tokens processed in one forward pass (the prompt, or llama.cpp's ubatch / vLLM's chunk). */
+  chunkTokens: number;
+  /** Tokens the chunk attends to (cached + new); defaults to `chunkTokens`. */
+  keyTokens?: number;
+  batch: number;
+  /** Bytes of an activation element (2 for bf16/f16 compute). */
+  activationBytes: number;
+  /** `naive` materializes the score matrix (eager attention); `flash` does not (FlashAttention-2, SDPA). */
+  attention: 'naive' | 'flash';
+  /** Logits kept: over every prompt token (a plain forward), only the last (generate), or none. */
+  logits: 'all' | 'last' | 'none';
+}
+
+/** Scores and softmax of naive attention for one layer. */
+export interface NaiveAttentionShape {
+  batch: number;
+  heads: number;
+  queryTokens: number;
+  keyTokens: number;
+  /** Bytes of the score matrix element (the compute dtype). */
+  scoreBytes: number;
+}
+
+/**
+ * Bytes of the `batch × heads × queries × keys` score matrix plus its softmax, which naive
+ * attention holds at once. Softmax runs in fp32 (transformers `eager_attention_forward`:
+ * `softmax(..., dtype=torch.float32)`), so it adds 4 bytes per score; in fp32 that is two equal
+ * matrices (seed 002's accounting).
+ */
+export function naiveAttentionScoreBytes(s: NaiveAttentionShape): number {
+  return s.batch * s.heads * s.queryTokens * s.keyTokens * (s.scoreBytes + 4);
+}
+
+function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOptions, keys: number, h: number): { bytes: number; scores: number } {
+  const t = o.batch * o.chunkTokens;
+  const qDim = a.mla ? a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim) : a.numHeads * a.headDim;
+  const kvHeads = a.mla ? a.numHeads : a.numKvHeads;
+  const kDim = a.mla ? qDim : kvHeads * a.headDim;
+  const vDim = a.mla ? a.numHeads * a.mla.vHeadDim : kvHeads * a.vHeadDim;
+  // q, k, v of the chunk, the attention output, and the o_proj output.
+  let bytes = (t * (qDim + kDim + vDim + a.numHeads * a.vHeadDim) + t * h) * o.activationBytes;
+  let scores = 0;
+  const window = a.kind !== 'full' && a.window !== undefined ? Math.min(keys, a.window) : keys;
+  if (o.attention === 'naive') {
+    // Eager attention repeats K/V to every query head (transformers repeat_kv) before the matmul.
+    bytes += o.batch * window * (a.numHeads - kvHeads) * (a.headDim + a.vHeadDim) * o.activationBytes;
+    scores = naiveAttentionScoreBytes({ batch: o.batch, heads: a.numHeads, queryTokens: o.chunkTokens, keyTokens: window, scoreBytes: o.activationBytes });
+  }
+  return { bytes: bytes + scores, scores };
+}
+
+/**
+ * Peak activation memory of one inference forward pass. Layers run one after another and free their
+ * intermediates, so the peak is the residual stream plus the largest single phase of any layer
+ * (attention, MLP) — or the logits after the last layer, whichever is larger.
+ * Naive attention adds the `L²` score matrix (seed 002); flash attention does not.
+ * Logits are computed in the compute dtype and up-cast to fp32 (transformers `logits.float()`),
+ * so each holds `activationBytes + 4` bytes per vocabulary entry.
+ * @returns bytes with parts `residual`, `attention`, `mlp`, `logits` and which phase sets the peak
+ */
+export function inferenceActivationBytes(arch: Architecture, o: InferenceActivationOptions): BreakdownPart {
+  const h = arch.hiddenSize;
+  const t = o.batch * o.chunkTokens;
+  const keys = o.keyTokens ?? o.chunkTokens;
+  const residual = 2 * t * h * o.activationBytes;
+  let attention = 0;
+  let scores = 0;
+  let mlp = 0;
+  for (const { layer } of layerClasses(arch)) {
+    const a = layer.attention;
+    if (a.kind === 'full' || a.kind === 'sliding' || a.kind === 'chunked') {
+      const r = attentionPhaseBytes(a, o, keys, h);
+      if (r.bytes > attention) {
+        attention = r.bytes;
+        scores = r.scores;
+      }
+    } else if (a.kind === 'linear') {
+      const d = 2 * a.numKeyHeads * a.keyHeadDim + 2 * a.numValueHeads * a.valueHeadDim;
+      attention = Math.max(attention, 2 * t * d * o.activationBytes);
+    } else if (a.kind === 'mamba') {
+      attention = Math.max(attention, 4 * t * a.intermediateSize * o.activationBytes);
+    }
+    const m = layer.mlp;
+    if (m.kind === 'dense') {
+      // gate, act(gate) and up live together before the product (3 × tokens × ffn); plain MLPs hold 2.
+      mlp = Math.max(mlp, (m.gated ? 3 : 2) * t * m.intermediateSize * o.activationBytes);
+    } else {
+      // Fused MoE intermediate caches (vllm fused_moe.py: [M, topk, 2N], [M·topk, N], [M, topk, K]) and fp32 router logits.
+      const routed = t * m.topK * (3 * m.expertIntermediateSize + h) * o.activationBytes + t * m.numExperts * 4;
+      const shared = m.shared ? 3 * t * m.shared.intermediateSize * o.activationBytes : 0;
+      mlp = Math.max(mlp, routed + shared);
+    }
+  }
+  const logitRows = o.logits === 'all' ? t : o.logits === 'last' ? o.batch : 0;
+  const logits = logitRows * arch.vocabSize * (o.activationBytes + 4);
+  const layerPeak = residual + Math.max(attention, mlp);
+  const logitPeak = t * h * o.activationBytes + logits;
+  const peakPhase = logitPeak > layerPeak ? 'logits' : attention >= mlp ? 'attention' : 'mlp';
+  const bytes = Math.max(layerPeak, logitPeak);
+  const kindNote = o.attention === 'naive' ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})` : 'flash attention (no L² term)';
+  return part(bytes, `prefill peak of ${o.chunkTokens.toLocaleString('en-US')} tokens × batch ${o.batch}: residual + max(attention, MLP) or logits; ${kindNote}; peak in ${peakPhase}`, {
+    accuracy: 'model',
+    source: 'transformers eager/SDPA attention and LlamaMLP; logits up-cast in LlamaForCausalLM.forward',
+    parts: {
+      residual: part(residual, 'hidden state + normed copy: 2 × tokens × hidden × bytes'),
+      attention: part(attention, `q, k, v, output${o.attention === 'naive' ? ` + scores ${scores.toLocaleString('en-US')} B` : ''}`),
+      mlp: part(mlp, 'MLP intermediates (gate, act, up) or MoE expert caches'),
+      logits: part(logits, `${logitRows.toLocaleString('en-US')} rows × vocab ${arch.vocabSize.toLocaleString('en-US')} × (${o.activationBytes} + 4 fp32) bytes`),
+    },
+  });
+}

@@ -1,0 +1,121 @@
+import * as v from 'valibot';
+import { inferenceActivationBytes } from './activations.js';
+import type { Architecture } from './architecture.js';
+import { type Breakdown, part } from './breakdown.js';
+import { kvCacheBytes } from './kv-cache.js';
+import { DEFAULT_OVERHEAD, overheadBytes } from './overhead.js';
+import type { ParameterBreakdown } from './parameters.js';
+import { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
+import { integerAtLeast, numberBetween, parseOrThrow } from './validate.js';
+import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from './weight-format.js';
+
+/**
+ * Context assumed when none is given: 4096 tokens. Not the model's training maximum, which would
+ * make a 128k-context model look unrunnable on hardware that runs it fine at ordinary lengths.
+ */
+export const DEFAULT_CONTEXT_TOKENS = 4096;
+
+const dtype = v.picklist(['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'], 'unknown KV dtype; use f32, f16, bf16, fp8, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1');
+
+/** valibot schema of the workload part of {@link InferenceOptions}. */
+export const InferenceWorkloadSchema = v.object({
+  context: v.optional(integerAtLeast(1, 'context (tokens)'), DEFAULT_CONTEXT_TOKENS),
+  batch: v.optional(integerAtLeast(1, 'batch (sequences)'), 1),
+  kvDtype: v.optional(dtype, 'f16'),
+  kDtype: v.optional(dtype),
+  vDtype: v.optional(dtype),
+  activationDtype: v.optional(v.picklist(['f32', 'f16', 'bf16'], 'activationDtype must be f32, f16 or bf16'), 'bf16'),
+  attention: v.optional(v.picklist(['flash', 'naive'], 'attention must be "flash" or "naive"'), 'flash'),
+  prefillChunk: v.optional(integerAtLeast(1, 'prefillChunk (tokens)')),
+  logits: v.optional(v.picklist(['all', 'last', 'none'], 'logits must be "all", "last" or "none"'), 'all'),
+  forceMha: v.optional(v.boolean(), false),
+  ignoreWindows: v.optional(v.boolean(), false),
+  mlaCache: v.optional(v.picklist(['latent', 'expanded']), 'latent'),
+  overhead: v.optional(
+    v.object({
+      contextBytes: v.optional(integerAtLeast(0, 'overhead.contextBytes')),
+      allocatorFraction: v.optional(numberBetween(0, 1, 'overhead.allocatorFraction')),
+    }),
+    {},
+  ),
+});
+
+/** Workload of an inference estimate; every field has a stated default. */
+export type InferenceWorkload = v.InferInput<typeof InferenceWorkloadSchema>;
+/** The workload after defaults were applied, as echoed in the result. */
+export type ResolvedInferenceWorkload = v.InferOutput<typeof InferenceWorkloadSchema>;
+
+export interface InferenceOptions extends InferenceWorkload {
+  /** The model: an architecture, or a {@link PreparedModel} for many estimates of one model. */
+  model: Architecture | PreparedModel;
+  /** Weight format; default bf16. `@vramkit/quant` provides block formats (Q4_K_M, GPTQ, NF4…). */
+  format?: WeightFormat;
+}
+
+/** Result of {@link estimateInference}: a breakdown plus what went in. */
+export interface InferenceEstimate extends Breakdown {
+  parameters: ParameterBreakdown;
+  weights: WeightBytesBreakdown;
+  format: string;
+  workload: ResolvedInferenceWorkload;
+  /** Defaults that were applied because the caller did not say, in words. */
+  assumptions: string[];
+}
+
+const ACT_BYTES = { f32: 4, f16: 2, bf16: 2 } as const;
+
+/**
+ * Memory to run a model for inference, as a breakdown: weights (exact per tensor), KV cache (exact
+ * per layer), activations / compute buffer of the prefill (model), runtime overhead (explicit).
+ * @param options model, format and workload (see {@link InferenceWorkloadSchema} for defaults)
+ * @returns `total` and `parts.{weights,kvCache,activations,overhead}`, each with a note
+ * @throws InvalidInputError naming the field when an option is out of range or of the wrong type
+ */
+export function estimateInference(options: InferenceOptions): InferenceEstimate {
+  const { model, format = plainFormats.bf16, ...workloadInput } = options;
+  const workload = parseOrThrow(InferenceWorkloadSchema, workloadInput, 'workload');
+  const prepared = isPreparedModel(model) ? model : prepareModel(model);
+  const arch = prepared.arch;
+  const assumptions: string[] = [];
+  if (workloadInput.context === undefined) assumptions.push(`context defaulted to ${DEFAULT_CONTEXT_TOKENS} tokens (pass context to change it)`);
+  if (options.format === undefined) assumptions.push('weights in bf16 (pass a format to change it)');
+
+  const weights = prepared.weightsIn(format);
+  const kDtype = workload.kDtype ?? workload.kvDtype;
+  const vDtype = workload.vDtype ?? workload.kvDtype;
+  const kv = kvCacheBytes(arch, {
+    tokens: workload.context,
+    batch: workload.batch,
+    kDtype,
+    vDtype,
+    forceMha: workload.forceMha,
+    ignoreWindows: workload.ignoreWindows,
+    mlaCache: workload.mlaCache,
+  });
+  const chunk = Math.min(workload.prefillChunk ?? workload.context, workload.context);
+  const activations = inferenceActivationBytes(arch, {
+    chunkTokens: chunk,
+    keyTokens: workload.context,
+    batch: workload.batch,
+    activationBytes: ACT_BYTES[workload.activationDtype],
+    attention: workload.attention,
+    logits: workload.logits,
+  });
+  const overhead = overheadBytes(kv.bytes + activations.bytes, {
+    contextBytes: workload.overhead.contextBytes ?? DEFAULT_OVERHEAD.contextBytes,
+    allocatorFraction: workload.overhead.allocatorFraction ?? DEFAULT_OVERHEAD.allocatorFraction,
+  });
+  const weightsPart = part(weights.total, `Σ over ${weights.perTensor.length} tensors of bytes in ${format.id}`, {
+    accuracy: 'exact',
+    parts: Object.fromEntries(Object.entries(weights.byType).map(([type, s]) => [type, part(s.bytes, `${s.tensors} tensors, ${s.elements.toLocaleString('en-US')} weights`)])),
+  });
+  return {
+    total: weights.total + kv.bytes + activations.bytes + overhead.bytes,
+    parts: { weights: weightsPart, kvCache: kv, activations, overhead },
+    parameters: prepared.parameters,
+    weights,
+    format: format.id,
+    workload,
+    assumptions,
+  };
+}

@@ -1,0 +1,70 @@
+export {
+  type InferenceActivationOptions,
+  inferenceActivationBytes,
+  type NaiveAttentionShape,
+  naiveAttentionScoreBytes,
+} from './activations.js';
+export {
+  type Architecture,
+  type AttentionSpec,
+  type DenseMlpSpec,
+  isSoftmaxAttention,
+  type LayerSpec,
+  type LinearAttentionSpec,
+  type MambaMixerSpec,
+  type MlaSpec,
+  type MlpSpec,
+  type MoeMlpSpec,
+  type SoftmaxAttentionSpec,
+} from './architecture.js';
+export { ArchitectureSchema, validateArchitecture } from './architecture-schema.js';
+export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
+export {
+  type BlockLayout,
+  KV_DTYPES,
+  type KvDtype,
+  kvDtypeLayout,
+  normalizeDtypeName,
+  PLAIN_DTYPES,
+  type PlainDtype,
+  plainDtypeLayout,
+  rowBytes,
+} from './dtypes.js';
+export {
+  ConfigValidationError,
+  type InputIssue,
+  InvalidInputError,
+  NoSuchFormatError,
+  UnsupportedArchitectureError,
+  VramkitError,
+  type VramkitErrorCode,
+  type VramkitErrorOptions,
+} from './errors/index.js';
+export {
+  DEFAULT_CONTEXT_TOKENS,
+  estimateInference,
+  type InferenceEstimate,
+  type InferenceOptions,
+  type InferenceWorkload,
+  InferenceWorkloadSchema,
+  type ResolvedInferenceWorkload,
+} from './estimate-inference.js';
+export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './kv-cache.js';
+export { type LayerClass, layerClasses } from './layer-classes.js';
+export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './overhead.js';
+export { countParameters, type ParameterBreakdown, type ParameterCategory, parameterCategory } from './parameters.js';
+export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
+export { synthesizeTensors } from './synthesize-tensors.js';
+export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
+export { formatCount, formatGB, formatGiB, GB, GIB, MIB } from './units.js';
+export { integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
+export {
+  type FormatContext,
+  plainFormats,
+  type TensorBytes,
+  type WeightBytesBreakdown,
+  type WeightFormat,
+  weightBytes,
+} from './weight-format.js';
+export * from './serving/index.js';
+export * from './training/index.js';

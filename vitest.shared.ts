@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * Tests import workspace packages from source, so a test run needs no build and sees the code as it
+ * is now. The packaging itself (dist, exports, require(esm)) is tested separately against the build.
+ */
+export const sourceAliases = [
+  { find: /^@vramkit\/core$/, replacement: here('./packages/core/src/index.ts') },
+  { find: /^@vramkit\/quant\/testing$/, replacement: here('./packages/quant/src/testing.ts') },
+  { find: /^@vramkit\/quant$/, replacement: here('./packages/quant/src/index.ts') },
+  { find: /^@vramkit\/models$/, replacement: here('./packages/models/src/index.ts') },
+];
