@@ -10,5 +10,6 @@ export const sourceAliases = [
   { find: /^@vramkit\/core$/, replacement: here('./packages/core/src/index.ts') },
   { find: /^@vramkit\/quant\/testing$/, replacement: here('./packages/quant/src/testing.ts') },
   { find: /^@vramkit\/quant$/, replacement: here('./packages/quant/src/index.ts') },
+  { find: /^@vramkit\/quant-aqlm$/, replacement: here('./packages/quant-aqlm/src/index.ts') },
   { find: /^@vramkit\/models$/, replacement: here('./packages/models/src/index.ts') },
 ];

@@ -11,7 +11,7 @@ export interface Io {
 /** Parsed command line of one command: positionals and flag values. */
 export interface CommandArgs {
   positionals: string[];
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
 }
 
 /**

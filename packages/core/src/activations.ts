@@ -1,6 +1,7 @@
 import type { Architecture, SoftmaxAttentionSpec } from './architecture.js';
-import { type BreakdownPart, part } from './breakdown.js';
+import { type BreakdownPart, lazyPart } from './breakdown.js';
 import { layerClasses } from './layer-classes.js';
+import { formatCount } from './units.js';
 
 /** What one prefill (or decode) step computes at once. */
 export interface InferenceActivationOptions {
@@ -103,15 +104,22 @@ export function inferenceActivationBytes(arch: Architecture, o: InferenceActivat
   const logitPeak = t * h * o.activationBytes + logits;
   const peakPhase = logitPeak > layerPeak ? 'logits' : attention >= mlp ? 'attention' : 'mlp';
   const bytes = Math.max(layerPeak, logitPeak);
-  const kindNote = o.attention === 'naive' ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})` : 'flash attention (no L² term)';
-  return part(bytes, `prefill peak of ${o.chunkTokens.toLocaleString('en-US')} tokens × batch ${o.batch}: residual + max(attention, MLP) or logits; ${kindNote}; peak in ${peakPhase}`, {
-    accuracy: 'model',
-    source: 'transformers eager/SDPA attention and LlamaMLP; logits up-cast in LlamaForCausalLM.forward',
-    parts: {
-      residual: part(residual, 'hidden state + normed copy: 2 × tokens × hidden × bytes'),
-      attention: part(attention, `q, k, v, output${o.attention === 'naive' ? ` + scores ${scores.toLocaleString('en-US')} B` : ''}`),
-      mlp: part(mlp, 'MLP intermediates (gate, act, up) or MoE expert caches'),
-      logits: part(logits, `${logitRows.toLocaleString('en-US')} rows × vocab ${arch.vocabSize.toLocaleString('en-US')} × (${o.activationBytes} + 4 fp32) bytes`),
+  const n = formatCount;
+  return lazyPart(
+    bytes,
+    () =>
+      `prefill peak of ${n(o.chunkTokens)} tokens × batch ${o.batch}: residual + max(attention, MLP) or logits; ${
+        o.attention === 'naive' ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})` : 'flash attention (no L² term)'
+      }; peak in ${peakPhase}`,
+    {
+      accuracy: 'model',
+      source: 'transformers eager/SDPA attention and LlamaMLP; logits up-cast in LlamaForCausalLM.forward',
+      parts: {
+        residual: lazyPart(residual, () => 'hidden state + normed copy: 2 × tokens × hidden × bytes'),
+        attention: lazyPart(attention, () => `q, k, v, output${o.attention === 'naive' ? ` + scores ${n(scores)} B` : ''}`),
+        mlp: lazyPart(mlp, () => 'MLP intermediates (gate, act, up) or MoE expert caches'),
+        logits: lazyPart(logits, () => `${n(logitRows)} row${logitRows === 1 ? '' : 's'} × vocab ${n(arch.vocabSize)} × (${o.activationBytes} + 4 fp32) bytes`),
+      },
     },
-  });
+  );
 }

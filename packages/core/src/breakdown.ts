@@ -34,3 +34,38 @@ export function sumParts(parts: Record<string, BreakdownPart>): number {
   for (const key in parts) total += parts[key]!.bytes;
   return total;
 }
+
+/** A part whose note is formatted on first read; serializes like a plain part (see {@link lazyPart}). */
+class LazyBreakdownPart implements BreakdownPart {
+  bytes: number;
+  source?: string;
+  accuracy?: 'exact' | 'model';
+  parts?: Record<string, BreakdownPart>;
+  #note: (() => string) | string;
+
+  constructor(bytes: number, note: () => string, extra: Omit<BreakdownPart, 'bytes' | 'note'>) {
+    this.bytes = Math.ceil(bytes);
+    this.#note = note;
+    if (extra.source !== undefined) this.source = extra.source;
+    if (extra.accuracy !== undefined) this.accuracy = extra.accuracy;
+    if (extra.parts !== undefined) this.parts = extra.parts;
+  }
+
+  get note(): string {
+    if (typeof this.#note === 'function') this.#note = this.#note();
+    return this.#note;
+  }
+
+  toJSON(): BreakdownPart {
+    return { bytes: this.bytes, note: this.note, ...(this.source !== undefined ? { source: this.source } : {}), ...(this.accuracy ? { accuracy: this.accuracy } : {}), ...(this.parts ? { parts: this.parts } : {}) };
+  }
+}
+
+/**
+ * Builds a part whose note is written only when read. Estimates run millions of times in solvers;
+ * formatting a note costs more than the arithmetic, and most notes are never shown. `note` reads
+ * like a property and `JSON.stringify` includes it; use `toJSON()` for a plain-object copy.
+ */
+export function lazyPart(bytes: number, note: () => string, extra: Omit<BreakdownPart, 'bytes' | 'note'> = {}): BreakdownPart {
+  return new LazyBreakdownPart(bytes, note, extra);
+}

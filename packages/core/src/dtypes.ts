@@ -60,10 +60,15 @@ export function normalizeDtypeName(name: string): string {
   return ALIASES[lower] ?? lower;
 }
 
+const kvLayoutCache = new Map<string, BlockLayout | undefined>();
+
 /** The layout of a KV-cache dtype, or undefined. */
 export function kvDtypeLayout(name: string): BlockLayout | undefined {
+  if (kvLayoutCache.has(name)) return kvLayoutCache.get(name);
   const id = normalizeDtypeName(name);
-  return KV_DTYPES.find((d) => d.id === id);
+  const layout = KV_DTYPES.find((d) => d.id === id);
+  if (kvLayoutCache.size < 256) kvLayoutCache.set(name, layout);
+  return layout;
 }
 
 /** The layout of a plain dtype, or undefined. */

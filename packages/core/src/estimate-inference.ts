@@ -1,11 +1,12 @@
 import * as v from 'valibot';
 import { inferenceActivationBytes } from './activations.js';
 import type { Architecture } from './architecture.js';
-import { type Breakdown, part } from './breakdown.js';
+import { type Breakdown, type BreakdownPart, part } from './breakdown.js';
 import { kvCacheBytes } from './kv-cache.js';
 import { DEFAULT_OVERHEAD, overheadBytes } from './overhead.js';
 import type { ParameterBreakdown } from './parameters.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
+import { formatCount } from './units.js';
 import { integerAtLeast, numberBetween, parseOrThrow } from './validate.js';
 import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from './weight-format.js';
 
@@ -15,7 +16,8 @@ import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from './we
  */
 export const DEFAULT_CONTEXT_TOKENS = 4096;
 
-const dtype = v.picklist(['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'], 'unknown KV dtype; use f32, f16, bf16, fp8, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1');
+const KV_DTYPE_IDS = ['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
+const dtype = v.picklist(KV_DTYPE_IDS, 'unknown KV dtype; use f32, f16, bf16, fp8, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1');
 
 /** valibot schema of the workload part of {@link InferenceOptions}. */
 export const InferenceWorkloadSchema = v.object({
@@ -27,7 +29,7 @@ export const InferenceWorkloadSchema = v.object({
   activationDtype: v.optional(v.picklist(['f32', 'f16', 'bf16'], 'activationDtype must be f32, f16 or bf16'), 'bf16'),
   attention: v.optional(v.picklist(['flash', 'naive'], 'attention must be "flash" or "naive"'), 'flash'),
   prefillChunk: v.optional(integerAtLeast(1, 'prefillChunk (tokens)')),
-  logits: v.optional(v.picklist(['all', 'last', 'none'], 'logits must be "all", "last" or "none"'), 'all'),
+  logits: v.optional(v.picklist(['all', 'last', 'none'], 'logits must be "all", "last" or "none"'), 'last'),
   forceMha: v.optional(v.boolean(), false),
   ignoreWindows: v.optional(v.boolean(), false),
   mlaCache: v.optional(v.picklist(['latent', 'expanded']), 'latent'),
@@ -64,6 +66,74 @@ export interface InferenceEstimate extends Breakdown {
 
 const ACT_BYTES = { f32: 4, f16: 2, bf16: 2 } as const;
 
+const ACT_DTYPES = ['f32', 'f16', 'bf16'] as const;
+const ATTENTIONS = ['flash', 'naive'] as const;
+const LOGITS = ['all', 'last', 'none'] as const;
+const MLA_CACHES = ['latent', 'expanded'] as const;
+const isCount = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
+const isOneOf = <T extends string>(x: unknown, list: readonly T[]): x is T => typeof x === 'string' && (list as readonly string[]).includes(x);
+const isOptional = (x: unknown, ok: (y: unknown) => boolean) => x === undefined || ok(x);
+
+/**
+ * The common case of {@link InferenceWorkloadSchema} without valibot's per-call cost: accepts only
+ * inputs the schema accepts, resolving the same defaults; anything else (including every error)
+ * goes through the schema, which stays the single source of messages. A property test holds the
+ * two to the same answers.
+ */
+export function fastResolveWorkload(w: InferenceWorkload): ResolvedInferenceWorkload | undefined {
+  const o = w.overhead;
+  if (
+    !isOptional(w.context, (x) => isCount(x, 1)) ||
+    !isOptional(w.batch, (x) => isCount(x, 1)) ||
+    !isOptional(w.kvDtype, (x) => isOneOf(x, KV_DTYPE_IDS)) ||
+    !isOptional(w.kDtype, (x) => isOneOf(x, KV_DTYPE_IDS)) ||
+    !isOptional(w.vDtype, (x) => isOneOf(x, KV_DTYPE_IDS)) ||
+    !isOptional(w.activationDtype, (x) => isOneOf(x, ACT_DTYPES)) ||
+    !isOptional(w.attention, (x) => isOneOf(x, ATTENTIONS)) ||
+    !isOptional(w.prefillChunk, (x) => isCount(x, 1)) ||
+    !isOptional(w.logits, (x) => isOneOf(x, LOGITS)) ||
+    !isOptional(w.forceMha, (x) => typeof x === 'boolean') ||
+    !isOptional(w.ignoreWindows, (x) => typeof x === 'boolean') ||
+    !isOptional(w.mlaCache, (x) => isOneOf(x, MLA_CACHES)) ||
+    !isOptional(o, (x) => typeof x === 'object' && x !== null && !Array.isArray(x)) ||
+    (o !== undefined &&
+      (!isOptional(o.contextBytes, (x) => isCount(x, 0)) ||
+        !isOptional(o.allocatorFraction, (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1)))
+  ) {
+    return undefined;
+  }
+  return {
+    context: w.context ?? DEFAULT_CONTEXT_TOKENS,
+    batch: w.batch ?? 1,
+    kvDtype: w.kvDtype ?? 'f16',
+    ...(w.kDtype !== undefined ? { kDtype: w.kDtype } : {}),
+    ...(w.vDtype !== undefined ? { vDtype: w.vDtype } : {}),
+    activationDtype: w.activationDtype ?? 'bf16',
+    attention: w.attention ?? 'flash',
+    ...(w.prefillChunk !== undefined ? { prefillChunk: w.prefillChunk } : {}),
+    logits: w.logits ?? 'last',
+    forceMha: w.forceMha ?? false,
+    ignoreWindows: w.ignoreWindows ?? false,
+    mlaCache: w.mlaCache ?? 'latent',
+    overhead: o === undefined ? {} : { ...(o.contextBytes !== undefined ? { contextBytes: o.contextBytes } : {}), ...(o.allocatorFraction !== undefined ? { allocatorFraction: o.allocatorFraction } : {}) },
+  };
+}
+
+const weightParts = new WeakMap<WeightBytesBreakdown, BreakdownPart>();
+
+/** The weights part of a breakdown, built once per (model, format) since it never changes. */
+function weightsPart(weights: WeightBytesBreakdown, formatId: string): BreakdownPart {
+  let p = weightParts.get(weights);
+  if (!p) {
+    p = part(weights.total, `Σ over ${weights.perTensor.length} tensors of bytes in ${formatId}`, {
+      accuracy: 'exact',
+      parts: Object.fromEntries(Object.entries(weights.byType).map(([type, s]) => [type, part(s.bytes, `${s.tensors} tensors, ${formatCount(s.elements)} weights`)])),
+    });
+    weightParts.set(weights, p);
+  }
+  return p;
+}
+
 /**
  * Memory to run a model for inference, as a breakdown: weights (exact per tensor), KV cache (exact
  * per layer), activations / compute buffer of the prefill (model), runtime overhead (explicit).
@@ -73,12 +143,17 @@ const ACT_BYTES = { f32: 4, f16: 2, bf16: 2 } as const;
  */
 export function estimateInference(options: InferenceOptions): InferenceEstimate {
   const { model, format = plainFormats.bf16, ...workloadInput } = options;
-  const workload = parseOrThrow(InferenceWorkloadSchema, workloadInput, 'workload');
+  const workload = fastResolveWorkload(workloadInput) ?? parseOrThrow(InferenceWorkloadSchema, workloadInput, 'workload');
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const arch = prepared.arch;
   const assumptions: string[] = [];
   if (workloadInput.context === undefined) assumptions.push(`context defaulted to ${DEFAULT_CONTEXT_TOKENS} tokens (pass context to change it)`);
   if (options.format === undefined) assumptions.push('weights in bf16 (pass a format to change it)');
+  if (workloadInput.logits === undefined) {
+    const allRows = workload.batch * Math.min(workload.prefillChunk ?? workload.context, workload.context);
+    const extra = (allRows - workload.batch) * arch.vocabSize * (ACT_BYTES[workload.activationDtype] + 4);
+    assumptions.push(`logits for the last token only, as generation computes them; a plain forward over the prompt (logits: all) keeps fp32 logits for every token: +${(extra / 1024 ** 3).toFixed(2)} GiB`);
+  }
 
   const weights = prepared.weightsIn(format);
   const kDtype = workload.kDtype ?? workload.kvDtype;
@@ -105,13 +180,9 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
     contextBytes: workload.overhead.contextBytes ?? DEFAULT_OVERHEAD.contextBytes,
     allocatorFraction: workload.overhead.allocatorFraction ?? DEFAULT_OVERHEAD.allocatorFraction,
   });
-  const weightsPart = part(weights.total, `Σ over ${weights.perTensor.length} tensors of bytes in ${format.id}`, {
-    accuracy: 'exact',
-    parts: Object.fromEntries(Object.entries(weights.byType).map(([type, s]) => [type, part(s.bytes, `${s.tensors} tensors, ${s.elements.toLocaleString('en-US')} weights`)])),
-  });
   return {
     total: weights.total + kv.bytes + activations.bytes + overhead.bytes,
-    parts: { weights: weightsPart, kvCache: kv, activations, overhead },
+    parts: { weights: weightsPart(weights, format.id), kvCache: kv, activations, overhead },
     parameters: prepared.parameters,
     weights,
     format: format.id,

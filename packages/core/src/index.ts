@@ -18,7 +18,7 @@ export {
   type SoftmaxAttentionSpec,
 } from './architecture.js';
 export { ArchitectureSchema, validateArchitecture } from './architecture-schema.js';
-export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
+export { type Breakdown, type BreakdownPart, lazyPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,
   KV_DTYPES,
@@ -43,6 +43,7 @@ export {
 export {
   DEFAULT_CONTEXT_TOKENS,
   estimateInference,
+  fastResolveWorkload,
   type InferenceEstimate,
   type InferenceOptions,
   type InferenceWorkload,
@@ -56,7 +57,7 @@ export { countParameters, type ParameterBreakdown, type ParameterCategory, param
 export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
-export { formatCount, formatGB, formatGiB, GB, GIB, MIB } from './units.js';
+export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
 export { integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
 export {
   type FormatContext,

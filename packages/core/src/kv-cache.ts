@@ -1,8 +1,9 @@
 import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from './architecture.js';
-import { type BreakdownPart, part } from './breakdown.js';
+import { type BreakdownPart, lazyPart } from './breakdown.js';
 import { type BlockLayout, kvDtypeLayout, rowBytes } from './dtypes.js';
 import { InvalidInputError } from './errors/invalid-input-error.js';
 import { layerClasses } from './layer-classes.js';
+import { formatCount } from './units.js';
 
 /** How the KV cache of one workload is laid out. */
 export interface KvCacheOptions {
@@ -124,34 +125,38 @@ const GROUP_NOTES: Record<LayerKv['group'], string> = {
  * @throws InvalidInputError for unknown dtypes or rows a block type cannot pack
  */
 export function kvCacheBytes(arch: Architecture, options: KvCacheOptions): KvCacheBreakdown {
-  const o = { ...options };
+  const o = options;
   const kName = o.kDtype ?? 'f16';
   const vName = o.vDtype ?? kName;
   const k = layout(kName, 'kvCache.kDtype');
   const v = layout(vName, 'kvCache.vDtype');
   const state = layout(o.stateDtype ?? 'f32', 'kvCache.stateDtype');
-  const groups = new Map<LayerKv['group'], { bytes: number; layers: number; held: number }>();
+  let total = 0;
   let bytesPerToken = 0;
+  const groups: { name: LayerKv['group']; bytes: number; layers: number; held: number }[] = [];
   for (const { layer, count } of layerClasses(arch)) {
     const a = layer.attention;
     const r = a.kind === 'full' || a.kind === 'sliding' || a.kind === 'chunked' ? softmaxLayer(a, o, k, v) : stateLayer(layer, o.batch, state, k);
-    const g = groups.get(r.group) ?? { bytes: 0, layers: 0, held: r.heldTokens };
+    let g = groups.find((x) => x.name === r.group);
+    if (!g) {
+      g = { name: r.group, bytes: 0, layers: 0, held: r.heldTokens };
+      groups.push(g);
+    }
     g.bytes += r.bytes * count;
     g.layers += count;
-    groups.set(r.group, g);
+    total += r.bytes * count;
     if (r.heldTokens > 0 && r.heldTokens === o.tokens) bytesPerToken += (r.bytes * count) / o.tokens / o.batch;
   }
   const parts: Record<string, BreakdownPart> = {};
-  let total = 0;
-  for (const [name, g] of groups) {
-    total += g.bytes;
-    const held = name === 'recurrentState' ? '' : `, ${g.held.toLocaleString('en-US')} tokens held`;
-    parts[name] = part(g.bytes, `${GROUP_NOTES[name]} (${g.layers} layers${held})`, { accuracy: 'exact' });
+  for (const g of groups) {
+    parts[g.name] = lazyPart(g.bytes, () => `${GROUP_NOTES[g.name]} (${g.layers} layers${g.name === 'recurrentState' ? '' : `, ${formatCount(g.held)} tokens held`})`, { accuracy: 'exact' });
   }
   const dtypes = kName === vName ? kName : `K ${kName} / V ${vName}`;
-  return {
-    ...part(total, `${arch.layers.length} layers × ${o.tokens.toLocaleString('en-US')} tokens × batch ${o.batch} in ${dtypes}${o.forceMha ? ' (forced MHA: kv_heads = heads — the naive assumption)' : ''}`, { accuracy: 'exact' }),
-    parts,
-    bytesPerToken: Math.round(bytesPerToken),
-  };
+  const result = lazyPart(
+    total,
+    () => `${arch.layers.length} layers × ${formatCount(o.tokens)} tokens × batch ${o.batch} in ${dtypes}${o.forceMha ? ' (forced MHA: kv_heads = heads — the naive assumption)' : ''}`,
+    { accuracy: 'exact', parts },
+  ) as KvCacheBreakdown;
+  result.bytesPerToken = Math.round(bytesPerToken);
+  return result;
 }

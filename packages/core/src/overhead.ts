@@ -1,4 +1,4 @@
-import { type BreakdownPart, part } from './breakdown.js';
+import { type BreakdownPart, lazyPart } from './breakdown.js';
 import { MIB } from './units.js';
 
 /** Runtime overhead outside tensors the model owns. Every field is overridable; none is hidden. */
@@ -28,12 +28,12 @@ export function overheadBytes(dynamicBytes: number, options: OverheadOptions = {
   const context = options.contextBytes ?? DEFAULT_OVERHEAD.contextBytes;
   const fraction = options.allocatorFraction ?? DEFAULT_OVERHEAD.allocatorFraction;
   const allocator = Math.ceil(dynamicBytes * fraction);
-  return part(context + allocator, `CUDA context ${Math.round(context / MIB)} MiB + allocator ${Math.round(fraction * 100)}% of dynamic memory`, {
+  return lazyPart(context + allocator, () => `CUDA context ${Math.round(context / MIB)} MiB + allocator ${Math.round(fraction * 100)}% of dynamic memory`, {
     accuracy: 'model',
     source: 'PyTorch CUDA context (measured, seed 003); c10/cuda/CUDACachingAllocator.cpp rounding',
     parts: {
-      cudaContext: part(context, 'runtime context, kernels and library workspaces (override with overhead.contextBytes)'),
-      allocator: part(allocator, `${fraction} × (KV cache + activations) (override with overhead.allocatorFraction)`),
+      cudaContext: lazyPart(context, () => 'runtime context, kernels and library workspaces (override with overhead.contextBytes)'),
+      allocator: lazyPart(allocator, () => `${fraction} × (KV cache + activations) (override with overhead.allocatorFraction)`),
     },
   });
 }

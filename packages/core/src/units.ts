@@ -17,5 +17,31 @@ export function formatGB(bytes: number, digits = 2): string {
 
 /** Formats a count with thousands separators, e.g. `7,721,988,096`. */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+const UNIT_BYTES: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/**
+ * Parses a size such as `23.58GiB`, `80 GB`, `512MiB` or a plain byte count into integer bytes
+ * (rounded down). "G" alone is refused: it is ambiguous between GB and GiB.
+ * @returns bytes, or undefined when the text is not a size
+ */
+export function parseBytes(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor = UNIT_BYTES[unit];
+  if (factor === undefined) return undefined;
+  return Math.floor(Number(m[1]) * factor);
 }

@@ -108,7 +108,11 @@ export function weightBytes(
     const r = format.bytesForTensor(t, ctx);
     perTensor.push(r);
     total += r.bytes;
-    const slot = (byType[r.type] ??= { bytes: 0, tensors: 0, elements: 0 });
+    let slot = byType[r.type];
+    if (!slot) {
+      slot = { bytes: 0, tensors: 0, elements: 0 };
+      byType[r.type] = slot;
+    }
     slot.bytes += r.bytes;
     slot.tensors += 1;
     slot.elements += tensorElements(t);

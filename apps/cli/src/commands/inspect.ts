@@ -1,0 +1,104 @@
+import { countParameters, formatCount, inFeatures, synthesizeTensors, tensorElements } from '@vramkit/core';
+import type { Command } from '../command.js';
+import { boolFlag, modelPositional, stringFlag } from '../flags.js';
+import { resolveFormat } from '../formats.js';
+import { resolveModel } from '../model-source.js';
+import type { InspectOutput } from '../output-schema.js';
+import { table } from '../render.js';
+
+const LABELS: Record<string, string> = {
+  embedding: 'embedding',
+  positions: 'position embedding',
+  attention: 'attention (all layers)',
+  mlp: 'MLP (all layers)',
+  experts: 'routed experts',
+  router: 'routers',
+  sharedExperts: 'shared experts',
+  norms: 'layer norms',
+  finalNorm: 'final norm',
+  lmHead: 'lm_head',
+  mtp: 'MTP layers (checkpoint only)',
+};
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: 'exact parameter count with a breakdown, and the tensor inventory',
+  help: `Usage: vramkit inspect <model> [options]
+
+Options:
+      --tensors        list every tensor with its shape
+  -q, --quant <id>     list the storage type and bytes a weight format chooses for each tensor
+      --json           machine-readable output (vramkit schema inspect)
+  -h, --help           this help
+`,
+  options: { tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    const model = await resolveModel(modelPositional(args, 'inspect'), io.cwd);
+    const arch = model.architecture;
+    const tensors = synthesizeTensors(arch);
+    const p = countParameters(tensors, arch);
+    const quant = stringFlag(args.values, 'quant');
+    const format = quant ? resolveFormat(quant) : undefined;
+    const ctx = { arch, numLayers: arch.layers.length };
+    const listed = boolFlag(args.values, 'tensors') || format !== undefined;
+    const rows = listed
+      ? tensors.map((t) => {
+          const chosen = format?.bytesForTensor(t, ctx);
+          return { name: t.name, role: t.role, shape: [...t.shape], elements: tensorElements(t), ...(chosen ? { type: chosen.type, bytes: chosen.bytes } : {}) };
+        })
+      : undefined;
+    if (boolFlag(args.values, 'json')) {
+      const out: InspectOutput = {
+        schema: 'vramkit/inspect@1',
+        model: { argument: model.argument, name: model.name, source: model.source, family: model.modelType, layers: arch.layers.length },
+        parameters: { total: p.total, active: p.active, checkpointTotal: p.checkpointTotal, breakdown: p.parts },
+        architecture: arch as unknown as Record<string, unknown>,
+        ...(rows ? { tensors: rows } : {}),
+        ...(format ? { format: format.id } : {}),
+        warnings: model.warnings,
+      };
+      io.out(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    }
+    const a0 = arch.layers[0]!.attention;
+    const attn =
+      a0.kind === 'linear' || a0.kind === 'mamba'
+        ? a0.kind
+        : a0.mla
+          ? `MLA (kv_lora_rank ${a0.mla.kvLoraRank}, rope ${a0.mla.qkRopeHeadDim}), ${a0.numHeads} heads`
+          : `${a0.numHeads} heads, ${a0.numKvHeads} KV heads (${a0.numKvHeads === a0.numHeads ? 'MHA' : a0.numKvHeads === 1 ? 'MQA' : 'GQA'}), head_dim ${a0.headDim}`;
+    const kinds = new Map<string, number>();
+    for (const l of arch.layers) kinds.set(l.attention.kind, (kinds.get(l.attention.kind) ?? 0) + 1);
+    const lines = [
+      `${model.name}  (${model.modelType})`,
+      `${arch.layers.length} layers (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}), hidden ${arch.hiddenSize}, vocab ${formatCount(arch.vocabSize)}, ${attn}`,
+      `embeddings ${arch.tiedEmbeddings ? 'tied to the output' : 'untied'}${arch.mtpLayers ? `, ${arch.mtpLayers} MTP layer(s)` : ''}`,
+      '',
+      table(
+        [
+          ['part', 'parameters', 'share'],
+          ...Object.entries(p.parts)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => [LABELS[k] ?? k, formatCount(n), k === 'mtp' ? '' : `${((100 * n) / p.total).toFixed(2)}%`]),
+          ['total', formatCount(p.total), '100.00%'],
+          ...(p.active !== p.total ? [['active per token', formatCount(p.active), `${((100 * p.active) / p.total).toFixed(2)}%`]] : []),
+          ...(p.checkpointTotal !== p.total ? [['checkpoint total', formatCount(p.checkpointTotal), '']] : []),
+        ],
+        [false, true, true],
+      ),
+    ];
+    if (p.perLayer.length > 0) lines.push('', `per layer: ${formatCount(p.perLayer[0]!)} (layer 0)${p.perLayer.some((n) => n !== p.perLayer[0]) ? `, ${formatCount(Math.max(...p.perLayer))} (largest)` : ''}`);
+    if (rows) {
+      lines.push(
+        '',
+        table(
+          [['tensor', 'shape', 'in', ...(format ? ['type', 'bytes'] : [])], ...rows.map((r, i) => [r.name, r.shape.join('×'), String(inFeatures(tensors[i]!)), ...(r.type ? [r.type, formatCount(r.bytes ?? 0)] : [])])],
+          [false, true, true, false, true],
+        ),
+      );
+    }
+    for (const w of model.warnings) lines.push(`note: ${w}`);
+    io.out(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};

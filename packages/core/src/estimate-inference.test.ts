@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { gemma3_1b, llama3_8b, seed003 } from './__fixtures__/architectures.js';
+import { VramkitError } from './errors/vramkit-error.js';
+import * as v from 'valibot';
+import { DEFAULT_CONTEXT_TOKENS, estimateInference, fastResolveWorkload, InferenceWorkloadSchema } from './estimate-inference.js';
+import { prepareModel } from './prepare-model.js';
+import { GIB } from './units.js';
+import { plainFormats } from './weight-format.js';
+
+const prepared = prepareModel(llama3_8b);
+
+describe('estimateInference', () => {
+  it('returns a breakdown whose parts sum to the total, each with a note', () => {
+    const e = estimateInference({ model: prepared, context: 8192, batch: 4, kvDtype: 'q8_0' });
+    const sum = Object.values(e.parts).reduce((n, p) => n + p.bytes, 0);
+    expect(e.total).toBe(sum);
+    for (const p of Object.values(e.parts)) {
+      expect(Number.isInteger(p.bytes)).toBe(true);
+      expect(p.note.length).toBeGreaterThan(10);
+    }
+    expect(e.parts.weights!.bytes).toBe(8_030_261_248 * 2);
+  });
+
+  it('puts the seed-003 bf16 weights at 14.38 GiB', () => {
+    const e = estimateInference({ model: seed003, context: 100, format: plainFormats.bf16 });
+    expect((e.parts.weights!.bytes / GIB).toFixed(2)).toBe('14.38');
+  });
+
+  it('lands within 5% of the seed-003 measured 14.95 GiB at 100 tokens (generate: last-token logits)', () => {
+    const e = estimateInference({ model: seed003, context: 100 });
+    expect(Math.abs(e.total / GIB - 14.95) / 14.95).toBeLessThan(0.05);
+  });
+
+  it('states the default context instead of using the training maximum', () => {
+    const e = estimateInference({ model: prepared });
+    expect(e.workload.context).toBe(DEFAULT_CONTEXT_TOKENS);
+    expect(e.assumptions.join(' ')).toMatch(/context defaulted to 4096/);
+  });
+
+  it('lets the overhead be overridden, and shows it as its own part', () => {
+    const e = estimateInference({ model: prepared, overhead: { contextBytes: 0, allocatorFraction: 0 } });
+    expect(e.parts.overhead!.bytes).toBe(0);
+  });
+
+  it('charges sliding-window layers only their window (Gemma 3 1B at 32k)', () => {
+    const e = estimateInference({ model: gemma3_1b, context: 32768 });
+    expect(e.parts.kvCache!.bytes).toBe((4 * 32768 + 22 * 512) * 1024);
+  });
+
+  it.each([
+    ['context', { context: -1 }, 'workload.context'],
+    ['context', { context: Number.NaN }, 'workload.context'],
+    ['batch', { batch: 1.5 }, 'workload.batch'],
+    ['batch', { batch: '4' }, 'workload.batch'],
+    ['kvDtype', { kvDtype: 'q9_x' }, 'workload.kvDtype'],
+    ['overhead', { overhead: { allocatorFraction: 2 } }, 'workload.overhead.allocatorFraction'],
+  ])('rejects a bad %s with a typed error naming %s', (_f, bad, path) => {
+    try {
+      estimateInference({ model: prepared, ...(bad as object) });
+      expect.unreachable();
+    } catch (e) {
+      expect(VramkitError.isInstance(e)).toBe(true);
+      expect((e as VramkitError).code).toBe('INVALID_INPUT');
+      expect((e as VramkitError).path).toBe(path);
+    }
+  });
+
+  it('rejects a malformed architecture with the field path', () => {
+    const broken = { ...llama3_8b, hiddenSize: -1 };
+    expect(() => estimateInference({ model: broken })).toThrow(/architecture.hiddenSize/);
+  });
+
+  it('never needs less memory for more context, batch or a wider KV dtype (property)', () => {
+    const dtypes = ['q4_0', 'q8_0', 'f16', 'f32'] as const;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.constantFrom<'flash' | 'naive'>('flash', 'naive'),
+        (ctx, more, batch, d, attention) => {
+          const a = estimateInference({ model: prepared, context: ctx, batch, kvDtype: dtypes[d], attention });
+          const b = estimateInference({ model: prepared, context: ctx + more, batch, kvDtype: dtypes[d], attention });
+          const c = estimateInference({ model: prepared, context: ctx, batch: batch + 1, kvDtype: dtypes[d], attention });
+          const w = estimateInference({ model: prepared, context: ctx, batch, kvDtype: dtypes[d + 1], attention });
+          return b.total >= a.total && c.total >= a.total && w.total >= a.total && Number.isInteger(a.total);
+        },
+      ),
+    );
+  });
+
+  it('never lets a sliding-window model need more KV than the same model without windows (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), (ctx) => {
+        const w = estimateInference({ model: gemma3_1b, context: ctx }).parts.kvCache!.bytes;
+        const full = estimateInference({ model: gemma3_1b, context: ctx, ignoreWindows: true }).parts.kvCache!.bytes;
+        return w <= full;
+      }),
+    );
+  });
+});
+
+describe('fastResolveWorkload', () => {
+  it('accepts only what the valibot schema accepts, with the same defaults (property)', () => {
+    const anyValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -5, max: 100_000 }), fc.double(), fc.string(), fc.boolean(), fc.constantFrom('f16', 'q8_0', 'flash', 'naive', 'all', 'last', 'latent', 'bf16'));
+    const workload = fc.record(
+      {
+        context: anyValue,
+        batch: anyValue,
+        kvDtype: anyValue,
+        kDtype: anyValue,
+        attention: anyValue,
+        logits: anyValue,
+        prefillChunk: anyValue,
+        forceMha: anyValue,
+        mlaCache: anyValue,
+        activationDtype: anyValue,
+        overhead: fc.oneof(fc.constant(undefined), fc.record({ contextBytes: anyValue, allocatorFraction: anyValue }, { requiredKeys: [] })),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(workload, (w) => {
+        const fast = fastResolveWorkload(w as never);
+        const slow = v.safeParse(InferenceWorkloadSchema, w);
+        if (fast === undefined) return true;
+        return slow.success && JSON.stringify(fast, Object.keys(fast).sort()) === JSON.stringify(slow.output, Object.keys(fast).sort()) && expect(fast).toEqual(slow.output) === undefined;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,80 @@
+import { type Architecture, ConfigValidationError, UnsupportedArchitectureError } from '@vramkit/core';
+import { ConfigReader, type RawConfig } from './config-fields.js';
+import { denseDecoder } from './families/dense.js';
+import { familyFor, knownModelTypes } from './families/index.js';
+
+/** A config normalized into an {@link Architecture}, with what else the config says about memory. */
+export interface NormalizedConfig {
+  architecture: Architecture;
+  /** The `model_type` that was normalized (the text model's, for multimodal wrappers). */
+  modelType: string;
+  /** `torch_dtype` / `dtype` of the checkpoint, when the config states it. */
+  checkpointDtype?: string;
+  /** The raw `quantization_config` block, for `@vramkit/quant` to detect the format. */
+  quantizationConfig?: Record<string, unknown>;
+  /** Things the user should know (a generic mapping was used, a wrapper was unwrapped, …). */
+  warnings: string[];
+}
+
+export interface NormalizeOptions {
+  /**
+   * Map an unknown `model_type` onto a generic Llama-style decoder with a warning, instead of
+   * throwing. Loaders that also read the checkpoint's tensor list use this, since the header is then
+   * the source of truth for parameters.
+   */
+  allowUnknown?: boolean;
+}
+
+const WRAPPER_KEYS = ['text_config', 'llm_config', 'language_config'] as const;
+
+function isRecord(value: unknown): value is RawConfig {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Normalizes a parsed `config.json` into an {@link Architecture}. Multimodal wrappers
+ * (`text_config`, `llm_config`) are unwrapped to their language model.
+ * @param raw the parsed JSON
+ * @throws ConfigValidationError listing every missing or malformed field
+ * @throws UnsupportedArchitectureError for an unknown `model_type` (unless `allowUnknown`)
+ */
+export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): NormalizedConfig {
+  if (!isRecord(raw)) {
+    throw new ConfigValidationError(undefined, [{ path: '(root)', message: 'config.json must be a JSON object', received: Array.isArray(raw) ? 'array' : typeof raw }]);
+  }
+  const warnings: string[] = [];
+  let config = raw;
+  for (const key of WRAPPER_KEYS) {
+    const inner = raw[key];
+    if (isRecord(inner) && (inner.hidden_size !== undefined || inner.num_hidden_layers !== undefined)) {
+      config = { ...inner, model_type: inner.model_type ?? raw.model_type };
+      warnings.push(`read the language model from "${key}" (model_type ${String(raw.model_type)}); vision/audio towers are not in this count`);
+      break;
+    }
+  }
+  const modelType = config.model_type;
+  if (modelType !== undefined && typeof modelType !== 'string') {
+    throw new ConfigValidationError(undefined, [{ path: 'model_type', message: 'must be a string such as "llama"', received: modelType }]);
+  }
+  const family = modelType === undefined ? undefined : familyFor(modelType);
+  const reader = new ConfigReader(config, modelType ?? 'unknown');
+  let architecture: Architecture;
+  if (family) {
+    architecture = family.normalize(reader);
+  } else if (options.allowUnknown && modelType !== undefined) {
+    warnings.push(`model_type "${modelType}" is not modelled; read as a generic Llama-style decoder — parameters come from the checkpoint header when available`);
+    architecture = denseDecoder(reader, { norms: ['input_layernorm', 'post_attention_layernorm'], tiedDefault: false, qkvBias: reader.bool('attention_bias', false) }, () => 'full_attention');
+  } else {
+    throw new UnsupportedArchitectureError(modelType, knownModelTypes());
+  }
+  reader.done();
+  const dtype = raw.torch_dtype ?? raw.dtype ?? config.torch_dtype;
+  const quant = raw.quantization_config ?? config.quantization_config;
+  return {
+    architecture,
+    modelType: architecture.family,
+    ...(typeof dtype === 'string' ? { checkpointDtype: dtype } : {}),
+    ...(isRecord(quant) ? { quantizationConfig: quant } : {}),
+    warnings,
+  };
+}

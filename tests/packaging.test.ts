@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Tests the built packages as a consumer sees them: ESM import, CommonJS `require()` of the ESM
+ * build (Node ≥ 20.19 loads ESM through require(esm)), and the CLI binary. Needs `npm run build`
+ * (the README's test command builds first).
+ */
+const root = join(import.meta.dirname, '..');
+const packages = ['packages', 'apps'].flatMap((d) =>
+  readdirSync(join(root, d))
+    .map((name) => join(root, d, name))
+    .filter((dir) => existsSync(join(dir, 'package.json'))),
+);
+const manifests = packages.map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
+const libraries = manifests.filter((m) => m.pkg.exports?.['.']);
+
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+
+describe('built packages', () => {
+  it.each(libraries.map((m) => [m.pkg.name, m.dir]))('%s has its dist entry (run npm run build first)', (_name, dir) => {
+    expect(existsSync(join(dir, 'dist', 'index.js')), 'dist/index.js missing: run `npm run build`').toBe(true);
+    expect(existsSync(join(dir, 'dist', 'index.d.ts'))).toBe(true);
+  });
+
+  it.each(libraries.map((m) => [m.pkg.name]))('%s is importable as ESM and requirable from CommonJS', (name) => {
+    const esm = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length)`]);
+    expect(Number(esm)).toBeGreaterThan(0);
+    const cjs = node(['-e', `const m = require(${JSON.stringify(name)}); console.log(Object.keys(m).length)`]);
+    expect(Number(cjs)).toBe(Number(esm));
+  });
+
+  it('computes the same Llama 3 KV cache through require(esm) as through import', () => {
+    const script = `const { normalizeConfig, catalogueModel } = require('@vramkit/models'); const { kvCacheBytes } = require('@vramkit/core');
+      const m = catalogueModel('meta-llama/Llama-3.1-8B'); console.log(kvCacheBytes(m.architecture, { tokens: 4096, batch: 1 }).bytes)`;
+    expect(node(['-e', script]).trim()).toBe(String(512 * 1024 ** 2));
+  });
+
+  it('every published manifest is ESM with types first, sideEffects false, files [dist]', () => {
+    for (const { pkg } of libraries) {
+      expect(pkg.type, pkg.name).toBe('module');
+      expect(pkg.sideEffects, pkg.name).toBe(false);
+      expect(pkg.files, pkg.name).toEqual(['dist']);
+      expect(Object.keys(pkg.exports['.'])[0], pkg.name).toBe('types');
+    }
+  });
+
+  it('the vramkit binary answers offline from the catalogue', () => {
+    const out = node([join(root, 'apps/cli/dist/bin.js'), 'estimate', 'Qwen/Qwen3-8B', '--context', '8192', '--json']);
+    const json = JSON.parse(out);
+    expect(json.parameters.total).toBe(8_190_735_360);
+    expect(json.bytes.kvCache).toBe(36 * 8192 * 2 * 8 * 128 * 2);
+  });
+
+  it('the vramkit binary exits 1 with one line on stderr for an unknown model', () => {
+    try {
+      execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'estimate', 'nobody/nothing'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+      expect.unreachable();
+    } catch (e) {
+      const err = e as { status: number; stderr: string };
+      expect(err.status).toBe(1);
+      expect(err.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
