@@ -11,5 +11,7 @@ export const sourceAliases = [
   { find: /^@vramkit\/quant\/testing$/, replacement: here('./packages/quant/src/testing.ts') },
   { find: /^@vramkit\/quant$/, replacement: here('./packages/quant/src/index.ts') },
   { find: /^@vramkit\/quant-aqlm$/, replacement: here('./packages/quant-aqlm/src/index.ts') },
+  { find: /^@vramkit\/models\/node$/, replacement: here('./packages/models/src/node/index.ts') },
+  { find: /^@vramkit\/models\/testing$/, replacement: here('./packages/models/src/testing/index.ts') },
   { find: /^@vramkit\/models$/, replacement: here('./packages/models/src/index.ts') },
 ];

@@ -94,7 +94,39 @@ describe('vramkit estimate', () => {
   });
 });
 
+describe('vramkit estimate --quant', () => {
+  it('puts the predicted Q4_K_M GGUF tensor bytes in bytes.weights (Llama 3.1 8B: 4.58 GiB, llama.cpp README)', async () => {
+    const out = JSON.parse((await run(['estimate', 'meta-llama/Llama-3.1-8B', '--quant', 'Q4_K_M', '--json'])).out);
+    expect(out.format).toBe('Q4_K_M');
+    expect((out.bytes.weights / 1024 ** 3).toFixed(2)).toBe('4.58');
+    expect(Object.keys(out.breakdown.weights.parts).sort()).toEqual(['F32', 'Q4_K', 'Q6_K']);
+  });
+
+  it("costs a checkpoint in its own quantization_config when no --quant is given (DeepSeek-V3: fp8 128×128 blocks)", async () => {
+    const out = JSON.parse((await run(['estimate', 'deepseek-ai/DeepSeek-V3', '--json'])).out);
+    expect(out.format).toBe('fp8-block');
+    expect(out.assumptions[0]).toMatch(/quantization_config/);
+    expect(out.bytes.weights).toBeLessThan(out.parameters.total * 1.02);
+  });
+
+  it('loads a format plugin with --plugin and uses its format', async () => {
+    const plugin = new URL('../../../packages/quant-aqlm', import.meta.url).pathname;
+    const out = JSON.parse((await run(['estimate', 'meta-llama/Llama-3.1-8B', '--plugin', plugin, '--quant', 'aqlm@codebooks=1,nbits=16', '--json'])).out);
+    expect(out.format).toMatch(/aqlm/);
+    // ~2 bits per linear weight; embeddings and lm_head stay 16-bit: about a quarter of bf16.
+    expect(out.bytes.weights).toBeLessThan(8_030_261_248 * 2 * 0.3);
+  });
+});
+
 describe('vramkit inspect', () => {
+  it('lists the llama.cpp type chosen for each tensor with --quant Q4_K_M', async () => {
+    const out = JSON.parse((await run(['inspect', 'meta-llama/Llama-3.1-8B', '--quant', 'Q4_K_M', '--json'])).out);
+    const types = new Map(out.tensors.map((t: { name: string; type: string }) => [t.name, t.type]));
+    expect(types.get('lm_head.weight')).toBe('Q6_K');
+    expect(types.get('model.layers.0.self_attn.q_proj.weight')).toBe('Q4_K');
+    expect(types.get('model.norm.weight')).toBe('F32');
+  });
+
   it('prints the exact parameter count with a breakdown', async () => {
     const r = await run(['inspect', 'meta-llama/Llama-3.1-8B']);
     expect(r.code).toBe(0);

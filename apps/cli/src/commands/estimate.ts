@@ -1,8 +1,8 @@
-import { estimateInference, formatCount, type WeightFormat } from '@vramkit/core';
+import { estimateInference, formatCount } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { loadCliConfig } from '../config-file.js';
 import { boolFlag, bytesFlag, choiceFlag, intFlag, modelPositional, numberFlag, stringFlag } from '../flags.js';
-import { resolveFormat } from '../formats.js';
+import { chooseFormat, setupFormats } from '../formats.js';
 import { resolveModel } from '../model-source.js';
 import type { EstimateOutput } from '../output-schema.js';
 import { renderBreakdown } from '../render.js';
@@ -25,16 +25,18 @@ export const estimateOptions = {
   'allocator-fraction': { type: 'string' },
   mode: { type: 'string' },
   config: { type: 'string' },
+  plugin: { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
 
 /** Runs an inference estimate and prints it; shared by `estimate` and tests. */
-export async function runInferenceEstimate(args: CommandArgs, io: Io, extraFormats: Record<string, WeightFormat> = {}): Promise<number> {
+export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const config = await loadCliConfig(stringFlag(v, 'config'), io.env, io.cwd);
   const model = await resolveModel(modelPositional(args, 'estimate'), io.cwd);
-  const quant = stringFlag(v, 'quant') ?? config.defaults.quant;
-  const format = quant ? resolveFormat(quant, extraFormats) : undefined;
+  const setup = await setupFormats(v, config, io.cwd);
+  const chosen = chooseFormat(setup, stringFlag(v, 'quant') ?? config.defaults.quant, model);
+  const format = chosen.format;
   const kvDtype = choiceFlag(v, 'kv-dtype', KV_DTYPES) ?? (config.defaults.kvDtype as (typeof KV_DTYPES)[number] | undefined);
   const context = intFlag(v, 'context') ?? config.defaults.context;
   const e = estimateInference({
@@ -72,7 +74,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io, extraForma
         overhead: e.parts.overhead!.bytes,
       },
       breakdown: e.parts,
-      assumptions: e.assumptions,
+      assumptions: chosen.note ? [chosen.note, ...e.assumptions] : e.assumptions,
       warnings: model.warnings,
     };
     io.out(`${JSON.stringify(out, null, 2)}\n`);
@@ -87,7 +89,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io, extraForma
     '',
     renderBreakdown(e.parts, e.total, { kvCache: 'KV cache' }),
   ];
-  for (const a of [...e.assumptions, ...model.warnings]) lines.push(`note: ${a}`);
+  for (const a of [...(chosen.note ? [chosen.note] : []), ...e.assumptions, ...model.warnings]) lines.push(`note: ${a}`);
   io.out(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -100,7 +102,9 @@ export const estimateCommand: Command = {
 <model> is a Hub id from the embedded catalogue (vramkit models), a config.json, or a folder holding one.
 
 Options:
-  -q, --quant <id>            weight format: bf16 (default), f16, f32, fp8, int8 or a quant format (vramkit quant list)
+  -q, --quant <id>            weight format: Q4_K_M, gptq-4bit-128g, awq, bnb-nf4, fp8-block, exl2@4.65, bf16, …
+                              (vramkit quant list); default: the checkpoint's quantization_config, else bf16
+      --plugin <pkg>          load a weight-format package (repeatable; also the config file's "plugins")
   -c, --context <tokens>      tokens per sequence (default 4096, printed when used; 32k = 32768)
   -b, --batch <n>             sequences at once (default 1)
       --kv-dtype <t>          KV cache dtype: f32 f16 bf16 fp8 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1 (default f16)

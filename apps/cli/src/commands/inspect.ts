@@ -1,7 +1,8 @@
 import { countParameters, formatCount, inFeatures, synthesizeTensors, tensorElements } from '@vramkit/core';
 import type { Command } from '../command.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
-import { resolveFormat } from '../formats.js';
+import { loadCliConfig } from '../config-file.js';
+import { setupFormats } from '../formats.js';
 import { resolveModel } from '../model-source.js';
 import type { InspectOutput } from '../output-schema.js';
 import { table } from '../render.js';
@@ -27,18 +28,19 @@ export const inspectCommand: Command = {
 
 Options:
       --tensors        list every tensor with its shape
-  -q, --quant <id>     list the storage type and bytes a weight format chooses for each tensor
+  -q, --quant <id>     list the storage type and bytes a weight format chooses for each tensor (vramkit quant list)
+      --plugin <pkg>   load a weight-format package (repeatable)
       --json           machine-readable output (vramkit schema inspect)
   -h, --help           this help
 `,
-  options: { tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, json: { type: 'boolean' } },
+  options: { tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, plugin: { type: 'string', multiple: true }, config: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     const model = await resolveModel(modelPositional(args, 'inspect'), io.cwd);
     const arch = model.architecture;
     const tensors = synthesizeTensors(arch);
     const p = countParameters(tensors, arch);
     const quant = stringFlag(args.values, 'quant');
-    const format = quant ? resolveFormat(quant) : undefined;
+    const format = quant ? (await setupFormats(args.values, await loadCliConfig(stringFlag(args.values, 'config'), io.env, io.cwd), io.cwd)).registry.get(quant) : undefined;
     const ctx = { arch, numLayers: arch.layers.length };
     const listed = boolFlag(args.values, 'tensors') || format !== undefined;
     const rows = listed
