@@ -118,6 +118,27 @@ describe('vramkit estimate --quant', () => {
   });
 });
 
+describe('vramkit estimate --engine', () => {
+  it('answers the vLLM question of the issue: weights per GPU under TP 2, KV budget, concurrency, max context', async () => {
+    const r = await run(['estimate', 'meta-llama/Llama-3.1-70B', '--engine', 'vllm', '--gpu', 'h100-80gb', '--tp', '2', '--gpu-memory-utilization', '0.9', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    // Each rank holds half of every matrix; the 161 norm vectors (1,318,912 values) are replicated.
+    expect(out.bytes.weights).toBe(70_553_706_496 - 1_318_912 + 2 * 1_318_912);
+    expect(out.engine.kvBudgetBytes).toBeGreaterThan(0);
+    expect(out.engine.maxConcurrency).toBeGreaterThanOrEqual(1);
+    expect(out.engine.maxContext).toBeGreaterThan(4096);
+  });
+
+  it("accepts llama.cpp's own short flags (-ngl, -ctk) and reports the layers on the GPU and host bytes", async () => {
+    const r = await run(['estimate', 'meta-llama/Llama-3.1-8B', '--quant', 'Q4_K_M', '--engine', 'llama.cpp', '--gpu', 'rtx-3060-12gb', '-ngl', '20', '-ctk', 'q8_0', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.engine.gpuLayers).toBe(20);
+    expect(out.hostBytes).toBeGreaterThan(0);
+  });
+});
+
 describe('vramkit inspect', () => {
   it('lists the llama.cpp type chosen for each tensor with --quant Q4_K_M', async () => {
     const out = JSON.parse((await run(['inspect', 'meta-llama/Llama-3.1-8B', '--quant', 'Q4_K_M', '--json'])).out);

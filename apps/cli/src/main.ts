@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Io } from './command.js';
 import { commands } from './commands/index.js';
 import { oneLine, UsageError } from './errors.js';
+import { expandEngineShortFlags } from './serve/engine-flags.js';
 import { VERSION } from './version.js';
 
 function usage(): string {
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: [...rest], options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: expandEngineShortFlags(rest), options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     } catch (e) {
       throw new UsageError(`${(e as Error).message.replace(/\s+/g, ' ')} (vramkit ${name} --help)`);
     }

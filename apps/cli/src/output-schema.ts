@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './serve/output-schemas.js';
 
 /** A part of a memory breakdown, recursively. */
 export interface JsonPart {
@@ -76,5 +77,8 @@ export type InspectOutput = z.infer<typeof InspectOutputSchema>;
 /** Output schemas by name, for `vramkit schema <name>`. Other commands add theirs here. */
 export const outputSchemas: Record<string, z.ZodType> = {
   estimate: EstimateOutputSchema,
+  'estimate-serve': ServeOutputSchema,
+  fit: FitOutputSchema,
+  compare: CompareOutputSchema,
   inspect: InspectOutputSchema,
 };

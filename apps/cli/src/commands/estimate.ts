@@ -6,6 +6,8 @@ import { chooseFormat, setupFormats } from '../formats.js';
 import { resolveModel } from '../model-source.js';
 import type { EstimateOutput } from '../output-schema.js';
 import { renderBreakdown } from '../render.js';
+import { engineFlag, serveHelp, serveOptions } from '../serve/engine-flags.js';
+import { runServeEstimate } from '../serve/run-serve-estimate.js';
 
 const KV_DTYPES = ['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
 
@@ -27,6 +29,7 @@ export const estimateOptions = {
   config: { type: 'string' },
   plugin: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  ...serveOptions,
 } as const;
 
 /** Runs an inference estimate and prints it; shared by `estimate` and tests. */
@@ -37,6 +40,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
   const setup = await setupFormats(v, config, io.cwd);
   const chosen = chooseFormat(setup, stringFlag(v, 'quant') ?? config.defaults.quant, model);
   const format = chosen.format;
+  if (engineFlag(v)) return runServeEstimate(args, io, model, format);
   const kvDtype = choiceFlag(v, 'kv-dtype', KV_DTYPES) ?? (config.defaults.kvDtype as (typeof KV_DTYPES)[number] | undefined);
   const context = intFlag(v, 'context') ?? config.defaults.context;
   const e = estimateInference({
@@ -119,7 +123,8 @@ Options:
       --config <path>         CLI config file (defaults, plugins)
       --json                  machine-readable output (vramkit schema estimate)
   -h, --help                  this help
-`,
+
+${serveHelp}`,
   options: estimateOptions,
   run: (args, io) => runInferenceEstimate(args, io),
 };

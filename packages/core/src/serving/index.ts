@@ -1,2 +1,20 @@
-// Serving and fitting: GPU catalogue, engine profiles, solvers, throughput. Exports are added here by that work.
-export {};
+// Serving and fitting: GPU catalogue, engine profiles (llama.cpp, vLLM, transformers), solvers, throughput.
+export { type EngineFigures, estimateServing, type ServingEstimate } from './estimate-serving.js';
+export { customGpu, GPUS, type GpuId, type GpuSpec, type GpuTflops, gpuCapacityBytes, lookupGpu } from './gpus.js';
+export { type LlamaCppDevice, type LlamaCppEstimate, type LlamaCppOptions, llamaCppMemory } from './llama-cpp.js';
+export { NoSuchGpuError } from './no-such-gpu-error.js';
+export { type Binding, type EngineId, type EngineRun, type GpuBytes, runEngine, type ServingOptions } from './serving.js';
+export { type FormatFit, type SolveResult, solveFormats, solveGpuLayers, solveMaxBatch, solveMaxContext } from './solvers.js';
+export {
+  DEFAULT_BANDWIDTH_EFFICIENCY,
+  DEFAULT_COMPUTE_EFFICIENCY,
+  decodeThroughput,
+  draftModelBytes,
+  prefillThroughput,
+  type SpeculativeOptions,
+  speculativeDecoding,
+  type ThroughputEstimate,
+  type ThroughputOptions,
+} from './throughput.js';
+export { type TransformersEstimate, type TransformersOptions, transformersMemory } from './transformers.js';
+export { type VllmEstimate, type VllmOptions, vllmMemory } from './vllm.js';

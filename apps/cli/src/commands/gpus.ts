@@ -1,0 +1,46 @@
+import { GIB, GPUS, type GpuSpec, gpuCapacityBytes } from '@vramkit/core';
+import type { Command, CommandArgs, Io } from '../command.js';
+import { boolFlag, choiceFlag } from '../flags.js';
+import { table } from '../render.js';
+
+const SEGMENTS = ['consumer', 'laptop', 'workstation', 'datacenter', 'apple'] as const;
+
+function runGpus(args: CommandArgs, io: Io): number {
+  const v = args.values;
+  const segment = choiceFlag(v, 'segment', SEGMENTS);
+  const list: readonly GpuSpec[] = GPUS.filter((g) => !segment || g.segment === segment);
+  if (boolFlag(v, 'json')) {
+    io.out(`${JSON.stringify({ schema: 'vramkit/gpus@1', gpus: list.map((g) => ({ ...g, capacityBytes: gpuCapacityBytes(g) })) }, null, 2)}\n`);
+    return 0;
+  }
+  const sources = boolFlag(v, 'sources');
+  const header = ['id', 'name', 'memory GiB', 'usable GiB', 'GB/s', 'fp16', 'bf16', 'fp8', 'int8', ...(sources ? ['source'] : [])];
+  const t = (x: number | undefined) => (x === undefined ? '—' : String(x));
+  const rows = list.map((g) => [
+    g.id,
+    g.name,
+    (g.memoryBytes / GIB).toFixed(1),
+    (gpuCapacityBytes(g) / GIB).toFixed(2),
+    String(g.bandwidthGBps),
+    t(g.tflops.fp16),
+    t(g.tflops.bf16),
+    t(g.tflops.fp8),
+    t(g.tflops.int8),
+    ...(sources ? [g.source] : []),
+  ]);
+  io.out(
+    `${table([header, ...rows], header.map((_, i) => i >= 2 && i <= 8))}\n\nTFLOPs dense (no sparsity); usable = CUDA-reported total where known, Metal's working-set share on Apple. --sources names each figure's source.\n`,
+  );
+  return 0;
+}
+
+export const gpusCommand: Command = {
+  name: 'gpus',
+  summary: 'the GPU catalogue: memory, bandwidth, TFLOPs, with sources',
+  help: `Usage: vramkit gpus [--segment consumer|laptop|workstation|datacenter|apple] [--sources] [--json]
+
+Use an id with --gpu (vramkit fit <model> --gpu rtx-4090), or give an exact capacity with --gpu-memory 23.58GiB.
+`,
+  options: { segment: { type: 'string' }, sources: { type: 'boolean' }, json: { type: 'boolean' } },
+  run: runGpus,
+};

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { PartSchema } from '../output-schema.js';
+
+const bytes = z.number().int().nonnegative().describe('bytes (integer)');
+
+const GpuBytesSchema = z.object({
+  id: z.string().describe('catalogue id, or "custom" for --gpu-memory'),
+  name: z.string(),
+  capacityBytes: bytes.describe('memory the GPU gives a process (CUDA-reported total where known)'),
+  bytes: z.object({ weights: bytes, kvCache: bytes, activations: bytes, overhead: bytes, total: bytes }).describe('this GPU; weights are per GPU under TP/PP'),
+  fits: z.boolean(),
+});
+
+const EngineFiguresSchema = z.object({
+  name: z.enum(['llama.cpp', 'vllm', 'transformers']),
+  kvBudgetBytes: bytes.describe('memory the engine leaves for its KV cache on one GPU'),
+  kvTokens: z.number().int().nonnegative().describe('tokens that budget holds'),
+  maxConcurrency: z.number().int().nonnegative().describe('requests of the configured context that fit at once'),
+  maxContext: z.number().int().nonnegative().describe('largest context at batch 1'),
+  gpuLayers: z.number().int().nonnegative().optional().describe('llama.cpp: layers offloaded (-ngl)'),
+  hostBytes: bytes.optional().describe('llama.cpp: bytes that stay in CPU RAM'),
+});
+
+const BindingSchema = z.enum(['none', 'gpu-memory', 'kv-cache', 'budget', 'model-context', 'max-num-seqs']);
+
+/** `vramkit estimate <model> --engine … --json`. */
+export const ServeOutputSchema = z.object({
+  schema: z.literal('vramkit/serve@1'),
+  model: z.object({ name: z.string(), argument: z.string() }),
+  format: z.string(),
+  context: z.number().int().positive(),
+  batch: z.number().int().positive(),
+  bytes: GpuBytesSchema.shape.bytes.describe('the most loaded GPU'),
+  gpus: z.array(GpuBytesSchema),
+  engine: EngineFiguresSchema,
+  hostBytes: bytes.optional().describe('llama.cpp: bytes that stay in CPU RAM (same as engine.hostBytes)'),
+  fits: z.boolean(),
+  binding: BindingSchema,
+  throughput: z.object({ decodeTokensPerSecond: z.number().positive(), prefillTokensPerSecond: z.number().positive().optional(), note: z.string() }).optional(),
+  breakdown: z.union([
+    z.object({ total: bytes, parts: z.record(z.string(), PartSchema) }),
+    z.object({ devices: z.array(z.object({ total: bytes, parts: z.record(z.string(), PartSchema) })), host: z.object({ total: bytes, parts: z.record(z.string(), PartSchema) }) }),
+  ]),
+  assumptions: z.array(z.string()),
+});
+
+/** `vramkit fit --json`. */
+export const FitOutputSchema = z.object({
+  schema: z.literal('vramkit/fit@1'),
+  model: z.object({ name: z.string(), argument: z.string() }),
+  engine: EngineFiguresSchema.shape.name,
+  gpus: z.array(z.string()),
+  contexts: z.array(z.number().int().positive()),
+  rows: z.array(
+    z.object({
+      format: z.string(),
+      weightBytes: bytes,
+      maxContext: z.number().int().nonnegative(),
+      maxContextBinding: BindingSchema,
+      maxBatch: z.record(z.string(), z.number().int().nonnegative()).describe('context → sequences that fit'),
+      gpuLayers: z.number().int().nonnegative().optional(),
+      totalLayers: z.number().int().positive().optional(),
+    }),
+  ),
+});
+
+/** `vramkit compare --json`. */
+export const CompareOutputSchema = z.object({
+  schema: z.literal('vramkit/compare@1'),
+  model: z.object({ name: z.string(), argument: z.string() }),
+  results: z.array(
+    z.object({
+      gpu: z.string(),
+      engine: EngineFiguresSchema.shape.name,
+      format: z.string(),
+      bytes: GpuBytesSchema.shape.bytes,
+      gpus: z.array(GpuBytesSchema),
+      engineFigures: EngineFiguresSchema,
+      fits: z.boolean(),
+      binding: BindingSchema,
+      decodeTokensPerSecond: z.number().positive().optional(),
+    }),
+  ),
+});

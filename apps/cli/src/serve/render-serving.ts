@@ -1,0 +1,38 @@
+import { formatCount, GIB, type ServingEstimate, type ServingOptions } from '@vramkit/core';
+import { table } from '../render.js';
+
+const gib = (b: number) => (b / GIB).toFixed(2);
+
+/**
+ * A serving estimate as text: one row per GPU (weights, KV, compute, overhead, total, capacity), the
+ * host RAM for llama.cpp, the engine figures and the assumptions.
+ */
+export function renderServing(name: string, o: ServingOptions, e: ServingEstimate): string {
+  const rows: string[][] = [['GPU', 'weights', 'KV cache', 'compute', 'overhead', 'total', 'capacity', 'fits']];
+  for (const g of e.gpus) {
+    rows.push([g.name, gib(g.bytes.weights), gib(g.bytes.kvCache), gib(g.bytes.activations), gib(g.bytes.overhead), gib(g.bytes.total), gib(g.capacityBytes), g.fits ? 'yes' : 'NO']);
+  }
+  if (e.engine.hostBytes !== undefined && 'devices' in e.breakdown) {
+    const h = e.breakdown.host.parts;
+    rows.push(['host RAM', gib(h.weights?.bytes ?? 0), gib(h.kvCache?.bytes ?? 0), gib((h.activations?.bytes ?? 0) + (h.output?.bytes ?? 0)), '', gib(e.engine.hostBytes), '', '']);
+  }
+  const lines = [
+    `${name} on ${e.engine.name}${o.format ? ` · weights ${o.format.id}` : ''} · context ${formatCount(e.context)} × batch ${e.batch}`,
+    '',
+    `${table(rows, [false, true, true, true, true, true, true, false])}`,
+    '(GiB)',
+    '',
+  ];
+  const f = e.engine;
+  const kv = `KV budget ${gib(f.kvBudgetBytes)} GiB per GPU = ${formatCount(f.kvTokens)} tokens`;
+  lines.push(`${kv} · max concurrency at ${formatCount(e.context)}: ${f.maxConcurrency} · max context at batch 1: ${formatCount(f.maxContext)}`);
+  if (f.gpuLayers !== undefined && 'devices' in e.breakdown) {
+    const total = ('layers' in o.model ? o.model.layers.length : o.model.arch.layers.length) + 1;
+    lines.push(`-ngl ${f.gpuLayers}${total ? `/${total}` : ''} layers on the GPU · ${gib(f.hostBytes ?? 0)} GiB stays in CPU RAM`);
+  }
+  const t = e.throughput;
+  if (t) lines.push(`decode ≈ ${t.decodeTokensPerSecond.toFixed(1)} tok/s${t.prefillTokensPerSecond ? ` · prefill ≈ ${formatCount(t.prefillTokensPerSecond)} tok/s` : ''} (model: ${t.note})`);
+  lines.push(e.fits ? 'fits: yes' : `fits: NO — limited by ${e.binding}`);
+  for (const a of e.assumptions) lines.push(`note: ${a}`);
+  return `${lines.join('\n')}\n`;
+}

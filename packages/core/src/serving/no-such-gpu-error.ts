@@ -1,0 +1,15 @@
+import { VramkitError } from '../errors/vramkit-error.js';
+
+/** A GPU id that the catalogue does not hold. `suggestions` lists the closest ids. */
+export class NoSuchGpuError extends VramkitError {
+  readonly gpuId: string;
+  readonly suggestions: readonly string[];
+
+  constructor(gpuId: string, suggestions: readonly string[], path = 'gpu') {
+    const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+    super('NO_SUCH_GPU', `Unknown GPU "${gpuId}".${hint} List them with \`vramkit gpus\`, or pass an exact capacity with --gpu-memory 23.58GiB.`, { path });
+    this.name = 'NoSuchGpuError';
+    this.gpuId = gpuId;
+    this.suggestions = suggestions;
+  }
+}
