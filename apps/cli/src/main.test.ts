@@ -139,6 +139,23 @@ describe('vramkit estimate --engine', () => {
   });
 });
 
+describe('vramkit estimate --mode train', () => {
+  it('counts 39,976,960 trainable LoRA parameters for Llama-2-7B at r=16 on all seven projections, as peft prints', async () => {
+    const r = await run(['estimate', 'meta-llama/Llama-2-7b-hf', '--mode', 'train', '--method', 'lora', '--rank', '16', '--targets', 'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.parameters.trainable).toBe(39_976_960);
+    for (const k of ['total', 'weights', 'gradients', 'optimizer', 'activations', 'overhead']) expect(Number.isInteger(out.bytes[k]), k).toBe(true);
+    expect(out).toHaveProperty('hostBytes');
+  });
+
+  it('rejects a training flag without --mode train', async () => {
+    const r = await run(['estimate', 'Qwen/Qwen3-8B', '--method', 'lora']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--method is a training flag: add --mode train/);
+  });
+});
+
 describe('vramkit inspect', () => {
   it('lists the llama.cpp type chosen for each tensor with --quant Q4_K_M', async () => {
     const out = JSON.parse((await run(['inspect', 'meta-llama/Llama-3.1-8B', '--quant', 'Q4_K_M', '--json'])).out);

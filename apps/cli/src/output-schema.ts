@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './serve/output-schemas.js';
+import { TrainOutputSchema } from './train/train-output-schema.js';
 
 /** A part of a memory breakdown, recursively. */
 export interface JsonPart {
@@ -78,6 +79,7 @@ export type InspectOutput = z.infer<typeof InspectOutputSchema>;
 export const outputSchemas: Record<string, z.ZodType> = {
   estimate: EstimateOutputSchema,
   'estimate-serve': ServeOutputSchema,
+  'estimate-train': TrainOutputSchema,
   fit: FitOutputSchema,
   compare: CompareOutputSchema,
   inspect: InspectOutputSchema,

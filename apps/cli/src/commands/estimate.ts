@@ -1,6 +1,7 @@
 import { estimateInference, formatCount } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { loadCliConfig } from '../config-file.js';
+import { UsageError } from '../errors.js';
 import { boolFlag, bytesFlag, choiceFlag, intFlag, modelPositional, numberFlag, stringFlag } from '../flags.js';
 import { chooseFormat, setupFormats } from '../formats.js';
 import { resolveModel } from '../model-source.js';
@@ -8,6 +9,8 @@ import type { EstimateOutput } from '../output-schema.js';
 import { renderBreakdown } from '../render.js';
 import { engineFlag, serveHelp, serveOptions } from '../serve/engine-flags.js';
 import { runServeEstimate } from '../serve/run-serve-estimate.js';
+import { runTrainEstimate, trainingWorkloadForArgs } from '../train/run-train-estimate.js';
+import { TRAIN_HELP, trainOptions } from '../train/train-flags.js';
 
 const KV_DTYPES = ['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
 
@@ -30,7 +33,23 @@ export const estimateOptions = {
   plugin: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   ...serveOptions,
+  ...trainOptions,
 } as const;
+
+const TRAIN_ONLY = Object.keys(trainOptions).filter((k) => !(k in serveOptions));
+
+/** `--mode train`: the model may come from the trainer config named by `--from`. */
+async function runTraining(args: CommandArgs, io: Io): Promise<number> {
+  const v = args.values;
+  let argument = args.positionals[0];
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}" (vramkit estimate --help)`, 'argv');
+  if (argument === undefined && stringFlag(v, 'from')) argument = (await trainingWorkloadForArgs(args, io)).modelId;
+  if (argument === undefined) throw new UsageError('estimate --mode train needs a model, or a --from trainer config that names one', 'model');
+  const model = await resolveModel(argument, io.cwd);
+  const quant = stringFlag(v, 'quant');
+  const baseFormat = quant ? (await setupFormats(v, await loadCliConfig(stringFlag(v, 'config'), io.env, io.cwd), io.cwd)).registry.get(quant) : undefined;
+  return runTrainEstimate(args, io, model, baseFormat);
+}
 
 /** Runs an inference estimate and prints it; shared by `estimate` and tests. */
 export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<number> {
@@ -122,9 +141,17 @@ Options:
       --allocator-fraction <f> allocator share of KV + activations (default 0.05)
       --config <path>         CLI config file (defaults, plugins)
       --json                  machine-readable output (vramkit schema estimate)
+      --mode <m>              inference (default) or train
   -h, --help                  this help
 
-${serveHelp}`,
+${serveHelp}
+${TRAIN_HELP}`,
   options: estimateOptions,
-  run: (args, io) => runInferenceEstimate(args, io),
+  async run(args, io) {
+    const mode = choiceFlag(args.values, 'mode', ['inference', 'train'] as const) ?? 'inference';
+    if (mode === 'train') return runTraining(args, io);
+    const stray = TRAIN_ONLY.find((k) => args.values[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray} is a training flag: add --mode train (vramkit estimate --help)`, stray);
+    return runInferenceEstimate(args, io);
+  },
 };

@@ -1,2 +1,44 @@
-// Training and fine-tuning memory (issue: training). Exports are added here by that work.
-export {};
+// Training and fine-tuning memory (issue 5).
+export { type TrainableSet, type TrainingActivationOptions, type TrainingActivations, trainingActivationBytes } from './activations.js';
+export {
+  DEFAULT_TRAINING_SEQ,
+  estimateTraining,
+  type OverheadBand,
+  type ResolvedTrainingWorkload,
+  type TrainingEstimate,
+  type TrainingOptions,
+  type TrainingWorkload,
+  TrainingWorkloadSchema,
+} from './estimate-training.js';
+export {
+  type AdaptedModule,
+  type AdapterPlan,
+  defaultExpertModules,
+  type LoraOptions,
+  type PrintedCountOptions,
+  peftPrintedCounts,
+  resolveAdapters,
+} from './lora.js';
+export { bnbNf4Format, type Nf4FormatOptions, nf4TensorBytes } from './nf4.js';
+export { OPTIMIZER_IDS, type OptimizerId, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+export {
+  DEEPSPEED_BUCKETS,
+  dataParallelSize,
+  type ParallelismOptions,
+  type StateBytesPerParam,
+  shardingOf,
+  type ZeroTableOptions,
+  zeroModelStateBytes,
+} from './parallelism.js';
+export { PRECISION_IDS, PRECISIONS, type PrecisionId, type PrecisionSpec } from './precision.js';
+export {
+  type FitMargin,
+  maxMicroBatch,
+  maxSequenceLength,
+  minGpus,
+  type PlannedSetup,
+  type PlanOptions,
+  planTraining,
+  type SolverResult,
+} from './solvers.js';
+export { type TrainerConfigResult, type TrainerFramework, trainingFromTrainerConfig } from './trainer-config.js';

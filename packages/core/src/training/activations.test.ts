@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { gptKorthikanti, llama2_7b } from './__fixtures__/architectures.js';
+import { type TrainingActivationOptions, trainingActivationBytes } from './activations.js';
+
+const base: TrainingActivationOptions = { seq: 2048, microBatch: 1, computeBytes: 2, attention: 'flash', checkpointing: 'none', kernels: 'fused', loss: 'hf', trainable: 'all' };
+const GPT_LIKE_H = 4096;
+
+describe('trainingActivationBytes', () => {
+  // Korthikanti et al. 2022 §4: 16-bit activations, dropout, LayerNorm, naive attention with a
+  // 16-bit softmax. We add the LayerNorm statistics (mean + rstd, fp32) the paper leaves out.
+  const megatron: TrainingActivationOptions = { seq: 2048, microBatch: 1, computeBytes: 2, attention: 'naive', softmax: 'compute', dropout: true, checkpointing: 'none', kernels: 'fused', loss: 'hf', trainable: 'all' };
+  const [s, b, h, a] = [2048, 1, 2048, 16];
+  const stats = 2 * 8 * s * b;
+
+  it('reproduces sbh(34 + 5as/h) per layer for a GPT layer (Korthikanti eq. 1): 2048 × 2048 × (34 + 80) + norm stats', () => {
+    const r = trainingActivationBytes(gptKorthikanti, megatron);
+    expect(r.perLayerBytes).toBe(s * b * h * (34 + (5 * a * s) / h) + stats);
+  });
+
+  it('reproduces sbh(10 + 24/t + 5as/(ht)) with tensor parallelism t = 8 (eq. 2)', () => {
+    const r = trainingActivationBytes(gptKorthikanti, { ...megatron, tp: 8 });
+    expect(r.perLayerBytes).toBe(s * b * h * (10 + 24 / 8 + (5 * a * s) / (h * 8)) + stats);
+  });
+
+  it('reproduces sbh/t · (34 + 5as/h) with tensor and sequence parallelism t = 8 (eq. 4)', () => {
+    const r = trainingActivationBytes(gptKorthikanti, { ...megatron, tp: 8, sequenceParallel: true });
+    expect(r.perLayerBytes).toBe((s * b * h * (34 + (5 * a * s) / h)) / 8 + stats / 8);
+  });
+
+  it('drops the 5as/h term with selective recomputation, keeping sbh·34 (§5)', () => {
+    const r = trainingActivationBytes(gptKorthikanti, { ...megatron, checkpointing: 'selective' });
+    expect(r.perLayerBytes).toBe(s * b * h * 34 + stats);
+  });
+
+  it('adds the naive s² term of Korthikanti et al. over flash: 32 layers × b·heads·s²·(4 + 2) B, less flash\'s fp32 log-sum-exp', () => {
+    const flash = trainingActivationBytes(llama2_7b, base).activations.bytes;
+    const naive = trainingActivationBytes(llama2_7b, { ...base, attention: 'naive' }).activations.bytes;
+    // MHA: eager's repeated K/V equal flash's K/V, so only the scores and the log-sum-exp differ.
+    const scores = 32 * (32 * 2048 * 2048 * 6);
+    const lse = 32 * (2048 * 32 * 4);
+    expect(naive - flash).toBe(scores - lse);
+  });
+
+  it('keeps 2·s·b·h per layer with full checkpointing plus one recomputed layer', () => {
+    const r = trainingActivationBytes(llama2_7b, { ...base, checkpointing: 'full' });
+    expect(r.activations.parts?.layers?.parts?.checkpoints?.bytes).toBe(32 * 2 * 2048 * GPT_LIKE_H);
+    expect(r.activations.bytes).toBe(32 * 2 * 2048 * GPT_LIKE_H + r.perLayerBytes);
+  });
+
+  it('is smallest near k = √L when checkpointing every k layers (seed 004): k = 4..8 beats k = 1 and k = 32 for 32 layers', () => {
+    const at = (k: number) => trainingActivationBytes(llama2_7b, { ...base, checkpointing: 'full', checkpointEvery: k }).activations.bytes;
+    const best = Math.min(at(4), at(6), at(8));
+    expect(best).toBeLessThan(at(32));
+    expect(at(32)).toBeGreaterThan(at(1));
+  });
+
+  it('keeps less for a frozen LoRA base than full training, but more than nothing: nonlinearities still need saving', () => {
+    const full = trainingActivationBytes(llama2_7b, { ...base, kernels: 'eager' }).activations.bytes;
+    const lora = trainingActivationBytes(llama2_7b, { ...base, kernels: 'eager', trainable: { modules: new Set(['q_proj', 'v_proj']), rank: 16, dora: false, dropout: false } }).activations.bytes;
+    expect(lora).toBeLessThan(full);
+    expect(lora).toBeGreaterThan(0.6 * full);
+  });
+
+  it('counts 12 B per logit for the HF loss and 0 stored for a fused loss: 2048 × 32000 × 12 = 786,432,000 B', () => {
+    expect(trainingActivationBytes(llama2_7b, base).logits.bytes).toBe(786_432_000);
+    expect(trainingActivationBytes(llama2_7b, { ...base, loss: 'chunked' }).logits.bytes).toBe(2048 * 32000 * 2);
+  });
+
+  it('divides head- and FFN-sized tensors by tp and, with sequence parallelism, the hidden ones too', () => {
+    const one = trainingActivationBytes(llama2_7b, base).activations.bytes;
+    const tp = trainingActivationBytes(llama2_7b, { ...base, tp: 8 }).activations.bytes;
+    const sp = trainingActivationBytes(llama2_7b, { ...base, tp: 8, sequenceParallel: true }).activations.bytes;
+    expect(tp).toBeLessThan(one);
+    expect(sp).toBeCloseTo(one / 8, -3);
+  });
+});

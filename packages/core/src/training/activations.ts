@@ -1,0 +1,292 @@
+import { type Architecture, isSoftmaxAttention, type LayerSpec } from '../architecture.js';
+import { type BreakdownPart, part } from '../breakdown.js';
+import { layerClasses } from '../layer-classes.js';
+
+/** Which weights receive gradients, for deciding which inputs autograd must keep. */
+export type TrainableSet =
+  | 'all'
+  | {
+      /** Leaf names of adapted modules (`q_proj`, `down_proj`, …). */
+      modules: ReadonlySet<string>;
+      rank: number;
+      dora: boolean;
+      /** `lora_dropout > 0`: each adapter keeps its own dropped-out input and mask. */
+      dropout: boolean;
+    };
+
+/** Options of {@link trainingActivationBytes}. */
+export interface TrainingActivationOptions {
+  /** Tokens per sequence. */
+  seq: number;
+  /** Sequences per micro-batch (per data-parallel rank). */
+  microBatch: number;
+  /** Bytes of an activation element (2 for bf16/fp16 compute, 4 for fp32). */
+  computeBytes: number;
+  /** Bytes of hidden-size tensors (residual stream, norm outputs); 4 when prepare_model_for_kbit_training upcast norms to fp32. */
+  hiddenBytes?: number;
+  /** `flash` (FlashAttention-2 / SDPA: q, k, v, out and the fp32 log-sum-exp) or `naive` (eager: s × s probabilities kept). */
+  attention: 'flash' | 'naive';
+  /** `full`: keep each checkpointed block's input and recompute it; `selective`: recompute the attention core only (Korthikanti et al. §5). */
+  checkpointing: 'none' | 'selective' | 'full';
+  /** With full checkpointing, checkpoint every k layers (k = 1: every layer; k ≈ √L balances the two terms, seed 004). */
+  checkpointEvery?: number;
+  /** `eager` (HF/torchtune modules: RMSNorm saves an fp32 copy of its input) or `fused` (Megatron/Liger/compiled kernels). */
+  kernels: 'eager' | 'fused';
+  /** Loss head: `hf` (full fp32 logits), `chunked` (torchtune CEWithChunkedOutputLoss, compiled), `fused` (Liger / cut-cross-entropy: logits never materialized). */
+  loss: 'hf' | 'chunked' | 'fused';
+  trainable: TrainableSet;
+  /** Tensor-parallel degree and whether sequence parallelism shards the replicated hidden tensors. */
+  tp?: number;
+  sequenceParallel?: boolean;
+  /** Context-parallel degree (the sequence is split across ranks). */
+  cp?: number;
+  /** Pipeline stages and micro-batches per step (bounds the in-flight micro-batches of 1F1B). */
+  pp?: number;
+  microBatchesPerStep?: number;
+  /** Activation offloading (torchtune OffloadActivations): checkpointed block inputs live in host memory. */
+  offload?: boolean;
+  /**
+   * Dropout in training (attention probabilities and the two residual branches), as in GPT/Megatron
+   * pre-training: adds the masks (1 B) and the dropped probabilities. Default false (modern
+   * fine-tuning and most LLM pre-training use 0).
+   */
+  dropout?: boolean;
+  /** Naive attention softmax output: fp32 (HF eager `softmax(dtype=float32)`, default) or the compute dtype (Megatron fused softmax). */
+  softmax?: 'fp32' | 'compute';
+  /** MoE capacity factor (Switch/GShard): expert buffers padded to `factor × tokens × topK / experts`; absent = dropless. */
+  moeCapacityFactor?: number;
+  /** A transient weight-sized buffer in forward/backward (the dequantized NF4 weight of QLoRA), bytes. */
+  transientBytes?: number;
+}
+
+/** Result of {@link trainingActivationBytes}: the activation part and the logits/loss part. */
+export interface TrainingActivations {
+  activations: BreakdownPart;
+  logits: BreakdownPart;
+  /** Saved bytes of one layer (the largest class) for one micro-batch, before checkpointing. */
+  perLayerBytes: number;
+  /** Activation bytes offloaded to host memory. */
+  hostBytes: number;
+}
+
+interface LayerSaved {
+  bytes: number;
+  scores: number;
+}
+
+const ATTN_IN = new Set(['q_proj', 'k_proj', 'v_proj', 'qkv_proj', 'c_attn', 'query_key_value', 'q_a_proj', 'kv_a_proj_with_mqa', 'in_proj_qkvz', 'in_proj_ba', 'in_proj', 'W_pack']);
+const ATTN_OUT = new Set(['o_proj', 'c_proj', 'dense', 'out_proj']);
+const MLP_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'c_fc', 'dense_h_to_4h', 'w1', 'w3', 'gate']);
+const MLP_MID = new Set(['down_proj', 'dense_4h_to_h', 'w2', 'c_proj']);
+
+function adapted(t: TrainableSet, group: Set<string>): boolean {
+  if (t === 'all') return true;
+  for (const m of t.modules) if (group.has(m)) return true;
+  return false;
+}
+
+function loraExtras(t: TrainableSet, group: Set<string>, inFeatures: number, outFeatures: number, routedCopies: number, a: number): number {
+  if (t === 'all') return 0;
+  let n = 0;
+  for (const m of t.modules) {
+    if (!group.has(m)) continue;
+    // x @ A (r values) is kept for B's gradient; dropout keeps its output and a bool mask.
+    n += routedCopies * (a * t.rank + (t.dropout ? (a + 1) * inFeatures : 0) + (t.dora ? 2 * a * outFeatures : 0));
+  }
+  return n;
+}
+
+/**
+ * Bytes one layer saves for backward per token (Korthikanti et al. 2022 §4, generalized to GQA,
+ * SwiGLU, MoE, RMSNorm, flash attention and frozen bases). Tensors split by tensor parallelism
+ * (heads, FFN width) are divided by `tp`; hidden-size tensors only with sequence parallelism.
+ */
+function layerSavedPerToken(arch: Architecture, layer: LayerSpec, o: TrainingActivationOptions, keys: number): LayerSaved {
+  const a = o.computeBytes;
+  const ah = o.hiddenBytes ?? a;
+  const h = arch.hiddenSize;
+  const tp = o.tp ?? 1;
+  const hidden = o.sequenceParallel ? 1 / tp : 1;
+  const t = o.trainable;
+  const normWeightsTrain = t === 'all';
+  // RMSNorm: eager (LlamaRMSNorm) keeps the fp32 upcast input and the per-token rsqrt, plus the
+  // normalized output when the scale is trained; fused kernels keep the input and rstd only.
+  // Statistics per token: rstd (RMSNorm) or mean and rstd (LayerNorm), fp32.
+  const stats = arch.norm === 'layernorm' ? 8 : 4;
+  const norm = o.kernels === 'eager' ? 4 * h + stats + (normWeightsTrain ? ah * h : 0) : ah * h + stats;
+  let bytes = 0;
+  let scores = 0;
+  const nNorms = Math.max(layer.norms.length, 1);
+  bytes += nNorms * norm * hidden;
+  // Residual-branch dropout masks (after attention and after the MLP), one byte per element.
+  if (o.dropout) bytes += 2 * h * hidden;
+
+  const at = layer.attention;
+  if (isSoftmaxAttention(at)) {
+    const qHead = at.mla ? at.mla.qkNopeHeadDim + at.mla.qkRopeHeadDim : at.headDim;
+    const vHead = at.mla ? at.mla.vHeadDim : at.vHeadDim;
+    const kvHeads = at.mla ? at.numHeads : at.numKvHeads;
+    const qd = at.numHeads * qHead;
+    const kd = kvHeads * qHead;
+    const vd = kvHeads * vHead;
+    const od = at.numHeads * vHead;
+    // Linear inputs are kept only when a weight (or an adapter) reading them is trained.
+    if (adapted(t, ATTN_IN)) bytes += ah * h * hidden;
+    if (at.mla) bytes += a * (at.mla.kvLoraRank + (at.mla.qLoraRank || 0)); // latent projections feed the up-projections
+    const window = at.kind !== 'full' && at.window !== undefined ? Math.min(keys, at.window) : keys;
+    if (o.attention === 'flash') {
+      // FlashAttention-2 backward needs q, k, v, out and the fp32 log-sum-exp per head.
+      bytes += (a * (qd + kd + vd + od) + 4 * at.numHeads) / tp;
+    } else {
+      // Eager: q and the repeated K (repeat_kv), fp32 softmax output and its bf16 cast, repeated V.
+      // Softmax output (fp32 in HF eager, then a bf16 copy for the V matmul; one compute-dtype tensor
+      // in Megatron) and, with dropout, its mask and dropped copy: Korthikanti's 5as²b in 16-bit.
+      const soft = o.softmax === 'compute' ? a : 4 + a;
+      const s = at.numHeads * window * (soft + (o.dropout ? 1 + a : 0));
+      scores = s / tp;
+      bytes += (a * (qd + at.numHeads * qHead + at.numHeads * vHead)) / tp;
+      // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
+      if (o.checkpointing !== 'selective') bytes += scores;
+      if (adapted(t, ATTN_OUT)) bytes += (a * od) / tp;
+    }
+    bytes += loraExtras(t, ATTN_IN, h, qd, 1, a) / tp + loraExtras(t, ATTN_OUT, od, h, 1, a) / tp;
+  } else if (at.kind === 'linear') {
+    const d = 2 * at.numKeyHeads * at.keyHeadDim + 2 * at.numValueHeads * at.valueHeadDim;
+    bytes += (ah * h * hidden + 2 * a * d) / 1;
+  } else if (at.kind === 'mamba') {
+    // Mamba: x/z projections, conv output and the selective-scan inputs (approximate, no paper formula).
+    bytes += ah * h * hidden + (6 * a * at.intermediateSize) / tp;
+  }
+
+  const m = layer.mlp;
+  if (m.kind === 'dense') {
+    const f = m.intermediateSize;
+    if (adapted(t, MLP_IN)) bytes += ah * h * hidden;
+    if (m.gated) {
+      // gate output (SiLU input), up output and SiLU output for the product; the product feeds down_proj.
+      bytes += ((o.kernels === 'eager' ? 3 : 2) * a * f) / tp;
+    } else {
+      bytes += (a * f) / tp;
+    }
+    if (adapted(t, MLP_MID)) bytes += (a * f) / tp;
+    bytes += loraExtras(t, MLP_IN, h, f, 1, a) / tp + loraExtras(t, MLP_MID, f, h, 1, a) / tp;
+  } else {
+    const f = m.expertIntermediateSize;
+    // Dropless routing keeps exactly topK copies per token; a capacity factor pads every expert's buffer.
+    const k = m.topK * (o.moeCapacityFactor ?? 1);
+    // Router: its input and fp32 softmax over experts; each routed copy keeps the gathered input,
+    // the expert intermediates and the expert output scaled by its routing weight (HF MixtralSparseMoeBlock).
+    bytes += ah * h * hidden + 4 * m.numExperts;
+    const perCopy = a * h + ((m.gated ? (o.kernels === 'eager' ? 3 : 2) : 1) * a * f + (adapted(t, MLP_MID) ? a * f : 0)) / tp + a * h;
+    bytes += k * perCopy;
+    bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
+    if (m.shared) {
+      const sf = m.shared.intermediateSize;
+      bytes += ((o.kernels === 'eager' ? 4 : 3) * a * sf) / tp;
+    }
+  }
+  return { bytes, scores };
+}
+
+/**
+ * Activation memory of one training step per GPU: what autograd keeps from the forward pass for
+ * backward (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
+ * §4: sbh(34 + 5as/h) per layer with dropout and LayerNorm; here without dropout, with RMSNorm,
+ * GQA, SwiGLU and MoE, and only the inputs of trained weights when the base is frozen — a LoRA
+ * base still stores its nonlinearity and attention tensors, because input gradients flow through it).
+ * Checkpointing keeps each block's input (2sbh) and recomputes one block during backward.
+ * Pipeline stage 0 holds `min(pp, micro-batches)` micro-batches in flight (1F1B, §4.2.3).
+ * The logits part is the cross-entropy peak over `s · b · V` elements.
+ * @returns `activations` and `logits` parts with their formulas
+ */
+export function trainingActivationBytes(arch: Architecture, o: TrainingActivationOptions): TrainingActivations {
+  const cp = o.cp ?? 1;
+  const tp = o.tp ?? 1;
+  const pp = o.pp ?? 1;
+  const seqLocal = Math.ceil(o.seq / cp);
+  const tokens = seqLocal * o.microBatch;
+  const a = o.computeBytes;
+  const ah = o.hiddenBytes ?? a;
+  const L = arch.layers.length;
+  const layersOnStage = Math.ceil(L / pp);
+  const inFlight = Math.min(pp, o.microBatchesPerStep ?? pp);
+
+  let stored = 0;
+  let maxLayer = 0;
+  let scoreBytes = 0;
+  for (const cls of layerClasses(arch)) {
+    const per = layerSavedPerToken(arch, cls.layer, o, o.seq);
+    const layerBytes = per.bytes * tokens;
+    // Scores are s × s per head: per token they scale with keys (already in per.scores via `keys`).
+    stored += layerBytes * cls.count;
+    scoreBytes = Math.max(scoreBytes, per.scores * tokens);
+    maxLayer = Math.max(maxLayer, layerBytes);
+  }
+  // One pipeline stage holds its share of the layers.
+  if (pp > 1) stored = (stored / L) * layersOnStage;
+  const boundary = ah * arch.hiddenSize * tokens * (o.sequenceParallel ? 1 / tp : 1);
+  let layerPart: BreakdownPart;
+  let hostBytes = 0;
+  if (o.checkpointing === 'full') {
+    const k = Math.max(1, Math.min(o.checkpointEvery ?? 1, layersOnStage));
+    const checkpoints = Math.ceil(layersOnStage / k);
+    const keptAll = checkpoints * boundary * inFlight;
+    const kept = o.offload ? 0 : keptAll;
+    hostBytes = o.offload ? keptAll : 0;
+    const recompute = k * maxLayer;
+    layerPart = part(kept + recompute, `full checkpointing every ${k} layer(s): ${checkpoints} inputs × ${inFlight} micro-batch(es) + ${k} recomputed layer(s)`, {
+      accuracy: 'model',
+      source: 'Chen et al. 2016 (√L checkpointing); Korthikanti et al. 2022 §5 (2sbh per layer kept)',
+      parts: {
+        checkpoints: part(kept, `${checkpoints} × ${ah} B × hidden ${arch.hiddenSize} × ${tokens.toLocaleString('en-US')} tokens × ${inFlight} in flight${o.offload ? ' (offloaded to host)' : ''}`),
+        recomputed: part(recompute, `${k} layer(s) re-run in backward, ${maxLayer.toLocaleString('en-US')} B each`),
+      },
+    });
+  } else {
+    const total = stored * inFlight;
+    layerPart = part(total, `${layersOnStage} layers × saved tensors per layer × ${inFlight} micro-batch(es) in flight${o.checkpointing === 'selective' ? ' (attention core recomputed)' : ''}`, {
+      accuracy: 'model',
+      source: 'Korthikanti et al. 2022 §4 (sbh(34 + 5as/h) per layer), adapted: no dropout, RMSNorm, GQA, SwiGLU, flash attention',
+      parts: {
+        perLayer: part(maxLayer, `largest layer: ${(maxLayer / tokens).toFixed(0)} B per token × ${tokens.toLocaleString('en-US')} tokens`),
+        ...(scoreBytes > 0 && o.checkpointing !== 'selective' ? { attentionScores: part(scoreBytes, 'naive attention: heads × s × s × (4 B fp32 softmax + bf16 copy) per layer') } : {}),
+      },
+    });
+  }
+  const recomputedScores = o.checkpointing === 'selective' ? scoreBytes : 0;
+  const transient = o.transientBytes ?? 0;
+  const parts: Record<string, BreakdownPart> = { layers: layerPart };
+  if (recomputedScores > 0) parts.recomputedScores = part(recomputedScores, 'selective recomputation: one layer\'s attention scores rebuilt during its backward');
+  if (transient > 0) parts.transient = part(transient, 'dequantized NF4 weight of the largest linear, live in forward and backward');
+  const activations = part(layerPart.bytes + transient + recomputedScores, layerPart.note, { accuracy: 'model', source: layerPart.source ?? '', parts });
+
+  // Logits live on the last stage. Bytes per logit element at the loss peak:
+  // hf: bf16 logits returned in the output (a) + fp32 log-softmax output (4) + its fp32 gradient (4)
+  //     + the fp32 upcast while computing it (transformers loss_utils ForCausalLMLoss: logits.float()): 2a + 8.
+  // chunked: torchtune CEWithChunkedOutputLoss under torch.compile: the bf16 logit chunks are kept for
+  //     backward, fp32 work is per chunk (the torchtune README flags table: chunking saved 8.1 GiB at
+  //     8,192 tokens × 128,256 vocab, i.e. ≈ 8 of the 2a + 8 bytes per logit).
+  // fused: Liger FusedLinearCrossEntropy / cut-cross-entropy: logits never stored, one chunk transient.
+  const V = arch.vocabSize;
+  const logitTokens = tokens;
+  const perLogit = o.loss === 'hf' ? 2 * a + 8 : o.loss === 'chunked' ? a : 0;
+  const fusedChunk = o.loss === 'fused' ? Math.min(logitTokens, 4096) * V * (a + 4) : 0;
+  const logitBytes = (logitTokens * V * perLogit) / tp + fusedChunk;
+  // Pipeline: stage 0 holds `inFlight` micro-batches of activations, the last stage one micro-batch
+  // plus the logits; report the larger stage.
+  const lastStage = pp > 1 ? activations.bytes / inFlight + logitBytes : 0;
+  if (pp > 1 && activations.bytes >= lastStage) {
+    return {
+      activations,
+      logits: part(0, `logits live on the last pipeline stage (${Math.ceil(logitBytes).toLocaleString('en-US')} B there); stage 0 holds more activations`),
+      perLayerBytes: maxLayer,
+      hostBytes,
+    };
+  }
+  const logits = part(logitBytes, `${o.loss} loss: ${logitTokens.toLocaleString('en-US')} tokens × vocab ${V.toLocaleString('en-US')} × ${perLogit} B${o.loss === 'fused' ? ' + one 4096-token chunk' : ''}${tp > 1 ? ` / tp ${tp} (vocab-parallel)` : ''}`, {
+    accuracy: 'model',
+    source: o.loss === 'hf' ? 'transformers loss/loss_utils.py ForCausalLMLoss (logits.float() then cross_entropy)' : o.loss === 'chunked' ? 'torchtune modules/loss CEWithChunkedOutputLoss; torchtune README optimization-flags table' : 'Liger-Kernel FusedLinearCrossEntropy; apple/ml-cross-entropy',
+  });
+  const stageActs = pp > 1 ? part(activations.bytes / inFlight, `last pipeline stage: one micro-batch of ${layersOnStage} layers (stage 0 holds ${inFlight})`, { accuracy: 'model', parts }) : activations;
+  return { activations: stageActs, logits, perLayerBytes: maxLayer, hostBytes };
+}

@@ -1,0 +1,282 @@
+import type { Architecture } from '../architecture.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { PreparedModel } from '../prepare-model.js';
+import { type Tensor, tensorElements } from '../tensor.js';
+import type { TrainableTensor } from './optimizers.js';
+
+/** What a PEFT adapter targets and how big it is (peft `LoraConfig`). */
+export interface LoraOptions {
+  /** `r`: rank of the A (r × in) and B (out × r) matrices. */
+  rank: number;
+  /** `lora_alpha`; scales the update, no effect on memory. Default `2 × rank`… only echoed. */
+  alpha?: number;
+  /**
+   * `target_modules`: module names matched as peft does (a name equals the module's last path
+   * component, or a dotted name is a suffix of its path), `all-linear` (every linear layer except the
+   * output head), or `default` (peft's per-model-type default, e.g. q_proj + v_proj for Llama).
+   */
+  targets: readonly string[] | 'all-linear' | 'default';
+  /** `modules_to_save`: modules trained in full (peft wraps a trainable copy beside the frozen original). */
+  modulesToSave?: readonly string[];
+  /** DoRA (`use_dora=True`): adds one magnitude vector of `out_features` per adapted module. */
+  dora?: boolean;
+  /**
+   * How MoE experts appear to peft. `per-expert-linear`: one nn.Linear per expert (Mixtral, Qwen-MoE,
+   * DeepSeek in transformers < 5), targetable by name; `parameter`: one fused 3-D parameter (gpt-oss,
+   * Llama 4, transformers ≥ 5), which `target_modules` cannot reach. Default per family.
+   */
+  expertModules?: 'per-expert-linear' | 'parameter';
+}
+
+/** One adapted module (or `count` identical per-expert modules). */
+export interface AdaptedModule {
+  /** Module path, e.g. `model.layers.0.self_attn.q_proj` (experts: `…experts.*.gate_proj`). */
+  path: string;
+  module: string;
+  inFeatures: number;
+  outFeatures: number;
+  count: number;
+  layer?: number;
+  /** `r × (in + out)` per module (embeddings: A is r × vocab, B is hidden × r: the same sum). */
+  loraParams: number;
+  /** DoRA magnitude: `out_features` per module. */
+  magnitudeParams: number;
+}
+
+/** The adapter layout of a model, exact as peft builds it. */
+export interface AdapterPlan {
+  modules: AdaptedModule[];
+  /** Σ A and B elements. */
+  loraParams: number;
+  /** Σ DoRA magnitude elements. */
+  magnitudeParams: number;
+  /** Elements of `modules_to_save` copies (trained in full). */
+  modulesToSaveParams: number;
+  /** What peft prints as "trainable params". */
+  trainable: number;
+  /** The target names after resolving `default`. */
+  targets: readonly string[] | 'all-linear';
+  /** Names in `targets` that matched no module (they adapt nothing; peft only errors if none match). */
+  unmatchedTargets: string[];
+  /** Trainable tensors (A, B, magnitude, saved modules), for optimizer and gradient accounting. */
+  tensors: TrainableTensor[];
+  /** Adapted input tensors per layer, for activation accounting: module → in-features. */
+  adaptedPerLayer: Map<number, AdaptedModule[]>;
+}
+
+// peft src/peft/utils/constants.py TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING (subset we model).
+const DEFAULT_TARGETS: Record<string, readonly string[]> = {
+  llama: ['q_proj', 'v_proj'],
+  mistral: ['q_proj', 'v_proj'],
+  mixtral: ['q_proj', 'v_proj'],
+  qwen2: ['q_proj', 'v_proj'],
+  gemma: ['q_proj', 'v_proj'],
+  gemma2: ['q_proj', 'v_proj'],
+  opt: ['q_proj', 'v_proj'],
+  gpt2: ['c_attn'],
+  bloom: ['query_key_value'],
+  gpt_neox: ['query_key_value'],
+  falcon: ['query_key_value'],
+};
+
+// Families whose experts are one nn.Linear per expert in transformers < 5.
+const PER_EXPERT_LINEAR = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'deepseek_v2', 'deepseek_v3', 'kimi_k2', 'olmoe']);
+// Routers that are a custom nn.Module with a bare Parameter (DeepSeek MoEGate), not nn.Linear.
+const PARAMETER_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2']);
+// HF module names of expert projections that differ from the synthesized llama names.
+const EXPERT_ALIASES: Record<string, Record<string, string>> = {
+  mixtral: { gate_proj: 'w1', down_proj: 'w2', up_proj: 'w3' },
+};
+
+interface Candidate {
+  tensor: Tensor;
+  path: string;
+  names: string[];
+  linear: boolean;
+  output: boolean;
+  embedding: boolean;
+  count: number;
+  outFeatures: number;
+  inFeatures: number;
+}
+
+function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 'per-expert-linear' | 'parameter'): Candidate[] {
+  const out: Candidate[] = [];
+  for (const t of tensors) {
+    if (t.mtp || t.kind !== 'weight' || t.module === undefined) continue;
+    const base = t.name.endsWith('.weight') ? t.name.slice(0, -'.weight'.length) : t.name;
+    if (t.shape.length === 2) {
+      const embedding = t.role === 'token_embd' || t.role === 'position_embd';
+      const router = t.role === 'ffn_gate_inp';
+      const linear = !embedding && !(router && PARAMETER_ROUTER.has(arch.family));
+      const [rows, cols] = t.shape as [number, number];
+      out.push({
+        tensor: t,
+        path: base,
+        names: [t.module],
+        linear,
+        output: t.role === 'output',
+        embedding,
+        count: 1,
+        // nn.Embedding(num, dim): A is r × num, B is dim × r; DoRA magnitude has `dim` entries.
+        outFeatures: embedding ? cols : rows,
+        inFeatures: embedding ? rows : cols,
+      });
+    } else if (t.shape.length === 3 && expertMode === 'per-expert-linear') {
+      const [e, o, i] = t.shape as [number, number, number];
+      const alias = EXPERT_ALIASES[arch.family]?.[t.module];
+      const prefix = base.slice(0, base.length - t.module.length - 1);
+      out.push({
+        tensor: t,
+        path: `${prefix}.*.${t.module}`,
+        names: alias ? [t.module, alias] : [t.module],
+        linear: true,
+        output: false,
+        embedding: false,
+        count: e,
+        outFeatures: o,
+        inFeatures: i,
+      });
+    }
+  }
+  return out;
+}
+
+function matches(c: Candidate, key: string): boolean {
+  if (!key.includes('.')) return c.names.includes(key);
+  return c.path === key || c.path.endsWith(`.${key}`);
+}
+
+/** The default `expertModules` for a family (see {@link LoraOptions.expertModules}). */
+export function defaultExpertModules(arch: Architecture): 'per-expert-linear' | 'parameter' {
+  return PER_EXPERT_LINEAR.has(arch.family) ? 'per-expert-linear' : 'parameter';
+}
+
+/**
+ * Resolves which modules a LoRA/DoRA config adapts and counts the trainable parameters exactly as
+ * peft's `print_trainable_parameters()` does, from the real tensor shapes (not hidden × hidden).
+ * @param model a prepared model
+ * @param options rank, targets, DoRA, modules_to_save
+ * @returns the adapted modules, the trainable count and the trainable tensors
+ * @throws InvalidInputError when no target matches any module (peft raises too), or `default` has no mapping
+ */
+export function resolveAdapters(model: PreparedModel, options: LoraOptions): AdapterPlan {
+  const arch = model.arch;
+  const expertMode = options.expertModules ?? defaultExpertModules(arch);
+  const cands = candidates(arch, model.tensors, expertMode);
+  let targets: readonly string[] | 'all-linear';
+  if (options.targets === 'default') {
+    const d = DEFAULT_TARGETS[arch.family];
+    if (!d) {
+      throw new InvalidInputError([
+        { path: 'lora.targets', message: `peft has no default target_modules we model for model_type "${arch.family}"; pass targets (names or "all-linear")`, received: 'default' },
+      ]);
+    }
+    targets = d;
+  } else {
+    targets = options.targets;
+  }
+  const used = new Set<string>();
+  const chosen = cands.filter((c) => {
+    if (targets === 'all-linear') return c.linear && !c.output;
+    let hit = false;
+    for (const key of targets) {
+      if (matches(c, key)) {
+        used.add(key);
+        hit = true;
+      }
+    }
+    return hit;
+  });
+  const unmatchedTargets = targets === 'all-linear' ? [] : targets.filter((k) => !used.has(k));
+  if (chosen.length === 0) {
+    throw new InvalidInputError([
+      {
+        path: 'lora.targets',
+        message: `no module matches ${targets === 'all-linear' ? 'all-linear' : JSON.stringify(targets)}; modules here: ${[...new Set(cands.map((c) => c.names.join('/')))].join(', ')}`,
+        received: targets,
+      },
+    ]);
+  }
+  const r = options.rank;
+  const modules: AdaptedModule[] = [];
+  const tensors: TrainableTensor[] = [];
+  const adaptedPerLayer = new Map<number, AdaptedModule[]>();
+  let loraParams = 0;
+  let magnitudeParams = 0;
+  for (const c of chosen) {
+    const m: AdaptedModule = {
+      path: c.path,
+      module: c.tensor.module!,
+      inFeatures: c.inFeatures,
+      outFeatures: c.outFeatures,
+      count: c.count,
+      ...(c.tensor.layer === undefined ? {} : { layer: c.tensor.layer }),
+      loraParams: r * (c.inFeatures + c.outFeatures),
+      magnitudeParams: options.dora ? c.outFeatures : 0,
+    };
+    modules.push(m);
+    loraParams += m.loraParams * m.count;
+    magnitudeParams += m.magnitudeParams * m.count;
+    tensors.push({ name: `${c.path}.lora_A`, shape: [r, c.inFeatures], count: c.count, hiddenMatrix: true });
+    tensors.push({ name: `${c.path}.lora_B`, shape: [c.outFeatures, r], count: c.count, hiddenMatrix: true });
+    if (options.dora) tensors.push({ name: `${c.path}.lora_magnitude_vector`, shape: [c.outFeatures], count: c.count, hiddenMatrix: false });
+    if (c.tensor.layer !== undefined) {
+      const list = adaptedPerLayer.get(c.tensor.layer) ?? [];
+      list.push(m);
+      adaptedPerLayer.set(c.tensor.layer, list);
+    }
+  }
+  let modulesToSaveParams = 0;
+  for (const key of options.modulesToSave ?? []) {
+    const hits = model.tensors.filter((t) => !t.mtp && t.module !== undefined && (key.includes('.') ? t.name.includes(`${key}.`) : t.module === key));
+    if (hits.length === 0) {
+      throw new InvalidInputError([{ path: 'lora.modulesToSave', message: `no module named "${key}"`, received: key }]);
+    }
+    for (const t of hits) {
+      modulesToSaveParams += tensorElements(t);
+      tensors.push({ name: `${t.name} (modules_to_save copy)`, shape: t.shape, count: 1, hiddenMatrix: false });
+    }
+  }
+  return {
+    modules,
+    loraParams,
+    magnitudeParams,
+    modulesToSaveParams,
+    trainable: loraParams + magnitudeParams + modulesToSaveParams,
+    targets,
+    unmatchedTargets,
+    tensors,
+    adaptedPerLayer,
+  };
+}
+
+/** Options of {@link peftPrintedCounts}. */
+export interface PrintedCountOptions {
+  /**
+   * Count bitsandbytes 4-bit weights as their packed uint8 storage (half the elements), as peft
+   * before 0.7 and hand-written printers did. Every linear weight except the output head is 4-bit.
+   */
+  packed4bit?: boolean;
+}
+
+/**
+ * The "trainable params || all params" pair that peft's `print_trainable_parameters()` prints.
+ * `all` counts the frozen base, the adapters and the `modules_to_save` copies (the original stays).
+ * @param model the prepared base model
+ * @param plan the resolved adapters
+ * @returns `{ trainable, all }`
+ */
+export function peftPrintedCounts(model: PreparedModel, plan: AdapterPlan, options: PrintedCountOptions = {}): { trainable: number; all: number } {
+  let base = model.parameters.total;
+  if (options.packed4bit) {
+    const expertMode = defaultExpertModules(model.arch);
+    for (const c of candidates(model.arch, model.tensors, expertMode)) {
+      if (!c.linear || c.output) continue;
+      const perModule = c.inFeatures * c.outFeatures;
+      // Params4bit stores two 4-bit values per uint8: numel() is ⌈n/2⌉ per module.
+      base -= c.count * (perModule - Math.ceil(perModule / 2));
+    }
+  }
+  return { trainable: plan.trainable, all: base + plan.trainable };
+}
