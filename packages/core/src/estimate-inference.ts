@@ -135,6 +135,54 @@ function weightsPart(weights: WeightBytesBreakdown, formatId: string): Breakdown
 }
 
 /**
+ * The result object. A class, so that `assumptions` is formatted on first read (solvers discard
+ * most estimates unread) without a per-object accessor; `toJSON` keeps serialization complete.
+ */
+class Estimate implements InferenceEstimate {
+  #assumptions: string[] | undefined;
+  readonly #vocab: number;
+  /** Bit set of defaults applied: 1 context, 2 format, 4 logits. */
+  readonly #defaulted: number;
+
+  constructor(
+    readonly total: number,
+    readonly parts: InferenceEstimate['parts'],
+    readonly parameters: ParameterBreakdown,
+    readonly weights: WeightBytesBreakdown,
+    readonly format: string,
+    readonly workload: ResolvedInferenceWorkload,
+    vocab: number,
+    defaulted: number,
+  ) {
+    this.#vocab = vocab;
+    this.#defaulted = defaulted;
+  }
+
+  get assumptions(): string[] {
+    this.#assumptions ??= describeDefaults(this.#vocab, this.workload, (this.#defaulted & 1) !== 0, (this.#defaulted & 2) !== 0, (this.#defaulted & 4) !== 0);
+    return this.#assumptions;
+  }
+
+  toJSON(): Omit<InferenceEstimate, 'toJSON'> {
+    const { total, parts, parameters, weights, format, workload, assumptions } = this;
+    return { total, parts, parameters, weights, format, workload, assumptions };
+  }
+}
+
+/** The defaults an estimate applied, in words. */
+function describeDefaults(vocab: number, w: ResolvedInferenceWorkload, context: boolean, format: boolean, logits: boolean): string[] {
+  const out: string[] = [];
+  if (context) out.push(`context defaulted to ${DEFAULT_CONTEXT_TOKENS} tokens (pass context to change it)`);
+  if (format) out.push('weights in bf16 (pass a format to change it)');
+  if (logits) {
+    const rows = w.batch * Math.min(w.prefillChunk ?? w.context, w.context);
+    const extra = (rows - w.batch) * vocab * (ACT_BYTES[w.activationDtype] + 4);
+    out.push(`logits for the last token only, as generation computes them; a plain forward over the prompt (logits: all) keeps fp32 logits for every token: +${(extra / 1024 ** 3).toFixed(2)} GiB`);
+  }
+  return out;
+}
+
+/**
  * Memory to run a model for inference, as a breakdown: weights (exact per tensor), KV cache (exact
  * per layer), activations / compute buffer of the prefill (model), runtime overhead (explicit).
  * @param options model, format and workload (see {@link InferenceWorkloadSchema} for defaults)
@@ -146,15 +194,6 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
   const workload = fastResolveWorkload(workloadInput) ?? parseOrThrow(InferenceWorkloadSchema, workloadInput, 'workload');
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const arch = prepared.arch;
-  const assumptions: string[] = [];
-  if (workloadInput.context === undefined) assumptions.push(`context defaulted to ${DEFAULT_CONTEXT_TOKENS} tokens (pass context to change it)`);
-  if (options.format === undefined) assumptions.push('weights in bf16 (pass a format to change it)');
-  if (workloadInput.logits === undefined) {
-    const allRows = workload.batch * Math.min(workload.prefillChunk ?? workload.context, workload.context);
-    const extra = (allRows - workload.batch) * arch.vocabSize * (ACT_BYTES[workload.activationDtype] + 4);
-    assumptions.push(`logits for the last token only, as generation computes them; a plain forward over the prompt (logits: all) keeps fp32 logits for every token: +${(extra / 1024 ** 3).toFixed(2)} GiB`);
-  }
-
   const weights = prepared.weightsIn(format);
   const kDtype = workload.kDtype ?? workload.kvDtype;
   const vDtype = workload.vDtype ?? workload.kvDtype;
@@ -180,13 +219,14 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
     contextBytes: workload.overhead.contextBytes ?? DEFAULT_OVERHEAD.contextBytes,
     allocatorFraction: workload.overhead.allocatorFraction ?? DEFAULT_OVERHEAD.allocatorFraction,
   });
-  return {
-    total: weights.total + kv.bytes + activations.bytes + overhead.bytes,
-    parts: { weights: weightsPart(weights, format.id), kvCache: kv, activations, overhead },
-    parameters: prepared.parameters,
+  return new Estimate(
+    weights.total + kv.bytes + activations.bytes + overhead.bytes,
+    { weights: weightsPart(weights, format.id), kvCache: kv, activations, overhead },
+    prepared.parameters,
     weights,
-    format: format.id,
+    format.id,
     workload,
-    assumptions,
-  };
+    arch.vocabSize,
+    (workloadInput.context === undefined ? 1 : 0) | (options.format === undefined ? 2 : 0) | (workloadInput.logits === undefined ? 4 : 0),
+  );
 }
