@@ -1,32 +1,7 @@
-import type { Architecture, LayerSpec, MlpSpec, SoftmaxAttentionSpec } from '../architecture.js';
+import type { Architecture } from '../architecture.js';
+import { decoder } from './decoder.js';
 
-/** Hyper-parameters copied from the models' config.json (see packages/models/catalogue/configs). */
-function decoder(o: {
-  family: string;
-  vocab: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  ffn: number;
-  tied?: boolean;
-  qkNorm?: SoftmaxAttentionSpec['qkNorm'];
-  kinds?: (i: number) => { kind: SoftmaxAttentionSpec['kind']; window?: number };
-  mlp?: MlpSpec;
-  norms?: string[];
-}): Architecture {
-  const mlp: MlpSpec = o.mlp ?? { kind: 'dense', gated: true, intermediateSize: o.ffn, bias: false };
-  const layers: LayerSpec[] = Array.from({ length: o.layers }, (_, i) => {
-    const k = o.kinds?.(i) ?? { kind: 'full' as const };
-    return {
-      attention: { kind: k.kind, ...(k.window ? { window: k.window } : {}), numHeads: o.heads, numKvHeads: o.kvHeads, headDim: o.headDim, vHeadDim: o.headDim, qkNorm: o.qkNorm ?? 'none', qkvBias: false, outBias: false },
-      mlp,
-      norms: o.norms ?? ['input_layernorm', 'post_attention_layernorm'],
-    };
-  });
-  return { family: o.family, vocabSize: o.vocab, hiddenSize: o.hidden, layers, tiedEmbeddings: o.tied ?? false, learnedPositions: 0, norm: 'rmsnorm', finalNorm: true, mtpLayers: 0 };
-}
+// Hyper-parameters copied from the models' config.json (see packages/models/catalogue/configs).
 
 /** meta-llama/Meta-Llama-3-8B (and 3.1): 32 layers, 32 heads, 8 KV heads, head_dim 128. */
 export const llama3_8b = decoder({ family: 'llama', vocab: 128256, hidden: 4096, layers: 32, heads: 32, kvHeads: 8, headDim: 128, ffn: 14336 });

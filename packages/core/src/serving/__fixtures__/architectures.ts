@@ -1,4 +1,5 @@
 import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from '../../architecture.js';
+import { decoder } from '../../__fixtures__/decoder.js';
 
 /**
  * Hand-built architectures of the models in ../shared/data/runtime_logs.json, from their public
@@ -19,35 +20,7 @@ interface DecoderShape {
 }
 
 function llamaLike(s: DecoderShape, extra: { fusedQkv?: 'qkv_proj'; fusedGateUp?: boolean; window?: number } = {}): Architecture {
-  const layer: LayerSpec = {
-    attention: {
-      kind: extra.window ? 'sliding' : 'full',
-      numHeads: s.heads,
-      numKvHeads: s.kvHeads,
-      headDim: s.hidden / s.heads,
-      vHeadDim: s.hidden / s.heads,
-      ...(extra.window ? { window: extra.window } : {}),
-      qkNorm: 'none',
-      qkvBias: false,
-      outBias: false,
-      ...(extra.fusedQkv ? { fusedQkv: extra.fusedQkv } : {}),
-    },
-    mlp: { kind: 'dense', gated: true, intermediateSize: s.ffn, bias: false, ...(extra.fusedGateUp ? { naming: 'fused_gate_up' as const } : {}) },
-    norms: ['input_layernorm', 'post_attention_layernorm'],
-  };
-  return {
-    family: s.family,
-    vocabSize: s.vocab,
-    hiddenSize: s.hidden,
-    layers: Array.from({ length: s.layers }, () => layer),
-    tiedEmbeddings: s.tied,
-    learnedPositions: 0,
-    norm: 'rmsnorm',
-    finalNorm: true,
-    mtpLayers: 0,
-    maxPositionEmbeddings: s.maxPositions,
-    naming: 'llama',
-  };
+  return decoder({ ...s, ...extra });
 }
 
 /** gpt_neox: parallel attention + MLP, LayerNorm with biases, fused query_key_value, untied embed_out. */
