@@ -4,7 +4,7 @@ import { decoder } from '../../__fixtures__/decoder.js';
 /**
  * Architectures built by hand from the numbers of recorded `config.json` files, so the training
  * tests do not depend on `@vramkit/models` (which depends on core). Each names its source file in
- * /work/shared/data/configs (or the Hub config it transcribes).
+ * the shared reference data (data/configs), or the Hub config it transcribes.
  */
 /** configs/meta-llama__Llama-2-7b-hf.json */
 export const llama2_7b = decoder({ family: 'llama', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 11008, tied: false });
