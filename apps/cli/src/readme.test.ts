@@ -9,8 +9,8 @@ describe('README', () => {
   it('opens with exactly the two commands: run an estimate, pass the tests', () => {
     const firstBlock = /^```sh\n([\s\S]*?)```/.exec(readme)?.[1]?.trim().split('\n');
     expect(firstBlock).toEqual([
-      'npm ci && npm run build && npm run -s vramkit -- estimate Qwen/Qwen3-8B --quant bf16 --context 32768',
-      'npm ci && npm test',
+      'npm install && npm run build && npm run -s vramkit -- estimate Qwen/Qwen3-8B --quant bf16 --context 32768',
+      'npm install && npm test',
     ]);
   });
 
