@@ -17,7 +17,9 @@ const packages = ['packages', 'apps'].flatMap((d) =>
 const manifests = packages.map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
 const libraries = manifests.filter((m) => m.pkg.exports?.['.']);
 
-const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+// HF_HUB_OFFLINE: the binary answers from the embedded catalogue and never reaches for the network.
+const env = { ...process.env, HF_HUB_OFFLINE: '1' };
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', env });
 
 describe('built packages', () => {
   it.each(libraries.map((m) => [m.pkg.name, m.dir]))('%s has its dist entry (run npm run build first)', (_name, dir) => {
@@ -56,7 +58,7 @@ describe('built packages', () => {
 
   it('the vramkit binary exits 1 with one line on stderr for an unknown model', () => {
     try {
-      execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'estimate', 'nobody/nothing'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'estimate', 'nobody/nothing'], { cwd: root, encoding: 'utf8', stdio: 'pipe', env });
       expect.unreachable();
     } catch (e) {
       const err = e as { status: number; stderr: string };

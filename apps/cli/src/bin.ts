@@ -6,5 +6,6 @@ const code = await main(process.argv.slice(2), {
   err: (t) => process.stderr.write(t),
   env: process.env,
   cwd: process.cwd(),
+  isTTY: process.stderr.isTTY === true,
 });
 process.exitCode = code;

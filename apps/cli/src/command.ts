@@ -6,6 +6,8 @@ export interface Io {
   err: (text: string) => void;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** stderr is a terminal: progress lines may be drawn. */
+  isTTY?: boolean;
 }
 
 /** Parsed command line of one command: positionals and flag values. */

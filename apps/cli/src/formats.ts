@@ -1,4 +1,5 @@
 import { type Architecture, plainFormats, type WeightFormat } from '@vramkit/core';
+import { storedFormat } from '@vramkit/models';
 import { builtinFormats, createFormatRegistry, type FormatRegistry, formatFromQuantizationConfig, type QuantizationConfigDetector } from '@vramkit/quant';
 import type { CommandArgs } from './command.js';
 import type { CliConfig } from './config-file.js';
@@ -26,20 +27,25 @@ export async function setupFormats(values: CommandArgs['values'], config: CliCon
 /** The weight format to use and why: the flag, the checkpoint's `quantization_config`, or nothing (bf16). */
 export interface ChosenFormat {
   format?: WeightFormat;
-  origin: 'flag' | 'quantization_config' | 'default';
+  origin: 'flag' | 'quantization_config' | 'stored' | 'default';
   note?: string;
 }
 
 /**
- * `--quant` wins; otherwise a checkpoint that declares a `quantization_config` is costed in its own
- * format (DeepSeek-V3's fp8 blocks, gpt-oss's MXFP4 experts, an AWQ repo); otherwise the default.
+ * A GGUF file is costed as stored (its header gives every tensor's type: exact, and `--quant` only
+ * picked the file). Otherwise `--quant` wins; then a checkpoint that declares a `quantization_config`
+ * is costed in its own format (DeepSeek-V3's fp8 blocks, gpt-oss's MXFP4 experts, an AWQ repo); then
+ * the default.
  * @throws NoSuchFormatError for an unknown `--quant`
  */
 export function chooseFormat(
   setup: FormatSetup,
   quant: string | undefined,
-  model: { architecture: Architecture; quantizationConfig?: Record<string, unknown> },
+  model: { architecture: Architecture; quantizationConfig?: Record<string, unknown>; inventorySource?: string; load?: { id: string } },
 ): ChosenFormat {
+  if (model.inventorySource === 'gguf') {
+    return { format: storedFormat, origin: 'stored', note: `weights as stored in the GGUF file${model.load ? ` ${model.load.id}` : ''}: every tensor's type and size from its header (exact)` };
+  }
   if (quant) return { format: setup.registry.get(quant), origin: 'flag' };
   if (model.quantizationConfig) {
     const d = formatFromQuantizationConfig(model.quantizationConfig, model.architecture, { detectors: setup.detectors });

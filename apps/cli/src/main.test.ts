@@ -12,7 +12,7 @@ const llamaConfig = new URL('../../../packages/models/catalogue/configs/meta-lla
 async function run(argv: string[], env: Record<string, string> = {}, cwd = tmpdir()) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HOME: cwd, ...env }, cwd });
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HOME: cwd, HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(cwd, '.vramkit-cache'), ...env }, cwd });
   return { code, out, err };
 }
 

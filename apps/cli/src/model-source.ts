@@ -1,57 +1,69 @@
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigValidationError, VramkitError } from '@vramkit/core';
-import { catalogueModel, type NormalizedConfig, normalizeConfig } from '@vramkit/models';
+import { type Architecture, type PreparedModel, prepareModel, type Tensor } from '@vramkit/core';
+import type { ModelQuantization, ModelSource as LoadSource, ParameterSources } from '@vramkit/models';
+import { resolveModelArgument } from '@vramkit/models/node';
+import type { CommandArgs, Io } from './command.js';
+import { boolFlag } from './flags.js';
+import { hubLoadOptions } from './hub-flags.js';
 
-/** A model argument resolved to its normalized config and where it came from. */
-export interface ModelSource extends NormalizedConfig {
+/** A model argument resolved for a command: its architecture, inventory and where it came from. */
+export interface ModelSource {
   /** What the user typed. */
   argument: string;
-  /** `file:<path>` or `catalogue:<hub id>`. */
+  /** `hub:<id>@<sha>`, `gguf:<file>`, `file:<path>` or `catalogue:<hub id>`. */
   source: string;
-  /** A display name: the Hub id or the config's path. */
+  /** A display name: the Hub id or the path. */
   name: string;
+  modelType: string;
+  architecture: Architecture;
+  /** The inventory (from a GGUF or safetensors header when one was read, else synthesized). */
+  tensors: readonly Tensor[];
+  inventorySource: 'synthesized' | 'safetensors' | 'gguf';
+  quantizationConfig?: Record<string, unknown>;
+  quantization?: ModelQuantization;
+  parameterSources: ParameterSources;
+  load: LoadSource;
+  warnings: string[];
 }
 
-function looksLikePath(arg: string): boolean {
-  return arg.startsWith('.') || arg.startsWith('/') || arg.startsWith('~') || arg.endsWith('.json') || isAbsolute(arg) || arg.includes('\\');
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
+function describe(load: LoadSource): string {
+  if (load.kind === 'hub') return `hub:${load.id}${load.sha ? `@${load.sha}` : ''}`;
+  if (load.kind === 'gguf') return `gguf:${load.id}`;
+  if (load.kind === 'local') return `file:${load.id}`;
+  return `catalogue:${load.id}`;
 }
 
 /**
- * Resolves a model argument: a `config.json`, a folder holding one, or a Hub id from the embedded
- * catalogue. Never touches the network.
- * @throws VramkitError (`NO_SUCH_MODEL`, `CONFIG_VALIDATION`, `PARSE_ERROR`, …)
+ * Resolves the model argument of a command: a `config.json` or folder, a `.gguf` file, a Hub id
+ * (fetched with `--revision`, `--file`, `--quant`, `--exact`, cached; `--offline` or an unreachable Hub
+ * answers from the cache, then the embedded catalogue, with a notice).
+ * @throws VramkitError (`NO_SUCH_MODEL`, `HUB_*`, `OFFLINE`, `CONFIG_VALIDATION`, `PARSE_ERROR`)
  */
-export async function resolveModel(argument: string, cwd: string): Promise<ModelSource> {
-  const candidate = resolve(cwd, argument);
-  const dir = await isDirectory(candidate);
-  if (looksLikePath(argument) || dir) {
-    const file = dir ? join(candidate, 'config.json') : candidate;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (cause) {
-      throw new VramkitError('NO_SUCH_MODEL', `Cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}. Pass a config.json, a folder holding one, or a Hub id.`, {
-        path: 'model',
-        cause,
-      });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw new ConfigValidationError(undefined, [{ path: '(root)', message: `${file} is not valid JSON (${(cause as Error).message})` }], { cause });
-    }
-    return { ...normalizeConfig(json), argument, source: `file:${file}`, name: argument };
+export async function resolveModel(argument: string, args: CommandArgs, io: Io): Promise<ModelSource> {
+  const { options, done } = hubLoadOptions(args, io, io.isTTY === true && !boolFlag(args.values, 'json'));
+  try {
+    const spec = await resolveModelArgument(argument, options);
+    return {
+      argument,
+      source: describe(spec.source),
+      name: spec.source.kind === 'local' ? argument : spec.id,
+      modelType: spec.architecture.family,
+      architecture: spec.architecture,
+      tensors: spec.tensors,
+      inventorySource: spec.inventorySource,
+      ...(spec.quantization?.config ? { quantizationConfig: spec.quantization.config } : {}),
+      ...(spec.quantization ? { quantization: spec.quantization } : {}),
+      parameterSources: spec.parameters,
+      load: spec.source,
+      warnings: spec.warnings,
+    };
+  } finally {
+    done();
   }
-  const m = catalogueModel(argument);
-  return { ...m, argument, source: `catalogue:${m.entry.id}`, name: m.entry.id };
+}
+
+/** The model prepared once for estimates, keeping a header-read inventory when there is one. */
+export function preparedFrom(model: ModelSource): PreparedModel {
+  return model.inventorySource === 'synthesized'
+    ? prepareModel(model.architecture)
+    : prepareModel(model.architecture, { tensors: model.tensors, inventorySource: model.inventorySource });
 }

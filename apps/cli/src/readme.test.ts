@@ -19,7 +19,7 @@ describe('README', () => {
     const start = readme.indexOf(cmd) + cmd.length;
     const shown = readme.slice(start, readme.indexOf('```', start));
     let out = '';
-    await main(['estimate', 'Qwen/Qwen3-8B', '--quant', 'bf16', '--context', '32768'], { out: (t) => (out += t), err: () => {}, env: { HOME: tmpdir() }, cwd: tmpdir() });
+    await main(['estimate', 'Qwen/Qwen3-8B', '--quant', 'bf16', '--context', '32768'], { out: (t) => (out += t), err: () => {}, env: { HOME: tmpdir(), HF_HUB_OFFLINE: '1' }, cwd: tmpdir() });
     expect(shown).toBe(out);
   });
 });

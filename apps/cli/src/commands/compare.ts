@@ -1,4 +1,5 @@
 import { type EngineId, estimateServing, formatCount, GIB, prepareModel, type ServingOptions, solveGpuLayers } from '@vramkit/core';
+import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
@@ -8,6 +9,7 @@ import { candidateFormats } from '../serve/candidate-formats.js';
 import { engineFlag, parseGpus, serveHelp, serveOptions, servingOptionsFrom } from '../serve/engine-flags.js';
 
 const compareOptions = {
+  ...hubFlagOptions,
   ...serveOptions,
   quant: { type: 'string', short: 'q' },
   context: { type: 'string', short: 'c' },
@@ -19,7 +21,7 @@ const DEFAULT_QUANT: Record<EngineId, string> = { 'llama.cpp': 'Q4_K_M', vllm: '
 
 async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
-  const model = await resolveModel(modelPositional(args, 'compare'), io.cwd);
+  const model = await resolveModel(modelPositional(args, 'compare'), args, io);
   const engines = (stringFlag(v, 'engine') ?? 'llama.cpp,vllm').split(',').map((e) => engineFlag({ engine: e.trim() })!);
   const gpus = parseGpus(v);
   if (gpus.length === 0) throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
@@ -76,7 +78,8 @@ Options:
   -c, --context <tokens>      tokens per sequence (default 4096)
   -b, --batch <n>             sequences at once (default 1)
       --json                  machine-readable output
-${serveHelp}`,
+${serveHelp}
+${hubFlagHelp}`,
   options: compareOptions,
   run: runCompare,
 };

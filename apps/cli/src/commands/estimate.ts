@@ -1,10 +1,11 @@
 import { estimateInference, formatCount } from '@vramkit/core';
+import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { boolFlag, bytesFlag, choiceFlag, intFlag, modelPositional, numberFlag, stringFlag } from '../flags.js';
 import { chooseFormat, setupFormats } from '../formats.js';
-import { resolveModel } from '../model-source.js';
+import { preparedFrom, resolveModel } from '../model-source.js';
 import type { EstimateOutput } from '../output-schema.js';
 import { renderBreakdown } from '../render.js';
 import { engineFlag, serveHelp, serveOptions } from '../serve/engine-flags.js';
@@ -15,6 +16,7 @@ import { TRAIN_HELP, trainOptions } from '../train/train-flags.js';
 const KV_DTYPES = ['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
 
 export const estimateOptions = {
+  ...hubFlagOptions,
   quant: { type: 'string', short: 'q' },
   context: { type: 'string', short: 'c' },
   batch: { type: 'string', short: 'b' },
@@ -45,7 +47,7 @@ async function runTraining(args: CommandArgs, io: Io): Promise<number> {
   if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}" (vramkit estimate --help)`, 'argv');
   if (argument === undefined && stringFlag(v, 'from')) argument = (await trainingWorkloadForArgs(args, io)).modelId;
   if (argument === undefined) throw new UsageError('estimate --mode train needs a model, or a --from trainer config that names one', 'model');
-  const model = await resolveModel(argument, io.cwd);
+  const model = await resolveModel(argument, args, io);
   const quant = stringFlag(v, 'quant');
   const baseFormat = quant ? (await setupFormats(v, await loadCliConfig(stringFlag(v, 'config'), io.env, io.cwd), io.cwd)).registry.get(quant) : undefined;
   return runTrainEstimate(args, io, model, baseFormat);
@@ -55,7 +57,7 @@ async function runTraining(args: CommandArgs, io: Io): Promise<number> {
 export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const config = await loadCliConfig(stringFlag(v, 'config'), io.env, io.cwd);
-  const model = await resolveModel(modelPositional(args, 'estimate'), io.cwd);
+  const model = await resolveModel(modelPositional(args, 'estimate'), args, io);
   const setup = await setupFormats(v, config, io.cwd);
   const chosen = chooseFormat(setup, stringFlag(v, 'quant') ?? config.defaults.quant, model);
   const format = chosen.format;
@@ -63,7 +65,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
   const kvDtype = choiceFlag(v, 'kv-dtype', KV_DTYPES) ?? (config.defaults.kvDtype as (typeof KV_DTYPES)[number] | undefined);
   const context = intFlag(v, 'context') ?? config.defaults.context;
   const e = estimateInference({
-    model: model.architecture,
+    model: preparedFrom(model),
     ...(format ? { format } : {}),
     ...(context !== undefined ? { context } : {}),
     batch: intFlag(v, 'batch') ?? config.defaults.batch ?? 1,
@@ -145,7 +147,8 @@ Options:
   -h, --help                  this help
 
 ${serveHelp}
-${TRAIN_HELP}`,
+${TRAIN_HELP}
+${hubFlagHelp}`,
   options: estimateOptions,
   async run(args, io) {
     const mode = choiceFlag(args.values, 'mode', ['inference', 'train'] as const) ?? 'inference';

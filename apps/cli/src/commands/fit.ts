@@ -1,4 +1,5 @@
 import { formatCount, GIB, prepareModel, type ServingOptions, solveGpuLayers, solveMaxBatch, solveMaxContext } from '@vramkit/core';
+import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { boolFlag, intFlag, modelPositional, stringFlag } from '../flags.js';
@@ -8,6 +9,7 @@ import { candidateFormats } from '../serve/candidate-formats.js';
 import { engineFlag, serveHelp, serveOptions, servingOptionsFrom } from '../serve/engine-flags.js';
 
 const fitOptions = {
+  ...hubFlagOptions,
   ...serveOptions,
   quant: { type: 'string', short: 'q' },
   context: { type: 'string', short: 'c' },
@@ -39,7 +41,7 @@ interface FitRow {
 
 async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
-  const model = await resolveModel(modelPositional(args, 'fit'), io.cwd);
+  const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
   const prepared = prepareModel(model.architecture);
   const formats = candidateFormats(engine, stringFlag(v, 'quant'));
@@ -97,7 +99,8 @@ Options:
       --contexts <a,b,…>      contexts to tabulate (default 4k, 8k, 32k, 128k up to the model's limit)
   -c, --context <tokens>      context for the -ngl column (default 4096)
       --json                  machine-readable output
-${serveHelp}`,
+${serveHelp}
+${hubFlagHelp}`,
   options: fitOptions,
   run: runFit,
 };

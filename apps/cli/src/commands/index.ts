@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { cacheCommand } from './cache.js';
 import { compareCommand } from './compare.js';
 import { estimateCommand } from './estimate.js';
 import { fitCommand } from './fit.js';
@@ -10,4 +11,4 @@ import { quantCommand } from './quant.js';
 import { schemaCommand } from './schema.js';
 
 /** Every subcommand, in the order `vramkit --help` lists them. Add a command by adding a line here. */
-export const commands: readonly Command[] = [estimateCommand, fitCommand, compareCommand, gpusCommand, inspectCommand, modelsCommand, planCommand, quantCommand, schemaCommand];
+export const commands: readonly Command[] = [estimateCommand, fitCommand, compareCommand, gpusCommand, inspectCommand, modelsCommand, planCommand, quantCommand, schemaCommand, cacheCommand];

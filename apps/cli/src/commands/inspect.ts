@@ -1,4 +1,6 @@
-import { countParameters, formatCount, inFeatures, synthesizeTensors, tensorElements } from '@vramkit/core';
+import { countParameters, formatCount, inFeatures, tensorElements } from '@vramkit/core';
+import { storedFormat } from '@vramkit/models';
+import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command } from '../command.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { loadCliConfig } from '../config-file.js';
@@ -32,15 +34,22 @@ Options:
       --plugin <pkg>   load a weight-format package (repeatable)
       --json           machine-readable output (vramkit schema inspect)
   -h, --help           this help
-`,
-  options: { tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, plugin: { type: 'string', multiple: true }, config: { type: 'string' }, json: { type: 'boolean' } },
+
+${hubFlagHelp}`,
+  options: { ...hubFlagOptions, tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, plugin: { type: 'string', multiple: true }, config: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
-    const model = await resolveModel(modelPositional(args, 'inspect'), io.cwd);
+    const model = await resolveModel(modelPositional(args, 'inspect'), args, io);
     const arch = model.architecture;
-    const tensors = synthesizeTensors(arch);
+    const tensors = model.tensors;
     const p = countParameters(tensors, arch);
     const quant = stringFlag(args.values, 'quant');
-    const format = quant ? (await setupFormats(args.values, await loadCliConfig(stringFlag(args.values, 'config'), io.env, io.cwd), io.cwd)).registry.get(quant) : undefined;
+    // A GGUF header already says each tensor's type; otherwise --quant predicts it.
+    const format =
+      model.inventorySource === 'gguf'
+        ? storedFormat
+        : quant
+          ? (await setupFormats(args.values, await loadCliConfig(stringFlag(args.values, 'config'), io.env, io.cwd), io.cwd)).registry.get(quant)
+          : undefined;
     const ctx = { arch, numLayers: arch.layers.length };
     const listed = boolFlag(args.values, 'tensors') || format !== undefined;
     const rows = listed

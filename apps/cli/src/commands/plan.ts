@@ -1,4 +1,5 @@
 import { formatCount, GIB, planTraining, prepareModel } from '@vramkit/core';
+import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { boolFlag, choiceFlag, intFlag, modelPositional } from '../flags.js';
@@ -8,6 +9,7 @@ import { gpuMemoryFrom, TRAIN_HELP, trainOptions } from '../train/train-flags.js
 import { trainingWorkloadForArgs } from '../train/run-train-estimate.js';
 
 const planOptions = {
+  ...hubFlagOptions,
   ...trainOptions,
   mode: { type: 'string' },
   'max-gpus': { type: 'string' },
@@ -24,7 +26,7 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
   const mode = choiceFlag(v, 'mode', ['train'] as const) ?? 'train';
   const gpu = gpuMemoryFrom(v);
   if (!gpu) throw new UsageError('plan needs a GPU: --gpu <id> (e.g. h100-80gb) or --gpu-memory <size> (e.g. 80GiB)', 'gpu');
-  const model = await resolveModel(modelPositional(args, 'plan'), io.cwd);
+  const model = await resolveModel(modelPositional(args, 'plan'), args, io);
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
   const methodsRaw = v.methods;
   const methods =
@@ -107,7 +109,8 @@ Options:
       --max-gpus <n>          largest GPU count to try (default 64)
       --margin expected|high  fit the expected total (default) or the high end of the band
       --json                  machine-readable output
-${TRAIN_HELP}`,
+${TRAIN_HELP}
+${hubFlagHelp}`,
   options: planOptions,
   run: (args, io) => runPlan(args, io),
 };

@@ -15,7 +15,7 @@ async function run(command: Command, argv: string[]) {
   let out = '';
   let err = '';
   const parsed = parseArgs({ args: expandEngineShortFlags(argv), options: command.options, allowPositionals: true, strict: true });
-  const code = await command.run({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: (t) => (err += t), env: {}, cwd: tmpdir() });
+  const code = await command.run({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() });
   return { code, out, err };
 }
 
@@ -23,7 +23,7 @@ const estimateLike = { ...serveOptions, context: { type: 'string', short: 'c' },
 
 async function serve(argv: string[]) {
   const parsed = parseArgs({ args: expandEngineShortFlags(argv), options: estimateLike, allowPositionals: true, strict: true });
-  const m = await resolveModel(parsed.positionals[0]!, tmpdir());
+  const m = await resolveModel(parsed.positionals[0]!, { positionals: parsed.positionals, values: {} }, { out: () => {}, err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() });
   const format = typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
   let out = '';
   const code = runServeEstimate({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() }, { architecture: m.architecture, name: m.name, argument: m.argument }, format);

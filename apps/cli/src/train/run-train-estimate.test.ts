@@ -14,7 +14,7 @@ const model = { architecture: llama2, name: 'meta-llama/Llama-2-7b-hf', argument
 
 function io() {
   let out = '';
-  return { io: { out: (t: string) => (out += t), err: () => {}, env: {}, cwd: fixtures }, text: () => out };
+  return { io: { out: (t: string) => (out += t), err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: fixtures }, text: () => out };
 }
 
 describe('runTrainEstimate', () => {

@@ -1,0 +1,36 @@
+import { countParameters, synthesizeTensors, validateArchitecture } from '@vramkit/core';
+import { describe, expect, it } from 'vitest';
+import { ConfigReader } from '../config-fields.js';
+import type { ConfigFamily } from './family.js';
+import { normalizeConfig } from '../normalize-config.js';
+import { glmFamilies } from './glm4.js';
+
+function normalize(family: ConfigFamily, config: Record<string, unknown>) {
+  const r = new ConfigReader(config, String(config.model_type));
+  const arch = family.normalize(r);
+  r.done();
+  validateArchitecture(arch);
+  return { arch, params: countParameters(synthesizeTensors(arch), arch) };
+}
+
+describe('glmFamilies', () => {
+  it('glm4: four norms per layer, q/k/v biases, fused gate_up', () => {
+    const { arch } = normalize(glmFamilies[1]!, {
+      model_type: 'glm4', hidden_size: 4096, intermediate_size: 13696, num_attention_heads: 32, num_key_value_heads: 2, num_hidden_layers: 40,
+      vocab_size: 151552, head_dim: 128, attention_bias: true,
+    });
+    expect(arch.layers[0]!.norms).toHaveLength(4);
+    const mlp = arch.layers[0]!.mlp;
+    expect(mlp.kind === 'dense' && mlp.naming).toBe('fused_gate_up');
+  });
+
+  it('is registered: normalizeConfig reads model_type "glm4" without allowUnknown', () => {
+    let err: unknown;
+    try {
+      normalizeConfig({ model_type: 'glm4' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
+  });
+});

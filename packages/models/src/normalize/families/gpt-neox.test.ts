@@ -1,0 +1,37 @@
+import { countParameters, synthesizeTensors, validateArchitecture } from '@vramkit/core';
+import { describe, expect, it } from 'vitest';
+import { ConfigReader } from '../config-fields.js';
+import type { ConfigFamily } from './family.js';
+import { normalizeConfig } from '../normalize-config.js';
+import { gptNeoxFamily } from './gpt-neox.js';
+
+function normalize(family: ConfigFamily, config: Record<string, unknown>) {
+  const r = new ConfigReader(config, String(config.model_type));
+  const arch = family.normalize(r);
+  r.done();
+  validateArchitecture(arch);
+  return { arch, params: countParameters(synthesizeTensors(arch), arch) };
+}
+
+describe('gptNeoxFamily', () => {
+  it('gpt_neox: Pythia-160M has 162,322,944 parameters (Pythia paper, Table: total params)', () => {
+    // EleutherAI/pythia-160m config.json
+    const { arch, params } = normalize(gptNeoxFamily, {
+      model_type: 'gpt_neox', hidden_size: 768, intermediate_size: 3072, num_attention_heads: 12, num_hidden_layers: 12,
+      vocab_size: 50304, max_position_embeddings: 2048, rotary_pct: 0.25, tie_word_embeddings: false, use_parallel_residual: true,
+    });
+    expect(params.total).toBe(162_322_944);
+    expect(arch.naming).toBe('neox');
+    expect(arch.layers[0]!.parallelBlock).toBe(true);
+  });
+
+  it('is registered: normalizeConfig reads model_type "gpt_neox" without allowUnknown', () => {
+    let err: unknown;
+    try {
+      normalizeConfig({ model_type: 'gpt_neox' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
+  });
+});

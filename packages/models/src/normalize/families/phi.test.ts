@@ -1,0 +1,36 @@
+import { countParameters, synthesizeTensors, validateArchitecture } from '@vramkit/core';
+import { describe, expect, it } from 'vitest';
+import { ConfigReader } from '../config-fields.js';
+import type { ConfigFamily } from './family.js';
+import { normalizeConfig } from '../normalize-config.js';
+import { phiFamily } from './phi.js';
+
+function normalize(family: ConfigFamily, config: Record<string, unknown>) {
+  const r = new ConfigReader(config, String(config.model_type));
+  const arch = family.normalize(r);
+  r.done();
+  validateArchitecture(arch);
+  return { arch, params: countParameters(synthesizeTensors(arch), arch) };
+}
+
+describe('phiFamily', () => {
+  it('phi: Phi-2 counts 2,779,632,640 = 2,779,683,840 checkpoint − 51,200 lm_head bias (noted)', () => {
+    // microsoft/phi-2 config.json
+    const { arch, params } = normalize(phiFamily, {
+      model_type: 'phi', hidden_size: 2560, intermediate_size: 10240, num_attention_heads: 32, num_key_value_heads: 32, num_hidden_layers: 32,
+      vocab_size: 51200, max_position_embeddings: 2048, partial_rotary_factor: 0.4, qk_layernorm: false, tie_word_embeddings: false,
+    });
+    expect(params.total).toBe(2_779_683_840 - 51_200);
+    expect(arch.notes?.join(' ')).toMatch(/lm_head has a bias/);
+  });
+
+  it('is registered: normalizeConfig reads model_type "phi" without allowUnknown', () => {
+    let err: unknown;
+    try {
+      normalizeConfig({ model_type: 'phi' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
+  });
+});

@@ -1,0 +1,35 @@
+import { countParameters, synthesizeTensors, validateArchitecture } from '@vramkit/core';
+import { describe, expect, it } from 'vitest';
+import { ConfigReader } from '../config-fields.js';
+import type { ConfigFamily } from './family.js';
+import { normalizeConfig } from '../normalize-config.js';
+import { starcoder2Family } from './starcoder2.js';
+
+function normalize(family: ConfigFamily, config: Record<string, unknown>) {
+  const r = new ConfigReader(config, String(config.model_type));
+  const arch = family.normalize(r);
+  r.done();
+  validateArchitecture(arch);
+  return { arch, params: countParameters(synthesizeTensors(arch), arch) };
+}
+
+describe('starcoder2Family', () => {
+  it('starcoder2: biases everywhere and a 4096 sliding window on every layer', () => {
+    const { arch } = normalize(starcoder2Family, {
+      model_type: 'starcoder2', hidden_size: 3072, intermediate_size: 12288, num_attention_heads: 24, num_key_value_heads: 2, num_hidden_layers: 30,
+      vocab_size: 49152, sliding_window: 4096, use_bias: true, max_position_embeddings: 16384,
+    });
+    expect(arch.layers.every((l) => l.attention.kind === 'sliding')).toBe(true);
+    expect(arch.norm).toBe('layernorm');
+  });
+
+  it('is registered: normalizeConfig reads model_type "starcoder2" without allowUnknown', () => {
+    let err: unknown;
+    try {
+      normalizeConfig({ model_type: 'starcoder2' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
+  });
+});
