@@ -84,6 +84,7 @@ export const ArchitectureSchema = v.object({
   hiddenSize: dim('hiddenSize'),
   layers: v.pipe(v.array(layer), v.minLength(1, 'an architecture needs at least one layer')),
   tiedEmbeddings: v.boolean(),
+  outputBias: v.optional(v.boolean()),
   learnedPositions: integerAtLeast(0, 'learnedPositions'),
   norm: v.picklist(['rmsnorm', 'layernorm']),
   finalNorm: v.boolean(),

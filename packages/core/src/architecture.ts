@@ -15,6 +15,8 @@ export interface Architecture {
   layers: readonly LayerSpec[];
   /** `tie_word_embeddings`: the output projection reuses the input embedding matrix. */
   tiedEmbeddings: boolean;
+  /** The output projection has a bias of `vocabSize` values (Phi-1/1.5/2 `lm_head`). */
+  outputBias?: boolean;
   /** Learned absolute positions (GPT-2 `wpe`): rows of the position table, else 0. */
   learnedPositions: number;
   /** Normalization flavour: LayerNorm carries a bias vector, RMSNorm does not. */

@@ -89,6 +89,7 @@ export function synthesizeTensors(arch: Architecture): Tensor[] {
   if (!arch.tiedEmbeddings) {
     out.push({ name: `${naming.output}.weight`, role: 'output', kind: 'weight', shape: [arch.vocabSize, h], module: naming.output });
   }
+  if (arch.outputBias) out.push({ name: `${naming.output}.bias`, role: 'output', kind: 'bias', shape: [arch.vocabSize], module: naming.output });
   const template = arch.layers[arch.layers.length - 1];
   for (let m = 0; m < arch.mtpLayers && template; m++) {
     const i = arch.layers.length + m;
@@ -279,6 +280,8 @@ function pushDense(
   i: number,
   mtp: boolean,
 ): void {
+  // A zero-width MLP is how a layer without one (Mamba) is described: it has no tensors.
+  if (f === 0) return;
   if (naming === 'gpt2') {
     linear(out, prefix, 'c_fc', 'ffn_up', i, f, h, bias, mtp);
     linear(out, prefix, 'c_proj', 'ffn_down', i, h, f, bias, mtp);

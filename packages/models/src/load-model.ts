@@ -1,4 +1,4 @@
-import { type Architecture, countParameters, synthesizeTensors, type Tensor, tensorElements } from '@vramkit/core';
+import { type Architecture, countParameters, synthesizeTensors, type Tensor } from '@vramkit/core';
 import type { CacheStore } from './cache/cache-store.js';
 import { findInCatalogue, listCatalogue } from './catalogue/catalogue.js';
 import { suggest } from './catalogue/suggest.js';
@@ -153,7 +153,7 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
   const normalized = normalizeConfig(config, { allowUnknown: true });
   const arch = normalized.architecture;
   const unknown = familyFor(normalized.modelType) === undefined;
-  const synth = synthesizedInventory(arch);
+  const synth = synthesizeTensors(arch);
   const synthCount = countParameters(synth, arch).checkpointTotal;
   const multimodal = isRecord(config.vision_config) || isRecord(config.audio_config) || normalized.warnings.some((w) => w.includes('text_config') || w.includes('llm_config'));
   const quantization = quantizationOf(normalized);
@@ -245,7 +245,7 @@ async function loadGguf(
  */
 export function specFromConfig(id: string, normalized: NormalizedConfig, source: ModelSource): ModelSpec {
   const arch: Architecture = normalized.architecture;
-  const tensors = synthesizedInventory(arch);
+  const tensors = synthesizeTensors(arch);
   const quantization = quantizationOf(normalized);
   return {
     id,
@@ -258,11 +258,6 @@ export function specFromConfig(id: string, normalized: NormalizedConfig, source:
     source,
     warnings: [...normalized.warnings],
   };
-}
-
-/** The synthesized inventory without zero-element placeholders (Mamba layers have no MLP: width 0). */
-function synthesizedInventory(arch: Architecture): Tensor[] {
-  return synthesizeTensors(arch).filter((t) => tensorElements(t) > 0);
 }
 
 function quantizationOf(n: NormalizedConfig): ModelQuantization | undefined {

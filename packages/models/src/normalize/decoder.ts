@@ -21,6 +21,7 @@ export interface DecoderTraits {
   gatedOutput?: boolean;
   parallelBlock?: boolean;
   learnedPositions?: number;
+  outputBias?: boolean;
   notes?: string[];
 }
 
@@ -82,6 +83,7 @@ export function assemble(
     layers,
     tiedEmbeddings: r.bool('tie_word_embeddings', traits.tiedDefault),
     learnedPositions: traits.learnedPositions ?? 0,
+    ...(traits.outputBias ? { outputBias: true } : {}),
     norm: traits.norm ?? 'rmsnorm',
     finalNorm: true,
     mtpLayers: extra.mtpLayers ?? 0,
