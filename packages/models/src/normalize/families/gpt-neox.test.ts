@@ -1,17 +1,8 @@
-import { countParameters, synthesizeTensors, validateArchitecture } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { ConfigReader } from '../config-fields.js';
-import type { ConfigFamily } from './family.js';
+import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
 import { normalizeConfig } from '../normalize-config.js';
 import { gptNeoxFamily } from './gpt-neox.js';
 
-function normalize(family: ConfigFamily, config: Record<string, unknown>) {
-  const r = new ConfigReader(config, String(config.model_type));
-  const arch = family.normalize(r);
-  r.done();
-  validateArchitecture(arch);
-  return { arch, params: countParameters(synthesizeTensors(arch), arch) };
-}
 
 describe('gptNeoxFamily', () => {
   it('gpt_neox: Pythia-160M has 162,322,944 parameters (Pythia paper, Table: total params)', () => {
