@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { countParameters, kvCacheBytes, synthesizeTensors, VramkitError } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
+import { knownModelTypes } from './families/index.js';
 import { normalizeConfig } from './normalize-config.js';
 
 const configDir = new URL('../../catalogue/configs/', import.meta.url);
@@ -190,6 +191,11 @@ describe('normalizeConfig errors', () => {
   it('rejects KV heads that do not divide the query heads', () => {
     const e = errorOf({ ...base, num_key_value_heads: 5 }) as VramkitError;
     expect(e.message).toMatch(/do not divide/);
+  });
+
+  it.each(knownModelTypes())('reads model_type "%s" with its own family: an empty config fails on fields, not as unsupported', (modelType) => {
+    const e = errorOf({ model_type: modelType }) as VramkitError;
+    expect(e.code).toBe('CONFIG_VALIDATION');
   });
 
   it('rejects an unknown model_type and lists the known ones', () => {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { cohereFamilies } from './cohere.js';
-
 
 describe('cohereFamilies', () => {
   it('cohere: Command-R with use_qk_norm counts heads × head_dim q-norm weights per layer', () => {
@@ -18,15 +16,5 @@ describe('cohereFamilies', () => {
       sliding_window: 4096, sliding_window_pattern: 4,
     });
     expect(arch.layers.map((l) => l.attention.kind)).toEqual(['sliding', 'sliding', 'sliding', 'full', 'sliding', 'sliding', 'sliding', 'full']);
-  });
-
-  it('is registered: normalizeConfig reads model_type "cohere" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'cohere' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { falconFamily } from './falcon.js';
-
 
 describe('falconFamily', () => {
   it('falcon: Falcon-7B (multi-query, 71 heads) has 6,921,720,704 parameters and 1 KV head', () => {
@@ -25,15 +23,5 @@ describe('falconFamily', () => {
     const a = arch.layers[0]!.attention;
     expect(a.kind === 'full' && a.numKvHeads).toBe(8);
     expect(arch.layers[0]!.norms).toEqual(['ln_attn', 'ln_mlp']);
-  });
-
-  it('is registered: normalizeConfig reads model_type "falcon" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'falcon' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });

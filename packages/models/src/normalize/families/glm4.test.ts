@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { glmFamilies } from './glm4.js';
-
 
 describe('glmFamilies', () => {
   it('glm4: four norms per layer, q/k/v biases, fused gate_up', () => {
@@ -13,15 +11,5 @@ describe('glmFamilies', () => {
     expect(arch.layers[0]!.norms).toHaveLength(4);
     const mlp = arch.layers[0]!.mlp;
     expect(mlp.kind === 'dense' && mlp.naming).toBe('fused_gate_up');
-  });
-
-  it('is registered: normalizeConfig reads model_type "glm4" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'glm4' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });

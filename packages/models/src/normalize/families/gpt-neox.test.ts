@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { gptNeoxFamily } from './gpt-neox.js';
-
 
 describe('gptNeoxFamily', () => {
   it('gpt_neox: Pythia-160M has 162,322,944 parameters (Pythia paper, Table: total params)', () => {
@@ -14,15 +12,5 @@ describe('gptNeoxFamily', () => {
     expect(params.total).toBe(162_322_944);
     expect(arch.naming).toBe('neox');
     expect(arch.layers[0]!.parallelBlock).toBe(true);
-  });
-
-  it('is registered: normalizeConfig reads model_type "gpt_neox" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'gpt_neox' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });

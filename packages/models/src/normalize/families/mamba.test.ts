@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { mambaFamily } from './mamba.js';
-
 
 describe('mambaFamily', () => {
   it('mamba: mamba-130m-hf has 129,135,360 parameters and no KV cache (mamba mixers only)', () => {
@@ -13,15 +11,5 @@ describe('mambaFamily', () => {
     });
     expect(params.total).toBe(129_135_360);
     expect(arch.layers.every((l) => l.attention.kind === 'mamba')).toBe(true);
-  });
-
-  it('is registered: normalizeConfig reads model_type "mamba" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'mamba' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });

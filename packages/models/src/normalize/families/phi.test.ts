@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { phiFamily } from './phi.js';
-
 
 describe('phiFamily', () => {
   it('phi: Phi-2 counts 2,779,683,840, its lm_head bias of 51,200 included', () => {
@@ -13,15 +11,5 @@ describe('phiFamily', () => {
     });
     expect(params.total).toBe(2_779_683_840);
     expect(arch.outputBias).toBe(true);
-  });
-
-  it('is registered: normalizeConfig reads model_type "phi" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'phi' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });

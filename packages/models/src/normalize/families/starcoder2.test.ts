@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFamily as normalize } from './__fixtures__/normalize-family.js';
-import { normalizeConfig } from '../normalize-config.js';
 import { starcoder2Family } from './starcoder2.js';
-
 
 describe('starcoder2Family', () => {
   it('starcoder2: biases everywhere and a 4096 sliding window on every layer', () => {
@@ -12,15 +10,5 @@ describe('starcoder2Family', () => {
     });
     expect(arch.layers.every((l) => l.attention.kind === 'sliding')).toBe(true);
     expect(arch.norm).toBe('layernorm');
-  });
-
-  it('is registered: normalizeConfig reads model_type "starcoder2" without allowUnknown', () => {
-    let err: unknown;
-    try {
-      normalizeConfig({ model_type: 'starcoder2' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'CONFIG_VALIDATION' });
   });
 });
