@@ -1,7 +1,7 @@
-import { countParameters, formatCount, inFeatures, tensorElements } from '@vramkit/core';
-import { storedFormat } from '@vramkit/models';
-import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
-import type { Command } from '../command.js';
+import { countParameters, formatCount, GIB, inFeatures, tensorElements, VramkitError } from '@vramkit/core';
+import { listGgufFiles, storedFormat } from '@vramkit/models';
+import { hubFlagHelp, hubFlagOptions, hubLoadOptions } from '../hub-flags.js';
+import type { Command, CommandArgs, Io } from '../command.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { loadCliConfig } from '../config-file.js';
 import { setupFormats } from '../formats.js';
@@ -38,7 +38,15 @@ Options:
 ${hubFlagHelp}`,
   options: { ...hubFlagOptions, tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, plugin: { type: 'string', multiple: true }, config: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
-    const model = await resolveModel(modelPositional(args, 'inspect'), args, io);
+    const argument = modelPositional(args, 'inspect');
+    let model: Awaited<ReturnType<typeof resolveModel>>;
+    try {
+      model = await resolveModel(argument, args, io);
+    } catch (e) {
+      // A GGUF repository holds many models: without --quant/--file, list them rather than fail.
+      if (VramkitError.isInstance(e) && e.path === 'quant' && /GGUF models; pick one/.test(e.message)) return listGgufRepo(argument, args, io);
+      throw e;
+    }
     const arch = model.architecture;
     const tensors = model.tensors;
     const p = countParameters(tensors, arch);
@@ -113,3 +121,16 @@ ${hubFlagHelp}`,
     return 0;
   },
 };
+
+/** `vramkit inspect <gguf-repo>`: the repository's GGUF models (split files summed), one per row. */
+async function listGgufRepo(id: string, args: CommandArgs, io: Io): Promise<number> {
+  const { options } = hubLoadOptions(args, io, false);
+  const choices = await listGgufFiles(id, { ...options, ...(options.revision ? { revision: options.revision } : {}) });
+  if (boolFlag(args.values, 'json')) {
+    io.out(`${JSON.stringify({ schema: 'vramkit/gguf-files@1', repository: id, models: choices }, null, 2)}\n`);
+    return 0;
+  }
+  const rows = choices.map((c) => [c.label, c.bytes === undefined ? '' : (c.bytes / GIB).toFixed(2), String(c.files.length), c.files[0]!]);
+  io.out(`${id}: ${choices.length} GGUF models (pick one with --quant <label> or --file <name>)\n\n${table([['quant', 'GiB', 'files', 'first file'], ...rows], [false, true, true, false])}\n`);
+  return 0;
+}
