@@ -67,3 +67,39 @@ describe('built packages', () => {
     }
   });
 });
+
+describe('browser bundle', () => {
+  it('bundles core, quant and models for the browser and runs an estimate with no Node built-ins', async () => {
+    const { build } = await import('esbuild');
+    // @huggingface/hub and @huggingface/gguf map their entries to browser builds through the
+    // package.json "browser" field; esbuild ignores it when "exports" is present, so say it here.
+    const browserBuild = (pkg: string) => join(root, 'node_modules', pkg, 'dist/browser/index.mjs');
+    const result = await build({
+      stdin: {
+        contents: `import { estimateInference } from '@vramkit/core';
+          import { catalogueModel, loadModel } from '@vramkit/models';
+          import { builtinFormats, createFormatRegistry } from '@vramkit/quant';
+          const q4 = createFormatRegistry(builtinFormats).get('Q4_K_M');
+          globalThis.result = { total: estimateInference({ model: catalogueModel('meta-llama/Llama-3.1-8B').architecture, format: q4 }).parts.weights.bytes, loadModel: typeof loadModel };`,
+        resolveDir: root,
+      },
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      write: false,
+      logLevel: 'silent',
+      alias: { '@huggingface/hub': browserBuild('@huggingface/hub'), '@huggingface/gguf': browserBuild('@huggingface/gguf') },
+    });
+    const code = result.outputFiles[0]!.text;
+    // A context with only what browsers provide (no require, process or Buffer).
+    const { runInNewContext } = await import('node:vm');
+    const sandbox: Record<string, unknown> = { TextEncoder, TextDecoder, URL, URLSearchParams, AbortController, fetch, Headers, Request, Response, Blob, console, setTimeout, clearTimeout, queueMicrotask };
+    sandbox.globalThis = sandbox;
+    sandbox.window = sandbox;
+    sandbox.self = sandbox;
+    runInNewContext(code, sandbox);
+    expect(sandbox.result).toEqual({ total: expect.any(Number), loadModel: 'function' });
+    // Llama-3.1-8B Q4_K_M: 4.58 GiB of tensor data (llama.cpp quantize README).
+    expect(((sandbox.result as { total: number }).total / 1024 ** 3).toFixed(2)).toBe('4.58');
+  });
+});
