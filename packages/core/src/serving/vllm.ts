@@ -119,7 +119,7 @@ function buildRankArch(arch: Architecture, tp: number, from: number, to: number)
  * What vLLM allocates on each GPU: weights per TP rank, the profiled activation peak, non-torch
  * memory, and the paged KV pool that fills what is left of `total × gpu_memory_utilization`.
  *
- * vllm/v1/worker/gpu_worker.py determine_available_memory: available KV memory = requested memory
+ * vllm.v1.worker.gpu_worker (vllm/v1 gpu_worker.py) determine_available_memory: available KV memory = requested memory
  * (total × utilization) − (weights + torch peak increase of the profile run + non-torch increase).
  * vllm/v1/core/kv_cache_utils.py: num_blocks = available // page_size // num_layers; a block holds
  * block_size tokens of every layer; a request needs cdiv(len, block_size) blocks; the engine refuses to
@@ -326,7 +326,7 @@ function longestRequest(layout: PagedLayout, blocks: number): number {
 /**
  * The profile run's activation peak: one forward pass of max_num_batched_tokens tokens (flash
  * attention, bf16) on one rank's slice of the model, then the sampler over max_num_seqs rows of fp32
- * logits (logits, probabilities and log-probabilities: 3 copies; vllm/v1/worker/gpu_model_runner.py
+ * logits (logits, probabilities and log-probabilities: 3 copies; vllm.v1.worker.gpu_model_runner (gpu_model_runner.py)
  * profile_run and _dummy_sampler_run).
  */
 function profilePeak(rank: Architecture, tokens: number, seqs: number, vocab: number): BreakdownPart {
@@ -334,7 +334,7 @@ function profilePeak(rank: Architecture, tokens: number, seqs: number, vocab: nu
   const sampler = seqs * vocab * 4 * 3;
   return part(forward.bytes + sampler, `profile run: forward of ${tokens.toLocaleString('en-US')} tokens + sampler over ${seqs} × ${vocab.toLocaleString('en-US')} fp32 logits × 3`, {
     accuracy: 'model',
-    source: 'vllm/v1/worker/gpu_model_runner.py profile_run, _dummy_sampler_run',
+    source: 'vllm.v1.worker.gpu_model_runner (gpu_model_runner.py) profile_run, _dummy_sampler_run',
     parts: { forward, sampler: part(sampler, 'logits, probs, logprobs: max_num_seqs × vocab × 4 B × 3') },
   });
 }

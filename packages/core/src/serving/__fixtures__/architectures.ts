@@ -7,22 +7,6 @@ import { decoder } from '../../__fixtures__/decoder.js';
  * not depend on @vramkit/models.
  */
 
-interface DecoderShape {
-  family: string;
-  vocab: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  ffn: number;
-  tied: boolean;
-  maxPositions: number;
-}
-
-function llamaLike(s: DecoderShape, extra: { fusedQkv?: 'qkv_proj'; fusedGateUp?: boolean; window?: number } = {}): Architecture {
-  return decoder({ ...s, ...extra });
-}
-
 /** gpt_neox: parallel attention + MLP, LayerNorm with biases, fused query_key_value, untied embed_out. */
 function gptNeox(s: { vocab: number; hidden: number; layers: number; heads: number }): Architecture {
   const layer: LayerSpec = {
@@ -51,23 +35,20 @@ export const pythia1_4b = gptNeox({ vocab: 50304, hidden: 2048, layers: 24, head
 /** EleutherAI/pythia-2.8b config.json: hidden 2560, 32 layers, 32 heads, vocab 50304, intermediate 10240. */
 export const pythia2_8b = gptNeox({ vocab: 50304, hidden: 2560, layers: 32, heads: 32 });
 /** openlm-research/open_llama_7b_v2 config.json: llama, hidden 4096, 32 layers, 32 heads, ffn 11008, vocab 32000. */
-export const openLlama7bV2 = llamaLike({ family: 'llama', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 11008, tied: false, maxPositions: 2048 });
+export const openLlama7bV2 = decoder({ family: 'llama', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 11008, tied: false, maxPositions: 2048 });
 /** meta-llama/Llama-2-7b-hf config.json (also ../shared/data/configs/meta-llama__Llama-2-7b-hf.json). */
-export const llama2_7b = llamaLike({ family: 'llama', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 11008, tied: false, maxPositions: 4096 });
+export const llama2_7b = decoder({ family: 'llama', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 11008, tied: false, maxPositions: 4096 });
 /** meta-llama/Llama-2-70b-hf config.json: hidden 8192, 80 layers, 64 heads, 8 KV heads, ffn 28672. */
-export const llama2_70b = llamaLike({ family: 'llama', vocab: 32000, hidden: 8192, layers: 80, heads: 64, kvHeads: 8, ffn: 28672, tied: false, maxPositions: 4096 });
+export const llama2_70b = decoder({ family: 'llama', vocab: 32000, hidden: 8192, layers: 80, heads: 64, kvHeads: 8, ffn: 28672, tied: false, maxPositions: 4096 });
 /**
  * mistralai/Mistral-7B-v0.1 config.json: hidden 4096, 32 layers, 32 heads, 8 KV heads, ffn 14336.
  * Its sliding_window 4096 is not applied by llama.cpp's llama architecture, so every layer is full.
  */
-export const mistral7b = llamaLike({ family: 'mistral', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 8, ffn: 14336, tied: false, maxPositions: 32768 });
+export const mistral7b = decoder({ family: 'mistral', vocab: 32000, hidden: 4096, layers: 32, heads: 32, kvHeads: 8, ffn: 14336, tied: false, maxPositions: 32768 });
 /** microsoft/Phi-3-medium-128k-instruct config.json: hidden 5120, 40 layers, 40 heads, 10 KV heads, ffn 17920, vocab 32064; fused qkv_proj and gate_up_proj. */
-export const phi3Medium128k = llamaLike(
-  { family: 'phi3', vocab: 32064, hidden: 5120, layers: 40, heads: 40, kvHeads: 10, ffn: 17920, tied: false, maxPositions: 131072 },
-  { fusedQkv: 'qkv_proj', fusedGateUp: true },
-);
+export const phi3Medium128k = decoder({ family: 'phi3', vocab: 32064, hidden: 5120, layers: 40, heads: 40, kvHeads: 10, ffn: 17920, tied: false, maxPositions: 131072, fusedQkv: 'qkv_proj', fusedGateUp: true });
 /** meta-llama/Llama-3.2-11B-Vision config.json text_config: hidden 4096, 40 layers (32 self + 8 cross), 32 heads, 8 KV heads, ffn 14336, vocab 128256. */
-export const llama32Vision11bText = llamaLike({ family: 'mllama', vocab: 128256, hidden: 4096, layers: 40, heads: 32, kvHeads: 8, ffn: 14336, tied: false, maxPositions: 131072 });
+export const llama32Vision11bText = decoder({ family: 'mllama', vocab: 128256, hidden: 4096, layers: 40, heads: 32, kvHeads: 8, ffn: 14336, tied: false, maxPositions: 131072 });
 
 /** facebook/opt-125m config.json: hidden 768, 12 layers, 12 heads, ffn 3072, vocab 50272, 2048 positions (+2 offset), tied, LayerNorm with biases. */
 export const opt125m: Architecture = {
@@ -90,7 +71,7 @@ export const opt125m: Architecture = {
 
 /** A sliding-window model for SWA tests: Gemma-2-like alternation, 1:1 sliding (window 4096) and full. */
 export function alternatingSwa(): Architecture {
-  const base = llamaLike({ family: 'gemma2', vocab: 256000, hidden: 2304, layers: 26, heads: 8, kvHeads: 4, ffn: 9216, tied: true, maxPositions: 8192 });
+  const base = decoder({ family: 'gemma2', vocab: 256000, hidden: 2304, layers: 26, heads: 8, kvHeads: 4, ffn: 9216, tied: true, maxPositions: 8192 });
   const full = base.layers[0]!;
   const sliding: LayerSpec = { ...full, attention: { ...(full.attention as SoftmaxAttentionSpec), kind: 'sliding', window: 4096, headDim: 256, vHeadDim: 256 } };
   const fullWide: LayerSpec = { ...full, attention: { ...(full.attention as SoftmaxAttentionSpec), headDim: 256, vHeadDim: 256 } };
