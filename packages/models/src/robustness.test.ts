@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCatalogue } from './catalogue/catalogue.js';
-import { ggmlTypeByName } from './gguf/ggml-types.js';
+import { ggmlTypeLayout } from '@vramkit/core';
 import { createMemoryCacheStore } from './cache/memory-store.js';
 import { loadModel } from './load-model.js';
 import { createFsCacheStore } from './node/fs-cache-store.js';
@@ -30,7 +30,7 @@ function repo(id: string, files: Record<string, VirtualFile>) {
 
 // Issue #15: a 1.8 KB GGUF with block_count 1e9 (or one tensor named for layer 999999999) took the
 // process down with a heap out-of-memory; 2^32 layers threw an untyped "Invalid array length".
-const F32 = ggmlTypeByName('F32')!;
+const F32 = ggmlTypeLayout('F32');
 function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): VirtualFile {
   const kvs: GgufKv[] = [
     ['general.architecture', GGUF_VALUE.STRING, 'llama'],
