@@ -66,7 +66,15 @@ export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './kv-c
 export { type LayerClass, layerClasses } from './layer-classes.js';
 export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './overhead.js';
 export { countParameters, type ParameterBreakdown, type ParameterCategory, parameterCategory } from './parameters.js';
-export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
+export {
+  isPreparedModel,
+  type ModelOrigin,
+  type PreparedModel,
+  type PreparedModelMemo,
+  type PrepareModelOptions,
+  prepareModel,
+  type StoredQuantization,
+} from './prepare-model.js';
 export { storedFormat, storedTensorBytes } from './stored-format.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
