@@ -32,7 +32,7 @@ describe('storedFormat', () => {
     const spec = await loadModel('x/Llama-3.1-8B-GGUF', { endpoint: server.url, retries: 0, env: {} });
     const model = preparedModelOf(spec);
     expect(model).toMatchObject({ source: 'gguf', storedDtypes: true, name: 'x/Llama-3.1-8B-GGUF', quantization: { method: 'gguf' } });
-    expect(estimateInference({ model, format: storedFormat }).parts.weights.bytes).toBe(gguf.dataBytes);
+    expect(estimateInference({ model, format: storedFormat }).parts.weights?.bytes).toBe(gguf.dataBytes);
   });
 
   it('sums a safetensors inventory to 16,060,522,496 bytes (8,030,261,248 BF16 parameters × 2)', async () => {
