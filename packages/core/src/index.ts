@@ -18,7 +18,7 @@ export {
   type SoftmaxAttentionSpec,
 } from './architecture.js';
 export { ArchitectureSchema, validateArchitecture } from './architecture-schema.js';
-export { type Breakdown, type BreakdownPart, lazyPart, part, sumParts } from './breakdown.js';
+export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,
   KV_DTYPE_IDS,
@@ -45,7 +45,6 @@ export {
 export {
   DEFAULT_CONTEXT_TOKENS,
   estimateInference,
-  fastResolveWorkload,
   type InferenceEstimate,
   type InferenceOptions,
   type InferenceWorkload,
@@ -79,7 +78,7 @@ export { storedFormat, storedTensorBytes } from './stored-format.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
-export { integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
+export { parseOrThrow } from './validate.js';
 export {
   type FormatContext,
   isQuantizableWeight,
