@@ -8,7 +8,7 @@ interface PackageJson {
   exports?: Record<string, string | { default?: string }>;
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
@@ -30,7 +30,7 @@ export const sourceAliases = readdirSync(here('./packages'))
       if (!file || !/\.(js|ts)$/.test(file) || subpath === './package.json') return [];
       const source = file.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts');
       const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
-      return [{ find: new RegExp(`^${escape(specifier)}$`), replacement: here(`./packages/${dir}/${source.slice(2)}`), length: specifier.length }];
+      return [{ find: new RegExp(`^${escapeRegExp(specifier)}$`), replacement: here(`./packages/${dir}/${source.slice(2)}`), length: specifier.length }];
     });
   })
   .sort((a, b) => b.length - a.length)
