@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/inference.ts', 'src/serving.ts', 'src/training.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,
