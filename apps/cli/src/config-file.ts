@@ -3,26 +3,45 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError, VramkitError } from '@vramkit/core';
 import { z } from 'zod';
+import type { FlagSpec } from './flag-spec.js';
+import { FLAGS } from './flag-table.js';
 
-/** The CLI's own config file: defaults for flags and format plugins to load. */
+/** The config file's type for one flag, from the flag table. */
+function schemaOf(f: FlagSpec): z.ZodType {
+  switch (f.type) {
+    case 'int': {
+      const n = z.number().int().min(f.min ?? 1);
+      return (f.max === undefined ? n : n.max(f.max)).describe(f.help);
+    }
+    case 'number':
+      return z.number().min(f.min ?? Number.NEGATIVE_INFINITY).max(f.max ?? Number.POSITIVE_INFINITY).describe(f.help);
+    case 'choice':
+      return z.enum(f.choices as [string, ...string[]]).describe(f.help);
+    case 'bool':
+      return z.boolean().describe(f.help);
+    case 'list':
+      return z.array(z.string().min(1)).describe(f.help);
+    default:
+      return z.string().min(1).describe(f.help);
+  }
+}
+
+/** The flags the config file's `defaults` may set, by their config key (`kvDtype` for `--kv-dtype`). */
+export const CONFIG_FLAGS: readonly FlagSpec[] = FLAGS.filter((f) => f.config !== undefined);
+
+/** The CLI's own config file: defaults for `vramkit estimate`'s flags and format plugins to load. */
 export const CliConfigSchema = z
   .object({
     $schema: z.string().optional(),
     defaults: z
-      .object({
-        context: z.number().int().positive().optional(),
-        batch: z.number().int().positive().optional(),
-        quant: z.string().min(1).optional(),
-        kvDtype: z.string().min(1).optional(),
-        attention: z.enum(['flash', 'naive']).optional(),
-      })
+      .object(Object.fromEntries(CONFIG_FLAGS.map((f) => [f.config!, schemaOf(f).optional()])))
       .strict()
       .default({}),
     plugins: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
-export type CliConfig = z.infer<typeof CliConfigSchema>;
+export type CliConfig = { defaults: Record<string, unknown>; plugins: string[]; $schema?: string | undefined };
 
 /** Where the config file is looked for, first hit wins. */
 export function configCandidates(env: Record<string, string | undefined>, cwd: string): string[] {
@@ -42,7 +61,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the --config path.`, { path: 'config', cause });
+      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the path given.`, { path: 'config', cause });
       continue;
     }
     let json: unknown;
@@ -58,7 +77,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
         r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: `${i.message} (in ${path})` })),
       );
     }
-    return { ...r.data, path };
+    return { ...(r.data as CliConfig), path };
   }
-  return CliConfigSchema.parse({});
+  return CliConfigSchema.parse({}) as CliConfig;
 }

@@ -12,6 +12,7 @@ Prints the JSON Schema (draft 2020-12) of the --json output of a command. Names:
 Without a name, prints all of them keyed by name.
 `,
   options: {},
+  maxPositionals: 1,
   run(args, io) {
     const [name] = args.positionals;
     if (name !== undefined && !outputSchemas[name]) throw new UsageError(`no schema "${name}"; known: ${Object.keys(outputSchemas).join(', ')}`, 'name');
