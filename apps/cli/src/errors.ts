@@ -1,5 +1,6 @@
 import { VramkitError } from '@vramkit/core';
 import { flagForPath } from './flag-paths.js';
+import { flagSpec } from './flag-table.js';
 
 /** A command-line usage problem (unknown flag, missing argument, bad value). Exit code 2. */
 export class UsageError extends VramkitError {
@@ -29,14 +30,14 @@ export function reportError(error: unknown): ReportedError {
   }
   let message = error.message.replace(/\s+/g, ' ').trim();
   const path = error.path;
-  const flag = error instanceof UsageError ? (path && path !== 'argv' ? `--${path}` : undefined) : flagForPath(path);
+  const flag = error instanceof UsageError ? (path && flagSpec(path) ? `--${path}` : undefined) : flagForPath(path);
   if (flag && path && !(error instanceof UsageError)) {
     if (message.includes(path)) message = message.split(path).join(flag);
     else if (!message.includes(flag)) message = `${flag}: ${message}`;
     // "--ctx-size: --ctx-size 2 is smaller …": the message already names the flag.
     if (message.startsWith(`${flag}: `) && message.slice(flag.length + 2).includes(flag)) message = message.slice(flag.length + 2);
   }
-  return { code: error.code, ...(path ? { path } : {}), ...(flag && /^--[a-z]/.test(flag) ? { flag } : {}), message };
+  return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
 }
 
 /** One line for the terminal. */
