@@ -2,46 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError, VramkitError } from '@vramkit/core';
-import { z } from 'zod';
+// Types only: the schema (and zod) is imported when a config file exists, which most runs lack
+// (start-up time, bench/cold-start.mjs).
+import type { CliConfig } from './cli-config-schema.js';
+
 import type { FlagSpec } from './flag-spec.js';
 import { FLAGS } from './flag-table.js';
 
-/** The config file's type for one flag, from the flag table. */
-function schemaOf(f: FlagSpec): z.ZodType {
-  switch (f.type) {
-    case 'int': {
-      const n = z.number().int().min(f.min ?? 1);
-      return (f.max === undefined ? n : n.max(f.max)).describe(f.help);
-    }
-    case 'number':
-      return z.number().min(f.min ?? Number.NEGATIVE_INFINITY).max(f.max ?? Number.POSITIVE_INFINITY).describe(f.help);
-    case 'choice':
-      return z.enum(f.choices as [string, ...string[]]).describe(f.help);
-    case 'bool':
-      return z.boolean().describe(f.help);
-    case 'list':
-      return z.array(z.string().min(1)).describe(f.help);
-    default:
-      return z.string().min(1).describe(f.help);
-  }
-}
+export type { CliConfig } from './cli-config-schema.js';
 
-/** The flags the config file's `defaults` may set, by their config key (`kvDtype` for `--kv-dtype`). */
+/** The flags the config file's `defaults` may set, by their config key (`kvDtype` for `--kv-dtype`); the schema derives from them. */
 export const CONFIG_FLAGS: readonly FlagSpec[] = FLAGS.filter((f) => f.config !== undefined);
 
-/** The CLI's own config file: defaults for `vramkit estimate`'s flags and format plugins to load. */
-export const CliConfigSchema = z
-  .object({
-    $schema: z.string().optional(),
-    defaults: z
-      .object(Object.fromEntries(CONFIG_FLAGS.map((f) => [f.config!, schemaOf(f).optional()])))
-      .strict()
-      .default({}),
-    plugins: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
-
-export type CliConfig = { defaults: Record<string, unknown>; plugins: string[]; $schema?: string | undefined };
+/** The config of a run without a config file: what the schema gives for `{}` (a test holds them equal). */
+export const EMPTY_CLI_CONFIG: CliConfig = { defaults: {}, plugins: [] };
 
 /** Where the config file is looked for, first hit wins. */
 export function configCandidates(env: Record<string, string | undefined>, cwd: string): string[] {
@@ -70,6 +44,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     } catch (cause) {
       throw new VramkitError('PARSE_ERROR', `${path} is not valid JSON: ${(cause as Error).message}`, { path: 'config', cause });
     }
+    const { CliConfigSchema } = await import('./cli-config-schema.js');
     const r = CliConfigSchema.safeParse(json);
     if (!r.success) {
       throw new ConfigValidationError(
@@ -79,5 +54,5 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     }
     return { ...(r.data as CliConfig), path };
   }
-  return CliConfigSchema.parse({}) as CliConfig;
+  return { defaults: { ...EMPTY_CLI_CONFIG.defaults }, plugins: [...EMPTY_CLI_CONFIG.plugins] };
 }

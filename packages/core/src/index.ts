@@ -17,7 +17,7 @@ export {
   type MoeMlpSpec,
   type SoftmaxAttentionSpec,
 } from './architecture.js';
-export { ArchitectureSchema, validateArchitecture } from './architecture-schema.js';
+export { type ArchitectureSize, type ArchitectureSizeField, ArchitectureSchema, architectureSize, validateArchitecture } from './architecture-schema.js';
 export { type Breakdown, type BreakdownPart, lazyPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,
@@ -58,7 +58,7 @@ export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-mod
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
-export { integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
+export { excerpt, INPUT_LIMITS, type InputLimitKind, integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
 export {
   type FormatContext,
   plainFormats,
