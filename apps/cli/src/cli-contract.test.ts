@@ -43,6 +43,8 @@ describe('flags declared once', () => {
     [['estimate', 'Qwen/Qwen3-8B', '--mode', 'train', '--context', '4096'], /--context does not apply to estimate --mode train.*use --seq/],
     [['estimate', 'Qwen/Qwen3-8B', '--mode', 'train', '--engine', 'vllm'], /--engine does not apply to estimate --mode train/],
     [['estimate', 'Qwen/Qwen3-8B', '--mode', 'train', '--kv-dtype', 'q8_0'], /--kv-dtype does not apply to estimate --mode train/],
+    [['estimate', 'Qwen/Qwen3-8B', '--mode', 'train', '--gpu', 'h100-80gb', '--gpu', 'rtx-4090'], /training sizes one GPU type/],
+    [['plan', 'Qwen/Qwen3-8B', '--gpu', 'h100-80gb', '--gpu-memory', '80GiB'], /training sizes one GPU type/],
     [['fit', 'Qwen/Qwen3-8B', '--gpu', 'rtx-4090', '--engine', 'vllm', '--context', '8192'], /--context does not apply to fit --engine vllm: it applies to fit --engine llama\.cpp/],
     [['fit', 'Qwen/Qwen3-8B', '--gpu', 'rtx-4090', '--engine', 'vllm', '-ngl', '10'], /--n-gpu-layers does not apply to fit --engine vllm/],
     [['compare', 'Qwen/Qwen3-8B', '--gpu', 'h100-80gb', '--engine', 'llama.cpp', '--block-size', '32'], /--block-size does not apply to compare --engine llama\.cpp/],

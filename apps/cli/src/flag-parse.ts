@@ -118,6 +118,16 @@ export function checkApplicable(command: CommandName, values: Values, ctx: FlagC
   }
 }
 
+/**
+ * Training sizes one GPU type: `--gpu`/`--gpu-memory` once (how many: `--gpus`). A second one would
+ * be ignored, so it is refused.
+ * @throws UsageError
+ */
+export function checkOneGpu(values: Values): void {
+  const n = rawStrings(values, 'gpu').length + rawStrings(values, 'gpu-memory').length;
+  if (n > 1) throw new UsageError('training sizes one GPU type: give --gpu or --gpu-memory once, and --gpus <n> for how many', 'gpu');
+}
+
 /** True when a flag with scope `s` applies under `ctx` (any of the run's engines). */
 export function inScope(s: FlagScope, ctx: FlagContext): boolean {
   if (s.modes && !s.modes.includes(ctx.mode)) return false;

@@ -3,7 +3,7 @@ import type { Command, CommandArgs, Io } from '../command.js';
 import type { CliConfig } from '../config-file.js';
 import { CONFIG_FLAGS } from '../config-file.js';
 import { UsageError } from '../errors.js';
-import { collect, type FlagContext, inScope, parseArgsOptions, readFlag } from '../flag-parse.js';
+import { checkOneGpu, collect, type FlagContext, inScope, parseArgsOptions, readFlag } from '../flag-parse.js';
 import { scopesOf } from '../flag-table.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup, shareFormatSetup } from '../format-setup.js';
@@ -37,6 +37,7 @@ function withConfigDefaults(args: CommandArgs, config: CliConfig): CommandArgs {
 /** `--mode train`: the model may come from the trainer config named by `--from`. */
 async function runTraining(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
+  checkOneGpu(v);
   let argument = args.positionals[0];
   if (argument === undefined && stringFlag(v, 'from')) argument = (await trainingWorkloadForArgs(args, io)).modelId;
   if (argument === undefined) throw new UsageError('estimate --mode train needs a model, or a --from trainer config that names one', 'model');

@@ -1,7 +1,7 @@
 import { formatCount, GIB, planTraining } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { parseArgsOptions, readFlag } from '../flag-parse.js';
+import { checkOneGpu, parseArgsOptions, readFlag } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
 import { preparedFrom, resolveModel } from '../model-source.js';
@@ -15,6 +15,7 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const mode = readFlag(v, 'mode') ?? 'train';
   if (mode !== 'train') throw new UsageError(`plan plans training only (--mode train); for inference use vramkit fit (got --mode ${mode})`, 'mode');
+  checkOneGpu(v);
   const gpu = gpuMemoryFrom(v);
   if (!gpu) throw new UsageError('plan needs a GPU: --gpu <id> (e.g. h100-80gb) or --gpu-memory <size> (e.g. 80GiB)', 'gpu');
   const model = await resolveModel(modelPositional(args, 'plan'), args, io);

@@ -1,16 +1,9 @@
 import { gpuCapacityBytes, lookupGpu, type TrainingWorkload } from '@vramkit/core';
 import type { CommandArgs } from '../command.js';
 import { UsageError } from '../errors.js';
-import { collect, mergeOptions, optionsOf, readFlag } from '../flag-parse.js';
-import { FLAGS, scopesOf } from '../flag-table.js';
+import { collect, mergeOptions, readFlag } from '../flag-parse.js';
 
 type Values = CommandArgs['values'];
-
-/**
- * parseArgs options of the flags `vramkit estimate --mode train` accepts (declared in the flag table
- * with a train scope), for tests that parse training command lines.
- */
-export const trainOptions = optionsOf(FLAGS.filter((f) => scopesOf(f, 'estimate').some((s) => s.modes?.includes('train'))));
 
 function first(values: Values, name: string): string | undefined {
   const v = values[name];
