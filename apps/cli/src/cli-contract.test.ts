@@ -176,6 +176,10 @@ describe('errors', () => {
     expect(targets.code).toBe(1);
     expect(targets.err).toMatch(/^vramkit: --targets: /);
     expect(targets.err).not.toMatch(/training\.lora/);
+    const format = await run(['estimate', 'Qwen/Qwen3-8B', '--quant', 'q9_x', '--json']);
+    expect(JSON.parse(format.out).error).toMatchObject({ code: 'NO_SUCH_FORMAT', path: 'format', flag: '--quant' });
+    const gpu = await run(['fit', 'Qwen/Qwen3-8B', '--gpu', 'rtx-9090', '--json']);
+    expect(JSON.parse(gpu.out).error).toMatchObject({ code: 'NO_SUCH_GPU', flag: '--gpu' });
   });
 
   it.each([
@@ -205,7 +209,7 @@ describe('errors', () => {
     expect(none.err).toMatch(/Unknown GPU "rtx-4909".*rtx-4090/);
     const j = await run(['gpus', 'nonexistent', '--json']);
     expect(j.code).toBe(1);
-    expect(JSON.parse(j.out).error.code).toBe('NO_SUCH_GPU');
+    expect(JSON.parse(j.out).error).toEqual({ code: 'NO_SUCH_GPU', path: 'filter', message: expect.stringMatching(/Unknown GPU "nonexistent"/) });
   });
 
   it.each([

@@ -12,6 +12,9 @@ export function flagForPath(path: string | undefined): string | undefined {
   if (!path) return undefined;
   let best: { name: string; len: number } | undefined;
   for (const spec of FLAGS) {
+    for (const full of spec.errorPaths ?? []) {
+      if ((path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) && (!best || full.length > best.len)) best = { name: spec.name, len: full.length };
+    }
     for (const [consumer, target] of Object.entries(spec.to ?? {}) as [Consumer, string][]) {
       for (const root of ROOTS[consumer]) {
         const full = `${root}${target}`;

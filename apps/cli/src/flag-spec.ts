@@ -65,6 +65,8 @@ export interface FlagSpec {
   accepts: Partial<Record<CommandName, FlagScope | readonly FlagScope[]>>;
   /** The library fields it sets, per consumer (`llamaCpp.ctxSize`); errors on these paths name the flag. */
   to?: Partial<Record<Consumer, string>>;
+  /** Other library error paths this flag answers for (`format` for `--quant`), without setting them. */
+  errorPaths?: readonly string[];
   /** What to use instead where the flag does not apply, by engine (`none`: no `--engine`) or `train`. */
   instead?: Partial<Record<EngineScope | 'train', string>>;
   /** Key under the config file's `defaults` (then a default for `vramkit estimate`). */

@@ -31,7 +31,7 @@ const LLAMA_KV_IDS = KV_IDS.filter((id) => id !== 'fp8');
  */
 export const FLAGS: readonly FlagSpec[] = [
   // Weight format and plugins.
-  { name: 'quant', short: 'q', type: 'string', arg: '<id>', section: 'options', config: 'quant', accepts: every(MODEL_COMMANDS), to: { hub: 'quant' },
+  { name: 'quant', short: 'q', type: 'string', arg: '<id>', section: 'options', config: 'quant', accepts: every(MODEL_COMMANDS), to: { hub: 'quant' }, errorPaths: ['format'],
     help: 'weight format: Q4_K_M, gptq-4bit-128g, gptq@bits=3,group=64, awq, bnb-nf4, fp8-block, exl2@4.65, bf16, … (vramkit quant list); default: the file as stored, else the checkpoint\'s quantization_config, else bf16. fit: a list of candidates; inspect: each tensor\'s storage type; training: the frozen base' },
   { name: 'plugin', type: 'string', multiple: true, arg: '<pkg>', section: 'options', accepts: every(FORMAT_COMMANDS), help: 'load a weight-format package (also the config file\'s "plugins")' },
   { name: 'config', type: 'string', arg: '<path>', section: 'options', accepts: every(FORMAT_COMMANDS), help: 'CLI config file (defaults, plugins); default ./vramkit.config.json, then $XDG_CONFIG_HOME/vramkit/config.json' },
@@ -57,8 +57,8 @@ export const FLAGS: readonly FlagSpec[] = [
 
   // Engines.
   { name: 'engine', type: 'string', arg: '<e>', section: 'engine', accepts: { estimate: INFER, fit: ANY, compare: ANY }, default: 'none (estimate), llama.cpp (fit), llama.cpp,vllm (compare)', help: 'llama.cpp | vllm | transformers (compare: a list)' },
-  { name: 'gpu', type: 'string', multiple: true, arg: '<id>', section: 'engine', accepts: { estimate: [ENGINE, TRAIN], fit: ANY, compare: ANY, plan: ANY }, help: 'a catalogue GPU (vramkit gpus); several split the model (llama.cpp layers, vLLM ranks)' },
-  { name: 'gpu-memory', type: 'bytes', multiple: true, arg: '<size>', section: 'engine', accepts: { estimate: [ENGINE, TRAIN], fit: ANY, compare: ANY, plan: ANY }, help: 'an exact capacity instead, e.g. 23.58GiB or 24GB' },
+  { name: 'gpu', type: 'string', multiple: true, arg: '<id>', section: 'engine', errorPaths: ['gpu', 'gpus'], accepts: { estimate: [ENGINE, TRAIN], fit: ANY, compare: ANY, plan: ANY }, help: 'a catalogue GPU (vramkit gpus); several split the model (llama.cpp layers, vLLM ranks)' },
+  { name: 'gpu-memory', type: 'bytes', multiple: true, arg: '<size>', section: 'engine', errorPaths: ['gpuMemoryBytes'], accepts: { estimate: [ENGINE, TRAIN], fit: ANY, compare: ANY, plan: ANY }, help: 'an exact capacity instead, e.g. 23.58GiB or 24GB' },
   { name: 'emit', type: 'choice', choices: EMIT_TARGETS, arg: '<e>', section: 'engine', accepts: { estimate: ENGINE }, help: 'print the launch command: llama-server | vllm | ollama' },
   // llama.cpp (common/arg.cpp names).
   { name: 'ctx-size', type: 'int', min: 0, unit: 'tokens', arg: '<n>', section: 'llama.cpp', default: 'context × parallel', accepts: llama, to: { serving: 'llamaCpp.ctxSize' }, instead: { none: '--context', vllm: '--max-model-len', transformers: '--context' }, help: 'KV cells in total (llama.cpp -c)' },

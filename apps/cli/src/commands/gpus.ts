@@ -1,4 +1,4 @@
-import { GIB, GPUS, type GpuSpec, gpuCapacityBytes, lookupGpu } from '@vramkit/core';
+import { GIB, GPUS, type GpuSpec, gpuCapacityBytes, lookupGpu, VramkitError } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { parseArgsOptions, readFlag } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
@@ -13,8 +13,15 @@ function matching(query: string, list: readonly GpuSpec[]): readonly GpuSpec[] {
   const key = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
   const q = key(query);
   const hits = list.filter((g) => key(g.id).includes(q) || key(g.name).includes(q));
-  if (hits.length === 0) lookupGpu(query);
-  return hits;
+  if (hits.length > 0) return hits;
+  try {
+    lookupGpu(query);
+  } catch (e) {
+    // The same error and suggestions, on the argument rather than on --gpu.
+    if (VramkitError.isInstance(e)) throw new VramkitError(e.code, e.message, { path: 'filter', cause: e });
+    throw e;
+  }
+  return [];
 }
 
 function runGpus(args: CommandArgs, io: Io): number {
