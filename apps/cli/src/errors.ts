@@ -32,7 +32,10 @@ export function reportError(error: unknown): ReportedError {
   const path = error.path;
   const flag = error instanceof UsageError ? (path && flagSpec(path) ? `--${path}` : undefined) : flagForPath(path);
   if (flag && path && !(error instanceof UsageError)) {
-    if (message.includes(path)) message = message.split(path).join(flag);
+    // A dotted path is the library's field name (`workload.context`): say the flag instead. A bare word
+    // (`format`) is only replaced where it leads the message as a field, not inside the prose.
+    if (message.startsWith(`${path}: `)) message = `${flag}: ${message.slice(path.length + 2)}`;
+    else if (path.includes('.') && message.includes(path)) message = message.split(path).join(flag);
     else if (!message.includes(flag)) message = `${flag}: ${message}`;
     // "--ctx-size: --ctx-size 2 is smaller …": the message already names the flag.
     if (message.startsWith(`${flag}: `) && message.slice(flag.length + 2).includes(flag)) message = message.slice(flag.length + 2);
