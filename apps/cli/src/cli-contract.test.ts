@@ -165,6 +165,7 @@ describe('errors', () => {
     const command = await run(['frobnicate', '--json']);
     expect(command.code).toBe(2);
     expect(JSON.parse(command.out).error).toMatchObject({ code: 'INVALID_INPUT', path: 'command' });
+    expect((await run(['estimat', 'Qwen/Qwen3-8B'])).err).toMatch(/unknown command "estimat"\. Did you mean "estimate"\?/);
   });
 
   it('names the flag for a library error on a field path (llamaCpp.ctxSize → --ctx-size, training.lora.targets → --targets)', async () => {

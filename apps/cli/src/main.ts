@@ -1,3 +1,4 @@
+import { suggest } from '@vramkit/models';
 import type { Command, Io } from './command.js';
 import { commands } from './commands/index.js';
 import { errorJson, oneLine, UsageError } from './errors.js';
@@ -50,7 +51,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const json = wantsJson(rest);
   try {
     const command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')} (vramkit --help)`, 'command');
+    if (!command) {
+      const hint = suggest(name, commands.map((c) => c.name), 1);
+      throw new UsageError(`unknown command "${name}".${hint.length ? ` Did you mean "${hint[0]}"?` : ''} Commands: ${commands.map((c) => c.name).join(', ')} (vramkit --help)`, 'command');
+    }
     const parsed = parseCommandLine(command.name as CommandName, rest);
     if (parsed.help) {
       io.out(helpOf(command));
