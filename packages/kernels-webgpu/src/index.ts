@@ -6,3 +6,4 @@ export type { KernelDtype } from './gpu/compile.js';
 export { fromHalfBits, toHalfBits } from './gpu/f16.js';
 export { createNaiveAttention, NAIVE_ATTENTION_WORKGROUP_SIZE, naiveAttentionWgsl } from './naive-attention/naive-attention.js';
 export { type ReferenceAttentionShape, referenceAttention } from './reference/attention.js';
+export { createFlashAttention, FLASH_ATTENTION_BLOCK_Q, flashAttentionBlockK, flashAttentionWgsl } from './flash-attention/flash-attention.js';

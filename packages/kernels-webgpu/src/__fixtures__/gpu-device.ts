@@ -18,7 +18,10 @@ export interface TestGpu {
  */
 export async function testGpu(): Promise<TestGpu | undefined> {
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  // Dawn zero-fills workgroup memory at every entry point; SwiftShader compiles that fill so slowly
+  // (seconds per flash-attention pipeline) that the tests would not fit CI. Every kernel here
+  // writes its workgroup memory before reading it, so the fill is not needed.
+  const gpu = create(['enable-dawn-features=disable_workgroup_init']);
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
     const hint = `no WebGPU adapter: install chromium and libvulkan1 (apt-get install -y chromium libvulkan1) so that ${SWIFTSHADER_ICD} exists${existsSync(SWIFTSHADER_ICD) ? '' : ' (it does not)'}`;
