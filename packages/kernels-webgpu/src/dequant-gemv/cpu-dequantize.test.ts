@@ -1,4 +1,4 @@
-import { ggmlTypeLayout } from '@vramkit/quant';
+import { ggmlTypeLayout } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
 import { toHalfBits } from '../gpu/f16.js';
 import { dequantizeGgml } from './cpu-dequantize.js';

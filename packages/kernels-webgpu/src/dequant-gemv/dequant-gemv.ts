@@ -34,7 +34,7 @@ export interface DequantGemvRunner {
 
 /**
  * Dequantize-GEMV for ggml Q8_0 and Q4_K blocks in their exact GGUF layout (block sizes from the
- * ggml table of `@vramkit/quant`): the decode-time matrix-vector product of llama.cpp.
+ * ggml table of `@vramkit/core`): the decode-time matrix-vector product of llama.cpp.
  * @throws InvalidInputError for an unknown type, or `cols` not a multiple of the block size
  * @throws GpuAllocationError when W exceeds the device's limits
  */

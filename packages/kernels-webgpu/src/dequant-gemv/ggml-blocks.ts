@@ -1,5 +1,5 @@
 // The one place this package reads ggml block sizes: from the project's ggml type table.
-import { ggmlTypeLayout } from '@vramkit/quant';
+import { ggmlTypeLayout } from '@vramkit/core';
 
 /** ggml types the dequantize-GEMV kernel reads. */
 export const GEMV_TYPES = ['Q8_0', 'Q4_K'] as const;
@@ -18,7 +18,7 @@ export interface GgmlBlockLayout {
 }
 
 /**
- * The block layout of `type`: sizes from `@vramkit/quant`'s ggml table, field offsets from the
+ * The block layout of `type`: sizes from `@vramkit/core`'s ggml table, field offsets from the
  * structs in ggml-common.h — `block_q8_0 { ggml_half d; int8_t qs[32]; }` and
  * `block_q4_K { ggml_half d, dmin; uint8_t scales[12]; uint8_t qs[QK_K/2]; }`. Throws if the table
  * and the struct disagree, so a changed table cannot silently misread blocks.
