@@ -6,5 +6,6 @@ export default defineProject({
     include: ['*.test.ts'],
     // Packing, installing and type-checking tarballs on a loaded 2-core machine takes minutes, not seconds.
     testTimeout: 300_000,
+    hookTimeout: 120_000,
   },
 });
