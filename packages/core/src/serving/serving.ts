@@ -10,8 +10,9 @@ import { type LlamaCppEstimate, type LlamaCppOptions, llamaCppMemory } from './l
 import { type TransformersEstimate, transformersMemory } from './transformers.js';
 import { type VllmEstimate, type VllmOptions, vllmMemory } from './vllm.js';
 
-/** Engines vramkit models from their source code. */
-export type EngineId = 'llama.cpp' | 'vllm' | 'transformers';
+import type { EngineId } from './engine-profiles.js';
+
+export type { EngineId } from './engine-profiles.js';
 
 /** One serving question: a model, a format, GPUs, an engine with its flags, and the workload. */
 export interface ServingOptions {

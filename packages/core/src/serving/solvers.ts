@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { WeightFormat } from '../weight-format.js';
 import { prepared } from './devices.js';
+import { engineProfile } from './engine-profiles.js';
 import { type Binding, type EngineRun, modelContextLimit, resolvedWorkload, runEngine, type ServingOptions } from './serving.js';
 
 /** Answer of a solver: the largest value that fits, the run there, and what stops one step more. */
@@ -64,7 +65,8 @@ export function solveMaxContext(o: ServingOptions, options: { batch?: number } =
  */
 export function solveMaxBatch(o: ServingOptions, options: { context?: number; maxBatch?: number } = {}): SolveResult {
   const context = options.context ?? resolvedWorkload(o).context;
-  const hi = options.maxBatch ?? 4096;
+  const cap = engineProfile(o.engine).maxSequences ?? Number.POSITIVE_INFINITY;
+  const hi = Math.min(options.maxBatch ?? 4096, cap);
   const cache = new Map<number, EngineRun>();
   const run = (b: number) => {
     let r = cache.get(b);
@@ -75,7 +77,7 @@ export function solveMaxBatch(o: ServingOptions, options: { context?: number; ma
     return r;
   };
   const value = bisectMax(1, hi, (b) => run(b).fits);
-  if (value === hi) return { value, binding: 'none', run: run(value) };
+  if (value === hi) return { value, binding: hi === cap ? 'max-num-seqs' : 'none', run: run(value) };
   return { value: Math.max(0, value), binding: run(value + 1).binding, run: run(Math.max(1, value)) };
 }
 
