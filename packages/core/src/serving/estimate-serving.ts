@@ -53,6 +53,8 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
   const mostLoaded = run.gpus.reduce((a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a), run.gpus[0] ?? emptyGpu());
   let engine: EngineFigures;
   let breakdown: ServingEstimate['breakdown'];
+  let reportedContext = context;
+  let reportedBatch = batch;
   if (o.engine === 'vllm') {
     const r = run.raw as VllmEstimate;
     engine = { name: 'vllm', kvBudgetBytes: r.kvBudgetBytes, kvTokens: r.kvTokens, maxConcurrency: r.maxConcurrency, maxContext: r.maxContext };
@@ -62,25 +64,31 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
     // Per GPU: capacity minus everything but the KV cache, over the KV bytes per cell of its layers.
     let kvBudgetBytes = Number.POSITIVE_INFINITY;
     let kvTokens = Number.POSITIVE_INFINITY;
-    for (const d of r.devices) {
-      if (d.layers === 0) continue;
-      const kv = d.parts.kvCache!.bytes;
-      const budget = Math.max(0, d.capacityBytes - (d.total - kv));
-      const perCell = kv / (r.kvCells * r.kvStreams);
-      if (budget < kvBudgetBytes) kvBudgetBytes = budget;
-      if (perCell > 0) kvTokens = Math.min(kvTokens, Math.floor(budget / perCell));
+    if (run.binding !== 'no-gpu') {
+      for (const d of r.devices) {
+        if (d.layers === 0) continue;
+        const kv = d.parts.kvCache!.bytes;
+        const budget = Math.max(0, d.capacityBytes - (d.total - kv));
+        const perCell = kv / (r.kvCells * r.kvStreams);
+        if (budget < kvBudgetBytes) kvBudgetBytes = budget;
+        if (perCell > 0) kvTokens = Math.min(kvTokens, Math.floor(budget / perCell));
+      }
     }
     if (!Number.isFinite(kvBudgetBytes)) kvBudgetBytes = 0;
     if (!Number.isFinite(kvTokens)) kvTokens = 0;
+    const noGpu = run.binding === 'no-gpu';
     engine = {
       name: 'llama.cpp',
       kvBudgetBytes,
       kvTokens,
-      maxConcurrency: solveMaxBatch(o, { context, maxBatch: 256 }).value,
-      maxContext: solveMaxContext(o, { batch: 1 }).value,
+      // llama-server runs -np slots at once: that is its concurrency, whatever memory would allow.
+      maxConcurrency: r.parallel,
+      maxContext: noGpu ? r.contextPerSequence : solveMaxContext(o, { batch: 1 }).value,
       gpuLayers: r.gpuLayers,
       hostBytes: r.host.total,
     };
+    reportedContext = r.contextPerSequence;
+    reportedBatch = r.parallel;
     breakdown = { devices: r.devices.map((d) => ({ total: d.total, parts: d.parts })), host: r.host };
   } else {
     const g = run.gpus[0]!;
@@ -97,7 +105,7 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
     breakdown = { total: g.bytes.total, parts: (run.raw as { parts: Breakdown['parts'] }).parts };
   }
   const throughput = run.fits ? speed(o, run.raw, context, batch) : undefined;
-  return { engine, context, batch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
+  return { engine, context: reportedContext, batch: reportedBatch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
 }
 
 /**

@@ -31,6 +31,16 @@ function bisectMax(lo: number, hi: number, fits: (n: number) => boolean): number
   return good;
 }
 
+/**
+ * The question with llama.cpp's totals freed, so a solver can vary them: `-c` (total cells) follows the
+ * context × sequences tried, `-np` the batch tried.
+ */
+function unpinned(o: ServingOptions, what: 'context' | 'batch'): ServingOptions {
+  if (o.engine !== 'llama.cpp' || !o.llamaCpp) return o;
+  const { ctxSize: _c, parallel: _p, ...rest } = o.llamaCpp;
+  return { ...o, llamaCpp: what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest };
+}
+
 /** Upper bound when the model states no position limit: 2²⁰ tokens. */
 const UNBOUNDED_CONTEXT = 1 << 20;
 
@@ -40,8 +50,9 @@ const UNBOUNDED_CONTEXT = 1 << 20;
  * @param options.batch sequences at once (default the question's batch)
  * @returns the context, the run there, and the binding constraint of one token more
  */
-export function solveMaxContext(o: ServingOptions, options: { batch?: number } = {}): SolveResult {
-  const batch = options.batch ?? resolvedWorkload(o).batch;
+export function solveMaxContext(question: ServingOptions, options: { batch?: number } = {}): SolveResult {
+  const batch = options.batch ?? resolvedWorkload(question).batch;
+  const o = unpinned(question, 'context');
   const limit = modelContextLimit(o) ?? UNBOUNDED_CONTEXT;
   const cache = new Map<number, EngineRun>();
   const run = (c: number) => {
@@ -63,8 +74,9 @@ export function solveMaxContext(o: ServingOptions, options: { batch?: number } =
  * @param options.context tokens per sequence (default the question's context); options.maxBatch search bound (default 4096)
  * @returns the batch, the run there, and the binding constraint of one sequence more
  */
-export function solveMaxBatch(o: ServingOptions, options: { context?: number; maxBatch?: number } = {}): SolveResult {
-  const context = options.context ?? resolvedWorkload(o).context;
+export function solveMaxBatch(question: ServingOptions, options: { context?: number; maxBatch?: number } = {}): SolveResult {
+  const context = options.context ?? resolvedWorkload(question).context;
+  const o = unpinned(question, 'batch');
   const cap = engineProfile(o.engine).maxSequences ?? Number.POSITIVE_INFINITY;
   const hi = Math.min(options.maxBatch ?? 4096, cap);
   const cache = new Map<number, EngineRun>();
