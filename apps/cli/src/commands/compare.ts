@@ -1,4 +1,4 @@
-import { type EngineId, estimateServing, formatCount, GIB, prepareModel, type ServingOptions, solveGpuLayers } from '@vramkit/core';
+import { type EngineId, estimateServing, formatCount, GIB, type ServingOptions, solveGpuLayers } from '@vramkit/core';
 import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -6,6 +6,7 @@ import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { resolveModel } from '../model-source.js';
 import { table } from '../render.js';
 import { candidateFormats } from '../serve/candidate-formats.js';
+import { servePrepared } from '../serve/run-serve-estimate.js';
 import { engineFlag, parseGpus, serveHelp, serveOptions, servingOptionsFrom } from '../serve/engine-flags.js';
 
 const compareOptions = {
@@ -25,7 +26,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const engines = (stringFlag(v, 'engine') ?? 'llama.cpp,vllm').split(',').map((e) => engineFlag({ engine: e.trim() })!);
   const gpus = parseGpus(v);
   if (gpus.length === 0) throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
-  const prepared = prepareModel(model.architecture);
+  const prepared = servePrepared(model);
   const results = [];
   for (const gpu of gpus) {
     for (const engine of engines) {

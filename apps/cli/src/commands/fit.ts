@@ -1,4 +1,4 @@
-import { formatCount, GIB, prepareModel, type ServingOptions, solveGpuLayers, solveMaxBatch, solveMaxContext } from '@vramkit/core';
+import { formatCount, GIB, type ServingOptions, solveGpuLayers, solveMaxBatch, solveMaxContext } from '@vramkit/core';
 import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -6,6 +6,7 @@ import { boolFlag, intFlag, modelPositional, stringFlag } from '../flags.js';
 import { resolveModel } from '../model-source.js';
 import { table } from '../render.js';
 import { candidateFormats } from '../serve/candidate-formats.js';
+import { servePrepared } from '../serve/run-serve-estimate.js';
 import { engineFlag, serveHelp, serveOptions, servingOptionsFrom } from '../serve/engine-flags.js';
 
 const fitOptions = {
@@ -43,9 +44,9 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
-  const prepared = prepareModel(model.architecture);
-  const formats = candidateFormats(engine, stringFlag(v, 'quant'));
-  const base = servingOptionsFrom(v, engine, model.architecture, undefined);
+  const prepared = servePrepared(model);
+  const formats = candidateFormats(engine, stringFlag(v, 'quant'), model.inventorySource);
+  const base = servingOptionsFrom(v, engine, prepared, undefined);
   if (base.gpus.length === 0) throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const limit = model.architecture.maxPositionEmbeddings;
   const contexts = contextsFrom(stringFlag(v, 'contexts'), limit);

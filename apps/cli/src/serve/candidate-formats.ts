@@ -1,4 +1,5 @@
 import { type EngineId, plainFormats, type WeightFormat } from '@vramkit/core';
+import { storedFormat } from '@vramkit/models';
 import { builtinFormats, llamaFileTypeFormats } from '@vramkit/quant';
 import { resolveFormat } from '../formats.js';
 
@@ -17,12 +18,14 @@ const DEFAULTS: Record<EngineId, readonly string[]> = {
 };
 
 /**
- * The formats a `fit` tries: the `--quant a,b,c` list, or the engine's defaults (those the registry has).
+ * The formats a `fit` tries: the `--quant a,b,c` list; for a GGUF file, the file as stored (its own
+ * tensor types); otherwise the engine's defaults (those the registry has).
  * @throws NoSuchFormatError for an unknown id in the list
  */
-export function candidateFormats(engine: EngineId, list: string | undefined): WeightFormat[] {
+export function candidateFormats(engine: EngineId, list: string | undefined, inventory?: 'synthesized' | 'safetensors' | 'gguf'): WeightFormat[] {
   const known = knownFormats();
   if (list) return list.split(',').map((id) => resolveFormat(id.trim(), known));
+  if (inventory === 'gguf') return [storedFormat];
   return DEFAULTS[engine].flatMap((id) => {
     const f = known[id] ?? (plainFormats as Record<string, WeightFormat>)[id];
     return f ? [f] : [];

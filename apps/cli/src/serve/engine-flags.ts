@@ -1,4 +1,4 @@
-import { customGpu, type EngineId, type GpuSpec, lookupGpu, type ServingOptions, type Architecture, type WeightFormat } from '@vramkit/core';
+import { type Architecture, customGpu, type EngineId, type GpuSpec, lookupGpu, type PreparedModel, type ServingOptions, type WeightFormat } from '@vramkit/core';
 import type { CommandArgs } from '../command.js';
 import { UsageError } from '../errors.js';
 import { boolFlag, bytesFlag, choiceFlag, intFlag, numberFlag, stringFlag } from '../flags.js';
@@ -15,6 +15,7 @@ export const serveOptions = {
   gpu: { type: 'string', multiple: true },
   'gpu-memory': { type: 'string', multiple: true },
   emit: { type: 'string' },
+  'fit-margin': { type: 'string' },
   // llama.cpp
   'ctx-size': { type: 'string' },
   'batch-size': { type: 'string' },
@@ -46,7 +47,8 @@ export const serveHelp = `Engine (memory as the engine allocates it, from its so
       --gpu <id>                  a catalogue GPU (vramkit gpus); repeat for several (llama.cpp splits layers)
       --gpu-memory <size>         an exact capacity instead, e.g. 23.58GiB; repeatable
       --emit <e>                  print the launch command: llama-server | vllm | ollama
-  llama.cpp: --ctx-size/-c (total cells; default context × parallel), --batch-size, --ubatch-size/-ub,
+      --fit-margin <size>         memory "fits" keeps free on each GPU (default 1GiB; "tight" inside it)
+  llama.cpp: -c/--ctx-size (total cells, split by -np), -b/--batch-size, --ubatch-size/-ub,
       --parallel/-np, --flash-attn/-fa on|off|auto, --cache-type-k/-ctk, --cache-type-v/-ctv,
       --n-gpu-layers/-ngl, --tensor-split 3,1, --kv-unified
   vLLM: --max-model-len, --gpu-memory-utilization, --max-num-seqs, --max-num-batched-tokens,
@@ -71,6 +73,8 @@ export function parseGpus(values: CommandArgs['values']): GpuSpec[] {
   const sizes = (values['gpu-memory'] as string[] | undefined) ?? [];
   const gpus: GpuSpec[] = ids.flatMap((id) => id.split(',').filter(Boolean)).map((id) => lookupGpu(id));
   for (const s of sizes) {
+    // A bare number is not a size: 24 would be 24 bytes. Name both spellings.
+    if (/^\s*[\d.]+\s*$/.test(s)) throw new UsageError(`--gpu-memory needs a unit: ${s.trim()}GiB (binary, as nvidia-smi's MiB) or ${s.trim()}GB (decimal, as GPU boxes are sold)`, 'gpu-memory');
     const n = bytesFlag({ 'gpu-memory': s }, 'gpu-memory');
     if (n === undefined || n <= 0) throw new UsageError(`--gpu-memory must be a size such as 23.58GiB (got "${s}")`, 'gpu-memory');
     gpus.push(customGpu(n));
@@ -97,10 +101,23 @@ const KV = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_
  * @param format the weight format, if any
  * @throws UsageError for malformed values; NoSuchGpuError for unknown GPU ids
  */
-export function servingOptionsFrom(values: CommandArgs['values'], engine: EngineId, model: Architecture, format: WeightFormat | undefined, gpus: GpuSpec[] = parseGpus(values)): ServingOptions {
+export function servingOptionsFrom(values: CommandArgs['values'], engine: EngineId, model: Architecture | PreparedModel, format: WeightFormat | undefined, gpus: GpuSpec[] = parseGpus(values)): ServingOptions {
   if (gpus.length === 0 && engine !== 'llama.cpp') throw new UsageError(`--engine ${engine} needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>`, 'gpu');
-  const context = intFlag(values, 'context');
-  const batch = intFlag(values, 'batch');
+  let context = intFlag(values, 'context');
+  let batch = intFlag(values, 'batch');
+  let ctxSize = intFlag(values, 'ctx-size', 0);
+  let batchSize = intFlag(values, 'batch-size');
+  if (engine === 'llama.cpp') {
+    // Under llama.cpp, -c and -b mean what they mean to llama-server: total KV cells (split by -np)
+    // and the logical batch in tokens, never a number of sequences (those are -np).
+    if (context !== undefined && ctxSize !== undefined && context !== ctxSize) throw new UsageError(`-c ${context} and --ctx-size ${ctxSize} disagree: they are the same llama.cpp flag`, 'ctx-size');
+    if (batch !== undefined && batchSize !== undefined && batch !== batchSize) throw new UsageError(`-b ${batch} and --batch-size ${batchSize} disagree: they are the same llama.cpp flag`, 'batch-size');
+    ctxSize = ctxSize ?? context;
+    batchSize = batchSize ?? batch;
+    context = undefined;
+    batch = undefined;
+  }
+  const margin = bytesFlag(values, 'fit-margin');
   const split = stringFlag(values, 'tensor-split');
   const tensorSplit = split?.split(/[,/]/).map((x) => Number(x));
   if (tensorSplit?.some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError(`--tensor-split takes proportions such as 3,1 (got "${split}")`, 'tensor-split');
@@ -113,9 +130,10 @@ export function servingOptionsFrom(values: CommandArgs['values'], engine: Engine
     gpus,
     ...(context !== undefined ? { context } : {}),
     ...(batch !== undefined ? { batch } : {}),
+    ...(margin !== undefined ? { marginBytes: margin } : {}),
     llamaCpp: {
-      ...(intFlag(values, 'ctx-size', 0) !== undefined ? { ctxSize: intFlag(values, 'ctx-size', 0) } : {}),
-      ...(intFlag(values, 'batch-size') !== undefined ? { batchSize: intFlag(values, 'batch-size') } : {}),
+      ...(ctxSize !== undefined ? { ctxSize } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
       ...(intFlag(values, 'ubatch-size') !== undefined ? { ubatchSize: intFlag(values, 'ubatch-size') } : {}),
       ...(intFlag(values, 'parallel') !== undefined ? { parallel: intFlag(values, 'parallel') } : {}),
       ...(choiceFlag(values, 'flash-attn', ['on', 'off', 'auto'] as const) ? { flashAttn: choiceFlag(values, 'flash-attn', ['on', 'off', 'auto'] as const) } : {}),

@@ -15,14 +15,17 @@ export interface EngineProfile {
   maxSequences?: number;
   /** Weight format used when the model is a config and no format is chosen (and why). */
   defaultFormat: { id: string; reason: string };
-  /** Whether the engine runs weights in this format. */
-  runs(format: WeightFormat): boolean;
+  /** Whether the engine runs weights in this format (`stored`: as the file holds them, GGUF or safetensors). */
+  runs(format: WeightFormat, inventory?: InventorySource): boolean;
   /** How the engine loads formats it runs (shown with the estimate). */
   formatNote: string;
 }
 
-const GGUF_TYPES = /^(F32|F16|BF16|Q[2-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?|gguf-.*)$/i;
-const isGguf = (f: WeightFormat): boolean => GGUF_TYPES.test(f.id);
+/** Where a prepared model's tensor list came from. */
+export type InventorySource = 'synthesized' | 'safetensors' | 'gguf';
+
+const GGUF_TYPES = /^(gguf|ggml:.+|F32|F16|BF16|Q[1-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?)$/;
+const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean => GGUF_TYPES.test(f.id) || (f.id === 'stored' && inventory === 'gguf');
 
 /**
  * The engine registry. llama.cpp: common/common.h (n_ctx 4096), src/llama-cparams.h (LLAMA_MAX_SEQ 256),
@@ -45,7 +48,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     name: 'vLLM',
     defaultContext: 4096,
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
-    runs: (f) => !isGguf(f) || f.id.startsWith('gguf-'),
+    runs: (f, inventory) => !isGguf(f, inventory) || f.id === 'F16' || f.id === 'BF16' || f.id === 'F32',
     formatNote: 'safetensors checkpoints: bf16/fp16, fp8, GPTQ, AWQ, bitsandbytes',
   },
   transformers: {
@@ -65,11 +68,12 @@ export function engineProfile(engine: EngineId): EngineProfile {
 
 /**
  * Throws a typed error when the engine does not run the format, naming the engines that do.
+ * @param inventory where the model's tensors came from (decides what `stored` means)
  * @throws InvalidInputError at path `format`
  */
-export function requireEngineFormat(engine: EngineId, format: WeightFormat): void {
+export function requireEngineFormat(engine: EngineId, format: WeightFormat, inventory?: InventorySource): void {
   const p = ENGINE_PROFILES[engine];
-  if (p.runs(format)) return;
-  const others = Object.values(ENGINE_PROFILES).filter((e) => e.runs(format)).map((e) => e.name);
+  if (p.runs(format, inventory)) return;
+  const others = Object.values(ENGINE_PROFILES).filter((e) => e.runs(format, inventory)).map((e) => e.name);
   throw new InvalidInputError([{ path: 'format', message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}`, received: format.id }]);
 }

@@ -87,7 +87,7 @@ export function runEngine(o: ServingOptions, context: number, batch: number): En
   requireInt(batch, 1, 'batch', 'batch (sequences)');
   if (o.engine === 'llama.cpp') {
     if (!o.format) throw new InvalidInputError([{ path: 'format', message: 'llama.cpp runs GGUF files: pass the file type (e.g. Q4_K_M) or a GGUF file', received: undefined }]);
-    requireEngineFormat('llama.cpp', o.format);
+    requireEngineFormat('llama.cpp', o.format, prepared(o.model).inventorySource);
     const flags = o.llamaCpp ?? {};
     const parallel = flags.parallel ?? batch;
     // Without a GPU (and -ngl not 0), report what one device needs with every layer on it; -ngl 0 is CPU only.
