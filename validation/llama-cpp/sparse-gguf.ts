@@ -1,6 +1,5 @@
 import { closeSync, openSync, ftruncateSync, writeSync } from 'node:fs';
-import { type Architecture, synthesizeTensors, type Tensor } from '@vramkit/core';
-import { ggmlTypeByName, type GgmlType } from '../../packages/models/src/gguf/ggml-types.js';
+import { type Architecture, type GgmlTypeLayout, ggmlTypeLayout, synthesizeTensors, type Tensor } from '@vramkit/core';
 import { ggufNameFor } from '../../packages/models/src/gguf/gguf-tensors.js';
 import { normalizeConfig } from '../../packages/models/src/normalize/normalize-config.js';
 import { buildGgufFile, GGUF_VALUE, type GgufKv, type GgufTensorSpec } from '../../packages/models/src/testing/gguf-writer.js';
@@ -23,11 +22,7 @@ export interface HarnessModel {
   tensors: HarnessTensor[];
 }
 
-const T = (name: string): GgmlType => {
-  const t = ggmlTypeByName(name);
-  if (!t) throw new Error(`ggml type ${name} unknown`);
-  return t;
-};
+const T = (name: string): GgmlTypeLayout => ggmlTypeLayout(name);
 
 /**
  * The ggml type the harness gives a tensor: F32 for vectors, Q6_K for output/embeddings, Q5_K for

@@ -43,7 +43,7 @@ export const serveOptions = {
 
 /** Help lines for {@link serveOptions}, for commands that include them. */
 export const serveHelp = `Engine (memory as the engine allocates it, from its source code):
-      --engine <e>                llama.cpp | vllm | transformers
+      --engine <e>                llama.cpp | vllm[@version] | transformers (vllm@0.6.3: V0 defaults)
       --gpu <id>                  a catalogue GPU (vramkit gpus); repeat for several (llama.cpp splits layers)
       --gpu-memory <size>         an exact capacity instead, e.g. 23.58GiB; repeatable
       --emit <e>                  print the launch command: llama-server | vllm | ollama
@@ -82,10 +82,18 @@ export function parseGpus(values: CommandArgs['values']): GpuSpec[] {
   return gpus;
 }
 
-/** The engine flag, or undefined. */
-export function engineFlag(values: CommandArgs['values']): EngineId | undefined {
+/** The version in `--engine vllm@0.6.3`, or undefined. */
+export function engineVersion(values: CommandArgs['values']): string | undefined {
   const raw = stringFlag(values, 'engine');
-  if (raw === undefined) return undefined;
+  const at = raw?.indexOf('@') ?? -1;
+  return raw && at > 0 ? raw.slice(at + 1) : undefined;
+}
+
+/** The engine flag (without an `@version`), or undefined. */
+export function engineFlag(values: CommandArgs['values']): EngineId | undefined {
+  const full = stringFlag(values, 'engine');
+  if (full === undefined) return undefined;
+  const raw = full.split('@')[0]!;
   const key = raw.toLowerCase().replace(/^llamacpp$|^llama-cpp$|^llama_cpp$/, 'llama.cpp').replace(/^hf$|^pytorch$/, 'transformers');
   if (key !== 'llama.cpp' && key !== 'vllm' && key !== 'transformers') throw new UsageError(`--engine must be llama.cpp, vllm or transformers (got "${raw}")`, 'engine');
   return key;
@@ -154,6 +162,7 @@ export function servingOptionsFrom(values: CommandArgs['values'], engine: Engine
       ...(intFlag(values, 'block-size') !== undefined ? { blockSize: intFlag(values, 'block-size') } : {}),
       ...(boolFlag(values, 'enforce-eager') ? { enforceEager: true } : {}),
       ...(boolFlag(values, 'disable-hybrid-kv-cache-manager') ? { disableHybridKvCacheManager: true } : {}),
+      ...(engine === 'vllm' && engineVersion(values) ? { version: engineVersion(values) } : {}),
     },
   };
 }

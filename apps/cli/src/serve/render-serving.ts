@@ -29,7 +29,7 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
     '',
   ];
   const f = e.engine;
-  const kv = `KV budget ${gib(f.kvBudgetBytes)} GiB per GPU = ${formatCount(f.kvTokens)} tokens`;
+  const kv = `KV budget ${gib(f.kvBudgetBytes)} GiB per GPU = ${formatCount(f.kvTokens)} tokens${f.concurrencyFactor !== undefined ? ` · maximum concurrency for ${formatCount(e.context)} tokens per request: ${f.concurrencyFactor.toFixed(2)}x` : ''}`;
   lines.push(`${kv} · max concurrency at ${formatCount(e.context)}: ${f.maxConcurrency} · max context at batch 1: ${formatCount(f.maxContext)}`);
   if (f.gpuLayers !== undefined && 'devices' in e.breakdown) {
     const total = ('layers' in o.model ? o.model.layers.length : o.model.arch.layers.length) + 1;
@@ -38,6 +38,7 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
   const t = e.throughput;
   if (t) lines.push(`decode ≈ ${t.decodeTokensPerSecond.toFixed(1)} tok/s${t.prefillTokensPerSecond ? ` · prefill ≈ ${formatCount(t.prefillTokensPerSecond)} tok/s` : ''} (model: ${t.note})`);
   const tight = e.gpus.some((g) => g.tight);
+  if (e.refusal) lines.push(e.refusal);
   if (e.binding === 'no-gpu') lines.push(`fits: unknown — no --gpu given; one GPU needs ${gib(Math.max(...e.gpus.map((g) => g.bytes.total)))} GiB with every layer on it (pass --gpu <id> or --gpu-memory <size>)`);
   else lines.push(e.fits ? 'fits: yes' : tight ? 'fits: tight — under the capacity but inside the margin (--fit-margin, default 1GiB)' : `fits: NO — limited by ${e.binding}`);
   for (const a of e.assumptions) lines.push(`note: ${a}`);

@@ -96,6 +96,7 @@ export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, f
       ...(estimate.engine.hostBytes !== undefined ? { hostBytes: estimate.engine.hostBytes } : {}),
       fits: estimate.fits,
       binding: estimate.binding,
+      ...(estimate.refusal ? { refusal: estimate.refusal } : {}),
       ...(estimate.throughput ? { throughput: estimate.throughput } : {}),
       breakdown: estimate.breakdown,
       assumptions: estimate.assumptions,

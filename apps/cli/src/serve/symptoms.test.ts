@@ -105,4 +105,19 @@ describe('serving symptoms (each failed before)', () => {
     const out = JSON.parse(sink.out) as { rows: { format: string }[] };
     expect(out.rows.map((r) => r.format)).toEqual(['stored']);
   });
+
+  it('--engine vllm@0.6.3 applies V0 defaults; vLLM prints concurrency as 6.65x does, and its refusal with the largest --max-model-len', async () => {
+    const v0 = ServeOutputSchema.parse(JSON.parse((await serve(['meta-llama/Llama-2-7b-hf', '--engine', 'vllm@0.6.3', '--gpu', 'rtx-3090', '--max-model-len', '4096', '--json'])).out));
+    expect(v0.assumptions.join('\n')).toMatch(/V0\): the profile run processes max_model_len = 4,096 tokens/);
+    const text = await serve(['meta-llama/Llama-2-7b-hf', '--engine', 'vllm', '--gpu', 'h100-80gb', '--max-model-len', '4096']);
+    expect(text.out).toMatch(/maximum concurrency for 4,096 tokens per request: \d+\.\d\dx/);
+    const refused = await serve(['meta-llama/Llama-2-7b-hf', '--engine', 'vllm', '--gpu', 'rtx-4090', '--max-model-len', '4096', '--gpu-memory-utilization', '0.62']);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/vLLM refuses to start: .* use --max-model-len \d+ /);
+  });
+
+  it('the --json output of a no-GPU llama.cpp estimate matches the published schema (strict: no unknown field)', async () => {
+    const out = JSON.parse((await serve([llama, '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--json'])).out);
+    expect(ServeOutputSchema.parse(out).binding).toBe('no-gpu');
+  });
 });

@@ -21,6 +21,8 @@ export interface EngineFigures {
   gpuLayers?: number;
   /** llama.cpp: bytes that stay in CPU RAM (weights, KV of CPU layers, host compute and output buffers). */
   hostBytes?: number;
+  /** vLLM: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len, 2 decimals). */
+  concurrencyFactor?: number;
 }
 
 /** Result of {@link estimateServing}. */
@@ -33,6 +35,8 @@ export interface ServingEstimate {
   gpus: GpuBytes[];
   fits: boolean;
   binding: Binding;
+  /** The engine's refusal to start, with its remedy (vLLM: KV smaller than one max_model_len request). */
+  refusal?: string;
   /** The engine's own detailed breakdown (per device for llama.cpp). */
   breakdown: Breakdown | { devices: Breakdown[]; host: Breakdown };
   /** Expected speed (a model, see {@link decodeThroughput}); absent when the GPU has no bandwidth figure or it does not fit. */
@@ -53,11 +57,13 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
   const mostLoaded = run.gpus.reduce((a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a), run.gpus[0] ?? emptyGpu());
   let engine: EngineFigures;
   let breakdown: ServingEstimate['breakdown'];
+  let refusal: string | undefined;
   let reportedContext = context;
   let reportedBatch = batch;
   if (o.engine === 'vllm') {
     const r = run.raw as VllmEstimate;
-    engine = { name: 'vllm', kvBudgetBytes: r.kvBudgetBytes, kvTokens: r.kvTokens, maxConcurrency: r.maxConcurrency, maxContext: r.maxContext };
+    engine = { name: 'vllm', kvBudgetBytes: r.kvBudgetBytes, kvTokens: r.kvTokens, maxConcurrency: r.maxConcurrency, maxContext: r.maxContext, concurrencyFactor: r.concurrencyFactor };
+    if (r.refusal) refusal = r.refusal;
     breakdown = { total: r.total, parts: r.parts };
   } else if (o.engine === 'llama.cpp') {
     const r = run.raw as LlamaCppEstimate;
@@ -105,7 +111,7 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
     breakdown = { total: g.bytes.total, parts: (run.raw as { parts: Breakdown['parts'] }).parts };
   }
   const throughput = run.fits ? speed(o, run.raw, context, batch) : undefined;
-  return { engine, context: reportedContext, batch: reportedBatch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
+  return { engine, context: reportedContext, batch: reportedBatch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, ...(refusal ? { refusal } : {}), breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
 }
 
 /**

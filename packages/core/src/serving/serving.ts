@@ -110,13 +110,17 @@ export function runEngine(o: ServingOptions, context: number, batch: number): En
     const gpu = o.gpus.reduce<GpuSpec | undefined>((a, g) => (!a || gpuCapacityBytes(g) < gpuCapacityBytes(a) ? g : a), undefined);
     if (!gpu) throw new InvalidInputError([{ path: 'gpus', message: 'vLLM needs a GPU: pass --gpu <id> or --gpu-memory <size>', received: [] }]);
     const flags = o.vllm ?? {};
+    const block = flags.blockSize ?? 16;
+    if (flags.maxModelLen !== undefined && flags.maxModelLen < block) {
+      throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: `--max-model-len ${flags.maxModelLen} is below one KV block of ${block} tokens; use at least ${block}`, received: flags.maxModelLen }]);
+    }
     const tp = flags.tensorParallelSize ?? 1;
     const pp = flags.pipelineParallelSize ?? 1;
     const maxModelLen = flags.maxModelLen ?? context;
     const r = vllmMemory({ ...flags, model: o.model, ...(o.format ? { format: o.format } : {}), gpu, maxModelLen, concurrencyTokens: context });
     const blocksPerRequest = Math.ceil(context / r.blockSize);
     const poolFits = r.numGpuBlocks >= batch * blocksPerRequest;
-    const seqsOk = batch <= (flags.maxNumSeqs ?? 256);
+    const seqsOk = batch <= (flags.maxNumSeqs ?? r.defaults.maxNumSeqs);
     const one = { id: gpu.id, name: gpu.name, capacityBytes: r.capacityBytes, bytes: bytesOf(r.parts), fits: r.fits && poolFits };
     const fits = r.fits && poolFits && seqsOk && r.headroomOk;
     const binding: Binding = r.binding === 'budget' ? 'budget' : !r.headroomOk ? 'gpu-memory' : !r.fits || !poolFits ? 'kv-cache' : !seqsOk ? 'max-num-seqs' : 'none';

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Architecture } from '../../architecture.js';
 import { type PreparedModel, prepareModel } from '../../prepare-model.js';
-import { type Tensor, tensorElements } from '../../tensor.js';
+import { ggmlTensorBytes } from '../../ggml-types.js';
+import type { Tensor } from '../../tensor.js';
 import type { WeightFormat } from '../../weight-format.js';
 
 /** One context llama.cpp created (or refused) in the harness (validation/llama-cpp). */
@@ -44,24 +45,13 @@ export function llamaCppFixtures(dir = DIR): LlamaCppFixture[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as LlamaCppFixture);
 }
 
-// Block layouts of the types the harness writes (ggml/src/ggml-common.h).
-const LAYOUT: Record<string, { elements: number; bytes: number }> = {
-  F32: { elements: 1, bytes: 4 },
-  F16: { elements: 1, bytes: 2 },
-  Q5_0: { elements: 32, bytes: 2 + 4 + 16 }, // block_q5_0: f16 d, qh[4], qs[16]
-  Q5_K: { elements: 256, bytes: 2 + 2 + 12 + 32 + 128 }, // block_q5_K: d, dmin, scales[12], qh[32], qs[128]
-  Q6_K: { elements: 256, bytes: 128 + 64 + 16 + 2 }, // block_q6_K: ql, qh, scales, d
-};
-
-/** "As the file stores it": each tensor's own ggml type (test-only; @vramkit/quant has the real one). */
+/** "As the file stores it": each tensor's own ggml type, from core's ggml table. */
 export const asStored: WeightFormat = {
   specVersion: 'v1',
   id: 'gguf-as-stored',
   description: 'each tensor in the ggml type of the GGUF file',
   bytesForTensor(t: Tensor) {
-    const l = LAYOUT[t.dtype ?? ''];
-    if (!l) throw new Error(`${t.name}: no layout for ${t.dtype}`);
-    return { bytes: (tensorElements(t) / l.elements) * l.bytes, type: t.dtype! };
+    return { bytes: ggmlTensorBytes(t.dtype!, t.shape), type: t.dtype! };
   },
 };
 
