@@ -151,6 +151,7 @@ export function servingOptionsFrom(values: CommandArgs['values'], engine: Engine
       ...(tensorSplit ? { tensorSplit } : {}),
       ...(boolFlag(values, 'kv-unified') ? { kvUnified: true } : {}),
     },
+    ...(engine === 'transformers' && choiceFlag(values, 'logits', ['all', 'last', 'none'] as const) ? { transformers: { logits: choiceFlag(values, 'logits', ['all', 'last', 'none'] as const)! } } : {}),
     vllm: {
       ...(intFlag(values, 'max-model-len') !== undefined ? { maxModelLen: intFlag(values, 'max-model-len') } : {}),
       ...(numberFlag(values, 'gpu-memory-utilization', 0.01, 1) !== undefined ? { gpuMemoryUtilization: numberFlag(values, 'gpu-memory-utilization', 0.01, 1) } : {}),
