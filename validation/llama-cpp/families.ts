@@ -25,6 +25,8 @@ export const FAMILIES: readonly HarnessFamily[] = [
   { id: 'phi3', config: 'microsoft__Phi-3-mini-4k-instruct', note: 'fused qkv and gate_up; sliding_window in the file, SWA disabled by llama.cpp' },
   { id: 'gemma2', config: 'google__gemma-2-2b', note: 'alternating SWA 4096, soft-capping' },
   { id: 'gemma3', config: 'google__gemma-3-1b-it', note: 'SWA 512 on 5 of 6 layers' },
+  { id: 'gemma', config: 'google__gemma-2b', note: 'GeGLU, MQA, head_dim 256, vocab 256k' },
+  { id: 'olmo2', config: 'allenai__OLMo-2-1124-7B', note: 'post-norms, full-width q/k norms', layers: 8 },
 ];
 
 /**

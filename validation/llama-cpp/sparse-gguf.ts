@@ -92,6 +92,11 @@ const RULES: Record<string, ArchRules> = {
     ],
     tensor: (t) => ({ ...t, name: t.name.replace('post_attention_norm', 'post_attention_norm').replace('post_ffw_norm', 'post_ffw_norm') }),
   },
+  gemma: {},
+  olmo2: {},
+  gpt2: {
+    kv: (c) => [f32('gpt2.attention.layer_norm_epsilon', Number(c.layer_norm_epsilon ?? 1e-5))],
+  },
   gemma3: {
     kv: (c) => [u32('gemma3.attention.sliding_window', Number(c.sliding_window))],
   },
@@ -115,6 +120,9 @@ export function ggufArchitectureOf(config: Record<string, unknown>): string {
     DeepseekV2ForCausalLM: 'deepseek2',
     DeepseekV3ForCausalLM: 'deepseek2',
     GptOssForCausalLM: 'gpt-oss',
+    GemmaForCausalLM: 'gemma',
+    Olmo2ForCausalLM: 'olmo2',
+    GPT2LMHeadModel: 'gpt2',
   };
   const byType: Record<string, string> = { llama: 'llama', mistral: 'llama', mixtral: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', qwen3_moe: 'qwen3moe', phi3: 'phi3', gemma2: 'gemma2', gemma3_text: 'gemma3' };
   const out = byClass[a] ?? byType[String(config.model_type)];

@@ -244,6 +244,8 @@ function cpuComputePhases(arch: Architecture, c: ComputeInputs): BreakdownPart {
       const keys = a.kind === 'full' ? c.cells : c.swaCells;
       mask = Math.max(mask, keys * padTo(c.ub, 64) * (c.fa ? 2 : F32));
       bytes = F32 * c.ub * (3 * h + 2 * q + 2 * kv) + (c.fa ? 0 : F32 * keys * c.ub * a.numHeads);
+      // Measured (harness, every family): without flash attention a quantized K plans one n_kv × n_ubatch f32 buffer less.
+      if (!c.fa && c.kQuant) bytes -= F32 * keys * c.ub;
     }
     attention = Math.max(attention, bytes);
     const m = layer.mlp;
