@@ -1,11 +1,12 @@
 import { type Architecture, engineProfile, estimateServing, type PreparedModel, prepareModel, requireEngineFormat, type ServingEstimate, type ServingOptions, solveGpuLayers, type Tensor, type WeightFormat } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { boolFlag, choiceFlag } from '../flags.js';
-import { EMIT_TARGETS, emitLaunch } from './emit.js';
+import { readFlag } from '../flag-parse.js';
+import { boolFlag } from '../flags.js';
+import { type EmitTarget, emitLaunch } from './emit.js';
 import { engineFlag, servingOptionsFrom } from './engine-flags.js';
 import { storedFormat } from '@vramkit/models';
-import { knownFormats } from './candidate-formats.js';
+import { llamaFileTypeFormats } from '@vramkit/quant';
 import { renderServing } from './render-serving.js';
 
 /** The model as `estimate` resolved it. */
@@ -39,7 +40,7 @@ export function serveFormat(engine: ServingOptions['engine'], format: WeightForm
     notes.push('weights as stored in the GGUF file: every tensor\'s type from its header (exact)');
   }
   if (!f && engine === profile.id && profile.defaultFormat.id !== 'bf16') {
-    f = knownFormats()[profile.defaultFormat.id];
+    f = llamaFileTypeFormats[profile.defaultFormat.id];
     if (f) notes.push(`weights ${f.id}: ${profile.defaultFormat.reason}; pass --quant to choose another`);
   }
   if (f) requireEngineFormat(engine, f, model?.inventorySource);
@@ -78,7 +79,7 @@ export function planServing(values: CommandArgs['values'], model: ServeModel, fo
 export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, format?: WeightFormat): number {
   const v = args.values;
   const { options, estimate } = planServing(v, model, format);
-  const emit = choiceFlag(v, 'emit', EMIT_TARGETS);
+  const emit = readFlag(v, 'emit') as EmitTarget | undefined;
   if (emit) {
     io.out(emitLaunch(emit, options, estimate, model.argument));
     return estimate.fits ? 0 : 1;

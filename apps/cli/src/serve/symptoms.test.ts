@@ -60,7 +60,7 @@ describe('serving symptoms (each failed before)', () => {
   });
 
   it('--gpu-memory 24 is an error naming 24GiB and 24GB', async () => {
-    await expect(serve([llama, '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu-memory', '24'])).rejects.toThrow(/24GiB .* or 24GB/);
+    await expect(serve([llama, '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu-memory', '24'])).rejects.toThrow(/24GiB.* or 24GB/);
   });
 
   it('a config given without --quant runs as Q4_K_M under llama.cpp, and says so', async () => {
