@@ -34,9 +34,10 @@ beforeAll(() => {
   sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], project);
 }, 600_000);
 
+// Removing an installed node_modules takes a while on a busy disk.
 afterAll(() => {
   if (project && !process.env.VRAMKIT_KEEP_CONSUMER) rmSync(project, { recursive: true, force: true });
-});
+}, 300_000);
 
 describe('installed from tarballs', () => {
   it('installs every publishable package, each with only its files', () => {
