@@ -65,7 +65,15 @@ for (const c of cases) {
     const code = readFileSync(join(pkgDir, c.file, '..', target ?? '.'));
     size = { raw: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
   } else {
-    size = await gzipSize(c.contents, c.platform);
+    try {
+      size = await gzipSize(c.contents, c.platform);
+    } catch (e) {
+      // An entry that does not bundle for the browser (it imports Node built-ins) is sized for Node,
+      // and says so: the budget still holds.
+      if (c.platform !== 'browser') throw e;
+      size = await gzipSize(c.contents, 'node');
+      c.name = c.name.replace('(browser,', '(node: no browser bundle,');
+    }
   }
   const budget = c.budget ?? DEFAULT_BUDGET;
   const over = size.gzip > budget;
