@@ -7,7 +7,7 @@ export default defineConfig({
   entry: ['src/**/*.ts', '!src/**/*.test.ts', '!src/**/*.bench.ts', '!src/**/__fixtures__/**', '!src/**/testing/**'],
   bundle: false,
   format: ['esm'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: ['src/index.ts', 'src/inference.ts', 'src/serving.ts', 'src/training.ts'] },
   sourcemap: true,
   clean: true,
   target: 'es2022',

@@ -122,17 +122,15 @@ export function fastResolveWorkload(w: InferenceWorkload): ResolvedInferenceWork
   };
 }
 
-const weightParts = new WeakMap<WeightBytesBreakdown, BreakdownPart>();
-
-/** The weights part of a breakdown, built once per (model, format) since it never changes. */
-function weightsPart(weights: WeightBytesBreakdown, formatId: string): BreakdownPart {
-  let p = weightParts.get(weights);
+/** The weights part of a breakdown, built once per (model, format) in the model's memo since it never changes. */
+function weightsPart(prepared: PreparedModel, weights: WeightBytesBreakdown, formatId: string): BreakdownPart {
+  let p = prepared.memo.weightParts.get(weights);
   if (!p) {
     p = part(weights.total, `Σ over ${weights.perTensor.length} tensors of bytes in ${formatId}`, {
       accuracy: 'exact',
       parts: Object.fromEntries(Object.entries(weights.byType).map(([type, s]) => [type, part(s.bytes, `${s.tensors} tensors, ${formatCount(s.elements)} weights`)])),
     });
-    weightParts.set(weights, p);
+    prepared.memo.weightParts.set(weights, p);
   }
   return p;
 }
@@ -231,7 +229,7 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
   });
   return new Estimate(
     weights.total + kv.bytes + activations.bytes + overhead.bytes,
-    { weights: weightsPart(weights, format.id), kvCache: kv, activations, overhead },
+    { weights: weightsPart(prepared, weights, format.id), kvCache: kv, activations, overhead },
     prepared.parameters,
     weights,
     format.id,
