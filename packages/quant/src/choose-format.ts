@@ -38,7 +38,7 @@ export interface FormatChoiceInput {
   request?: string;
   /** The format when nothing else decides (an engine's default); undefined leaves it to the estimator (bf16). */
   fallback?: string;
-  /** The format of a GGUF file's own tensor types (default core's {@link storedFormat}). */
+  /** The format of a GGUF file's own tensor types (default {@link storedFormat}). */
   stored?: WeightFormat;
 }
 
