@@ -112,7 +112,7 @@ describe('installed from tarballs', () => {
     } catch (e) {
       throw new Error(`README examples do not type-check:\n${(e as { stdout: string }).stdout}`);
     }
-  });
+  }, 300_000);
 
   it('bundles core, quant and models for the browser and runs the estimate in headless Chromium', async () => {
     const { build } = await import('esbuild');
@@ -159,5 +159,5 @@ describe('installed from tarballs', () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });
