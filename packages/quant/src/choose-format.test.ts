@@ -1,4 +1,4 @@
-import { NoSuchFormatError, storedFormat, synthesizeTensors, weightBytes } from '@vramkit/core';
+import { NoSuchFormatError, prepareModel, storedFormat, synthesizeTensors, weightBytes } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
 import { llamaLikeArchitecture } from './__fixtures__/architectures.js';
 import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' with { type: 'json' };
@@ -32,6 +32,14 @@ describe('chooseWeightFormat', () => {
     expect(c.format!.id).toMatch(/awq/);
     expect(c.note).toMatch(/quantization_config \(quant_method awq\)/);
     expect(c.note).not.toMatch(/--/);
+  });
+
+  it("reads a PreparedModel's origin and stored quantization", () => {
+    const tensors = synthesizeTensors(architecture).map((t) => ({ ...t, dtype: 'BF16' }));
+    expect(chooseWeightFormat(setup, { model: prepareModel(architecture, { tensors, source: 'gguf', name: 'm.gguf' }), request: 'bf16' })).toMatchObject({ origin: 'stored', note: expect.stringMatching(/m\.gguf/) });
+    const awqModel = prepareModel(architecture, { quantization: { method: 'awq', config: awq } });
+    expect(chooseWeightFormat(setup, { model: awqModel }).origin).toBe('quantization_config');
+    expect(chooseWeightFormat(setup, { model: prepareModel(architecture) })).toEqual({ origin: 'default' });
   });
 
   it('falls back to the given default, else to none (the estimator applies bf16)', () => {
