@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ggmlTypeLayout } from '@vramkit/core';
 import { buildGgufFile, buildSafetensorsFile, GGUF_VALUE, type VirtualFile } from '@vramkit/models/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
@@ -23,7 +24,7 @@ function writeVirtual(path: string, f: VirtualFile): string {
   return path;
 }
 
-const F32 = { id: 0, name: 'F32', blockElements: 1, blockBytes: 4 } as const;
+const F32 = ggmlTypeLayout('F32');
 function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): VirtualFile {
   return buildGgufFile(
     [
@@ -33,7 +34,7 @@ function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): Virtual
       ['llama.attention.head_count', GGUF_VALUE.UINT32, 4],
       ['llama.feed_forward_length', GGUF_VALUE.UINT32, 128],
     ],
-    [{ name: tensorName, ne: [64, 100], type: F32 as never }],
+    [{ name: tensorName, ne: [64, 100], type: F32 }],
   );
 }
 
