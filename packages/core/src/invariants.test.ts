@@ -78,7 +78,7 @@ const states = (e: ReturnType<typeof estimateTraining>) => e.parts.weights.bytes
 const opts = { seed: SEED, numRuns: RUNS };
 
 describe(`inference invariants on ${seeds.length} catalogue shapes (${RUNS} runs each, seed ${SEED})`, () => {
-  it('more context, batch or layers never needs less memory; parts sum to the total in integer bytes', () => {
+  it('more context, batch or layers never needs less memory; parts sum to the total in integer bytes', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), ({ arch }, context, dc, batch, dl) => {
         const base = estimateInference({ model: arch, context, batch });
@@ -93,7 +93,7 @@ describe(`inference invariants on ${seeds.length} catalogue shapes (${RUNS} runs
     );
   });
 
-  it('more KV-cache bits never need less memory (q4_0 ≤ q8_0 ≤ f16 ≤ f32)', () => {
+  it('more KV-cache bits never need less memory (q4_0 ≤ q8_0 ≤ f16 ≤ f32)', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, fc.integer({ min: 1, max: 8192 }), ({ arch }, context) => {
         const kv = (['q4_0', 'q8_0', 'f16', 'f32'] as const).map((kvDtype) => estimateInference({ model: arch, context, kvDtype }).parts.kvCache!.bytes);
@@ -105,7 +105,7 @@ describe(`inference invariants on ${seeds.length} catalogue shapes (${RUNS} runs
 });
 
 describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs each, seed ${SEED})`, () => {
-  it('ZeRO stage k+1 never holds more model states per GPU than stage k; parts sum to the total', () => {
+  it('ZeRO stage k+1 never holds more model states per GPU than stage k; parts sum to the total', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, fc.constantFrom(2, 4, 8, 16), fc.constantFrom('full' as const, 'lora' as const), ({ arch }, gpus, method) => {
         const per = ([0, 1, 2, 3] as const).map((zero) => {
@@ -119,7 +119,7 @@ describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs 
     );
   });
 
-  it('more GPUs under ZeRO-3 never hold more model states per GPU', () => {
+  it('more GPUs under ZeRO-3 never hold more model states per GPU', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, ({ arch }) => {
         const per = [1, 2, 4, 8, 16].map((gpus) => states(estimateTraining({ model: arch, seq: 512, parallel: { zero: 3, gpus } })));
@@ -129,7 +129,7 @@ describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs 
     );
   });
 
-  it('more tensor-parallel GPUs never hold more weights per GPU (where the heads divide)', () => {
+  it('more tensor-parallel GPUs never hold more weights per GPU (where the heads divide)', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, ({ arch }) => {
         const weights: number[] = [];
@@ -148,7 +148,7 @@ describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs 
     );
   });
 
-  it('more sequence length, micro-batch or layers never needs less memory', () => {
+  it('more sequence length, micro-batch or layers never needs less memory', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, fc.integer({ min: 16, max: 2048 }), fc.integer({ min: 1, max: 4 }), ({ arch }, seq, microBatch) => {
         const base = estimateTraining({ model: arch, seq, microBatch }).total;

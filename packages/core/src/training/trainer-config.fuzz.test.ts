@@ -29,7 +29,7 @@ const hostile = fc.oneof(
 const isBytes = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 describe(`trainingFromTrainerConfig under mutation (${RUNS} inputs, seed ${SEED})`, () => {
-  it('refuses with a typed error or yields a workload that estimates to finite integer bytes', () => {
+  it('refuses with a typed error or yields a workload that estimates to finite integer bytes', { timeout: Math.max(30_000, RUNS * 60) }, () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(

@@ -67,7 +67,7 @@ const count = fc.oneof(
 );
 
 describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`, () => {
-  it('hostile metadata and tensor infos end in a typed error or a bounded inventory', { timeout: 600_000 }, async () => {
+  it('hostile metadata and tensor infos end in a typed error or a bounded inventory', { timeout: Math.max(30_000, RUNS * 100) }, async () => {
     let accepted = 0;
     let refused = 0;
     await fc.assert(
@@ -108,7 +108,7 @@ describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`
     record('GGUF header (fields)', accepted, refused);
   });
 
-  it('byte flips and cuts of a valid header end in a typed error or a bounded inventory', { timeout: 600_000 }, async () => {
+  it('byte flips and cuts of a valid header end in a typed error or a bounded inventory', { timeout: Math.max(30_000, RUNS * 100) }, async () => {
     const valid = buildGgufFile(
       [
         ['general.architecture', GGUF_VALUE.STRING, 'llama'],

@@ -51,7 +51,7 @@ function apply(m: { base: number; edits: readonly ({ kind: 'set'; key: string; v
 const isBytes = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 describe(`normalizeConfig under mutation (${RUNS} inputs, seed ${SEED})`, () => {
-  it('either refuses with a typed VramkitError or yields a valid architecture whose counts and bytes are finite integers', () => {
+  it('either refuses with a typed VramkitError or yields a valid architecture whose counts and bytes are finite integers', { timeout: Math.max(30_000, RUNS * 60) }, () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(

@@ -50,7 +50,7 @@ function withLength(json: string): Uint8Array {
 }
 
 describe(`safetensors headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`, () => {
-  it('byte mutations (flips, cuts, splices, length prefix) end in a typed error or a sane inventory', () => {
+  it('byte mutations (flips, cuts, splices, length prefix) end in a typed error or a sane inventory', { timeout: Math.max(30_000, RUNS * 60) }, () => {
     let accepted = 0;
     let refused = 0;
     const edit = fc.oneof(
@@ -78,7 +78,7 @@ describe(`safetensors headers under mutation (${RUNS} inputs per fuzzer, seed ${
     record('safetensors header (bytes)', accepted, refused);
   });
 
-  it('JSON mutations (names, shapes, dtypes, offsets, metadata) end in a typed error or a sane inventory', () => {
+  it('JSON mutations (names, shapes, dtypes, offsets, metadata) end in a typed error or a sane inventory', { timeout: Math.max(30_000, RUNS * 60) }, () => {
     let accepted = 0;
     let refused = 0;
     const names = Object.keys(validJson).filter((k) => k !== '__metadata__');
