@@ -28,20 +28,31 @@ const hostileValue = fc.oneof(
   fc.string({ maxLength: 20 }),
 );
 
+// Keys: mostly the base config's own numeric keys (where a hostile value matters), sometimes any key
+// of the catalogue or a random name.
+const allKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))];
+const key = fc.oneof(
+  { weight: 4, arbitrary: fc.nat().map((i) => ({ own: i })) },
+  { weight: 1, arbitrary: fc.constantFrom(...allKeys) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
 const mutation = fc.record({
   base: fc.nat({ max: configs.length - 1 }),
   edits: fc.array(
     fc.oneof(
-      fc.record({ kind: fc.constant('set' as const), key: fc.oneof(fc.constantFrom(...new Set(configs.flatMap((c) => Object.keys(c)))), fc.string({ maxLength: 12 })), value: hostileValue }),
-      fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom(...new Set(configs.flatMap((c) => Object.keys(c)))) }),
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: hostileValue }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
     ),
-    { minLength: 1, maxLength: 6 },
+    { minLength: 1, maxLength: 4 },
   ),
 });
 
-function apply(m: { base: number; edits: readonly ({ kind: 'set'; key: string; value: unknown } | { kind: 'delete'; key: string })[] }): Record<string, unknown> {
+type Key = string | { own: number };
+function apply(m: { base: number; edits: readonly ({ kind: 'set'; key: Key; value: unknown } | { kind: 'delete'; key: Key })[] }): Record<string, unknown> {
   const c: Record<string, unknown> = structuredClone(configs[m.base]!);
-  for (const e of m.edits) {
+  const own = Object.keys(c).filter((k) => typeof c[k] === 'number' || Array.isArray(c[k]));
+  for (const raw of m.edits) {
+    const e = { ...raw, key: typeof raw.key === 'string' ? raw.key : (own[raw.key.own % Math.max(1, own.length)] ?? 'hidden_size') };
     if (e.kind === 'set') Object.defineProperty(c, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
     else delete c[e.key];
   }
