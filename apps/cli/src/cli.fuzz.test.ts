@@ -1,9 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ggmlTypeLayout } from '@vramkit/core';
 import { buildGgufFile, buildSafetensorsFile, GGUF_VALUE, type VirtualFile } from '@vramkit/models/testing';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commands } from './commands/index.js';
 import { main } from './main.js';
+
+// CLI-arguments fuzzer (issue #15): random command lines from the commands' own flags and hostile
+// values, run through main() in-process, offline. Fixed seed and run count in CI; VRAMKIT_FUZZ_RUNS /
+// VRAMKIT_FUZZ_SEED for long runs, VRAMKIT_FUZZ_REPORT=<file> records counts.
+const RUNS = Number(process.env.VRAMKIT_FUZZ_RUNS ?? 80);
+const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 
 const cfg = JSON.parse(readFileSync(new URL('../../../packages/models/catalogue/configs/meta-llama__Llama-3.2-1B-Instruct.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const work = mkdtempSync(join(tmpdir(), 'vramkit-cli-fuzz-'));
@@ -23,7 +32,7 @@ function writeVirtual(path: string, f: VirtualFile): string {
   return path;
 }
 
-const F32 = { id: 0, name: 'F32', blockElements: 1, blockBytes: 4 } as const;
+const F32 = ggmlTypeLayout('F32');
 function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): VirtualFile {
   return buildGgufFile(
     [
@@ -33,7 +42,7 @@ function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): Virtual
       ['llama.attention.head_count', GGUF_VALUE.UINT32, 4],
       ['llama.feed_forward_length', GGUF_VALUE.UINT32, 128],
     ],
-    [{ name: tensorName, ne: [64, 100], type: F32 as never }],
+    [{ name: tensorName, ne: [64, 100], type: F32 }],
   );
 }
 
@@ -107,5 +116,61 @@ describe('hostile trainer configs through --from (issue #15)', () => {
     const wide = await run(['estimate', '--mode', 'train', '--from', yaml('wider.yml', Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n'))]);
     expect(wide.code).toBe(1);
     expect(wide.err).toMatch(/above the 1,048,576-byte limit for a trainer config/);
+  });
+});
+
+describe(`CLI arguments under fuzzing (${RUNS} command lines, seed ${SEED})`, () => {
+  const configPath = join(work, 'fuzz-config.json');
+  writeFileSync(configPath, JSON.stringify(cfg));
+  const value = fc.oneof(
+    fc.constantFrom('0', '-1', '1', '3', '7', '8', '4096', '2147484', '1e9', '1e308', 'NaN', 'Infinity', '-0', '0x10', '', ' ', 'all', 'q4_k_m', 'bf16', 'constructor', '__proto__', 'H100', '24GiB', '1e400GiB', 'train', 'vllm', 'llama.cpp', '../../etc/passwd', '/etc/passwd'),
+    fc.string({ maxLength: 12 }),
+    fc.integer().map(String),
+  );
+  const model = fc.constantFrom('Qwen/Qwen3-8B', 'meta-llama/Llama-3.2-1B-Instruct', configPath, '/etc/passwd', 'nope/nope', '../x.gguf', 'a'.repeat(300), '');
+  const argv = fc
+    .record({
+      command: fc.constantFrom(...commands),
+      positionals: fc.array(fc.oneof(model, value), { maxLength: 2 }),
+      flags: fc.array(fc.tuple(fc.nat(), value, fc.boolean()), { maxLength: 5 }),
+      json: fc.boolean(),
+    })
+    .map(({ command, positionals, flags, json }) => {
+      const names = Object.keys(command.options);
+      const out = [command.name, ...positionals];
+      for (const [i, v, inline] of flags) {
+        const name = names.length > 0 ? names[i % names.length]! : 'nope';
+        const type = (command.options[name] as { type?: string } | undefined)?.type;
+        if (type === 'boolean') out.push(`--${name}`);
+        else if (inline) out.push(`--${name}=${v}`);
+        else out.push(`--${name}`, v);
+      }
+      if (json) out.push('--json');
+      return out;
+    });
+
+  it('every command line exits 0, 1 or 2 with no crash, stack trace, NaN or Infinity', { timeout: Math.max(30_000, RUNS * 100) }, async () => {
+    const codes = { 0: 0, 1: 0, 2: 0 } as Record<number, number>;
+    await fc.assert(
+      fc.asyncProperty(argv, async (args) => {
+        const r = await run(args);
+        expect([0, 1, 2], `${args.join(' ')}\n${r.err}`).toContain(r.code);
+        codes[r.code] = (codes[r.code] ?? 0) + 1;
+        expect(r.err, args.join(' ')).not.toMatch(/unexpected error|Maximum call stack|Invalid array length|\n\s+at .+:\d+:\d+/);
+        // A value the user typed may be echoed (a folder named "NaN"); a number vramkit computed may not.
+        if (!args.some((a) => /NaN|Infinity/.test(a))) expect(r.out, args.join(' ')).not.toMatch(/\bNaN\b|\bInfinity\b|NaN%/);
+        if (r.code === 0 && args.includes('--json') && r.out.trimStart().startsWith('{')) {
+          const walk = (v: unknown): void => {
+            if (typeof v === 'number') expect(Number.isFinite(v), args.join(' ')).toBe(true);
+            else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+          };
+          walk(JSON.parse(r.out));
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(codes[0]! + codes[1]! + codes[2]!).toBe(RUNS);
+    const file = process.env.VRAMKIT_FUZZ_REPORT;
+    if (file) appendFileSync(file, `${JSON.stringify({ parser: 'CLI arguments', runs: RUNS, seed: SEED, exit0: codes[0], exit1: codes[1], exit2: codes[2] })}\n`);
   });
 });

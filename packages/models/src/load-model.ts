@@ -108,9 +108,10 @@ async function offlineLoad(client: HubClient, repo: string, revision: string, op
 async function withSuggestions(e: unknown, repo: string, client: HubClient): Promise<unknown> {
   if (e instanceof HubFetchError && e.code === 'HUB_NOT_FOUND' && e.hubErrorCode !== 'EntryNotFound' && e.hubErrorCode !== 'RevisionNotFound' && e.suggestions.length === 0) {
     const ids = listCatalogue().map((c) => c.id);
-    let near = suggest(repo, ids);
+    // Never suggest what was typed: the Hub just said it does not exist (private, renamed, or a typo elsewhere).
+    let near = suggest(repo, ids).filter((id) => id.toLowerCase() !== repo.toLowerCase());
     // Not close to any catalogue id: ask the Hub's search for the name part (one request).
-    if (near.length === 0) near = (await client.searchModels(repo.split('/')[1] ?? repo, 3)).filter((id) => id !== repo);
+    if (near.length === 0) near = (await client.searchModels(repo.split('/')[1] ?? repo, 3)).filter((id) => id.toLowerCase() !== repo.toLowerCase());
     if (near.length === 0) return e;
     return new HubFetchError({
       code: e.code,

@@ -203,3 +203,11 @@ describe('cache entries validated like fresh input (issue #15)', () => {
     }
   });
 });
+
+describe('did-you-mean on a 404 (issue #15)', () => {
+  it('never suggests the id typed, even when the catalogue holds it', async () => {
+    const err = await loadModel('Qwen/Qwen3-8B', opts()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'HUB_NOT_FOUND' });
+    expect((err as Error).message).not.toMatch(/Did you mean[^?]*"Qwen\/Qwen3-8B"/);
+  });
+});

@@ -11,7 +11,7 @@ export class CacheDirError extends VramkitError {
   readonly reason: string;
 
   constructor(dir: string, reason: string, options: { cause?: unknown } = {}) {
-    super('CACHE_UNUSABLE', `Refusing to use ${dir} as the vramkit cache: ${reason}. Nothing was deleted. Point VRAMKIT_CACHE_DIR (or --dir) at an empty or new folder.`, {
+    super('CACHE_UNUSABLE', `Refusing to use ${dir} as the vramkit cache: ${reason}. Nothing was deleted. Point VRAMKIT_CACHE_DIR at an empty or new folder.`, {
       path: 'cache.dir',
       cause: options.cause,
     });

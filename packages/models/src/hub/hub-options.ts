@@ -1,3 +1,5 @@
+import { InvalidInputError } from '@vramkit/core';
+
 /** Progress of a load, for a CLI spinner or a browser progress bar. */
 export interface LoadProgress {
   /** What is happening now: `model-info`, `config`, `safetensors-header`, `gguf-header`, `file-list`. */
@@ -18,8 +20,14 @@ export interface HubOptions {
   token?: string;
   /** Environment to read `HF_ENDPOINT`/`HF_TOKEN` from. Default: `process.env` where it exists (Node), else none. */
   env?: Record<string, string | undefined>;
-  /** Milliseconds one attempt may take, headers and body together. Default 20,000. */
+  /** Milliseconds one attempt may take, headers and body together. Default 20,000 (clamped to Node's timer limit, 2^31 − 1). */
   timeoutMs?: number;
+  /**
+   * Milliseconds all requests of one load may take together, retries and waits included, so a Hub that
+   * accepts connections and never answers ends the load in under a minute. Default 55,000, or
+   * `timeoutMs` when that is longer.
+   */
+  totalTimeoutMs?: number;
   /** Extra attempts after a 429, a 5xx, a network error or a timeout. Default 3. */
   retries?: number;
   /** First backoff delay in milliseconds, doubled on each retry (a `Retry-After` header wins, up to 30 s). Default 500. */
@@ -37,11 +45,30 @@ export interface ResolvedHubOptions {
   endpoint: string;
   token: string | undefined;
   timeoutMs: number;
+  totalTimeoutMs: number;
   retries: number;
   retryBaseMs: number;
   fetch: typeof fetch;
   signal: AbortSignal | undefined;
   onProgress: ((progress: LoadProgress) => void) | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+// Three attempts of 20 s with backoff fit; a hung Hub ends the load before a minute has passed.
+const DEFAULT_TOTAL_TIMEOUT_MS = 55_000;
+/** The longest delay Node's timers take (a larger one fires at once, so every request would fail). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function clampMs(value: number, name: string, min = 1): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw new InvalidInputError([{ path: name, message: `must be a number of milliseconds ≥ ${min}`, received: value }]);
+  }
+  return Math.min(MAX_TIMER_MS, Math.floor(value));
+}
+
+function clampCount(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidInputError([{ path: name, message: 'must be a whole number ≥ 0', received: value }]);
+  return value;
 }
 
 /** The public Hub; `HF_ENDPOINT` points every request elsewhere (a mirror, a test server). */
@@ -60,12 +87,14 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
   const env = options.env ?? processEnv();
   const endpoint = (options.endpoint ?? env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
   const token = options.token ?? (env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined);
+  const timeoutMs = clampMs(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   return {
     endpoint,
     token,
-    timeoutMs: options.timeoutMs ?? 20_000,
-    retries: options.retries ?? 3,
-    retryBaseMs: options.retryBaseMs ?? 500,
+    timeoutMs,
+    totalTimeoutMs: clampMs(options.totalTimeoutMs ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, timeoutMs), 'totalTimeoutMs'),
+    retries: Math.min(clampCount(options.retries ?? 3, 'retries'), 20),
+    retryBaseMs: clampMs(options.retryBaseMs ?? 500, 'retryBaseMs', 0),
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     signal: options.signal,
     onProgress: options.onProgress,

@@ -76,14 +76,25 @@ export class HubTransport {
   async request(req: HubRequest): Promise<HubResponse> {
     const method = req.method ?? 'GET';
     const headers = { ...this.authHeaders(req.url), ...req.headers };
-    const { retries, retryBaseMs, timeoutMs } = this.options;
+    const { retries, retryBaseMs, timeoutMs, totalTimeoutMs } = this.options;
+    // One deadline for the whole load, from its first request: retries never stretch a hung Hub past it.
+    this.deadline ??= Date.now() + totalTimeoutMs;
     let lastError: HubFetchError | undefined;
     let retryAfterMs: number | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await this.sleep(retryAfterMs ?? backoffMs(retryBaseMs, attempt));
+      if (attempt > 0) {
+        // A server asking for more than we would ever wait gets its answer now, not after the wait.
+        if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) break;
+        const wait = retryAfterMs ?? backoffMs(retryBaseMs, attempt);
+        // Waiting longer than the time left only postpones the same error.
+        if (wait >= this.remainingMs() - 1) break;
+        await this.sleep(wait);
+      }
+      const budget = Math.min(timeoutMs, this.remainingMs());
+      if (budget <= 0) break;
       retryAfterMs = undefined;
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new TimeoutSignal()), timeoutMs);
+      const timer = setTimeout(() => controller.abort(new TimeoutSignal()), budget);
       const external = this.options.signal;
       const onAbort = () => controller.abort(external?.reason);
       external?.addEventListener('abort', onAbort, { once: true });
@@ -92,36 +103,64 @@ export class HubTransport {
         const res = await this.options.fetch(req.url, { method, headers, signal: controller.signal, redirect: 'follow' });
         if (RETRYABLE.has(res.status) && attempt < retries) {
           await res.body?.cancel().catch(() => undefined);
-          lastError = this.statusError(req, res.status, res.headers, '');
-          retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+          retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Number.POSITIVE_INFINITY);
+          lastError = this.statusError(req, res.status, res.headers, '', attempt + 1, retryAfterMs);
           this.record(req, method, res.status, 0, headers.Range);
           continue;
         }
-        const body = method === 'HEAD' ? new Uint8Array(0) : await readLimited(res, req.maxBytes, req);
+        if (res.status < 200 || res.status > 299) {
+          // An error is reported by its status; only a short prefix of its body is read (an HTML page, a
+          // JSON error), never the whole of it, and never mistaken for an oversized range.
+          const prefix = method === 'HEAD' ? new Uint8Array(0) : await readPrefix(res, 2000);
+          this.record(req, method, res.status, prefix.byteLength, headers.Range);
+          throw this.statusError(req, res.status, res.headers, new TextDecoder().decode(prefix), attempt + 1);
+        }
+        const body = method === 'HEAD' ? new Uint8Array(0) : await readLimited(res, req.maxBytes, req, headers.Range !== undefined);
         this.record(req, method, res.status, body.byteLength, headers.Range);
-        if (res.status < 200 || res.status > 299) throw this.statusError(req, res.status, res.headers, new TextDecoder().decode(body.subarray(0, 2000)));
         return { status: res.status, headers: res.headers, body };
       } catch (e) {
         if (VramkitError.isInstance(e)) throw e;
         if (external?.aborted) throw e;
         const timedOut = controller.signal.reason instanceof TimeoutSignal;
+        const kind = networkFailure(e);
         lastError = new HubFetchError({
-          code: timedOut ? 'HUB_TIMEOUT' : 'HUB_UNAVAILABLE',
+          code: timedOut ? 'HUB_TIMEOUT' : kind === 'redirect' ? 'HUB_BAD_RESPONSE' : 'HUB_UNAVAILABLE',
           message: timedOut
-            ? `${req.repo ?? req.url}: no complete answer from ${this.options.endpoint} within ${timeoutMs} ms (${req.file ?? req.url}) after ${attempt + 1} attempt(s). Retry, raise --timeout, or use --offline.`
-            : `${req.repo ?? req.url}: cannot reach ${this.options.endpoint} (${errorText(e)}). Check the network or HF_ENDPOINT, or use --offline.`,
+            ? `${req.repo ?? req.url}: no complete answer from ${this.options.endpoint} within ${budget} ms (${req.file ?? req.url}) after ${attempt + 1} attempt(s). Retry, raise --timeout, or use --offline.`
+            : kind === 'redirect'
+              ? `${req.repo ?? req.url}: ${this.options.endpoint} redirected ${req.file ?? req.url} in a loop or too many times (${errorText(e)}). Check HF_ENDPOINT; the Hub itself redirects once.`
+              : kind === 'cut'
+                ? `${req.repo ?? req.url}: the connection to ${this.options.endpoint} closed before the answer for ${req.file ?? req.url} was complete (${errorText(e)}) after ${attempt + 1} attempt(s). Retry, or use --offline.`
+                : `${req.repo ?? req.url}: cannot reach ${this.options.endpoint} (${errorText(e)}). Check the network or HF_ENDPOINT, or use --offline.`,
           repo: req.repo,
           url: req.url,
           cause: e,
         });
-        // No route, no DNS name, nothing listening: retrying only delays the offline fallback.
-        if (!timedOut && isPermanentNetworkError(e)) throw lastError;
+        // No route, no DNS name, nothing listening, a redirect loop: retrying only delays the error.
+        if (!timedOut && (kind === 'permanent' || kind === 'redirect')) throw lastError;
       } finally {
         clearTimeout(timer);
         external?.removeEventListener('abort', onAbort);
       }
     }
-    throw lastError ?? new HubFetchError({ code: 'HUB_UNAVAILABLE', message: `${req.url}: request failed`, repo: req.repo, url: req.url });
+    if (lastError && this.remainingMs() <= 0 && lastError.code !== 'HUB_TIMEOUT') {
+      throw new HubFetchError({
+        code: lastError.code as HubErrorCode,
+        message: `${lastError.message} Gave up: the load's ${this.options.totalTimeoutMs} ms budget is spent.`,
+        status: lastError.status,
+        repo: lastError.repo,
+        url: lastError.url,
+        hubErrorCode: lastError.hubErrorCode,
+        cause: lastError.cause,
+      });
+    }
+    throw lastError ?? new HubFetchError({ code: 'HUB_TIMEOUT', message: `${req.repo ?? req.url}: the load's ${this.options.totalTimeoutMs} ms budget was spent before ${req.file ?? req.url} could be fetched. Retry, raise --timeout, or use --offline.`, repo: req.repo, url: req.url });
+  }
+
+  private deadline: number | undefined;
+
+  private remainingMs(): number {
+    return (this.deadline ?? Date.now() + this.options.totalTimeoutMs) - Date.now();
   }
 
   /**
@@ -153,9 +192,9 @@ export class HubTransport {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private statusError(req: HubRequest, status: number, headers: Headers, bodyText: string): HubFetchError {
+  private statusError(req: HubRequest, status: number, headers: Headers, bodyText: string, attempts = this.options.retries + 1, retryAfterMs?: number): HubFetchError {
     const hubCode = headers.get('x-error-code') ?? undefined;
-    const hubMessage = headers.get('x-error-message') ?? messageFromBody(bodyText);
+    const hubMessage = (headers.get('x-error-message') ?? messageFromBody(bodyText))?.replace(/\s+/g, ' ');
     const repo = req.repo ?? '';
     const endpoint = this.options.endpoint;
     const base = { status, repo: req.repo, url: req.url, hubErrorCode: hubCode };
@@ -185,10 +224,11 @@ export class HubTransport {
         : `${repo}: the Hub requires authentication (${status}): the repository is private, gated, or does not exist${detail}. Check the id, or set HF_TOKEN=hf_… to a read token.`;
     } else if (status === 429) {
       code = 'HUB_RATE_LIMITED';
-      message = `${endpoint} rate-limited the requests for ${repo || req.url} (429) after ${this.options.retries + 1} attempts. Wait a minute, set HF_TOKEN (higher limits), or use --offline.`;
+      const after = retryAfterMs ?? parseRetryAfter(headers.get('retry-after'), Number.POSITIVE_INFINITY);
+      message = `${endpoint} rate-limited the requests for ${repo || req.url} (429) after ${attempts} attempt(s)${after !== undefined ? `; it asks to wait ${Math.ceil(after / 1000)} s` : ''}. Wait${after !== undefined ? ' that long' : ' a minute'}, set HF_TOKEN (higher limits), or use --offline.`;
     } else if (status >= 500 || status === 408) {
       code = 'HUB_UNAVAILABLE';
-      message = `${endpoint} answered ${status} for ${req.file ?? req.url} after ${this.options.retries + 1} attempts. Retry later or use --offline.`;
+      message = `${endpoint} answered ${status} for ${req.file ?? req.url} after ${attempts} attempt(s). Retry later or use --offline.`;
     } else {
       code = 'HUB_BAD_RESPONSE';
       message = `${endpoint} answered an unexpected ${status} for ${req.file ?? req.url}${detail}.`;
@@ -209,18 +249,29 @@ function messageFromBody(text: string): string | undefined {
 
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
 
-function isPermanentNetworkError(e: unknown): boolean {
+/**
+ * What kind of network failure a fetch rejection is: permanent (nothing to retry), a redirect loop
+ * (undici: "redirect count exceeded"), a body cut short (undici: "terminated", a socket closed or reset
+ * mid-body), or anything else (retried).
+ */
+function networkFailure(e: unknown): 'permanent' | 'redirect' | 'cut' | 'other' {
   const cause = (e as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const text = `${e instanceof Error ? e.message : String(e)} ${typeof cause?.message === 'string' ? cause.message : ''}`;
   // undici refuses the Fetch standard's blocked ports ("bad port") before connecting.
-  return (typeof cause?.code === 'string' && PERMANENT_NETWORK_CODES.has(cause.code)) || cause?.message === 'bad port';
+  if ((code && PERMANENT_NETWORK_CODES.has(code)) || cause?.message === 'bad port') return 'permanent';
+  if (/redirect count exceeded|redirect loop/i.test(text)) return 'redirect';
+  if (/terminated|other side closed|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(text) || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'cut';
+  return 'other';
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), at most `cap`. */
+function parseRetryAfter(value: string | null, cap = MAX_RETRY_AFTER_MS): number | undefined {
   if (value === null) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(MAX_RETRY_AFTER_MS, seconds * 1000);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(cap, seconds * 1000);
   const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - Date.now())) : undefined;
+  return Number.isFinite(date) ? Math.min(cap, Math.max(0, date - Date.now())) : undefined;
 }
 
 function backoffMs(base: number, attempt: number): number {
@@ -237,12 +288,41 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-async function readLimited(res: Response, maxBytes: number, req: HubRequest): Promise<Uint8Array> {
+/** At most `max` bytes of an error body; the rest is not read. */
+async function readPrefix(res: Response, max: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value.subarray(0, max - total));
+      total += Math.min(value.byteLength, max - total);
+    }
+  } catch {
+    // A body that fails halfway still leaves its status to report.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+async function readLimited(res: Response, maxBytes: number, req: HubRequest, ranged: boolean): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  // Only a full answer (200) to a Range request means the server ignored the Range header.
+  const why = ranged && res.status === 200 ? ' (the server ignored the Range header)' : '';
   const tooBig = () =>
     new HubFetchError({
       code: 'HUB_BAD_RESPONSE',
-      message: `${req.file ?? req.url}: the response exceeds ${maxBytes} bytes (the server may have ignored the Range header); refusing to download weights.`,
+      message: `${req.file ?? req.url}: the response (${Number.isFinite(declared) ? `${declared} bytes declared` : 'streamed'}) exceeds the ${maxBytes}-byte limit${why}; refusing to download it.`,
       status: res.status,
       repo: req.repo,
       url: req.url,

@@ -64,3 +64,13 @@ describe('normalizeConfig bounds (issue #15)', () => {
     expect(e.message.length).toBeLessThan(400);
   });
 });
+
+describe('normalizeConfig checks the architecture as a whole (found by the long fuzz run)', () => {
+  it('refuses num_local_experts 1 with num_experts_per_tok 4 (gpt-oss shape) naming the key, not an InvalidInputError on architecture.*', () => {
+    const gptOss = JSON.parse(readFileSync(new URL('../../catalogue/configs/openai__gpt-oss-20b.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const e = fail({ ...gptOss, num_local_experts: 1 });
+    expect(e.code).toBe('CONFIG_VALIDATION');
+    expect(e.path).toBe('config.num_experts_per_tok');
+    expect(e.message).toMatch(/num_experts_per_tok: layer 0: topK must not exceed numExperts/);
+  });
+});

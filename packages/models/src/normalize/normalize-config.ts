@@ -1,4 +1,4 @@
-import { type Architecture, type ArchitectureSizeField, architectureSize, ConfigValidationError, excerpt, INPUT_LIMITS, UnsupportedArchitectureError } from '@vramkit/core';
+import { type Architecture, type ArchitectureSizeField, architectureSize, ConfigValidationError, excerpt, INPUT_LIMITS, InvalidInputError, UnsupportedArchitectureError, validateArchitecture } from '@vramkit/core';
 import { ConfigReader, type RawConfig } from './config-fields.js';
 import { denseDecoder } from './families/dense.js';
 import { familyFor, knownModelTypes } from './families/index.js';
@@ -37,6 +37,30 @@ const CONFIG_FIELD: Record<ArchitectureSizeField, string> = {
   expertIntermediateSize: 'moe_intermediate_size',
   stateSize: 'state_size',
 };
+
+// The config key behind an architecture field, for messages (`architecture.layers.3.mlp.topK` → num_experts_per_tok).
+const ARCH_TO_CONFIG: Record<string, string> = {
+  ...CONFIG_FIELD,
+  topK: 'num_experts_per_tok',
+  numKvHeads: 'num_key_value_heads',
+  window: 'sliding_window',
+  vocabSize: 'vocab_size',
+  maxPositionEmbeddings: 'max_position_embeddings',
+  kvLoraRank: 'kv_lora_rank',
+  qLoraRank: 'q_lora_rank',
+};
+
+function configPathFor(archPath: string): string {
+  const parts = archPath.split('.');
+  const layer = parts[1] === 'layers' && /^\d+$/.test(parts[2] ?? '');
+  for (let i = parts.length - 1; i >= (layer ? 3 : 1); i--) {
+    const key = ARCH_TO_CONFIG[parts[i]!];
+    if (key) return key;
+  }
+  // A check on a whole MLP (topK ≤ numExperts) names the MLP: the experts-per-token key is the usual culprit.
+  if (parts.at(-1) === 'mlp') return 'num_experts_per_tok';
+  return parts.slice(1).join('.') || 'config';
+}
 
 const WRAPPER_KEYS = ['text_config', 'llm_config', 'language_config'] as const;
 
@@ -92,6 +116,21 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         message: `${fields.join(' × ')} gives about ${size.parameters.toExponential(2)} parameters, above the limit of ${INPUT_LIMITS.parameters.max.toExponential(2)} (${INPUT_LIMITS.parameters.reason})`,
       },
     ]);
+  }
+  // The normalizers read fields one by one; the architecture as a whole (topK ≤ experts, every bound)
+  // is checked here too, so a config that passes field checks but not the schema is refused by name.
+  try {
+    validateArchitecture(architecture);
+  } catch (e) {
+    if (!(e instanceof InvalidInputError)) throw e;
+    throw new ConfigValidationError(
+      architecture.family,
+      e.issues.map((i) => {
+        const layer = /^architecture\.layers\.(\d+)\./.exec(`${i.path}.`)?.[1];
+        return { ...i, path: configPathFor(i.path), message: layer === undefined ? i.message : `layer ${layer}: ${i.message}` };
+      }),
+      { cause: e },
+    );
   }
   const dtype = raw.torch_dtype ?? raw.dtype ?? config.torch_dtype;
   const quant = raw.quantization_config ?? config.quantization_config;
