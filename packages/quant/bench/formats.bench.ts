@@ -1,13 +1,12 @@
 import { synthesizeTensors, weightBytes } from '@vramkit/core';
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { bench, describe } from 'vitest';
-import { llamaLikeArchitecture } from '../src/__fixtures__/architectures.js';
-import llama70b from '../src/__fixtures__/configs/meta-llama__Meta-Llama-3.1-70B.json' with { type: 'json' };
 import { builtinFormats } from '../src/builtin-formats.js';
 import { createFormatRegistry } from '../src/registry.js';
 
 // Bytes of the Llama-3.1-70B inventory (80 layers, 723 tensors) in each format: the cost of one
 // `vramkit estimate --quant <id>` weight computation.
-const arch = llamaLikeArchitecture(llama70b);
+const arch = fixtureArchitecture('meta-llama/Meta-Llama-3.1-70B');
 const tensors = synthesizeTensors(arch);
 const registry = createFormatRegistry(builtinFormats);
 const ctx = { arch, numLayers: arch.layers.length };

@@ -1,7 +1,6 @@
 import { synthesizeTensors, weightBytes } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { gptOssArchitecture } from './__fixtures__/architectures.js';
-import gptOss20b from './__fixtures__/configs/openai__gpt-oss-20b.json' with { type: 'json' };
+import { fixtureArchitecture, recordedConfig } from '@vramkit/fixtures';
 import params from './__fixtures__/params.json' with { type: 'json' };
 import blocks from './__fixtures__/quantization-configs.json' with { type: 'json' };
 import { formatFromQuantizationConfig } from './detect.js';
@@ -30,8 +29,8 @@ describe('formatFromQuantizationConfig', () => {
     const header = params.find((p) => p.model === 'openai/gpt-oss-20b' && p.params_exact);
     // parse-safetensors-metadata.spec.ts: parameterCount { BF16: 1_804_459_584, U8: 19_110_297_600 }, U8 = 2 values per packed byte.
     expect(header?.params).toBe(20_914_757_184);
-    const arch = gptOssArchitecture(gptOss20b);
-    const { format } = formatFromQuantizationConfig(gptOss20b.quantization_config);
+    const arch = fixtureArchitecture('openai/gpt-oss-20b');
+    const { format } = formatFromQuantizationConfig(recordedConfig('openai/gpt-oss-20b').quantization_config as Record<string, unknown>);
     const w = weightBytes(synthesizeTensors(arch), format, { arch, numLayers: 24 });
     expect(w.byType.bf16?.elements).toBe(1_804_459_584);
     expect(w.byType.mxfp4?.elements).toBe(19_110_297_600);

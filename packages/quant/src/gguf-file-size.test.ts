@@ -1,11 +1,10 @@
 import { synthesizeTensors } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { llamaLikeArchitecture } from './__fixtures__/architectures.js';
-import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' with { type: 'json' };
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { ggufFileBytes, ggufMetadataBytes } from './gguf-file-size.js';
 import { llamaFileTypeFormat } from './gguf-formats.js';
 
-const arch = llamaLikeArchitecture(llama8b);
+const arch = fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B');
 const tensors = synthesizeTensors(arch);
 const tokenizer = { vocabSize: 128256, merges: 280147 };
 
