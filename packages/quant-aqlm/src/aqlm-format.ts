@@ -1,5 +1,14 @@
-import { type FormatContext, InvalidInputError, type Tensor, type TensorBytes, tensorElements, type WeightFormat } from '@vramkit/core';
-import { defineWeightFormat, isQuantizedLinear, linearDims } from '@vramkit/quant';
+import {
+  defineWeightFormat,
+  type FormatContext,
+  InvalidInputError,
+  isQuantizedLinear,
+  linearDims,
+  type Tensor,
+  type TensorBytes,
+  tensorElements,
+  type WeightFormat,
+} from '@vramkit/quant';
 
 /** AQLM parameters, as transformers `AqlmConfig` / the AQLM repo name them. */
 export interface AqlmOptions {
