@@ -32,7 +32,7 @@ export interface NaiveAttentionShape {
  * Bytes of the `batch × heads × queries × keys` score matrix plus its softmax, which naive
  * attention holds at once. Softmax runs in fp32 (transformers `eager_attention_forward`:
  * `softmax(..., dtype=torch.float32)`), so it adds 4 bytes per score; in fp32 that is two equal
- * matrices (seed 002's accounting).
+ * matrices (the accounting of the measured naive-attention benchmark).
  */
 export function naiveAttentionScoreBytes(s: NaiveAttentionShape): number {
   return s.batch * s.heads * s.queryTokens * s.keyTokens * (s.scoreBytes + 4);
@@ -60,7 +60,7 @@ function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOpti
  * Peak activation memory of one inference forward pass. Layers run one after another and free their
  * intermediates, so the peak is the residual stream plus the largest single phase of any layer
  * (attention, MLP) — or the logits after the last layer, whichever is larger.
- * Naive attention adds the `L²` score matrix (seed 002); flash attention does not.
+ * Naive attention adds the `L²` score matrix (measured in a naive-attention benchmark); flash attention does not.
  * Logits are computed in the compute dtype and up-cast to fp32 (transformers `logits.float()`),
  * so each holds `activationBytes + 4` bytes per vocabulary entry.
  * @returns bytes with parts `residual`, `attention`, `mlp`, `logits` and which phase sets the peak

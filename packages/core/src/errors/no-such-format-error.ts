@@ -8,7 +8,7 @@ export class NoSuchFormatError extends VramkitError {
   constructor(formatId: string, known: readonly string[], path = 'format') {
     super(
       'NO_SUCH_FORMAT',
-      `Unknown format "${formatId}". Known: ${known.join(', ')} (vramkit quant list)`,
+      `Unknown format "${formatId}". Known: ${known.join(', ')}`,
       { path },
     );
     this.name = 'NoSuchFormatError';
