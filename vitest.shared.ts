@@ -35,3 +35,14 @@ export const sourceAliases = readdirSync(here('./packages'))
   })
   .sort((a, b) => b.length - a.length)
   .map(({ find, replacement }) => ({ find, replacement }));
+
+/**
+ * Imports `.wgsl` files as their source text, as the build does (tsup `loader: { '.wgsl': 'text' }`);
+ * a project that imports `@vramkit/kernels-webgpu` from source adds it to `plugins`.
+ */
+export const wgslText = {
+  name: 'vramkit-wgsl-text',
+  transform(code: string, id: string) {
+    return id.endsWith('.wgsl') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};

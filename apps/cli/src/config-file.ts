@@ -2,27 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError, VramkitError } from '@vramkit/core';
-import { z } from 'zod';
+// Types only: the schema (and zod) is imported when a config file exists, which most runs lack
+// (start-up time, bench/cold-start.mjs).
+import type { CliConfig } from './cli-config-schema.js';
 
-/** The CLI's own config file: defaults for flags and format plugins to load. */
-export const CliConfigSchema = z
-  .object({
-    $schema: z.string().optional(),
-    defaults: z
-      .object({
-        context: z.number().int().positive().optional(),
-        batch: z.number().int().positive().optional(),
-        quant: z.string().min(1).optional(),
-        kvDtype: z.string().min(1).optional(),
-        attention: z.enum(['flash', 'naive']).optional(),
-      })
-      .strict()
-      .default({}),
-    plugins: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
+import type { FlagSpec } from './flag-spec.js';
+import { FLAGS } from './flag-table.js';
 
-export type CliConfig = z.infer<typeof CliConfigSchema>;
+export type { CliConfig } from './cli-config-schema.js';
+
+/** The flags the config file's `defaults` may set, by their config key (`kvDtype` for `--kv-dtype`); the schema derives from them. */
+export const CONFIG_FLAGS: readonly FlagSpec[] = FLAGS.filter((f) => f.config !== undefined);
+
+/** The config of a run without a config file: what the schema gives for `{}` (a test holds them equal). */
+export const EMPTY_CLI_CONFIG: CliConfig = { defaults: {}, plugins: [] };
 
 /** Where the config file is looked for, first hit wins. */
 export function configCandidates(env: Record<string, string | undefined>, cwd: string): string[] {
@@ -42,7 +35,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the --config path.`, { path: 'config', cause });
+      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the path given.`, { path: 'config', cause });
       continue;
     }
     let json: unknown;
@@ -51,6 +44,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     } catch (cause) {
       throw new VramkitError('PARSE_ERROR', `${path} is not valid JSON: ${(cause as Error).message}`, { path: 'config', cause });
     }
+    const { CliConfigSchema } = await import('./cli-config-schema.js');
     const r = CliConfigSchema.safeParse(json);
     if (!r.success) {
       throw new ConfigValidationError(
@@ -58,7 +52,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
         r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: `${i.message} (in ${path})` })),
       );
     }
-    return { ...r.data, path };
+    return { ...(r.data as CliConfig), path };
   }
-  return CliConfigSchema.parse({});
+  return { defaults: { ...EMPTY_CLI_CONFIG.defaults }, plugins: [...EMPTY_CLI_CONFIG.plugins] };
 }

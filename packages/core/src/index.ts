@@ -4,6 +4,7 @@ export {
   type NaiveAttentionShape,
   naiveAttentionScoreBytes,
 } from './activations.js';
+export { type AttentionKernelShape, attentionForwardBytes } from './attention-memory.js';
 export {
   type Architecture,
   type AttentionSpec,
@@ -17,7 +18,7 @@ export {
   type MoeMlpSpec,
   type SoftmaxAttentionSpec,
 } from './architecture.js';
-export { ArchitectureSchema, validateArchitecture } from './architecture-schema.js';
+export { type ArchitectureSize, type ArchitectureSizeField, ArchitectureSchema, architectureSize, validateArchitecture } from './architecture-schema.js';
 export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,
@@ -78,7 +79,7 @@ export { storedFormat, storedTensorBytes } from './stored-format.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
-export { parseOrThrow } from './validate.js';
+export { excerpt, INPUT_LIMITS, type InputLimitKind, parseOrThrow } from './validate.js';
 export {
   type FormatContext,
   isQuantizableWeight,

@@ -1,5 +1,5 @@
 import { gguf } from '@huggingface/gguf';
-import { findGgmlType, ggmlTensorBytes, type Tensor, tensorElements, VramkitError } from '@vramkit/core';
+import { excerpt, findGgmlType, ggmlTensorBytes, INPUT_LIMITS, type Tensor, tensorElements, VramkitError } from '@vramkit/core';
 import { ModelParseError } from '../hub/errors.js';
 import { ggufFileTypeName } from './gguf-file-type.js';
 import { ggufTensor, isGgufDerivedTensor } from './gguf-tensors.js';
@@ -47,13 +47,14 @@ const KEEP_ARRAY_MAX = 4096;
  * @param url `resolve` URL of the file (or a local path with `allowLocalFile` in Node)
  * @param fetchFn the fetch to use (a HubTransport's, for counting, timeouts and retries)
  * @param file display name for errors
- * @throws ModelParseError for a malformed or hostile header, HubFetchError for HTTP failures
+ * @param options.fileSize the file's size in bytes, when known without a request (a local file)
+ * @throws ModelParseError for a malformed, truncated or hostile header, HubFetchError for HTTP failures
  */
-export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefined, file: string, options: { allowLocalFile?: boolean } = {}): Promise<GgufInventory> {
+export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefined, file: string, options: { allowLocalFile?: boolean; fileSize?: number } = {}): Promise<GgufInventory> {
   let parsed: Awaited<ReturnType<typeof gguf>>;
   // The parser pads short reads with zeros, so a truncated file parses into garbage; the file size
-  // from Content-Range lets us reject headers and tensors that reach past the end.
-  let fileSize: number | undefined;
+  // (from Content-Range, or given for a local file) lets us reject headers and tensors that reach past the end.
+  let fileSize: number | undefined = options.fileSize;
   const sizing: typeof fetch | undefined = fetchFn
     ? async (input, init) => {
         const res = await fetchFn(input, init);
@@ -103,13 +104,18 @@ export function ggufInventoryFrom(parsed: { metadata: Record<string, unknown>; t
   for (const info of parsed.tensorInfos) {
     if (info.name.length === 0) throw new ModelParseError(file, 'a tensor has an empty name (corrupt header)');
     const type = findGgmlType(info.dtype);
-    if (!type) throw new ModelParseError(file, `tensor "${info.name}" has ggml type ${info.dtype}, which this version does not know`);
+    if (!type) throw new ModelParseError(file, `tensor ${excerpt(info.name)} has ggml type ${excerpt(info.dtype)}, which this version does not know`);
     const ne = info.shape.map((d) => Number(d));
     const t = ggufTensor(info.name, ne, type.id);
+    if (t.layer !== undefined && !(t.layer < INPUT_LIMITS.layers.max)) {
+      throw new ModelParseError(file, `tensor ${excerpt(info.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`);
+    }
     const n = tensorElements(t);
+    if (!Number.isSafeInteger(n)) throw new ModelParseError(file, `tensor ${excerpt(info.name)}: shape ${excerpt(ne.join('×'))} has more than 2^53 elements`);
     const bytes = ggufTensorDataBytes(type.id, ne);
-    if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new ModelParseError(file, `tensor "${info.name}": ${n} elements are not whole ${type.id} blocks of ${type.blockElements}`);
+    if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new ModelParseError(file, `tensor ${excerpt(info.name)}: ${n} elements are not whole ${type.id} blocks of ${type.blockElements}`);
     dataBytes += bytes;
+    if (!Number.isSafeInteger(dataBytes)) throw new ModelParseError(file, `tensor data exceeds 2^53 bytes at tensor ${excerpt(info.name)} (corrupt header)`);
     tensorBytes.push(bytes);
     if (!isGgufDerivedTensor(info.name)) parameters += n;
     tensors.push(t);
