@@ -1,12 +1,10 @@
-import { NoSuchFormatError, synthesizeTensors, weightBytes } from '@vramkit/core';
+import { NoSuchFormatError, storedFormat, synthesizeTensors, weightBytes } from '@vramkit/core';
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { describe, expect, it } from 'vitest';
-import { llamaLikeArchitecture } from './__fixtures__/architectures.js';
-import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' with { type: 'json' };
 import { chooseWeightFormat, chooseWeightFormats, createFormatSetup, splitFormatList } from './choose-format.js';
 import { defineWeightFormat } from './define-weight-format.js';
-import { ggufHeaderFormat } from './gguf-formats.js';
 
-const architecture = llamaLikeArchitecture(llama8b as Record<string, unknown>);
+const architecture = fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B');
 const setup = createFormatSetup();
 const awq = { quant_method: 'awq', bits: 4, group_size: 128, version: 'gemm', zero_point: true };
 const bytesOf = (id: string) => weightBytes(synthesizeTensors(architecture), setup.registry.get(id), { numLayers: architecture.layers.length }).total;
@@ -15,7 +13,7 @@ describe('chooseWeightFormat', () => {
   it('costs a GGUF file as stored, whatever was requested (the request only picked the file)', () => {
     const c = chooseWeightFormat(setup, { model: { architecture, inventorySource: 'gguf', name: 'x.gguf' }, request: 'bf16', fallback: 'Q4_K_M' });
     expect(c.origin).toBe('stored');
-    expect(c.format).toBe(ggufHeaderFormat);
+    expect(c.format).toBe(storedFormat);
     expect(c.note).toMatch(/x\.gguf/);
   });
 
@@ -70,6 +68,6 @@ describe('chooseWeightFormats', () => {
     expect(chooseWeightFormats(setup, { model: { architecture }, request: 'gptq@bits=3,group=64,Q4_K_M', candidates: [] }).map((c) => c.format!.id)).toHaveLength(2);
     expect(chooseWeightFormats(setup, { model: { architecture, inventorySource: 'gguf' }, request: 'Q4_K_M', candidates: ['Q8_0'] }).map((c) => c.origin)).toEqual(['stored']);
     expect(chooseWeightFormats(setup, { model: { architecture, quantizationConfig: awq }, candidates: ['Q8_0'] }).map((c) => c.origin)).toEqual(['quantization_config']);
-    expect(chooseWeightFormats(setup, { model: { architecture }, candidates: ['Q8_0', 'not-a-format', 'bf16', ggufHeaderFormat] }).map((c) => c.format!.id)).toEqual(['Q8_0', 'bf16', 'gguf']);
+    expect(chooseWeightFormats(setup, { model: { architecture }, candidates: ['Q8_0', 'not-a-format', 'bf16', storedFormat] }).map((c) => c.format!.id)).toEqual(['Q8_0', 'bf16', 'stored']);
   });
 });

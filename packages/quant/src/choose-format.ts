@@ -1,7 +1,6 @@
-import { type Architecture, plainFormats, type WeightFormat } from '@vramkit/core';
+import { type Architecture, plainFormats, storedFormat, type WeightFormat } from '@vramkit/core';
 import { builtinFormats } from './builtin-formats.js';
 import { formatFromQuantizationConfig, type QuantizationConfigDetector } from './detect.js';
-import { ggufHeaderFormat } from './gguf-formats.js';
 import { createFormatRegistry, type FormatEntry, type FormatRegistry } from './registry.js';
 
 /** The formats one setup knows: core's plain dtypes, the built-ins and its plugins, with their detectors. */
@@ -39,7 +38,7 @@ export interface FormatChoiceInput {
   request?: string;
   /** The format when nothing else decides (an engine's default); undefined leaves it to the estimator (bf16). */
   fallback?: string;
-  /** The format of a GGUF file's own tensor types (default {@link ggufHeaderFormat}). */
+  /** The format of a GGUF file's own tensor types (default core's `storedFormat`). */
   stored?: WeightFormat;
 }
 
@@ -69,7 +68,7 @@ export interface FormatChoice {
 export function chooseWeightFormat(setup: FormatSetup, input: FormatChoiceInput): FormatChoice {
   const { model } = input;
   if (model.inventorySource === 'gguf') {
-    return { format: input.stored ?? ggufHeaderFormat, origin: 'stored', note: `weights as stored in the GGUF file${model.name ? ` ${model.name}` : ''}: every tensor's type and size from its header (exact)` };
+    return { format: input.stored ?? storedFormat, origin: 'stored', note: `weights as stored in the GGUF file${model.name ? ` ${model.name}` : ''}: every tensor's type and size from its header (exact)` };
   }
   if (input.request) return { format: setup.registry.get(input.request), origin: 'request' };
   if (model.quantizationConfig) {
