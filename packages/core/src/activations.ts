@@ -38,7 +38,12 @@ export function naiveAttentionScoreBytes(s: NaiveAttentionShape): number {
   return s.batch * s.heads * s.queryTokens * s.keyTokens * (s.scoreBytes + 4);
 }
 
-function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOptions, keys: number, h: number): { bytes: number; scores: number } {
+function attentionPhaseBytes(
+  a: SoftmaxAttentionSpec,
+  o: InferenceActivationOptions,
+  keys: number,
+  h: number,
+): { bytes: number; scores: number } {
   const t = o.batch * o.chunkTokens;
   const qDim = a.mla ? a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim) : a.numHeads * a.headDim;
   const kvHeads = a.mla ? a.numHeads : a.numKvHeads;
@@ -51,7 +56,13 @@ function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOpti
   if (o.attention === 'naive') {
     // Eager attention repeats K/V to every query head (transformers repeat_kv) before the matmul.
     bytes += o.batch * window * (a.numHeads - kvHeads) * (a.headDim + a.vHeadDim) * o.activationBytes;
-    scores = naiveAttentionScoreBytes({ batch: o.batch, heads: a.numHeads, queryTokens: o.chunkTokens, keyTokens: window, scoreBytes: o.activationBytes });
+    scores = naiveAttentionScoreBytes({
+      batch: o.batch,
+      heads: a.numHeads,
+      queryTokens: o.chunkTokens,
+      keyTokens: window,
+      scoreBytes: o.activationBytes,
+    });
   }
   return { bytes: bytes + scores, scores };
 }
@@ -109,16 +120,25 @@ export function inferenceActivationBytes(arch: Architecture, o: InferenceActivat
     bytes,
     () =>
       `prefill peak of ${n(o.chunkTokens)} tokens × batch ${o.batch}: residual + max(attention, MLP) or logits; ${
-        o.attention === 'naive' ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})` : 'flash attention (no L² term)'
+        o.attention === 'naive'
+          ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})`
+          : 'flash attention (no L² term)'
       }; peak in ${peakPhase}`,
     {
       accuracy: 'model',
       source: 'transformers eager/SDPA attention and LlamaMLP; logits up-cast in LlamaForCausalLM.forward',
       parts: {
         residual: lazyPart(residual, () => 'hidden state + normed copy: 2 × tokens × hidden × bytes'),
-        attention: lazyPart(attention, () => `q, k, v, output${o.attention === 'naive' ? ` + scores ${n(scores)} B` : ''}`),
+        attention: lazyPart(
+          attention,
+          () => `q, k, v, output${o.attention === 'naive' ? ` + scores ${n(scores)} B` : ''}`,
+        ),
         mlp: lazyPart(mlp, () => 'MLP intermediates (gate, act, up) or MoE expert caches'),
-        logits: lazyPart(logits, () => `${n(logitRows)} row${logitRows === 1 ? '' : 's'} × vocab ${n(arch.vocabSize)} × (${o.activationBytes} + 4 fp32) bytes`),
+        logits: lazyPart(
+          logits,
+          () =>
+            `${n(logitRows)} row${logitRows === 1 ? '' : 's'} × vocab ${n(arch.vocabSize)} × (${o.activationBytes} + 4 fp32) bytes`,
+        ),
       },
     },
   );

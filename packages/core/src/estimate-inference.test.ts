@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { gemma3_1b, llama3_8b, seed003 } from './__fixtures__/architectures.js';
 import { VramkitError } from './errors/vramkit-error.js';
 import * as v from 'valibot';
-import { DEFAULT_CONTEXT_TOKENS, estimateInference, fastResolveWorkload, InferenceWorkloadSchema } from './estimate-inference.js';
+import {
+  DEFAULT_CONTEXT_TOKENS,
+  estimateInference,
+  fastResolveWorkload,
+  InferenceWorkloadSchema,
+} from './estimate-inference.js';
 import { prepareModel } from './prepare-model.js';
 import { GIB } from './units.js';
 import { plainFormats } from './weight-format.js';
@@ -109,7 +114,13 @@ describe('estimateInference', () => {
         (ctx, more, batch, d, attention) => {
           const a = estimateInference({ model: prepared, context: ctx, batch, kvDtype: dtypes[d], attention });
           const b = estimateInference({ model: prepared, context: ctx + more, batch, kvDtype: dtypes[d], attention });
-          const c = estimateInference({ model: prepared, context: ctx, batch: batch + 1, kvDtype: dtypes[d], attention });
+          const c = estimateInference({
+            model: prepared,
+            context: ctx,
+            batch: batch + 1,
+            kvDtype: dtypes[d],
+            attention,
+          });
           const w = estimateInference({ model: prepared, context: ctx, batch, kvDtype: dtypes[d + 1], attention });
           return b.total >= a.total && c.total >= a.total && w.total >= a.total && Number.isInteger(a.total);
         },
@@ -130,7 +141,15 @@ describe('estimateInference', () => {
 
 describe('fastResolveWorkload', () => {
   it('accepts only what the valibot schema accepts, with the same defaults (property)', () => {
-    const anyValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -5, max: 100_000 }), fc.double(), fc.string(), fc.boolean(), fc.constantFrom('f16', 'q8_0', 'flash', 'naive', 'all', 'last', 'latent', 'bf16'));
+    const anyValue = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.integer({ min: -5, max: 100_000 }),
+      fc.double(),
+      fc.string(),
+      fc.boolean(),
+      fc.constantFrom('f16', 'q8_0', 'flash', 'naive', 'all', 'last', 'latent', 'bf16'),
+    );
     const workload = fc.record(
       {
         context: anyValue,
@@ -143,7 +162,10 @@ describe('fastResolveWorkload', () => {
         forceMha: anyValue,
         mlaCache: anyValue,
         activationDtype: anyValue,
-        overhead: fc.oneof(fc.constant(undefined), fc.record({ contextBytes: anyValue, allocatorFraction: anyValue }, { requiredKeys: [] })),
+        overhead: fc.oneof(
+          fc.constant(undefined),
+          fc.record({ contextBytes: anyValue, allocatorFraction: anyValue }, { requiredKeys: [] }),
+        ),
       },
       { requiredKeys: [] },
     );
@@ -152,7 +174,11 @@ describe('fastResolveWorkload', () => {
         const fast = fastResolveWorkload(w as never);
         const slow = v.safeParse(InferenceWorkloadSchema, w);
         if (fast === undefined) return true;
-        return slow.success && JSON.stringify(fast, Object.keys(fast).sort()) === JSON.stringify(slow.output, Object.keys(fast).sort()) && expect(fast).toEqual(slow.output) === undefined;
+        return (
+          slow.success &&
+          JSON.stringify(fast, Object.keys(fast).sort()) === JSON.stringify(slow.output, Object.keys(fast).sort()) &&
+          expect(fast).toEqual(slow.output) === undefined
+        );
       }),
       { numRuns: 2000 },
     );

@@ -28,12 +28,23 @@ export function overheadBytes(dynamicBytes: number, options: OverheadOptions = {
   const context = options.contextBytes ?? DEFAULT_OVERHEAD.contextBytes;
   const fraction = options.allocatorFraction ?? DEFAULT_OVERHEAD.allocatorFraction;
   const allocator = Math.ceil(dynamicBytes * fraction);
-  return lazyPart(context + allocator, () => `CUDA context ${Math.round(context / MIB)} MiB + allocator ${Math.round(fraction * 100)}% of dynamic memory`, {
-    accuracy: 'model',
-    source: 'PyTorch CUDA context (measured: +0.5 GiB over the weights of an 8B model); c10/cuda/CUDACachingAllocator.cpp rounding',
-    parts: {
-      cudaContext: lazyPart(context, () => 'runtime context, kernels and library workspaces (override with overhead.contextBytes)'),
-      allocator: lazyPart(allocator, () => `${fraction} × (KV cache + activations) (override with overhead.allocatorFraction)`),
+  return lazyPart(
+    context + allocator,
+    () => `CUDA context ${Math.round(context / MIB)} MiB + allocator ${Math.round(fraction * 100)}% of dynamic memory`,
+    {
+      accuracy: 'model',
+      source:
+        'PyTorch CUDA context (measured: +0.5 GiB over the weights of an 8B model); c10/cuda/CUDACachingAllocator.cpp rounding',
+      parts: {
+        cudaContext: lazyPart(
+          context,
+          () => 'runtime context, kernels and library workspaces (override with overhead.contextBytes)',
+        ),
+        allocator: lazyPart(
+          allocator,
+          () => `${fraction} × (KV cache + activations) (override with overhead.allocatorFraction)`,
+        ),
+      },
     },
-  });
+  );
 }

@@ -1,4 +1,9 @@
-import { builtinFormats, createFormatRegistry, formatFromQuantizationConfig, formatPluginFromModule } from '@vramkit/quant';
+import {
+  builtinFormats,
+  createFormatRegistry,
+  formatFromQuantizationConfig,
+  formatPluginFromModule,
+} from '@vramkit/quant';
 import { describeWeightFormatConformance } from '@vramkit/quant/testing';
 import { describe, expect, it } from 'vitest';
 import * as mod from './index.js';
@@ -8,7 +13,13 @@ const registry = createFormatRegistry(builtinFormats, plugin.formats);
 const f1x16 = registry.get('aqlm-1x16');
 const f2x8 = registry.get('aqlm-2x8');
 
-const qProj = { name: 'model.layers.0.self_attn.q_proj.weight', role: 'attn_q' as const, kind: 'weight' as const, layer: 0, shape: [4096, 4096] };
+const qProj = {
+  name: 'model.layers.0.self_attn.q_proj.weight',
+  role: 'attn_q' as const,
+  kind: 'weight' as const,
+  layer: 0,
+  shape: [4096, 4096],
+};
 const ctx = { numLayers: 32 };
 
 // The conformance suite every format package runs (from @vramkit/quant/testing).
@@ -22,7 +33,9 @@ describe('aqlmFormat', () => {
   });
 
   it('sizes the same matrix in 2x8 at 4,210,688 bytes: codes int8 4096×512×2, codebooks f16 2×256×1×8', () => {
-    expect(aqlmLinearBytes(4096, 4096, { numCodebooks: 2, nbitsPerCodebook: 8, inGroupSize: 8, outGroupSize: 1 })).toBe(4_194_304 + 8_192 + 8_192);
+    expect(aqlmLinearBytes(4096, 4096, { numCodebooks: 2, nbitsPerCodebook: 8, inGroupSize: 8, outGroupSize: 1 })).toBe(
+      4_194_304 + 8_192 + 8_192,
+    );
   });
 
   it('states 2 bits/weight for 1x16 and 2x8 over groups of 8', () => {
@@ -33,7 +46,9 @@ describe('aqlmFormat', () => {
   it('keeps embed_tokens and lm_head in f16 and throws INVALID_INPUT for in_features 4100 (not a multiple of 8)', () => {
     const lm = { name: 'lm_head.weight', role: 'output' as const, kind: 'weight' as const, shape: [32000, 4096] };
     expect(f1x16.bytesForTensor(lm, ctx)).toEqual({ bytes: 32000 * 4096 * 2, type: 'f16' });
-    expect(() => f1x16.bytesForTensor({ ...qProj, shape: [4096, 4100] }, ctx)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => f1x16.bytesForTensor({ ...qProj, shape: [4096, 4100] }, ctx)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 
   it('rejects 0 codebooks with INVALID_INPUT naming format.numCodebooks', () => {
@@ -46,7 +61,11 @@ describe('aqlmFormat', () => {
 describe('createAqlmFormats', () => {
   it('is the default export, found by formatPluginFromModule, and names its package', () => {
     expect(formatPluginFromModule(mod)).toBe(plugin);
-    expect(createAqlmFormats()).toMatchObject({ specVersion: 'v1', kind: 'format-plugin', name: '@vramkit/quant-aqlm' });
+    expect(createAqlmFormats()).toMatchObject({
+      specVersion: 'v1',
+      kind: 'format-plugin',
+      name: '@vramkit/quant-aqlm',
+    });
     expect(Object.keys(plugin.formats).sort()).toEqual(['aqlm', 'aqlm-1x16', 'aqlm-2x8']);
   });
 

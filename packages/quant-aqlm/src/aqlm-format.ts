@@ -34,7 +34,9 @@ function codeBytes(nbits: number): number {
 
 function check(name: string, value: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new InvalidInputError([{ path: `format.${name}`, message: `must be an integer in [1, ${max}], got ${value}`, received: value }]);
+    throw new InvalidInputError([
+      { path: `format.${name}`, message: `must be an integer in [1, ${max}], got ${value}`, received: value },
+    ]);
   }
   return value;
 }

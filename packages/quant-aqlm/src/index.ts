@@ -19,7 +19,12 @@ export const aqlmFamily: WeightFormatFamily = {
       const v = p.get(k);
       return typeof v === 'string' ? Number(v) : d;
     };
-    return aqlmFormat({ numCodebooks: num('codebooks', 1), nbitsPerCodebook: num('nbits', 16), inGroupSize: num('in', 8), outGroupSize: num('out', 1) });
+    return aqlmFormat({
+      numCodebooks: num('codebooks', 1),
+      nbitsPerCodebook: num('nbits', 16),
+      inGroupSize: num('in', 8),
+      outGroupSize: num('out', 1),
+    });
   },
 };
 

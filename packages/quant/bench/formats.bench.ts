@@ -12,7 +12,17 @@ const registry = createFormatRegistry(builtinFormats);
 const ctx = { arch, numLayers: arch.layers.length };
 
 describe('weightBytes on a 70B inventory', () => {
-  for (const id of ['bf16', 'Q4_K_M', 'IQ2_XS', 'ggml:Q8_0', 'gptq-4bit-128g', 'awq', 'bnb-nf4-dq', 'fp8-block', 'exl2@4.65']) {
+  for (const id of [
+    'bf16',
+    'Q4_K_M',
+    'IQ2_XS',
+    'ggml:Q8_0',
+    'gptq-4bit-128g',
+    'awq',
+    'bnb-nf4-dq',
+    'fp8-block',
+    'exl2@4.65',
+  ]) {
     const format = registry.get(id);
     bench(id, () => {
       weightBytes(tensors, format, ctx);

@@ -14,9 +14,15 @@ describe('defineFormatPlugin', () => {
   });
 
   it('refuses a plugin without a name, without formats, with a non-format entry or a non-function detector', () => {
-    expect(() => defineFormatPlugin({ name: '', formats: { a: format } })).toThrowError(expect.objectContaining({ path: 'plugin.name' }));
-    expect(() => defineFormatPlugin({ name: 'x', formats: {} })).toThrowError(expect.objectContaining({ path: 'plugin.formats' }));
-    expect(() => defineFormatPlugin({ name: 'x', formats: { a: { specVersion: 'v1', id: 'a' } as never } })).toThrowError(expect.objectContaining({ path: 'formats.a' }));
+    expect(() => defineFormatPlugin({ name: '', formats: { a: format } })).toThrowError(
+      expect.objectContaining({ path: 'plugin.name' }),
+    );
+    expect(() => defineFormatPlugin({ name: 'x', formats: {} })).toThrowError(
+      expect.objectContaining({ path: 'plugin.formats' }),
+    );
+    expect(() =>
+      defineFormatPlugin({ name: 'x', formats: { a: { specVersion: 'v1', id: 'a' } as never } }),
+    ).toThrowError(expect.objectContaining({ path: 'formats.a' }));
     expect(() => defineFormatPlugin({ name: 'x', formats: { a: format }, detectors: ['no' as never] })).toThrowError(
       expect.objectContaining({ path: 'plugin.detectors[0]' }),
     );
@@ -29,6 +35,8 @@ describe('formatPluginFromModule', () => {
     expect(formatPluginFromModule({ default: p })).toBe(p);
     expect(formatPluginFromModule({ examplePlugin: p, other: 1 })).toBe(p);
     expect(formatPluginFromModule({ formats: { a: format } })).toBeUndefined();
-    expect(formatPluginFromModule({ a: p, b: defineFormatPlugin({ name: 'y', formats: { a: format } }) })).toBeUndefined();
+    expect(
+      formatPluginFromModule({ a: p, b: defineFormatPlugin({ name: 'y', formats: { a: format } }) }),
+    ).toBeUndefined();
   });
 });

@@ -35,22 +35,50 @@ export interface FormatPluginSpec {
  */
 export function defineFormatPlugin(spec: FormatPluginSpec): FormatPluginV1 {
   if (typeof spec.name !== 'string' || spec.name.length === 0) {
-    throw new InvalidInputError([{ path: 'plugin.name', message: 'must name the package (e.g. "@vramkit/quant-aqlm")', received: spec.name }]);
+    throw new InvalidInputError([
+      { path: 'plugin.name', message: 'must name the package (e.g. "@vramkit/quant-aqlm")', received: spec.name },
+    ]);
   }
   const entries = createFormatRegistry(spec.formats).entries();
-  if (entries.length === 0) throw new InvalidInputError([{ path: 'plugin.formats', message: 'must hold at least one format or family' }]);
+  if (entries.length === 0)
+    throw new InvalidInputError([{ path: 'plugin.formats', message: 'must hold at least one format or family' }]);
   const detectors = spec.detectors ?? [];
   for (const [i, d] of detectors.entries()) {
-    if (typeof d !== 'function') throw new InvalidInputError([{ path: `plugin.detectors[${i}]`, message: 'must be a function (config, arch) => DetectedFormat | undefined', received: d }]);
+    if (typeof d !== 'function')
+      throw new InvalidInputError([
+        {
+          path: `plugin.detectors[${i}]`,
+          message: 'must be a function (config, arch) => DetectedFormat | undefined',
+          received: d,
+        },
+      ]);
   }
-  const formats = Object.freeze(Object.assign(Object.create(null) as Record<string, FormatEntry>, Object.fromEntries(entries.map((e) => [e.id, e]))));
-  return Object.freeze({ specVersion: 'v1', kind: 'format-plugin', name: spec.name, formats, detectors: Object.freeze([...detectors]) });
+  const formats = Object.freeze(
+    Object.assign(
+      Object.create(null) as Record<string, FormatEntry>,
+      Object.fromEntries(entries.map((e) => [e.id, e])),
+    ),
+  );
+  return Object.freeze({
+    specVersion: 'v1',
+    kind: 'format-plugin',
+    name: spec.name,
+    formats,
+    detectors: Object.freeze([...detectors]),
+  });
 }
 
 /** True for a {@link FormatPluginV1}, from this or another copy of `@vramkit/quant`. */
 export function isFormatPlugin(value: unknown): value is FormatPluginV1 {
   const v = value as Partial<FormatPluginV1> | null;
-  return typeof v === 'object' && v !== null && v.specVersion === 'v1' && v.kind === 'format-plugin' && typeof v.formats === 'object' && v.formats !== null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.specVersion === 'v1' &&
+    v.kind === 'format-plugin' &&
+    typeof v.formats === 'object' &&
+    v.formats !== null
+  );
 }
 
 /**

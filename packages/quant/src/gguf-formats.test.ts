@@ -69,7 +69,9 @@ describe('llamaFileTypeFormat', () => {
     const f = llamaFileTypeFormat('Q4_K_M');
     const ctx = { arch, numLayers: 32 };
     const types = synthesizeTensors(arch).map((t) => [t.role, f.bytesForTensor(t, ctx).type] as const);
-    expect(new Set(types.filter(([r]) => r === 'attn_v' || r === 'attn_k').map(([, ty]) => ty))).toEqual(new Set(['Q8_0']));
+    expect(new Set(types.filter(([r]) => r === 'attn_v' || r === 'attn_k').map(([, ty]) => ty))).toEqual(
+      new Set(['Q8_0']),
+    );
     expect(new Set(types.filter(([r]) => r === 'attn_output').map(([, ty]) => ty))).toEqual(new Set(['Q5_K']));
     expect(types.find(([r]) => r === 'ffn_gate_inp')?.[1]).toBe('F32');
     expect(types.filter(([r, ty]) => r === 'ffn_down_exps' && ty === 'Q6_K')).toHaveLength(16);
@@ -96,11 +98,15 @@ describe('llamaFileTypeFormat', () => {
   it('puts MoE experts in MXFP4 and other matrices in Q8_0 for MXFP4_MOE', () => {
     const f = llamaFileTypeFormat('MXFP4_MOE');
     const ctx = { numLayers: 24 };
-    expect(f.bytesForTensor({ name: 'e', role: 'ffn_down_exps', kind: 'weight', layer: 0, shape: [32, 2880, 2880] }, ctx)).toEqual({
+    expect(
+      f.bytesForTensor({ name: 'e', role: 'ffn_down_exps', kind: 'weight', layer: 0, shape: [32, 2880, 2880] }, ctx),
+    ).toEqual({
       type: 'MXFP4',
       bytes: 32 * 2880 * 90 * 17,
     });
-    expect(f.bytesForTensor({ name: 'q', role: 'attn_q', kind: 'weight', layer: 0, shape: [4096, 2880] }, ctx).type).toBe('Q8_0');
+    expect(
+      f.bytesForTensor({ name: 'q', role: 'attn_q', kind: 'weight', layer: 0, shape: [4096, 2880] }, ctx).type,
+    ).toBe('Q8_0');
   });
 
   it('throws INVALID_INPUT for "Q9_K_X", naming the known file types', () => {
