@@ -34,9 +34,10 @@ beforeAll(() => {
   sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], project);
 }, 600_000);
 
+// Removing an installed node_modules takes a while on a busy disk.
 afterAll(() => {
   if (project && !process.env.VRAMKIT_KEEP_CONSUMER) rmSync(project, { recursive: true, force: true });
-});
+}, 300_000);
 
 describe('installed from tarballs', () => {
   it('installs every publishable package, each with only its files', () => {
@@ -111,7 +112,7 @@ describe('installed from tarballs', () => {
     } catch (e) {
       throw new Error(`README examples do not type-check:\n${(e as { stdout: string }).stdout}`);
     }
-  });
+  }, 300_000);
 
   it('bundles core, quant and models for the browser and runs the estimate in headless Chromium', async () => {
     const { build } = await import('esbuild');
@@ -158,5 +159,5 @@ describe('installed from tarballs', () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });

@@ -168,10 +168,11 @@ describe('errors', () => {
     expect((await run(['estimat', 'Qwen/Qwen3-8B'])).err).toMatch(/unknown command "estimat"\. Did you mean "estimate"\?/);
   });
 
-  it('names the flag for a library error on a field path (llamaCpp.ctxSize → --ctx-size, training.lora.targets → --targets)', async () => {
-    const cells = await run(['estimate', 'Qwen/Qwen3-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--ctx-size', '2', '-np', '4', '--json']);
+  it('names the flag for a library error on a field path (llamaCpp.parallel → --parallel, training.lora.targets → --targets)', async () => {
+    // llama.cpp pads -c to 256 cells per sequence, so a small -c is not an error; -np above 256 is.
+    const cells = await run(['estimate', 'Qwen/Qwen3-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '-np', '300', '--json']);
     expect(cells.code).toBe(1);
-    expect(JSON.parse(cells.out).error).toMatchObject({ code: 'INVALID_INPUT', path: 'llamaCpp.ctxSize', flag: '--ctx-size' });
+    expect(JSON.parse(cells.out).error).toMatchObject({ code: 'INVALID_INPUT', path: 'llamaCpp.parallel', flag: '--parallel' });
     expect(JSON.parse(cells.out).error.message).not.toMatch(/llamaCpp/);
     const targets = await run(['estimate', 'Qwen/Qwen3-8B', '--mode', 'train', '--method', 'lora', '--targets', 'foo_proj']);
     expect(targets.code).toBe(1);
@@ -227,6 +228,6 @@ describe('errors', () => {
   });
 
   it('covers every size flag of the table with the unit rule', () => {
-    expect(FLAGS.filter((f) => f.type === 'bytes').map((f) => f.name).sort()).toEqual(['cuda-context', 'gpu-memory']);
+    expect(FLAGS.filter((f) => f.type === 'bytes').map((f) => f.name).sort()).toEqual(['cuda-context', 'fit-margin', 'gpu-memory']);
   });
 });

@@ -284,8 +284,11 @@ const SECTION_TITLES: Record<FlagSpec['section'], string> = {
 export function optionsHelp(command: CommandName): string {
   const specs = flagsOf(command);
   const out: string[] = [];
+  // An engine flag that this command takes whatever the engine (plan's --gpu, --tp) is listed with its options.
+  const sectionOf = (f: FlagSpec): FlagSpec['section'] =>
+    (f.section === 'engine' || f.section === 'llama.cpp' || f.section === 'vllm') && !scopesOf(f, command).some((s) => s.engines) ? (command === 'plan' ? 'training' : 'options') : f.section;
   for (const section of Object.keys(SECTION_TITLES) as FlagSpec['section'][]) {
-    const rows = specs.filter((f) => f.section === section);
+    const rows = specs.filter((f) => sectionOf(f) === section);
     if (rows.length === 0) continue;
     out.push(`${SECTION_TITLES[section]}:`);
     for (const f of rows) {

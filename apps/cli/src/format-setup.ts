@@ -1,5 +1,4 @@
 import type { WeightFormat } from '@vramkit/core';
-import { storedFormat } from '@vramkit/models';
 import { chooseWeightFormat, chooseWeightFormats, createFormatSetup, type FormatChoice, type FormatSetup } from '@vramkit/quant';
 import type { CommandArgs, Io } from './command.js';
 import { type CliConfig, loadCliConfig } from './config-file.js';
@@ -54,10 +53,10 @@ function choiceModel(model: ModelSource) {
  * stored, `--quant`, the checkpoint's `quantization_config`, then `fallback`.
  */
 export function chooseFormat(setup: FormatSetup, model: ModelSource, request: string | undefined, fallback?: string): FormatChoice {
-  return chooseWeightFormat(setup, { model: choiceModel(model), stored: storedFormat, ...(request ? { request } : {}), ...(fallback ? { fallback } : {}) });
+  return chooseWeightFormat(setup, { model: choiceModel(model), ...(request ? { request } : {}), ...(fallback ? { fallback } : {}) });
 }
 
 /** The formats `fit` compares (`chooseWeightFormats`): `--quant a,b,…`, the stored or declared one, or the engine's candidates. */
 export function chooseFormats(setup: FormatSetup, model: ModelSource, request: string | undefined, candidates: readonly (string | WeightFormat)[]): FormatChoice[] {
-  return chooseWeightFormats(setup, { model: choiceModel(model), stored: storedFormat, ...(request ? { request } : {}), candidates });
+  return chooseWeightFormats(setup, { model: choiceModel(model), ...(request ? { request } : {}), candidates });
 }

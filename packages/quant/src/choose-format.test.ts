@@ -1,6 +1,6 @@
-import { NoSuchFormatError, storedFormat, synthesizeTensors, weightBytes } from '@vramkit/core';
-import { fixtureArchitecture } from '@vramkit/fixtures';
+import { NoSuchFormatError, prepareModel, storedFormat, synthesizeTensors, weightBytes } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { chooseWeightFormat, chooseWeightFormats, createFormatSetup, splitFormatList } from './choose-format.js';
 import { defineWeightFormat } from './define-weight-format.js';
 
@@ -31,6 +31,14 @@ describe('chooseWeightFormat', () => {
     expect(c.format!.id).toMatch(/awq/);
     expect(c.note).toMatch(/quantization_config \(quant_method awq\)/);
     expect(c.note).not.toMatch(/--/);
+  });
+
+  it("reads a PreparedModel's origin and stored quantization", () => {
+    const tensors = synthesizeTensors(architecture).map((t) => ({ ...t, dtype: 'BF16' }));
+    expect(chooseWeightFormat(setup, { model: prepareModel(architecture, { tensors, source: 'gguf', name: 'm.gguf' }), request: 'bf16' })).toMatchObject({ origin: 'stored', note: expect.stringMatching(/m\.gguf/) });
+    const awqModel = prepareModel(architecture, { quantization: { method: 'awq', config: awq } });
+    expect(chooseWeightFormat(setup, { model: awqModel }).origin).toBe('quantization_config');
+    expect(chooseWeightFormat(setup, { model: prepareModel(architecture) })).toEqual({ origin: 'default' });
   });
 
   it('falls back to the given default, else to none (the estimator applies bf16)', () => {

@@ -1,4 +1,4 @@
-import { type Architecture, plainFormats, storedFormat, type WeightFormat } from '@vramkit/core';
+import { type Architecture, type PreparedModel, plainFormats, storedFormat, type WeightFormat } from '@vramkit/core';
 import { builtinFormats } from './builtin-formats.js';
 import { formatFromQuantizationConfig, type QuantizationConfigDetector } from './detect.js';
 import { createFormatRegistry, type FormatEntry, type FormatRegistry } from './registry.js';
@@ -24,22 +24,31 @@ export function createFormatSetup(plugins: readonly { formats: Readonly<Record<s
   };
 }
 
+/** What the choice reads of a model: how its tensor list was read, and its checkpoint's `quantization_config`. */
+export interface ModelFacts {
+  architecture: Architecture;
+  inventorySource?: 'synthesized' | 'safetensors' | 'gguf';
+  quantizationConfig?: Record<string, unknown>;
+  /** A name for notes (the file or repository). */
+  name?: string;
+}
+
+function factsOf(m: PreparedModel | ModelFacts): ModelFacts {
+  if (!('kind' in m) || m.kind !== 'prepared-model') return m as ModelFacts;
+  return { architecture: m.arch, inventorySource: m.inventorySource, ...(m.quantization?.config ? { quantizationConfig: m.quantization.config } : {}), ...(m.name ? { name: m.name } : {}) };
+}
+
 /** What the weight format of a model is chosen from. */
 export interface FormatChoiceInput {
-  /** The model as loaded: how its tensor list was read, and its checkpoint's `quantization_config`. */
-  model: {
-    architecture: Architecture;
-    inventorySource?: 'synthesized' | 'safetensors' | 'gguf';
-    quantizationConfig?: Record<string, unknown>;
-    /** A name for notes (the file or repository). */
-    name?: string;
-  };
+  /**
+   * The model as loaded: core's `PreparedModel` (its origin and stored quantization say it all), or
+   * the same facts spelled out.
+   */
+  model: PreparedModel | ModelFacts;
   /** The format asked for: an id or `<family>@<params>` (`gptq@bits=3,group=64`), kept whole. */
   request?: string;
   /** The format when nothing else decides (an engine's default); undefined leaves it to the estimator (bf16). */
   fallback?: string;
-  /** The format of a GGUF file's own tensor types (default core's `storedFormat`). */
-  stored?: WeightFormat;
 }
 
 /** The chosen format and why. */
@@ -54,8 +63,8 @@ export interface FormatChoice {
 
 /**
  * Chooses the weight format of a model, in this order:
- * 1. a GGUF file is costed as stored: its header gives every tensor's type, exact (a request only
- *    picked which file of a repository to read);
+ * 1. a GGUF file is costed as stored (core's `storedFormat`): its header gives every tensor's type,
+ *    exact (a request only picked which file of a repository to read);
  * 2. the requested format;
  * 3. the checkpoint's `quantization_config` (DeepSeek-V3's fp8 blocks, gpt-oss's MXFP4 experts, an AWQ repo);
  * 4. the fallback, else none (the estimator's bf16).
@@ -66,9 +75,9 @@ export interface FormatChoice {
  * @throws InvalidInputError when a family rejects its parameters or a quantization_config is incomplete
  */
 export function chooseWeightFormat(setup: FormatSetup, input: FormatChoiceInput): FormatChoice {
-  const { model } = input;
+  const model = factsOf(input.model);
   if (model.inventorySource === 'gguf') {
-    return { format: input.stored ?? storedFormat, origin: 'stored', note: `weights as stored in the GGUF file${model.name ? ` ${model.name}` : ''}: every tensor's type and size from its header (exact)` };
+    return { format: storedFormat, origin: 'stored', note: `weights as stored in the GGUF file${model.name ? ` ${model.name}` : ''}: every tensor's type and size from its header (exact)` };
   }
   if (input.request) return { format: setup.registry.get(input.request), origin: 'request' };
   if (model.quantizationConfig) {

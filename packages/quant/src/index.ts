@@ -25,6 +25,7 @@ export {
   type FormatChoice,
   type FormatChoiceInput,
   type FormatSetup,
+  type ModelFacts,
   splitFormatList,
 } from './choose-format.js';
 export { type CompressedTensorsScheme, compressedTensorsFormat } from './compressed-tensors.js';

@@ -31,7 +31,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   for (const gpu of gpus) {
     for (const engine of engines) {
       const { format } = chooseFormat(setup, model, stringFlag(v, 'quant'), DEFAULT_QUANT[engine]);
-      let o: ServingOptions = { ...servingOptionsFrom(v, engine, model.architecture, format, [gpu]), model: prepared };
+      let o: ServingOptions = { ...servingOptionsFrom(v, engine, prepared, format, [gpu]), model: prepared };
       if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };
       const e = estimateServing(o);
       results.push({ gpu: gpu.id, gpuName: gpu.name, engine, format: format?.id ?? 'bf16', estimate: e, decodeTokensPerSecond: e.throughput?.decodeTokensPerSecond });

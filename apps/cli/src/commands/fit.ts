@@ -33,7 +33,7 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const engine = engineFlag(v) ?? 'llama.cpp';
   const prepared = preparedFrom(model);
   const formats = chooseFormats(await formatSetup(args, io), model, stringFlag(v, 'quant'), ENGINE_CANDIDATES[engine]).flatMap((c) => (c.format ? [c.format] : []));
-  const base = servingOptionsFrom(v, engine, model.architecture, undefined);
+  const base = servingOptionsFrom(v, engine, prepared, undefined);
   if (base.gpus.length === 0) throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const limit = model.architecture.maxPositionEmbeddings;
   const contexts = contextsFrom(readFlag(v, 'contexts') as number[] | undefined, limit);

@@ -17,6 +17,9 @@ export type EmitTarget = (typeof EMIT_TARGETS)[number];
  */
 export function emitLaunch(target: EmitTarget, o: ServingOptions, e: ServingEstimate, model: string): string {
   const fmt = o.format?.id;
+  const isFile = /\.gguf$/i.test(model);
+  // A Hub repository is fetched by llama.cpp and ollama with its file type as the tag (repo:Q4_K_M).
+  const tag = fmt && /^(Q|IQ|TQ|F16|BF16|F32|MXFP4)/.test(fmt) ? `:${fmt}` : '';
   if (target === 'vllm') {
     if (o.engine !== 'vllm') throw new UsageError('--emit vllm needs --engine vllm', 'emit');
     const v = (o.vllm ?? {}) as NonNullable<ServingOptions['vllm']>;
@@ -33,26 +36,33 @@ export function emitLaunch(target: EmitTarget, o: ServingOptions, e: ServingEsti
     if (v.maxNumBatchedTokens) args.push(`--max-num-batched-tokens ${v.maxNumBatchedTokens}`);
     if (v.blockSize && v.blockSize !== 16) args.push(`--block-size ${v.blockSize}`);
     if (v.enforceEager) args.push('--enforce-eager');
-    if (fmt === 'fp8') args.push('--quantization fp8');
+    // vLLM reads most methods from the checkpoint's quantization_config; name them so the line runs as estimated.
+    const method = fmt === 'fp8' ? 'fp8' : fmt?.startsWith('awq') ? 'awq' : fmt?.startsWith('gptq') ? 'gptq' : fmt?.startsWith('bnb') ? 'bitsandbytes' : undefined;
+    if (method) args.push(`--quantization ${method}`);
     return `${args.join(' \\\n  ')}\n`;
   }
   if (o.engine !== 'llama.cpp') throw new UsageError(`--emit ${target} needs --engine llama.cpp`, 'emit');
   const l = (o.llamaCpp ?? {}) as NonNullable<ServingOptions['llamaCpp']>;
   const parallel = l.parallel ?? e.batch;
+  // -c is llama.cpp's total: the cells of all -np sequences (e.context is per sequence).
   const ctx = l.ctxSize ?? e.context * parallel;
   const ngl = e.engine.gpuLayers ?? 0;
   if (target === 'ollama') {
     // Ollama: num_ctx is per request; num_gpu is the offloaded layer count; parallelism and cache type are server env vars.
+    const ctk = l.cacheTypeK ?? 'f16';
+    const ctv = l.cacheTypeV ?? 'f16';
     const lines = [
-      `FROM ${model}`,
+      `FROM ${isFile ? model : `hf.co/${model}${tag}`}`,
       `PARAMETER num_ctx ${e.context}`,
       `PARAMETER num_gpu ${ngl}`,
       ...(l.batchSize ? [`PARAMETER num_batch ${l.batchSize}`] : []),
-      `# server environment: OLLAMA_NUM_PARALLEL=${parallel}${l.flashAttn === 'on' || l.flashAttn === undefined ? ' OLLAMA_FLASH_ATTENTION=1' : ''}${l.cacheTypeK && l.cacheTypeK !== 'f16' ? ` OLLAMA_KV_CACHE_TYPE=${l.cacheTypeK}` : ''}`,
+      `# server environment: OLLAMA_NUM_PARALLEL=${parallel}${l.flashAttn !== 'off' ? ' OLLAMA_FLASH_ATTENTION=1' : ''}${ctk !== 'f16' || ctv !== 'f16' ? ` OLLAMA_KV_CACHE_TYPE=${ctk === ctv ? ctk : ctk}` : ''}`,
+      // Ollama has one cache type for K and V: say what the estimate assumed instead of dropping it.
+      ...(ctk !== ctv ? [`# the estimate used K ${ctk} and V ${ctv}; OLLAMA_KV_CACHE_TYPE sets both, so V becomes ${ctk} (llama-server keeps -ctv ${ctv})`] : []),
     ];
     return `${lines.join('\n')}\n`;
   }
-  const args = ['llama-server', `-m ${model}`, `-c ${ctx}`, `-np ${parallel}`, `-ngl ${ngl}`, `-fa ${l.flashAttn ?? 'auto'}`];
+  const args = ['llama-server', isFile ? `-m ${model}` : `-hf ${model}${tag}`, `-c ${ctx}`, `-np ${parallel}`, `-ngl ${ngl}`, `-fa ${l.flashAttn ?? 'auto'}`];
   if (l.cacheTypeK && l.cacheTypeK !== 'f16') args.push(`-ctk ${l.cacheTypeK}`);
   if (l.cacheTypeV && l.cacheTypeV !== 'f16') args.push(`-ctv ${l.cacheTypeV}`);
   if (l.batchSize) args.push(`-b ${l.batchSize}`);

@@ -3,15 +3,16 @@ import { PartSchema } from '../output-schema.js';
 
 const bytes = z.number().int().nonnegative().describe('bytes (integer)');
 
-const GpuBytesSchema = z.object({
+const GpuBytesSchema = z.strictObject({
   id: z.string().describe('catalogue id, or "custom" for --gpu-memory'),
   name: z.string(),
   capacityBytes: bytes.describe('memory the GPU gives a process (CUDA-reported total where known)'),
-  bytes: z.object({ weights: bytes, kvCache: bytes, activations: bytes, overhead: bytes, total: bytes }).describe('this GPU; weights are per GPU under TP/PP'),
+  bytes: z.strictObject({ weights: bytes, kvCache: bytes, activations: bytes, overhead: bytes, total: bytes }).describe('this GPU; weights are per GPU under TP/PP'),
   fits: z.boolean(),
+  tight: z.boolean().optional().describe('under the capacity but inside the fit margin (does not fit)'),
 });
 
-const EngineFiguresSchema = z.object({
+const EngineFiguresSchema = z.strictObject({
   name: z.enum(['llama.cpp', 'vllm', 'transformers']),
   kvBudgetBytes: bytes.describe('memory the engine leaves for its KV cache on one GPU'),
   kvTokens: z.number().int().nonnegative().describe('tokens that budget holds'),
@@ -19,14 +20,15 @@ const EngineFiguresSchema = z.object({
   maxContext: z.number().int().nonnegative().describe('largest context at batch 1'),
   gpuLayers: z.number().int().nonnegative().optional().describe('llama.cpp: layers offloaded (-ngl)'),
   hostBytes: bytes.optional().describe('llama.cpp: bytes that stay in CPU RAM'),
+  concurrencyFactor: z.number().nonnegative().optional().describe('vLLM: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len)'),
 });
 
-const BindingSchema = z.enum(['none', 'gpu-memory', 'kv-cache', 'budget', 'model-context', 'max-num-seqs']);
+const BindingSchema = z.enum(['none', 'gpu-memory', 'kv-cache', 'budget', 'model-context', 'max-num-seqs', 'no-gpu']);
 
 /** `vramkit estimate <model> --engine … --json`. */
-export const ServeOutputSchema = z.object({
+export const ServeOutputSchema = z.strictObject({
   schema: z.literal('vramkit/serve@1'),
-  model: z.object({ name: z.string(), argument: z.string() }),
+  model: z.strictObject({ name: z.string(), argument: z.string() }),
   format: z.string(),
   context: z.number().int().positive(),
   batch: z.number().int().positive(),
@@ -36,23 +38,24 @@ export const ServeOutputSchema = z.object({
   hostBytes: bytes.optional().describe('llama.cpp: bytes that stay in CPU RAM (same as engine.hostBytes)'),
   fits: z.boolean(),
   binding: BindingSchema,
-  throughput: z.object({ decodeTokensPerSecond: z.number().positive(), prefillTokensPerSecond: z.number().positive().optional(), note: z.string() }).optional(),
+  refusal: z.string().optional().describe("the engine's refusal to start, with its remedy"),
+  throughput: z.strictObject({ decodeTokensPerSecond: z.number().positive(), prefillTokensPerSecond: z.number().positive().optional(), note: z.string() }).optional(),
   breakdown: z.union([
-    z.object({ total: bytes, parts: z.record(z.string(), PartSchema) }),
-    z.object({ devices: z.array(z.object({ total: bytes, parts: z.record(z.string(), PartSchema) })), host: z.object({ total: bytes, parts: z.record(z.string(), PartSchema) }) }),
+    z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) }),
+    z.strictObject({ devices: z.array(z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) })), host: z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) }) }),
   ]),
   assumptions: z.array(z.string()),
 });
 
 /** `vramkit fit --json`. */
-export const FitOutputSchema = z.object({
+export const FitOutputSchema = z.strictObject({
   schema: z.literal('vramkit/fit@1'),
-  model: z.object({ name: z.string(), argument: z.string() }),
+  model: z.strictObject({ name: z.string(), argument: z.string() }),
   engine: EngineFiguresSchema.shape.name,
   gpus: z.array(z.string()),
   contexts: z.array(z.number().int().positive()),
   rows: z.array(
-    z.object({
+    z.strictObject({
       format: z.string(),
       weightBytes: bytes,
       maxContext: z.number().int().nonnegative(),
@@ -65,11 +68,11 @@ export const FitOutputSchema = z.object({
 });
 
 /** `vramkit compare --json`. */
-export const CompareOutputSchema = z.object({
+export const CompareOutputSchema = z.strictObject({
   schema: z.literal('vramkit/compare@1'),
-  model: z.object({ name: z.string(), argument: z.string() }),
+  model: z.strictObject({ name: z.string(), argument: z.string() }),
   results: z.array(
-    z.object({
+    z.strictObject({
       gpu: z.string(),
       engine: EngineFiguresSchema.shape.name,
       format: z.string(),

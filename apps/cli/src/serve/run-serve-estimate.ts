@@ -1,10 +1,12 @@
-import { type Architecture, estimateServing, type ServingEstimate, type ServingOptions, solveGpuLayers, type WeightFormat } from '@vramkit/core';
+import { type Architecture, engineProfile, estimateServing, type PreparedModel, prepareModel, requireEngineFormat, type ServingEstimate, type ServingOptions, solveGpuLayers, type Tensor, type WeightFormat } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readFlag } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
 import { type EmitTarget, emitLaunch } from './emit.js';
 import { engineFlag, servingOptionsFrom } from './engine-flags.js';
+import { storedFormat } from '@vramkit/models';
+import { llamaFileTypeFormats } from '@vramkit/quant';
 import { renderServing } from './render-serving.js';
 
 /** The model as `estimate` resolved it. */
@@ -14,6 +16,35 @@ export interface ServeModel {
   name: string;
   /** What the user typed (used in `--emit` commands). */
   argument: string;
+  /** The inventory read from the file (GGUF or safetensors header), kept so engines use its tensor types. */
+  tensors?: readonly Tensor[];
+  inventorySource?: 'synthesized' | 'safetensors' | 'gguf';
+}
+
+/** The model as one prepared value, keeping a header-read inventory (a GGUF's tensor types). */
+export function servePrepared(model: ServeModel): PreparedModel {
+  return model.tensors && model.inventorySource && model.inventorySource !== 'synthesized'
+    ? prepareModel(model.architecture, { tensors: model.tensors, inventorySource: model.inventorySource })
+    : prepareModel(model.architecture);
+}
+
+/**
+ * The weight format an engine runs the model in: the one chosen (flag, file, checkpoint), else the
+ * engine profile's default (llama.cpp: Q4_K_M, with a note saying so).
+ */
+export function serveFormat(engine: ServingOptions['engine'], format: WeightFormat | undefined, notes: string[], model?: ServeModel): WeightFormat | undefined {
+  const profile = engineProfile(engine);
+  let f = format;
+  if (!f && model?.inventorySource === 'gguf') {
+    f = storedFormat;
+    notes.push('weights as stored in the GGUF file: every tensor\'s type from its header (exact)');
+  }
+  if (!f && engine === profile.id && profile.defaultFormat.id !== 'bf16') {
+    f = llamaFileTypeFormats[profile.defaultFormat.id];
+    if (f) notes.push(`weights ${f.id}: ${profile.defaultFormat.reason}; pass --quant to choose another`);
+  }
+  if (f) requireEngineFormat(engine, f, model?.inventorySource);
+  return f;
 }
 
 /**
@@ -23,9 +54,9 @@ export interface ServeModel {
 export function planServing(values: CommandArgs['values'], model: ServeModel, format: WeightFormat | undefined): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
   const engine = engineFlag(values);
   if (!engine) throw new UsageError('--engine is required here: llama.cpp, vllm or transformers', 'engine');
-  if (engine === 'llama.cpp' && !format) throw new UsageError('llama.cpp runs GGUF files: pass --quant Q4_K_M (or another llama.cpp file type), or --file <model.gguf>', 'quant');
-  let options = servingOptionsFrom(values, engine, model.architecture, format);
   const notes: string[] = [];
+  const chosen = serveFormat(engine, format, notes, model);
+  let options = servingOptionsFrom(values, engine, servePrepared(model), chosen);
   if (engine === 'llama.cpp' && options.llamaCpp?.nGpuLayers === undefined && options.gpus.length > 0) {
     const best = solveGpuLayers(options);
     options = { ...options, llamaCpp: { ...options.llamaCpp, nGpuLayers: best.value } };
@@ -66,6 +97,7 @@ export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, f
       ...(estimate.engine.hostBytes !== undefined ? { hostBytes: estimate.engine.hostBytes } : {}),
       fits: estimate.fits,
       binding: estimate.binding,
+      ...(estimate.refusal ? { refusal: estimate.refusal } : {}),
       ...(estimate.throughput ? { throughput: estimate.throughput } : {}),
       breakdown: estimate.breakdown,
       assumptions: estimate.assumptions,

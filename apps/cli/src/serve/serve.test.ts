@@ -26,7 +26,7 @@ async function serve(argv: string[]) {
   const m = await resolveModel(parsed.positionals[0]!, { positionals: parsed.positionals, values: {} }, { out: () => {}, err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() });
   const format = typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
   let out = '';
-  const code = runServeEstimate({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() }, { architecture: m.architecture, name: m.name, argument: m.argument }, format);
+  const code = runServeEstimate({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() }, m, format);
   return { code, out };
 }
 
@@ -62,14 +62,14 @@ describe('runServeEstimate', () => {
 
   it('prints a llama-server command with the -ngl, -c and -ctk the estimate fits', async () => {
     const r = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '-c', '16384', '-ctk', 'q8_0', '-fa', 'on', '--emit', 'llama-server']);
-    expect(r.out).toBe('llama-server -m meta-llama/Meta-Llama-3.1-8B -c 16384 -np 1 -ngl 33 -fa on -ctk q8_0\n');
+    expect(r.out).toBe('llama-server -hf meta-llama/Meta-Llama-3.1-8B:Q4_K_M -c 16384 -np 1 -ngl 33 -fa on -ctk q8_0\n');
   });
 
   it('prints a vllm serve command and an Ollama Modelfile', async () => {
     const v = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'vllm', '--gpu', 'rtx-4090', '-c', '8192', '--emit', 'vllm']);
     expect(v.out).toMatch(/^vllm serve meta-llama\/Meta-Llama-3.1-8B \\\n {2}--max-model-len 8192 \\\n {2}--gpu-memory-utilization 0.9/);
     const o = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '-c', '8192', '--emit', 'ollama']);
-    expect(o.out).toMatch(/^FROM meta-llama\/Meta-Llama-3.1-8B\nPARAMETER num_ctx 8192\nPARAMETER num_gpu 33\n/);
+    expect(o.out).toMatch(/^FROM hf.co\/meta-llama\/Meta-Llama-3.1-8B:Q4_K_M\nPARAMETER num_ctx 8192\nPARAMETER num_gpu 33\n/);
   });
 });
 

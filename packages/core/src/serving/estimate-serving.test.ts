@@ -25,8 +25,8 @@ describe('estimateServing', () => {
     expect(r.fits).toBe(true);
   });
 
-  it('reports transformers figures with the fp32 prefill logits in the activations', () => {
-    const r = estimateServing({ engine: 'transformers', model: llama2_7b, gpus: [lookupGpu('a100-80gb')], context: 2048 });
+  it('reports transformers figures with the fp32 prefill logits in the activations under logits: all', () => {
+    const r = estimateServing({ engine: 'transformers', model: llama2_7b, gpus: [lookupGpu('a100-80gb')], context: 2048, transformers: { logits: 'all' } });
     expect(r.fits).toBe(true);
     expect(r.bytes.activations).toBeGreaterThan(2048 * 32000 * 6);
     expect(r.engine.maxContext).toBe(4096);

@@ -21,6 +21,8 @@ export interface EngineFigures {
   gpuLayers?: number;
   /** llama.cpp: bytes that stay in CPU RAM (weights, KV of CPU layers, host compute and output buffers). */
   hostBytes?: number;
+  /** vLLM: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len, 2 decimals). */
+  concurrencyFactor?: number;
 }
 
 /** Result of {@link estimateServing}. */
@@ -33,6 +35,8 @@ export interface ServingEstimate {
   gpus: GpuBytes[];
   fits: boolean;
   binding: Binding;
+  /** The engine's refusal to start, with its remedy (vLLM: KV smaller than one max_model_len request). */
+  refusal?: string;
   /** The engine's own detailed breakdown (per device for llama.cpp). */
   breakdown: Breakdown | { devices: Breakdown[]; host: Breakdown };
   /** Expected speed (a model, see {@link decodeThroughput}); absent when the GPU has no bandwidth figure or it does not fit. */
@@ -53,34 +57,44 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
   const mostLoaded = run.gpus.reduce((a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a), run.gpus[0] ?? emptyGpu());
   let engine: EngineFigures;
   let breakdown: ServingEstimate['breakdown'];
+  let refusal: string | undefined;
+  let reportedContext = context;
+  let reportedBatch = batch;
   if (o.engine === 'vllm') {
     const r = run.raw as VllmEstimate;
-    engine = { name: 'vllm', kvBudgetBytes: r.kvBudgetBytes, kvTokens: r.kvTokens, maxConcurrency: r.maxConcurrency, maxContext: r.maxContext };
+    engine = { name: 'vllm', kvBudgetBytes: r.kvBudgetBytes, kvTokens: r.kvTokens, maxConcurrency: r.maxConcurrency, maxContext: r.maxContext, concurrencyFactor: r.concurrencyFactor };
+    if (r.refusal) refusal = r.refusal;
     breakdown = { total: r.total, parts: r.parts };
   } else if (o.engine === 'llama.cpp') {
     const r = run.raw as LlamaCppEstimate;
     // Per GPU: capacity minus everything but the KV cache, over the KV bytes per cell of its layers.
     let kvBudgetBytes = Number.POSITIVE_INFINITY;
     let kvTokens = Number.POSITIVE_INFINITY;
-    for (const d of r.devices) {
-      if (d.layers === 0) continue;
-      const kv = d.parts.kvCache!.bytes;
-      const budget = Math.max(0, d.capacityBytes - (d.total - kv));
-      const perCell = kv / (r.kvCells * r.kvStreams);
-      if (budget < kvBudgetBytes) kvBudgetBytes = budget;
-      if (perCell > 0) kvTokens = Math.min(kvTokens, Math.floor(budget / perCell));
+    if (run.binding !== 'no-gpu') {
+      for (const d of r.devices) {
+        if (d.layers === 0) continue;
+        const kv = d.parts.kvCache!.bytes;
+        const budget = Math.max(0, d.capacityBytes - (d.total - kv));
+        const perCell = kv / (r.kvCells * r.kvStreams);
+        if (budget < kvBudgetBytes) kvBudgetBytes = budget;
+        if (perCell > 0) kvTokens = Math.min(kvTokens, Math.floor(budget / perCell));
+      }
     }
     if (!Number.isFinite(kvBudgetBytes)) kvBudgetBytes = 0;
     if (!Number.isFinite(kvTokens)) kvTokens = 0;
+    const noGpu = run.binding === 'no-gpu';
     engine = {
       name: 'llama.cpp',
       kvBudgetBytes,
       kvTokens,
-      maxConcurrency: solveMaxBatch(o, { context, maxBatch: 256 }).value,
-      maxContext: solveMaxContext(o, { batch: 1 }).value,
+      // llama-server runs -np slots at once: that is its concurrency, whatever memory would allow.
+      maxConcurrency: r.parallel,
+      maxContext: noGpu ? r.contextPerSequence : solveMaxContext(o, { batch: 1 }).value,
       gpuLayers: r.gpuLayers,
       hostBytes: r.host.total,
     };
+    reportedContext = r.contextPerSequence;
+    reportedBatch = r.parallel;
     breakdown = { devices: r.devices.map((d) => ({ total: d.total, parts: d.parts })), host: r.host };
   } else {
     const g = run.gpus[0]!;
@@ -97,7 +111,7 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
     breakdown = { total: g.bytes.total, parts: (run.raw as { parts: Breakdown['parts'] }).parts };
   }
   const throughput = run.fits ? speed(o, run.raw, context, batch) : undefined;
-  return { engine, context, batch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
+  return { engine, context: reportedContext, batch: reportedBatch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, ...(refusal ? { refusal } : {}), breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
 }
 
 /**

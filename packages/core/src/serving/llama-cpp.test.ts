@@ -94,9 +94,9 @@ describe('llamaCppMemory', () => {
     expect(llamaCppMemory({ ...base, nGpuLayers: 1 }).devices[0]!.layers).toBe(1);
   });
 
-  it('keeps V in f16 without flash attention (q8_0 K: 2 × 128 → 68 + 128 bytes per cell per head)', () => {
-    const r = llamaCppMemory({ model: llama2_7b, format: ggufFileType('Q4_0'), gpus: [v100], ctxSize: 4096, flashAttn: 'off', cacheTypeK: 'q8_0', cacheTypeV: 'q8_0' });
-    expect(r.cacheTypeV).toBe('f16');
+  it('refuses a quantized V cache without flash attention, as llama.cpp does; a quantized K is fine (q8_0 K: 4352 + 8192 B per cell per layer)', () => {
+    expect(() => llamaCppMemory({ model: llama2_7b, format: ggufFileType('Q4_0'), gpus: [v100], ctxSize: 4096, flashAttn: 'off', cacheTypeK: 'q8_0', cacheTypeV: 'q8_0' })).toThrow('quantized V cache requires flash_attn to be enabled');
+    const r = llamaCppMemory({ model: llama2_7b, format: ggufFileType('Q4_0'), gpus: [v100], ctxSize: 4096, flashAttn: 'off', cacheTypeK: 'q8_0' });
     // K: 4096 dims → 128 blocks × 34 B = 4352 B; V: 8192 B; × 32 layers × 4096 cells.
     expect(r.devices[0]!.parts.kvCache!.bytes).toBe((4352 + 8192) * 32 * 4096);
     const fa = llamaCppMemory({ model: llama2_7b, format: ggufFileType('Q4_0'), gpus: [v100], ctxSize: 4096, flashAttn: 'on', cacheTypeK: 'q8_0', cacheTypeV: 'q8_0' });

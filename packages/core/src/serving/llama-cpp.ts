@@ -28,7 +28,7 @@ export interface LlamaCppOptions {
   parallel?: number;
   /** `--kv-unified`: one KV buffer shared by all sequences (default false: n_ctx / parallel cells each). */
   kvUnified?: boolean;
-  /** `-fa/--flash-attn on|off|auto` (default auto = on for GPU backends that support it). */
+  /** `-fa/--flash-attn on|off|auto` (default auto: on wherever the backend runs FLASH_ATTN_EXT — CPU and CUDA do). */
   flashAttn?: 'on' | 'off' | 'auto';
   /** `-ctk/--cache-type-k` (default f16). */
   cacheTypeK?: string;
@@ -38,8 +38,16 @@ export interface LlamaCppOptions {
   nGpuLayers?: number;
   /** `--tensor-split`: proportions of the offloaded layers per GPU (default ∝ GPU memory). */
   tensorSplit?: readonly number[];
-  /** KV cell padding; default 256 with flash attention, 32 without (src/llama-kv-cache.cpp get_padding). */
+  /**
+   * Cell padding of n_ctx, of each sequence's cells and of the SWA cache; default 256
+   * (src/llama-context.cpp: n_ctx = GGML_PAD(n_ctx, 256), n_ctx_seq = GGML_PAD(n_ctx / n_seq_max, 256)).
+   * Builds before that padded the cache to 32 cells without flash attention.
+   */
   kvPadding?: number;
+  /** `--swa-full`: the SWA cache as large as the full one (default false). */
+  swaFull?: boolean;
+  /** `general.architecture` of the GGUF when known; otherwise the converter's mapping of the config's model type. */
+  ggufArchitecture?: string;
   /** Output rows reserved at start-up (default `parallel`: src/llama-context.cpp output_reserve(n_seq_max)). */
   outputRows?: number;
   /** `--embeddings`: the output buffer also holds n_embd floats per row. */
@@ -67,10 +75,18 @@ export interface LlamaCppEstimate {
   /** `-ngl` as applied (layers counted as llama.cpp prints them: n_layer + 1 with the output layer). */
   gpuLayers: number;
   totalLayers: number;
-  /** KV cells per stream after padding, streams, and the tokens one sequence may hold. */
+  /** KV cells per stream after padding (n_ctx_seq), streams, and the tokens one sequence may hold. */
   kvCells: number;
   kvStreams: number;
   contextPerSequence: number;
+  /** n_ctx after padding: cells of all sequences together. */
+  nCtx: number;
+  /** Cells per stream of the SWA cache, when the architecture has one in llama.cpp. */
+  swaCells?: number;
+  /** The architecture as llama.cpp sees it (GGUF `general.architecture`). */
+  ggufArchitecture: string;
+  /** Sequences (`-np`): how many requests the server runs at once. */
+  parallel: number;
   flashAttn: boolean;
   cacheTypeK: string;
   cacheTypeV: string;
@@ -81,6 +97,64 @@ export interface LlamaCppEstimate {
 }
 
 const F32 = 4;
+/** src/llama-cparams.h LLAMA_MAX_SEQ. */
+const LLAMA_MAX_SEQ = 256;
+/** GGUF default general.alignment (ggml/include/gguf.h GGUF_DEFAULT_ALIGNMENT). */
+const GGUF_ALIGNMENT = 32;
+
+/**
+ * llama.cpp architectures whose KV cache has a sliding-window part (src/llama-model.cpp load_hparams
+ * sets hparams.swa_type; src/llama-model.cpp create_memory builds llama_kv_cache_iswa for them).
+ */
+const LLAMA_SWA_ARCHS = new Set(['gemma2', 'gemma3', 'gemma3n', 'gpt-oss', 'cohere2', 'llama4', 'exaone4', 'gemma-embedding']);
+
+/**
+ * convert_hf_to_gguf.py's `general.architecture` per config model_type (the @ModelBase.register
+ * classes): Mistral and Mixtral are written as `llama`, Qwen3-MoE as `qwen3moe`, DeepSeek V2/V3 as `deepseek2`.
+ */
+const CONVERTER_ARCH: Record<string, string> = {
+  llama: 'llama',
+  mistral: 'llama',
+  mixtral: 'llama',
+  qwen2: 'qwen2',
+  qwen2_moe: 'qwen2moe',
+  qwen3: 'qwen3',
+  qwen3_moe: 'qwen3moe',
+  qwen3_next: 'qwen3next',
+  phi3: 'phi3',
+  phi: 'phi2',
+  gemma: 'gemma',
+  gemma2: 'gemma2',
+  gemma3: 'gemma3',
+  gemma3_text: 'gemma3',
+  gpt_oss: 'gpt-oss',
+  deepseek_v2: 'deepseek2',
+  deepseek_v3: 'deepseek2',
+  kimi_k2: 'deepseek2',
+  cohere2: 'cohere2',
+  llama4: 'llama4',
+  llama4_text: 'llama4',
+  olmo2: 'olmo2',
+  gpt2: 'gpt2',
+  gpt_neox: 'gptneox',
+  falcon: 'falcon',
+  starcoder2: 'starcoder2',
+  glm4: 'glm4',
+  mamba: 'mamba',
+  jamba: 'jamba',
+};
+
+/**
+ * The architecture llama.cpp runs a model as: a GGUF file's `general.architecture` (the models
+ * package reads it into the family), or the converter's mapping of a config's model type.
+ */
+export function llamaCppArchitecture(arch: Architecture): string {
+  return CONVERTER_ARCH[arch.family] ?? arch.family;
+}
+
+function refusal(path: string, reason: string, received: unknown, remedy: string): InvalidInputError {
+  return new InvalidInputError([{ path, message: `llama.cpp refuses this: ${reason} — ${remedy}`, received }]);
+}
 
 function attentionDims(a: SoftmaxAttentionSpec): { q: number; kv: number; heads: number } {
   return { q: a.numHeads * a.headDim, kv: a.numKvHeads * Math.max(a.headDim, a.vHeadDim), heads: a.numHeads };
@@ -145,6 +219,56 @@ function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean
   });
 }
 
+/**
+ * Peak of the CPU backend's compute buffer, as ggml-alloc plans the reserve graph (ggml/src/ggml-alloc.c:
+ * a tensor's memory is reused after its last consumer; inputs such as the KQ mask live until the last
+ * layer). The largest of three phases, f32 throughout:
+ * - attention: KQ mask (n_kv × n_ubatch, f16 with flash attention) + scores n_kv × n_ubatch × n_head
+ *   without flash attention (src/llama-graph.cpp build_attn_mha) + n_ubatch × (3 n_embd + 2 q + 2 kv);
+ * - MLP: mask + n_ubatch × (3 × FFN width of the active experts + 4 n_embd): gate, up and the GLU
+ *   output are live at once (build_ffn: ggml_swiglu_split is not in place);
+ * - output: logits n_vocab × n_ubatch + 2 × n_embd × n_ubatch (the mask is freed by then).
+ * Fitted to the harness fixtures (validation/llama-cpp, node-llama-cpp's CPU build): within 5%.
+ */
+function cpuComputePhases(arch: Architecture, c: ComputeInputs): BreakdownPart {
+  const h = arch.hiddenSize;
+  let attention = 0;
+  let mlp = 0;
+  let mask = 0;
+  for (const { layer } of layerClasses(arch)) {
+    const a = layer.attention;
+    let bytes = F32 * c.ub * 4 * h;
+    if (isSoftmaxAttention(a)) {
+      const q = a.numHeads * a.headDim;
+      const kv = a.numKvHeads * Math.max(a.headDim, a.vHeadDim);
+      const keys = a.kind === 'full' ? c.cells : c.swaCells;
+      mask = Math.max(mask, keys * padTo(c.ub, 64) * (c.fa ? 2 : F32));
+      bytes = F32 * c.ub * (3 * h + 2 * q + 2 * kv) + (c.fa ? 0 : F32 * keys * c.ub * a.numHeads);
+      // Measured (harness, every family): without flash attention a quantized K plans one n_kv × n_ubatch f32 buffer less.
+      if (!c.fa && c.kQuant) bytes -= F32 * keys * c.ub;
+    }
+    attention = Math.max(attention, bytes);
+    const m = layer.mlp;
+    const width = m.kind === 'dense' ? m.intermediateSize : m.topK * m.expertIntermediateSize + (m.shared ? m.shared.intermediateSize : 0);
+    const live = (m.kind === 'dense' && !m.gated ? 2 : 3) * width + (m.kind === 'dense' ? 0 : m.numExperts);
+    mlp = Math.max(mlp, F32 * c.ub * (live + 4 * h));
+  }
+  attention += mask;
+  mlp += mask;
+  const output = F32 * c.ub * (arch.vocabSize + 2 * h);
+  const bytes = Math.max(attention, mlp, output);
+  const peak = bytes === output ? 'output' : bytes === attention ? 'attention' : 'mlp';
+  return part(bytes, `CPU compute buffer: max(attention, MLP, output) at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`, {
+    accuracy: 'model',
+    source: 'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c; fitted to node-llama-cpp 3.21.1 CPU runs within 5%',
+    parts: {
+      attention: part(attention, 'KQ mask + scores (without flash attention) + q/k/v and residual rows'),
+      mlp: part(mlp, 'KQ mask + gate, up and GLU output + residual rows'),
+      output: part(output, 'logits n_vocab × n_ubatch + 2 × n_embd × n_ubatch, f32'),
+    },
+  });
+}
+
 function gpuWeightTotal(gpu: readonly number[], hostRead: number): number {
   const onGpu = gpu.reduce((a, b) => a + b, 0);
   return onGpu + hostRead === 0 ? 0 : onGpu / (onGpu + hostRead);
@@ -186,28 +310,52 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   requireInt(b, 1, 'llamaCpp.batchSize', '--batch-size');
   requireInt(np, 1, 'llamaCpp.parallel', '--parallel');
   const ubatch = Math.min(ub, b);
+  // src/llama-context.cpp: n_seq_max must be <= LLAMA_MAX_SEQ (256).
+  if (np > LLAMA_MAX_SEQ) throw refusal('llamaCpp.parallel', `n_seq_max must be <= ${LLAMA_MAX_SEQ}`, np, `--parallel ${np} is more sequences than llama.cpp serves at once; use --parallel ${LLAMA_MAX_SEQ} or fewer`);
   const gpus = options.gpus;
-  const fa = options.flashAttn === 'on' || ((options.flashAttn ?? 'auto') === 'auto' && gpus.length > 0);
-  if ((options.flashAttn ?? 'auto') === 'auto') assumptions.push(`-fa auto resolved to ${fa ? 'on (GPU backend supports it)' : 'off (no GPU)'}`);
+  const ggufArch = options.ggufArchitecture ?? llamaCppArchitecture(arch);
   const ctk = options.cacheTypeK ?? 'f16';
-  let ctv = options.cacheTypeV ?? 'f16';
+  const ctv = options.cacheTypeV ?? 'f16';
   for (const [flag, t] of [['cacheTypeK', ctk], ['cacheTypeV', ctv]] as const) {
     if (!kvDtypeLayout(t)) throw new InvalidInputError([{ path: `llamaCpp.${flag}`, message: `unknown cache type "${t}"; use f16, bf16, f32, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1`, received: t }]);
   }
-  if (!fa && isBlockQuant(ctv)) {
-    assumptions.push(`V cache kept in f16: llama.cpp refuses a quantized V cache (${ctv}) without flash attention`);
-    ctv = 'f16';
-  }
+  // Flash attention (src/llama-context.cpp): auto turns it on when the backend of each layer runs
+  // FLASH_ATTN_EXT (the CPU and CUDA backends do) and, failing that, whenever V is quantized
+  // ("enabling flash_attn since it is required for quantized V cache"); off with a quantized V cache is refused.
+  const faFlag = options.flashAttn ?? 'auto';
+  const fa = faFlag === 'on' || faFlag === 'auto';
+  if (faFlag === 'auto') assumptions.push(`-fa auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`);
+  if (!fa && isBlockQuant(ctv)) throw refusal('llamaCpp.cacheTypeV', 'quantized V cache requires flash_attn to be enabled', ctv, `-ctv ${ctv} needs -fa on (or auto)`);
+  const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
+  // MLA caches one latent row that K and V share (src/llama-kv-cache.cpp): the types must agree.
+  if (mla && ctk !== ctv) throw refusal('llamaCpp.cacheTypeV', 'MLA requires the K and V cache types to be equal', ctv, `use the same -ctk and -ctv (e.g. both ${ctk})`);
   const unified = options.kvUnified ?? false;
-  const pad = options.kvPadding ?? (fa ? 256 : 32);
+  const pad = options.kvPadding ?? 256;
+  // src/llama-context.cpp: n_ctx = GGML_PAD(n_ctx, 256); without --kv-unified each of the n_seq_max
+  // streams gets n_ctx_seq = GGML_PAD(n_ctx / n_seq_max, 256) cells and n_ctx becomes n_ctx_seq × n_seq_max.
+  let nCtx = padTo(ctx, pad);
+  let cells = nCtx;
+  if (!unified) {
+    cells = padTo(Math.floor(nCtx / np), pad);
+    if (cells === 0) throw refusal('llamaCpp.parallel', 'n_ctx_seq == 0', np, `--parallel ${np} leaves no cell per sequence in --ctx-size ${ctx}; raise --ctx-size or lower --parallel`);
+    nCtx = cells * np;
+  }
   const streams = unified ? 1 : np;
-  const perStream = unified ? ctx : Math.floor(ctx / np);
-  if (perStream < 1) throw new InvalidInputError([{ path: 'llamaCpp.ctxSize', message: `--ctx-size ${ctx} is smaller than --parallel ${np}; each sequence needs at least one cell`, received: ctx }]);
-  const cells = padTo(perStream, pad);
-  const window = arch.layers.map((l) => l.attention).find((a) => isSoftmaxAttention(a) && a.kind === 'sliding' && a.window !== undefined) as SoftmaxAttentionSpec | undefined;
-  // src/llama-kv-cache-iswa.cpp: size_swa = min(size_base, GGML_PAD(n_swa × (unified ? n_seq : 1) + n_ubatch, n_pad)).
-  const swaCells = window?.window ? Math.min(cells, padTo(window.window * (unified ? np : 1) + ubatch, pad)) : cells;
-  const slidingExtraTokens = window?.window ? swaCells - window.window : 0;
+  const perStream = cells;
+  if (nCtx !== ctx) assumptions.push(`-c ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`);
+  const trained = arch.maxPositionEmbeddings;
+  if (trained !== undefined && perStream > trained) assumptions.push(`warning: n_ctx_seq (${perStream}) > n_ctx_train (${trained}) -- possible training context overflow`);
+  // SWA only where llama.cpp builds a sliding-window cache for the architecture (src/llama-model.cpp
+  // load_hparams sets swa_type): Mistral v0.1 converts to `llama` (no SWA) and phi3 logs "SWA is currently disabled".
+  const swa = LLAMA_SWA_ARCHS.has(ggufArch);
+  if (!swa && arch.layers.some((l) => l.attention.kind === 'sliding' || l.attention.kind === 'chunked')) {
+    assumptions.push(`no sliding-window cache: llama.cpp runs ${ggufArch} with full attention on every layer`);
+  }
+  const window = swa ? (arch.layers.map((l) => l.attention).find((a) => isSoftmaxAttention(a) && a.kind !== 'full' && a.window !== undefined) as SoftmaxAttentionSpec | undefined) : undefined;
+  // src/llama-kv-cache-iswa.cpp: size_swa = min(size_base, GGML_PAD(n_swa × (unified ? n_seq_max : 1) + n_ubatch, n_pad)).
+  const swaCells = window?.window ? (options.swaFull ? cells : Math.min(cells, padTo(window.window * (unified ? np : 1) + ubatch, pad))) : undefined;
+  const slidingExtraTokens = window?.window && swaCells !== undefined ? swaCells - window.window : 0;
+  const ignoreWindows = !swa;
 
   // Layer placement (src/llama-model.cpp load_tensors).
   const ngl = gpus.length === 0 ? 0 : Math.min(options.nGpuLayers ?? nLayer + 1, nLayer + 1);
@@ -239,8 +387,13 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let hostWeights = 0;
   let inputWeights = 0;
   let largestHostWeight = 0;
-  for (const { tensor, bytes } of tensorBytes(p, options.format)) {
-    const dev = tensor.layer !== undefined ? deviceOf(tensor.layer) : tensor.role === 'token_embd' || tensor.role === 'position_embd' ? -1 : outputDevice;
+  for (const { tensor, bytes: raw } of tensorBytes(p, options.format)) {
+    // Each tensor's data starts at a multiple of general.alignment (32) in the file, and a model buffer
+    // covers the tensors' range (src/llama-model-loader.cpp get_mapping_range).
+    const bytes = padTo(raw, GGUF_ALIGNMENT);
+    // rope_freqs is created with layer 0 (src/llama-model.cpp: TENSOR_DUPLICATED for the other layers).
+    const layer = tensor.layer ?? (tensor.name === 'rope_freqs.weight' ? 0 : undefined);
+    const dev = layer !== undefined ? deviceOf(layer) : tensor.role === 'token_embd' || tensor.role === 'position_embd' ? -1 : outputDevice;
     if (dev < 0) {
       hostWeights += bytes;
       if (tensor.role !== 'token_embd' && tensor.role !== 'position_embd') largestHostWeight = Math.max(largestHostWeight, bytes);
@@ -249,7 +402,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   }
 
   const kvFor = (from: number, to: number) =>
-    to > from ? kvCacheBytes(layerSlice(arch, from, to), { tokens: cells, batch: streams, kDtype: ctk, vDtype: ctv, slidingExtraTokens }) : undefined;
+    to > from ? kvCacheBytes(layerSlice(arch, from, to), { tokens: cells, batch: streams, kDtype: ctk, vDtype: ctv, slidingExtraTokens, ignoreWindows }) : undefined;
   const layerRange = (dev: number): [number, number] => {
     let from = -1;
     let to = -1;
@@ -261,7 +414,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     }
     return from < 0 ? [0, 0] : [from, to];
   };
-  const computeIn: ComputeInputs = { ub: ubatch, cells, swaCells, fa, kQuant: isBlockQuant(ctk), vQuant: isBlockQuant(ctv) };
+  const computeIn: ComputeInputs = { ub: ubatch, cells, swaCells: swaCells ?? cells, fa, kQuant: isBlockQuant(ctk), vQuant: isBlockQuant(ctv) };
   const contextBytes = options.contextBytesPerGpu ?? 300 * MIB;
   const hostRange = [0, gpuStart] as const;
   const hasHostLayers = gpuStart > 0;
@@ -299,11 +452,15 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   // the KQ mask n_kv × pad(n_ubatch, 32) (f16 with FA); plus CPU layers' phases when ops are not offloaded.
   const maskBytes = cells * padTo(ubatch, 32) * (fa ? 2 : 4);
   let hostCompute = F32 * ubatch * arch.hiddenSize + maskBytes + 2 * F32 * ubatch;
-  if (gpus.length === 0) hostCompute = Math.max(hostCompute, computePhases(arch, computeIn, true, true).bytes);
+  let hostComputePart: BreakdownPart | undefined;
+  if (gpus.length === 0) {
+    hostComputePart = cpuComputePhases(arch, computeIn);
+    hostCompute = hostComputePart.bytes;
+  }
   const hostParts: Record<string, BreakdownPart> = {
     weights: part(hostWeights, `CPU model buffer: token_embd${hasHostLayers ? ` + ${gpuStart} layers` : ''}${outputDevice < 0 ? ' + output layer' : ''} (mmap-ed)`, { accuracy: 'exact' }),
     kvCache: hostKv ?? part(0, 'every layer offloaded', { accuracy: 'exact' }),
-    activations: part(hostCompute, 'host compute buffer: input embeddings, token ids, positions, KQ mask', { accuracy: 'model', source: 'llama.cpp src/llama-graph.cpp inputs (llm_graph_input_embd, attn mask)' }),
+    activations: hostComputePart ?? part(hostCompute, 'host compute buffer: input embeddings, token ids, positions, KQ mask', { accuracy: 'model', source: 'llama.cpp src/llama-graph.cpp inputs (llm_graph_input_embd, attn mask)' }),
     output: part(outputBytes, `output buffer: ${outputRows} rows × (n_vocab${options.embeddings ? ' + n_embd' : ''}) × f32, in host memory`, { accuracy: 'exact', source: 'llama.cpp src/llama-context.cpp output_reserve' }),
   };
   const hostTotal = Object.values(hostParts).reduce((s, x) => s + x.bytes, 0);
@@ -315,7 +472,11 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     totalLayers: nLayer + 1,
     kvCells: cells,
     kvStreams: streams,
-    contextPerSequence: unified ? cells : Math.min(cells, perStream),
+    contextPerSequence: cells,
+    nCtx,
+    ...(swaCells !== undefined ? { swaCells } : {}),
+    ggufArchitecture: ggufArch,
+    parallel: np,
     flashAttn: fa,
     cacheTypeK: ctk,
     cacheTypeV: ctv,

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { WeightFormat } from '../weight-format.js';
 import { prepared } from './devices.js';
+import { engineProfile } from './engine-profiles.js';
 import { type Binding, type EngineRun, modelContextLimit, resolvedWorkload, runEngine, type ServingOptions } from './serving.js';
 
 /** Answer of a solver: the largest value that fits, the run there, and what stops one step more. */
@@ -30,6 +31,16 @@ function bisectMax(lo: number, hi: number, fits: (n: number) => boolean): number
   return good;
 }
 
+/**
+ * The question with llama.cpp's totals freed, so a solver can vary them: `-c` (total cells) follows the
+ * context × sequences tried, `-np` the batch tried.
+ */
+function unpinned(o: ServingOptions, what: 'context' | 'batch'): ServingOptions {
+  if (o.engine !== 'llama.cpp' || !o.llamaCpp) return o;
+  const { ctxSize: _c, parallel: _p, ...rest } = o.llamaCpp;
+  return { ...o, llamaCpp: what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest };
+}
+
 /** Upper bound when the model states no position limit: 2²⁰ tokens. */
 const UNBOUNDED_CONTEXT = 1 << 20;
 
@@ -39,8 +50,9 @@ const UNBOUNDED_CONTEXT = 1 << 20;
  * @param options.batch sequences at once (default the question's batch)
  * @returns the context, the run there, and the binding constraint of one token more
  */
-export function solveMaxContext(o: ServingOptions, options: { batch?: number } = {}): SolveResult {
-  const batch = options.batch ?? resolvedWorkload(o).batch;
+export function solveMaxContext(question: ServingOptions, options: { batch?: number } = {}): SolveResult {
+  const batch = options.batch ?? resolvedWorkload(question).batch;
+  const o = unpinned(question, 'context');
   const limit = modelContextLimit(o) ?? UNBOUNDED_CONTEXT;
   const cache = new Map<number, EngineRun>();
   const run = (c: number) => {
@@ -62,9 +74,11 @@ export function solveMaxContext(o: ServingOptions, options: { batch?: number } =
  * @param options.context tokens per sequence (default the question's context); options.maxBatch search bound (default 4096)
  * @returns the batch, the run there, and the binding constraint of one sequence more
  */
-export function solveMaxBatch(o: ServingOptions, options: { context?: number; maxBatch?: number } = {}): SolveResult {
-  const context = options.context ?? resolvedWorkload(o).context;
-  const hi = options.maxBatch ?? 4096;
+export function solveMaxBatch(question: ServingOptions, options: { context?: number; maxBatch?: number } = {}): SolveResult {
+  const context = options.context ?? resolvedWorkload(question).context;
+  const o = unpinned(question, 'batch');
+  const cap = engineProfile(o.engine).maxSequences ?? Number.POSITIVE_INFINITY;
+  const hi = Math.min(options.maxBatch ?? 4096, cap);
   const cache = new Map<number, EngineRun>();
   const run = (b: number) => {
     let r = cache.get(b);
@@ -75,7 +89,7 @@ export function solveMaxBatch(o: ServingOptions, options: { context?: number; ma
     return r;
   };
   const value = bisectMax(1, hi, (b) => run(b).fits);
-  if (value === hi) return { value, binding: 'none', run: run(value) };
+  if (value === hi) return { value, binding: hi === cap ? 'max-num-seqs' : 'none', run: run(value) };
   return { value: Math.max(0, value), binding: run(value + 1).binding, run: run(Math.max(1, value)) };
 }
 

@@ -50,6 +50,52 @@ export interface VllmOptions {
   disableHybridKvCacheManager?: boolean;
   /** V0 `--swap-space` in bytes (4 GiB there): CPU blocks for preemption; V1 has none. */
   swapSpaceBytes?: number;
+  /** vLLM version whose defaults apply (`--engine vllm@0.6.3`); default: current (V1). */
+  version?: string;
+  /** V0 `--enable-chunked-prefill` (default: on only when max_model_len > 32,768). V1 always chunks. */
+  enableChunkedPrefill?: boolean;
+}
+
+/** Block sizes vLLM accepts (vllm/config/cache.py BlockSize). */
+export const VLLM_BLOCK_SIZES = [1, 8, 16, 32, 64, 128] as const;
+
+/** The defaults `vllm serve` picks for a version and GPU, and the tokens its profile run processes. */
+export interface VllmDefaults {
+  engine: 'V0' | 'V1';
+  maxNumBatchedTokens: number;
+  maxNumSeqs: number;
+  chunkedPrefill: boolean;
+  /** Tokens of the profiling forward pass. */
+  profileTokens: number;
+  note: string;
+}
+
+/**
+ * `vllm serve` defaults by version and GPU class. V1 (0.8+; vllm/engine/arg_utils.py
+ * _set_default_args): an OpenAI API server gets max_num_batched_tokens 8192 and max_num_seqs 1024 on a
+ * GPU with ≥ 70 GiB that is not an A100, 2048 and 256 otherwise; the profile run
+ * (v1/worker/gpu_worker.py determine_available_memory) is one batch of max_num_batched_tokens.
+ * V0 (≤ 0.7): max_num_seqs 256; without chunked prefill (its default up to 32,768 positions)
+ * max_num_batched_tokens = max(max_model_len, 2048) and the profile run processes max_model_len
+ * tokens, so the KV budget shrinks as the length grows; with chunked prefill, 512.
+ */
+export function vllmDefaults(gpu: GpuSpec, maxModelLen: number, version?: string, chunked?: boolean): VllmDefaults {
+  const v = parseVersion(version);
+  if (v !== undefined && v < 8) {
+    const chunkedPrefill = chunked ?? maxModelLen > 32768;
+    const maxNumBatchedTokens = chunkedPrefill ? 512 : Math.max(maxModelLen, 2048);
+    return { engine: 'V0', maxNumBatchedTokens, maxNumSeqs: 256, chunkedPrefill, profileTokens: maxNumBatchedTokens, note: `vLLM 0.${v} (V0)${chunkedPrefill ? ', chunked prefill: 512 batched tokens' : `: the profile run processes max_model_len = ${maxModelLen.toLocaleString('en-US')} tokens`}` };
+  }
+  const large = gpuCapacityBytes(gpu) >= 70 * GIB && !/a100/i.test(`${gpu.id} ${gpu.name}`);
+  const maxNumBatchedTokens = large ? 8192 : 2048;
+  return { engine: 'V1', maxNumBatchedTokens, maxNumSeqs: large ? 1024 : 256, chunkedPrefill: true, profileTokens: maxNumBatchedTokens, note: `vLLM V1 defaults for ${large ? 'a ≥ 70 GiB GPU (not A100)' : 'a GPU under 70 GiB or an A100'}: --max-num-batched-tokens ${maxNumBatchedTokens}, --max-num-seqs ${large ? 1024 : 256}` };
+}
+
+function parseVersion(version: string | undefined): number | undefined {
+  if (version === undefined || version === 'current' || version === 'latest') return undefined;
+  const m = /^(?:v)?0\.(\d+)(?:\.\d+)*$/.exec(version) ?? /^(?:v)?(\d+)\.\d+/.exec(version);
+  if (!m) throw new InvalidInputError([{ path: 'vllm.version', message: `"${version}" is not a vLLM version; use e.g. vllm@0.6.3 or vllm@0.11.0`, received: version }]);
+  return version.replace(/^v/, '').startsWith('0.') ? Number(m[1]) : 100;
 }
 
 /** Result of {@link vllmMemory}: one GPU's breakdown (every rank is alike) plus the KV pool. */
@@ -71,6 +117,12 @@ export interface VllmEstimate extends Breakdown {
   kvTokens: number;
   /** Requests of `concurrencyTokens` that fit at once (memory), and capped by max_num_seqs. */
   maxConcurrency: number;
+  /** What vLLM prints: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len). */
+  concurrencyFactor: number;
+  /** The engine's V0/V1 defaults that applied. */
+  defaults: VllmDefaults;
+  /** vLLM's refusal to start, with its remedy, when one max_model_len request does not fit the KV cache. */
+  refusal?: string;
   /** Largest max_model_len that runs (batch 1): the KV pool, capped by the model's positions. */
   maxContext: number;
   maxModelLen: number;
@@ -138,8 +190,20 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const pp = options.pipelineParallelSize ?? 1;
   const util = options.gpuMemoryUtilization ?? 0.9;
   const blockSize = options.blockSize ?? 16;
-  const maxNumSeqs = options.maxNumSeqs ?? 256;
-  const batched = options.maxNumBatchedTokens ?? 8192;
+  if (!(VLLM_BLOCK_SIZES as readonly number[]).includes(blockSize)) {
+    throw new InvalidInputError([{ path: 'vllm.blockSize', message: `vLLM refuses --block-size ${blockSize}: it takes ${VLLM_BLOCK_SIZES.join(', ')}`, received: blockSize }]);
+  }
+  const maxModelLenEarly = options.maxModelLen ?? arch.maxPositionEmbeddings;
+  if (maxModelLenEarly !== undefined && arch.maxPositionEmbeddings !== undefined && maxModelLenEarly > arch.maxPositionEmbeddings) {
+    throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: `vLLM refuses to start: --max-model-len ${maxModelLenEarly} is greater than the model's max_position_embeddings ${arch.maxPositionEmbeddings} (vllm/config/model.py); use --max-model-len ${arch.maxPositionEmbeddings} or less`, received: maxModelLenEarly }]);
+  }
+  if (options.maxModelLen !== undefined && options.concurrencyTokens === undefined && options.maxModelLen < blockSize) {
+    throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: `--max-model-len ${options.maxModelLen} is below one KV block of ${blockSize} tokens; use at least ${blockSize}`, received: options.maxModelLen }]);
+  }
+  const defaults = vllmDefaults(options.gpu, maxModelLenEarly ?? 4096, options.version, options.enableChunkedPrefill);
+  const maxNumSeqs = options.maxNumSeqs ?? defaults.maxNumSeqs;
+  const batched = options.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens;
+  if (options.maxNumSeqs === undefined || options.maxNumBatchedTokens === undefined) assumptions.push(defaults.note);
   requireInt(tp, 1, 'vllm.tensorParallelSize', '--tensor-parallel-size');
   requireInt(pp, 1, 'vllm.pipelineParallelSize', '--pipeline-parallel-size');
   requireRange(util, 0.01, 1, 'vllm.gpuMemoryUtilization', '--gpu-memory-utilization');
@@ -192,7 +256,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const activation =
     options.activationPeakBytes !== undefined
       ? part(options.activationPeakBytes, 'measured activation peak (given)', { accuracy: 'exact' })
-      : profilePeak(rank, batched, maxNumSeqs, arch.vocabSize);
+      : profilePeak(rank, defaults.engine === 'V0' && !defaults.chunkedPrefill && options.maxNumBatchedTokens === undefined ? Math.max(maxModelLen, 2048) : batched, maxNumSeqs, arch.vocabSize);
   const nonTorch = options.nonTorchBytes ?? Math.round(0.16 * GIB);
   if (options.nonTorchBytes === undefined) assumptions.push('non-torch memory 0.16 GiB (vLLM PR #12126 log on H100, TP 1); NCCL buffers under TP add more');
   const kvBudgetBytes = Math.max(0, budgetBytes - weights - activation.bytes - nonTorch);
@@ -204,6 +268,8 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const reqTokens = options.concurrencyTokens ?? maxModelLen;
   const memoryConcurrency = Math.floor(numGpuBlocks / layout.blocksPerRequest(reqTokens));
   const maxConcurrency = Math.min(memoryConcurrency, maxNumSeqs);
+  // vllm/v1/core/kv_cache_utils.py: "Maximum concurrency for {max_model_len} tokens per request: {x:.2f}x".
+  const concurrencyFactor = Math.floor((kvTokens / maxModelLen) * 100) / 100;
   const binding = budgetBytes - weights - activation.bytes - nonTorch <= 0 ? 'budget' : layout.blocksPerRequest(maxModelLen) > numGpuBlocks ? 'kv-cache' : 'none';
   const cudaGraphBytes = options.enforceEager ? 0 : (options.cudaGraphBytes ?? 512 * MIB);
   if (!options.enforceEager && options.cudaGraphBytes === undefined) assumptions.push('CUDA graphs ≈ 0.5 GiB (typical "Graph capturing finished … took" log lines), outside the budget');
@@ -233,6 +299,8 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     numGpuBlocks,
     kvTokens,
     maxConcurrency,
+    concurrencyFactor,
+    defaults,
     maxContext,
     maxModelLen,
     fits: binding === 'none',
@@ -242,6 +310,12 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     parts,
     assumptions,
   };
+  if (binding === 'kv-cache') {
+    // vllm/v1/core/kv_cache_utils.py check_enough_kv_cache_memory raises with the estimated maximum model length.
+    result.refusal = `vLLM refuses to start: one request of max_model_len ${maxModelLen.toLocaleString('en-US')} needs more KV cache than the ${(kvBudgetBytes / GIB).toFixed(2)} GiB available; the estimated maximum model length is ${maxContext.toLocaleString('en-US')}: use --max-model-len ${maxContext} or raise --gpu-memory-utilization`;
+  } else if (binding === 'budget') {
+    result.refusal = 'vLLM refuses to start: no memory is left for the KV cache after the weights and the profile run; raise --gpu-memory-utilization, use more GPUs (--tensor-parallel-size) or a smaller format';
+  }
   if (options.swapSpaceBytes !== undefined) result.numCpuBlocks = Math.floor(options.swapSpaceBytes / blockBytes);
   return result;
 }

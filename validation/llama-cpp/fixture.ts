@@ -1,0 +1,42 @@
+import type { Architecture } from '@vramkit/core';
+import type { HarnessFamily } from './families.js';
+import { type HarnessRecord, type HarnessRun, measure, runtimeVersion } from './runtime.js';
+import { type HarnessTensor, harnessModel } from './sparse-gguf.js';
+
+/** One fixture file: the model as written, the runtime that loaded it, and what it reported per context. */
+export interface LlamaCppFixture {
+  id: string;
+  config: string;
+  note: string;
+  /** Decoder layers written (fewer than the config's when the family caps them; see HarnessFamily.layers). */
+  layers: number;
+  configLayers: number;
+  runtime: { nodeLlamaCpp: string; llamaCpp: string; backend: 'CPU' };
+  ggufArchitecture: string;
+  architecture: Architecture;
+  tensors: HarnessTensor[];
+  /** `load_tensors: <buffer> model buffer size` in MiB as printed, and whether llama.cpp disabled SWA. */
+  modelMib: Record<string, string>;
+  swaDisabled: boolean;
+  runs: HarnessRecord[];
+}
+
+/** Writes, loads and measures one family over `grid`. */
+export async function measureFamily(f: HarnessFamily, config: Record<string, unknown>, grid: readonly HarnessRun[]): Promise<LlamaCppFixture> {
+  const model = harnessModel(f.config, f.layers ? { ...config, num_hidden_layers: f.layers } : config);
+  const load = await measure(model, grid);
+  return {
+    id: f.id,
+    config: f.config,
+    note: f.note,
+    layers: model.architecture.layers.length,
+    configLayers: Number(config.num_hidden_layers),
+    runtime: { ...runtimeVersion(), backend: 'CPU' },
+    ggufArchitecture: model.ggufArchitecture,
+    architecture: model.architecture,
+    tensors: model.tensors,
+    modelMib: load.modelMib,
+    swaDisabled: load.swaDisabled,
+    runs: load.records,
+  };
+}

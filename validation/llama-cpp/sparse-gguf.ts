@@ -1,0 +1,196 @@
+import { closeSync, openSync, ftruncateSync, writeSync } from 'node:fs';
+import { type Architecture, type GgmlTypeLayout, ggmlTypeLayout, synthesizeTensors, type Tensor } from '@vramkit/core';
+import { ggufNameFor } from '../../packages/models/src/gguf/gguf-tensors.js';
+import { normalizeConfig } from '../../packages/models/src/normalize/normalize-config.js';
+import { buildGgufFile, GGUF_VALUE, type GgufKv, type GgufTensorSpec } from '../../packages/models/src/testing/gguf-writer.js';
+
+/** One tensor as written to the GGUF: name, ggml dimensions (ne0 first) and ggml type name. */
+export interface HarnessTensor {
+  name: string;
+  ne: number[];
+  type: string;
+}
+
+/** A model as the harness writes it: the GGUF architecture name, its metadata and tensors. */
+export interface HarnessModel {
+  /** Catalogue config file the shapes come from. */
+  config: string;
+  /** `general.architecture` as llama.cpp's converter writes it for this config. */
+  ggufArchitecture: string;
+  architecture: Architecture;
+  kv: GgufKv[];
+  tensors: HarnessTensor[];
+}
+
+const T = (name: string): GgmlTypeLayout => ggmlTypeLayout(name);
+
+/**
+ * The ggml type the harness gives a tensor: F32 for vectors, Q6_K for output/embeddings, Q5_K for
+ * matrices whose rows divide 256, Q5_0 (or F16) otherwise: a mix like a Q5_K_M file, so the model
+ * buffer check exercises several block layouts.
+ */
+function typeFor(t: Tensor): string {
+  if (t.shape.length <= 1) return 'F32';
+  const inF = t.shape[t.shape.length - 1]!;
+  if ((t.role === 'output' || t.role === 'token_embd') && inF % 256 === 0) return 'Q6_K';
+  // Q5_K rather than Q4_K/Q8_0: the CPU backend repacks those into a CPU_REPACK buffer of real RAM.
+  if (inF % 256 === 0) return 'Q5_K';
+  return inF % 32 === 0 ? 'Q5_0' : 'F16';
+}
+
+const SPECIAL_PIECES = ['<|end|>', '<|endoftext|>', '<|im_end|>', '<|eot_id|>', '<end_of_turn>', '<|return|>', '<|call|>', '<|start|>', '<|message|>', '<|channel|>', '<|constrain|>'];
+
+/**
+ * The tokenizer metadata of a synthetic SentencePiece vocabulary of `n` tokens: `<unk>`, `<s>`, `</s>`,
+ * the 256 byte tokens llama.cpp's SPM loader looks up (`<0x0A>` for the line feed), then filler pieces.
+ * The vocabulary size decides the output buffer (n_vocab floats per row), so it is the real one.
+ */
+function vocabulary(n: number): GgufKv[] {
+  const tokens: string[] = ['<unk>', '<s>', '</s>'];
+  for (let b = 0; b < 256; b++) tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+  // Pieces some architectures' vocab setup looks up by text (phi3 `<|end|>`, gpt-oss `<|return|>`, …).
+  tokens.push(...SPECIAL_PIECES);
+  for (let i = tokens.length; i < n; i++) tokens.push(`t${i}`);
+  const types = tokens.map((_, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1));
+  return [
+    ['tokenizer.ggml.model', GGUF_VALUE.STRING, 'llama'],
+    ['tokenizer.ggml.tokens', GGUF_VALUE.ARRAY, GGUF_VALUE.STRING, tokens],
+    ['tokenizer.ggml.scores', GGUF_VALUE.ARRAY, GGUF_VALUE.FLOAT32, tokens.map(() => 0)],
+    ['tokenizer.ggml.token_type', GGUF_VALUE.ARRAY, GGUF_VALUE.INT32, types],
+    ['tokenizer.ggml.unknown_token_id', GGUF_VALUE.UINT32, 0],
+    ['tokenizer.ggml.bos_token_id', GGUF_VALUE.UINT32, 1],
+    ['tokenizer.ggml.eos_token_id', GGUF_VALUE.UINT32, 2],
+  ];
+}
+
+/** Per-architecture metadata and tensor renames beyond the common keys (gguf-py constants.py; convert_hf_to_gguf.py). */
+interface ArchRules {
+  /** Extra metadata from the raw config. */
+  kv?: (c: Record<string, unknown>, a: Architecture) => GgufKv[];
+  /** Rename or drop a synthesized tensor (return undefined to drop). */
+  tensor?: (t: HarnessTensor, src: Tensor) => HarnessTensor | undefined;
+}
+
+const u32 = (k: string, v: number): GgufKv => [k, GGUF_VALUE.UINT32, v];
+const f32 = (k: string, v: number): GgufKv => [k, GGUF_VALUE.FLOAT32, v];
+
+const RULES: Record<string, ArchRules> = {
+  llama: {},
+  qwen2: {},
+  qwen3: {},
+  qwen3moe: {},
+  phi3: {
+    // convert_hf_to_gguf.py Phi3MiniModel: gate_up_proj is written as ffn_up [n_embd, 2 n_ff].
+    tensor: (t) => (t.name.endsWith('.ffn_gate_up.weight') ? { ...t, name: t.name.replace('ffn_gate_up', 'ffn_up') } : t),
+    kv: (c) => [u32('phi3.attention.sliding_window', Number(c.sliding_window ?? 0)), u32('phi3.rope.scaling.original_context_length', Number(c.original_max_position_embeddings ?? c.max_position_embeddings))],
+  },
+  gemma2: {
+    kv: (c) => [
+      u32('gemma2.attention.sliding_window', Number(c.sliding_window)),
+      f32('gemma2.attn_logit_softcapping', Number(c.attn_logit_softcapping ?? 50)),
+      f32('gemma2.final_logit_softcapping', Number(c.final_logit_softcapping ?? 30)),
+    ],
+    tensor: (t) => ({ ...t, name: t.name.replace('post_attention_norm', 'post_attention_norm').replace('post_ffw_norm', 'post_ffw_norm') }),
+  },
+  gemma: {},
+  olmo2: {},
+  gpt2: {
+    kv: (c) => [f32('gpt2.attention.layer_norm_epsilon', Number(c.layer_norm_epsilon ?? 1e-5))],
+  },
+  gemma3: {
+    kv: (c) => [u32('gemma3.attention.sliding_window', Number(c.sliding_window))],
+  },
+};
+
+/** The GGUF architecture llama.cpp's converter writes for a config (convert_hf_to_gguf.py @ModelBase.register). */
+export function ggufArchitectureOf(config: Record<string, unknown>): string {
+  const archs = (config.architectures as string[] | undefined) ?? [];
+  const a = archs[0] ?? '';
+  // MistralForCausalLM and MixtralForCausalLM are registered on LlamaModel: the file says `llama`.
+  const byClass: Record<string, string> = {
+    LlamaForCausalLM: 'llama',
+    MistralForCausalLM: 'llama',
+    MixtralForCausalLM: 'llama',
+    Qwen2ForCausalLM: 'qwen2',
+    Qwen3ForCausalLM: 'qwen3',
+    Qwen3MoeForCausalLM: 'qwen3moe',
+    Phi3ForCausalLM: 'phi3',
+    Gemma2ForCausalLM: 'gemma2',
+    Gemma3ForCausalLM: 'gemma3',
+    DeepseekV2ForCausalLM: 'deepseek2',
+    DeepseekV3ForCausalLM: 'deepseek2',
+    GptOssForCausalLM: 'gpt-oss',
+    GemmaForCausalLM: 'gemma',
+    Olmo2ForCausalLM: 'olmo2',
+    GPT2LMHeadModel: 'gpt2',
+  };
+  const byType: Record<string, string> = { llama: 'llama', mistral: 'llama', mixtral: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', qwen3_moe: 'qwen3moe', phi3: 'phi3', gemma2: 'gemma2', gemma3_text: 'gemma3' };
+  const out = byClass[a] ?? byType[String(config.model_type)];
+  if (!out) throw new Error(`no GGUF architecture known for ${a || String(config.model_type)}`);
+  return out;
+}
+
+/**
+ * Builds the harness model of a catalogue config: the architecture as vramkit normalizes it, the
+ * tensors llama.cpp expects under their GGUF names and shapes, and the metadata llama.cpp reads.
+ */
+export function harnessModel(configName: string, config: Record<string, unknown>): HarnessModel {
+  const architecture = normalizeConfig(config).architecture;
+  const name = ggufArchitectureOf(config);
+  const rules = RULES[name] ?? {};
+  const src = synthesizeTensors(architecture).filter((t) => !t.mtp && t.shape.every((d) => d > 0));
+  const tensors: HarnessTensor[] = [];
+  for (const t of src) {
+    const h: HarnessTensor = { name: ggufNameFor(t), ne: [...t.shape].reverse(), type: typeFor(t) };
+    const r = rules.tensor ? rules.tensor(h, t) : h;
+    if (r) tensors.push(r);
+  }
+  const first = architecture.layers[0]!;
+  const attn = first.attention;
+  const ropeScaling = config.rope_scaling as { rope_type?: string } | null | undefined;
+  if (ropeScaling?.rope_type === 'llama3' && 'headDim' in attn) tensors.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: 'F32' });
+  const kv: GgufKv[] = [
+    ['general.architecture', GGUF_VALUE.STRING, name],
+    ['general.name', GGUF_VALUE.STRING, configName],
+    u32('general.file_type', 15),
+    u32(`${name}.block_count`, architecture.layers.length),
+    u32(`${name}.context_length`, architecture.maxPositionEmbeddings ?? 4096),
+    u32(`${name}.embedding_length`, architecture.hiddenSize),
+    u32(`${name}.vocab_size`, architecture.vocabSize),
+    f32(`${name}.attention.layer_norm_rms_epsilon`, Number(config.rms_norm_eps ?? 1e-6)),
+    f32(`${name}.rope.freq_base`, Number(config.rope_theta ?? 10000)),
+  ];
+  if (attn.kind === 'full' || attn.kind === 'sliding' || attn.kind === 'chunked') {
+    kv.push(u32(`${name}.attention.head_count`, attn.numHeads), u32(`${name}.attention.head_count_kv`, attn.numKvHeads));
+    kv.push(u32(`${name}.attention.key_length`, attn.headDim), u32(`${name}.attention.value_length`, attn.vHeadDim));
+    kv.push(u32(`${name}.rope.dimension_count`, attn.headDim));
+  }
+  const mlp = first.mlp;
+  if (mlp.kind === 'dense') {
+    kv.push(u32(`${name}.feed_forward_length`, mlp.intermediateSize));
+  } else {
+    kv.push(u32(`${name}.expert_count`, mlp.numExperts), u32(`${name}.expert_used_count`, mlp.topK));
+    kv.push(u32(`${name}.feed_forward_length`, mlp.expertIntermediateSize), u32(`${name}.expert_feed_forward_length`, mlp.expertIntermediateSize));
+  }
+  if (rules.kv) kv.push(...rules.kv(config, architecture));
+  kv.push(...vocabulary(architecture.vocabSize));
+  return { config: configName, ggufArchitecture: name, architecture, kv, tensors };
+}
+
+/**
+ * Writes a sparse GGUF: the real header (metadata, tensor infos), then the file extended to its full
+ * size with zeros that the filesystem does not store, so an 8B model costs a few MiB of disk.
+ * @returns the file's size in bytes
+ */
+export function writeSparseGguf(path: string, model: HarnessModel): number {
+  const specs: GgufTensorSpec[] = model.tensors.map((t) => ({ name: t.name, ne: t.ne, type: T(t.type) }));
+  const file = buildGgufFile(model.kv, specs);
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, file.head);
+    ftruncateSync(fd, file.size);
+  } finally {
+    closeSync(fd);
+  }
+  return file.size;
+}
