@@ -55,7 +55,7 @@ function median(xs: number[]): number {
 /** Parameter counts: every exact record of params.json whose config the catalogue or the fixtures hold. */
 function parameterCases(root: string): Case[] {
   const records = readJson<{ model: string; params: number | null; params_exact: boolean; source: string; params_non_embedding?: number }[]>(root, 'packages/models/src/__fixtures__/params.json');
-  const configDir = join(root, 'packages/quant/src/__fixtures__/configs');
+  const configDir = join(root, 'packages/fixtures/configs');
   const fixtureConfigs = new Map(readdirSync(configDir).filter((f) => f.endsWith('.json') && f !== 'SOURCES.json').map((f) => [f.replace('.json', '').replace('__', '/').toLowerCase(), join(configDir, f)]));
   const out: Case[] = [];
   for (const r of records) {
@@ -76,7 +76,7 @@ function parameterCases(root: string): Case[] {
 
 /** Seed 003's measured per-part counts, from core's synthesis of its config. */
 function seed003Cases(root: string): Case[] {
-  const config = readJson<Record<string, unknown>>(root, 'packages/models/catalogue/configs/seed-003__qwen3-8b-mha.json');
+  const config = readJson<Record<string, unknown>>(root, 'packages/fixtures/configs/seed-003__qwen3-8b-mha.json');
   const arch = normalizeConfig(config).architecture;
   const p = countParameters(synthesizeTensors(arch), arch);
   const src = 'seed 003 (measured)';

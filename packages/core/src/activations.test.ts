@@ -21,14 +21,23 @@ const SEED_002 = [
 
 function seed002Model(seq: number, d: number): number {
   const arch = singleHeadAttention(d);
-  return inferenceActivationBytes(arch, { chunkTokens: seq, batch: 8, activationBytes: 4, attention: 'naive', logits: 'none' }).bytes;
+  return inferenceActivationBytes(arch, {
+    chunkTokens: seq,
+    batch: 8,
+    activationBytes: 4,
+    attention: 'naive',
+    logits: 'none',
+  }).bytes;
 }
 
 describe('inferenceActivationBytes', () => {
-  it.each(SEED_002.filter((r) => r.seq >= 4096))('lands within 10% of seed 002 at seq $seq, d_model $d ($mib MiB)', ({ seq, d, mib }) => {
-    const predicted = seed002Model(seq, d) / MIB;
-    expect(Math.abs(predicted - mib) / mib).toBeLessThan(0.1);
-  });
+  it.each(SEED_002.filter((r) => r.seq >= 4096))(
+    'lands within 10% of seed 002 at seq $seq, d_model $d ($mib MiB)',
+    ({ seq, d, mib }) => {
+      const predicted = seed002Model(seq, d) / MIB;
+      expect(Math.abs(predicted - mib) / mib).toBeLessThan(0.1);
+    },
+  );
 
   it('under-predicts the small sizes by a fixed few MiB: those peaks are the input tensors and CUDA workspace, not scores', () => {
     // At seq 256 the two 8×256×256 fp32 score matrices are 4 MiB; the rest of the measured ~21 MiB is
@@ -41,18 +50,27 @@ describe('inferenceActivationBytes', () => {
   });
 
   it('explains the 16384 OOM: scores and softmax alone are 16 GiB', () => {
-    expect(naiveAttentionScoreBytes({ batch: 8, heads: 1, queryTokens: 16384, keyTokens: 16384, scoreBytes: 4 })).toBe(16 * 1024 ** 3);
+    expect(naiveAttentionScoreBytes({ batch: 8, heads: 1, queryTokens: 16384, keyTokens: 16384, scoreBytes: 4 })).toBe(
+      16 * 1024 ** 3,
+    );
   });
 
   it('grows linearly with flash attention and quadratically without', () => {
     const run = (t: number, attention: 'flash' | 'naive') =>
-      inferenceActivationBytes(llama3_8b, { chunkTokens: t, batch: 1, activationBytes: 2, attention, logits: 'none' }).bytes;
+      inferenceActivationBytes(llama3_8b, { chunkTokens: t, batch: 1, activationBytes: 2, attention, logits: 'none' })
+        .bytes;
     expect(run(8192, 'flash') / run(4096, 'flash')).toBeCloseTo(2, 5);
     expect(run(8192, 'naive') / run(4096, 'naive')).toBeGreaterThan(3.5);
   });
 
   it('makes fp32 logits over the prompt the largest item at long prompts (Llama 3 8B, 32k tokens)', () => {
-    const r = inferenceActivationBytes(llama3_8b, { chunkTokens: 32768, batch: 1, activationBytes: 2, attention: 'flash', logits: 'all' });
+    const r = inferenceActivationBytes(llama3_8b, {
+      chunkTokens: 32768,
+      batch: 1,
+      activationBytes: 2,
+      attention: 'flash',
+      logits: 'all',
+    });
     expect(r.parts!.logits!.bytes).toBe(32768 * 128256 * 6);
     expect(r.note).toMatch(/peak in logits/);
   });

@@ -32,13 +32,18 @@ export interface NaiveAttentionShape {
  * Bytes of the `batch × heads × queries × keys` score matrix plus its softmax, which naive
  * attention holds at once. Softmax runs in fp32 (transformers `eager_attention_forward`:
  * `softmax(..., dtype=torch.float32)`), so it adds 4 bytes per score; in fp32 that is two equal
- * matrices (seed 002's accounting).
+ * matrices (the accounting of the measured naive-attention benchmark).
  */
 export function naiveAttentionScoreBytes(s: NaiveAttentionShape): number {
   return s.batch * s.heads * s.queryTokens * s.keyTokens * (s.scoreBytes + 4);
 }
 
-function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOptions, keys: number, h: number): { bytes: number; scores: number } {
+function attentionPhaseBytes(
+  a: SoftmaxAttentionSpec,
+  o: InferenceActivationOptions,
+  keys: number,
+  h: number,
+): { bytes: number; scores: number } {
   const t = o.batch * o.chunkTokens;
   const qDim = a.mla ? a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim) : a.numHeads * a.headDim;
   const kvHeads = a.mla ? a.numHeads : a.numKvHeads;
@@ -51,7 +56,13 @@ function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOpti
   if (o.attention === 'naive') {
     // Eager attention repeats K/V to every query head (transformers repeat_kv) before the matmul.
     bytes += o.batch * window * (a.numHeads - kvHeads) * (a.headDim + a.vHeadDim) * o.activationBytes;
-    scores = naiveAttentionScoreBytes({ batch: o.batch, heads: a.numHeads, queryTokens: o.chunkTokens, keyTokens: window, scoreBytes: o.activationBytes });
+    scores = naiveAttentionScoreBytes({
+      batch: o.batch,
+      heads: a.numHeads,
+      queryTokens: o.chunkTokens,
+      keyTokens: window,
+      scoreBytes: o.activationBytes,
+    });
   }
   return { bytes: bytes + scores, scores };
 }
@@ -60,7 +71,7 @@ function attentionPhaseBytes(a: SoftmaxAttentionSpec, o: InferenceActivationOpti
  * Peak activation memory of one inference forward pass. Layers run one after another and free their
  * intermediates, so the peak is the residual stream plus the largest single phase of any layer
  * (attention, MLP) — or the logits after the last layer, whichever is larger.
- * Naive attention adds the `L²` score matrix (seed 002); flash attention does not.
+ * Naive attention adds the `L²` score matrix (measured in a naive-attention benchmark); flash attention does not.
  * Logits are computed in the compute dtype and up-cast to fp32 (transformers `logits.float()`),
  * so each holds `activationBytes + 4` bytes per vocabulary entry.
  * @returns bytes with parts `residual`, `attention`, `mlp`, `logits` and which phase sets the peak
@@ -109,16 +120,25 @@ export function inferenceActivationBytes(arch: Architecture, o: InferenceActivat
     bytes,
     () =>
       `prefill peak of ${n(o.chunkTokens)} tokens × batch ${o.batch}: residual + max(attention, MLP) or logits; ${
-        o.attention === 'naive' ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})` : 'flash attention (no L² term)'
+        o.attention === 'naive'
+          ? `naive attention (scores ${o.batch} × heads × ${o.chunkTokens} × ${keys})`
+          : 'flash attention (no L² term)'
       }; peak in ${peakPhase}`,
     {
       accuracy: 'model',
       source: 'transformers eager/SDPA attention and LlamaMLP; logits up-cast in LlamaForCausalLM.forward',
       parts: {
         residual: lazyPart(residual, () => 'hidden state + normed copy: 2 × tokens × hidden × bytes'),
-        attention: lazyPart(attention, () => `q, k, v, output${o.attention === 'naive' ? ` + scores ${n(scores)} B` : ''}`),
+        attention: lazyPart(
+          attention,
+          () => `q, k, v, output${o.attention === 'naive' ? ` + scores ${n(scores)} B` : ''}`,
+        ),
         mlp: lazyPart(mlp, () => 'MLP intermediates (gate, act, up) or MoE expert caches'),
-        logits: lazyPart(logits, () => `${n(logitRows)} row${logitRows === 1 ? '' : 's'} × vocab ${n(arch.vocabSize)} × (${o.activationBytes} + 4 fp32) bytes`),
+        logits: lazyPart(
+          logits,
+          () =>
+            `${n(logitRows)} row${logitRows === 1 ? '' : 's'} × vocab ${n(arch.vocabSize)} × (${o.activationBytes} + 4 fp32) bytes`,
+        ),
       },
     },
   );

@@ -20,11 +20,7 @@ export interface Breakdown {
 }
 
 /** Builds a part, rounding the byte count up to an integer (memory is never fractional). */
-export function part(
-  bytes: number,
-  note: string,
-  extra: Omit<BreakdownPart, 'bytes' | 'note'> = {},
-): BreakdownPart {
+export function part(bytes: number, note: string, extra: Omit<BreakdownPart, 'bytes' | 'note'> = {}): BreakdownPart {
   return { bytes: Math.ceil(bytes), note, ...extra };
 }
 
@@ -57,7 +53,13 @@ class LazyBreakdownPart implements BreakdownPart {
   }
 
   toJSON(): BreakdownPart {
-    return { bytes: this.bytes, note: this.note, ...(this.source !== undefined ? { source: this.source } : {}), ...(this.accuracy ? { accuracy: this.accuracy } : {}), ...(this.parts ? { parts: this.parts } : {}) };
+    return {
+      bytes: this.bytes,
+      note: this.note,
+      ...(this.source !== undefined ? { source: this.source } : {}),
+      ...(this.accuracy ? { accuracy: this.accuracy } : {}),
+      ...(this.parts ? { parts: this.parts } : {}),
+    };
   }
 }
 
@@ -66,6 +68,10 @@ class LazyBreakdownPart implements BreakdownPart {
  * formatting a note costs more than the arithmetic, and most notes are never shown. `note` reads
  * like a property and `JSON.stringify` includes it; use `toJSON()` for a plain-object copy.
  */
-export function lazyPart(bytes: number, note: () => string, extra: Omit<BreakdownPart, 'bytes' | 'note'> = {}): BreakdownPart {
+export function lazyPart(
+  bytes: number,
+  note: () => string,
+  extra: Omit<BreakdownPart, 'bytes' | 'note'> = {},
+): BreakdownPart {
   return new LazyBreakdownPart(bytes, note, extra);
 }

@@ -10,7 +10,10 @@ export interface BlockLayout {
   blockBytes: number;
 }
 
-function fromGgml<const Id extends string>(id: Id, type: GgmlTypeName): { id: Id; blockElements: number; blockBytes: number } {
+function fromGgml<const Id extends string>(
+  id: Id,
+  type: GgmlTypeName,
+): { id: Id; blockElements: number; blockBytes: number } {
   const t = ggmlTypeLayout(type);
   return { id, blockElements: t.blockElements, blockBytes: t.blockBytes };
 }
@@ -85,7 +88,10 @@ const ALIASES: Record<string, string> = {
 
 /** Lower-cases a dtype name and maps common spellings (`float16`, `torch.bfloat16`, `fp8_e4m3`) to ours. */
 export function normalizeDtypeName(name: string): string {
-  const lower = name.trim().toLowerCase().replace(/^torch\./, '');
+  const lower = name
+    .trim()
+    .toLowerCase()
+    .replace(/^torch\./, '');
   return ALIASES[lower] ?? lower;
 }
 

@@ -71,7 +71,8 @@ const ATTENTIONS = ['flash', 'naive'] as const;
 const LOGITS = ['all', 'last', 'none'] as const;
 const MLA_CACHES = ['latent', 'expanded'] as const;
 const isCount = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
-const isOneOf = <T extends string>(x: unknown, list: readonly T[]): x is T => typeof x === 'string' && (list as readonly string[]).includes(x);
+const isOneOf = <T extends string>(x: unknown, list: readonly T[]): x is T =>
+  typeof x === 'string' && (list as readonly string[]).includes(x);
 
 /**
  * The common case of {@link InferenceWorkloadSchema} without valibot's per-call cost: accepts only
@@ -82,7 +83,20 @@ const isOneOf = <T extends string>(x: unknown, list: readonly T[]): x is T => ty
 export function fastResolveWorkload(w: InferenceWorkload): ResolvedInferenceWorkload | undefined {
   // Plain checks, no per-call closures: this runs once per estimate (bench/throughput.mjs).
   const o = w.overhead;
-  const { context, batch, kvDtype, kDtype, vDtype, activationDtype, attention, prefillChunk, logits, forceMha, ignoreWindows, mlaCache } = w;
+  const {
+    context,
+    batch,
+    kvDtype,
+    kDtype,
+    vDtype,
+    activationDtype,
+    attention,
+    prefillChunk,
+    logits,
+    forceMha,
+    ignoreWindows,
+    mlaCache,
+  } = w;
   if (
     (context !== undefined && !isCount(context, 1)) ||
     (batch !== undefined && !isCount(batch, 1)) ||
@@ -101,7 +115,13 @@ export function fastResolveWorkload(w: InferenceWorkload): ResolvedInferenceWork
         o === null ||
         Array.isArray(o) ||
         (o.contextBytes !== undefined && !isCount(o.contextBytes, 0)) ||
-        (o.allocatorFraction !== undefined && !(typeof o.allocatorFraction === 'number' && Number.isFinite(o.allocatorFraction) && o.allocatorFraction >= 0 && o.allocatorFraction <= 1))))
+        (o.allocatorFraction !== undefined &&
+          !(
+            typeof o.allocatorFraction === 'number' &&
+            Number.isFinite(o.allocatorFraction) &&
+            o.allocatorFraction >= 0 &&
+            o.allocatorFraction <= 1
+          ))))
   ) {
     return undefined;
   }
@@ -118,7 +138,13 @@ export function fastResolveWorkload(w: InferenceWorkload): ResolvedInferenceWork
     forceMha: forceMha ?? false,
     ignoreWindows: ignoreWindows ?? false,
     mlaCache: mlaCache ?? 'latent',
-    overhead: o === undefined ? {} : { ...(o.contextBytes !== undefined ? { contextBytes: o.contextBytes } : {}), ...(o.allocatorFraction !== undefined ? { allocatorFraction: o.allocatorFraction } : {}) },
+    overhead:
+      o === undefined
+        ? {}
+        : {
+            ...(o.contextBytes !== undefined ? { contextBytes: o.contextBytes } : {}),
+            ...(o.allocatorFraction !== undefined ? { allocatorFraction: o.allocatorFraction } : {}),
+          },
   };
 }
 
@@ -128,7 +154,12 @@ function weightsPart(prepared: PreparedModel, weights: WeightBytesBreakdown, for
   if (!p) {
     p = part(weights.total, `Σ over ${weights.perTensor.length} tensors of bytes in ${formatId}`, {
       accuracy: 'exact',
-      parts: Object.fromEntries(Object.entries(weights.byType).map(([type, s]) => [type, part(s.bytes, `${s.tensors} tensors, ${formatCount(s.elements)} weights`)])),
+      parts: Object.fromEntries(
+        Object.entries(weights.byType).map(([type, s]) => [
+          type,
+          part(s.bytes, `${s.tensors} tensors, ${formatCount(s.elements)} weights`),
+        ]),
+      ),
     });
     prepared.memo.weightParts.set(weights, p);
   }
@@ -160,7 +191,13 @@ class Estimate implements InferenceEstimate {
   }
 
   get assumptions(): string[] {
-    this.#assumptions ??= describeDefaults(this.#vocab, this.workload, (this.#defaulted & 1) !== 0, (this.#defaulted & 2) !== 0, (this.#defaulted & 4) !== 0);
+    this.#assumptions ??= describeDefaults(
+      this.#vocab,
+      this.workload,
+      (this.#defaulted & 1) !== 0,
+      (this.#defaulted & 2) !== 0,
+      (this.#defaulted & 4) !== 0,
+    );
     return this.#assumptions;
   }
 
@@ -171,14 +208,22 @@ class Estimate implements InferenceEstimate {
 }
 
 /** The defaults an estimate applied, in words. */
-function describeDefaults(vocab: number, w: ResolvedInferenceWorkload, context: boolean, format: boolean, logits: boolean): string[] {
+function describeDefaults(
+  vocab: number,
+  w: ResolvedInferenceWorkload,
+  context: boolean,
+  format: boolean,
+  logits: boolean,
+): string[] {
   const out: string[] = [];
   if (context) out.push(`context defaulted to ${DEFAULT_CONTEXT_TOKENS} tokens (pass context to change it)`);
   if (format) out.push('weights in bf16 (pass a format to change it)');
   if (logits) {
     const rows = w.batch * Math.min(w.prefillChunk ?? w.context, w.context);
     const extra = (rows - w.batch) * vocab * (ACT_BYTES[w.activationDtype] + 4);
-    out.push(`logits for the last token only, as generation computes them; a plain forward over the prompt (logits: all) keeps fp32 logits for every token: +${(extra / 1024 ** 3).toFixed(2)} GiB`);
+    out.push(
+      `logits for the last token only, as generation computes them; a plain forward over the prompt (logits: all) keeps fp32 logits for every token: +${(extra / 1024 ** 3).toFixed(2)} GiB`,
+    );
   }
   return out;
 }
@@ -199,7 +244,8 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
   const { model, format = plainFormats.bf16 } = options;
   // The options object is the workload (the fast path reads only workload fields); the schema,
   // which strips unknown keys, gets the workload alone so that its messages name only its fields.
-  const workload = fastResolveWorkload(options) ?? parseOrThrow(InferenceWorkloadSchema, workloadOf(options), 'workload');
+  const workload =
+    fastResolveWorkload(options) ?? parseOrThrow(InferenceWorkloadSchema, workloadOf(options), 'workload');
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const arch = prepared.arch;
   const weights = prepared.weightsIn(format);
@@ -235,6 +281,8 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
     format.id,
     workload,
     arch.vocabSize,
-    (options.context === undefined ? 1 : 0) | (options.format === undefined ? 2 : 0) | (options.logits === undefined ? 4 : 0),
+    (options.context === undefined ? 1 : 0) |
+      (options.format === undefined ? 2 : 0) |
+      (options.logits === undefined ? 4 : 0),
   );
 }

@@ -49,9 +49,21 @@ export const GGML_TYPES = [
   // block_q4_K: d, dmin + scales[K_SCALE_SIZE] + qs[QK_K/2]
   { id: 'Q4_K', ggmlType: 12, blockElements: QK_K, blockBytes: 2 * HALF + K_SCALE_SIZE + QK_K / 2, quantized: true },
   // block_q5_K: d, dmin + scales[K_SCALE_SIZE] + qh[QK_K/8] + qs[QK_K/2]
-  { id: 'Q5_K', ggmlType: 13, blockElements: QK_K, blockBytes: 2 * HALF + K_SCALE_SIZE + QK_K / 8 + QK_K / 2, quantized: true },
+  {
+    id: 'Q5_K',
+    ggmlType: 13,
+    blockElements: QK_K,
+    blockBytes: 2 * HALF + K_SCALE_SIZE + QK_K / 8 + QK_K / 2,
+    quantized: true,
+  },
   // block_q6_K: ql[QK_K/2] + qh[QK_K/4] + int8 scales[QK_K/16] + d
-  { id: 'Q6_K', ggmlType: 14, blockElements: QK_K, blockBytes: QK_K / 2 + QK_K / 4 + QK_K / 16 + HALF, quantized: true },
+  {
+    id: 'Q6_K',
+    ggmlType: 14,
+    blockElements: QK_K,
+    blockBytes: QK_K / 2 + QK_K / 4 + QK_K / 16 + HALF,
+    quantized: true,
+  },
   // block_q8_K: float d + qs[QK_K] + int16 bsums[QK_K/16]
   { id: 'Q8_K', ggmlType: 15, blockElements: QK_K, blockBytes: 4 + QK_K + (QK_K / 16) * 2, quantized: true },
   // block_iq2_xxs: d + uint16 qs[QK_K/8]
@@ -65,9 +77,21 @@ export const GGML_TYPES = [
   // block_iq4_nl: d + 32 nibbles
   { id: 'IQ4_NL', ggmlType: 20, blockElements: 32, blockBytes: HALF + 32 / 2, quantized: true },
   // block_iq3_s: d + qs[QK_K/4] + qh[QK_K/32] + signs[QK_K/8] + scales[QK_K/64]
-  { id: 'IQ3_S', ggmlType: 21, blockElements: QK_K, blockBytes: HALF + QK_K / 4 + QK_K / 32 + QK_K / 8 + QK_K / 64, quantized: true },
+  {
+    id: 'IQ3_S',
+    ggmlType: 21,
+    blockElements: QK_K,
+    blockBytes: HALF + QK_K / 4 + QK_K / 32 + QK_K / 8 + QK_K / 64,
+    quantized: true,
+  },
   // block_iq2_s: d + qs[QK_K/4] + qh[QK_K/32] + scales[QK_K/32]
-  { id: 'IQ2_S', ggmlType: 22, blockElements: QK_K, blockBytes: HALF + QK_K / 4 + QK_K / 32 + QK_K / 32, quantized: true },
+  {
+    id: 'IQ2_S',
+    ggmlType: 22,
+    blockElements: QK_K,
+    blockBytes: HALF + QK_K / 4 + QK_K / 32 + QK_K / 32,
+    quantized: true,
+  },
   // block_iq4_xs: d + uint16 scales_h + scales_l[QK_K/64] + qs[QK_K/2]
   { id: 'IQ4_XS', ggmlType: 23, blockElements: QK_K, blockBytes: HALF + 2 + QK_K / 64 + QK_K / 2, quantized: true },
   { id: 'I8', ggmlType: 24, blockElements: 1, blockBytes: 1, quantized: false },
@@ -79,7 +103,13 @@ export const GGML_TYPES = [
   { id: 'IQ1_M', ggmlType: 29, blockElements: QK_K, blockBytes: QK_K / 8 + QK_K / 16 + QK_K / 32, quantized: true },
   { id: 'BF16', ggmlType: 30, blockElements: 1, blockBytes: 2, quantized: false },
   // block_tq1_0: qs[(QK_K - 4*QK_K/64)/5] (5 trits per byte) + qh[QK_K/64] (4 per byte) + d
-  { id: 'TQ1_0', ggmlType: 34, blockElements: QK_K, blockBytes: (QK_K - (4 * QK_K) / 64) / 5 + QK_K / 64 + HALF, quantized: true },
+  {
+    id: 'TQ1_0',
+    ggmlType: 34,
+    blockElements: QK_K,
+    blockBytes: (QK_K - (4 * QK_K) / 64) / 5 + QK_K / 64 + HALF,
+    quantized: true,
+  },
   // block_tq2_0: qs[QK_K/4] + d
   { id: 'TQ2_0', ggmlType: 35, blockElements: QK_K, blockBytes: QK_K / 4 + HALF, quantized: true },
   // block_mxfp4: E8M0 exponent + 32 e2m1 nibbles (OCP MX spec block of 32)
@@ -115,7 +145,12 @@ export function findGgmlType(type: string | number): GgmlTypeLayout | undefined 
  */
 export function ggmlTypeLayout(type: string | number): GgmlTypeLayout {
   const found = findGgmlType(type);
-  if (!found) throw new NoSuchFormatError(String(type), GGML_TYPES.map((t) => t.id), 'ggmlType');
+  if (!found)
+    throw new NoSuchFormatError(
+      String(type),
+      GGML_TYPES.map((t) => t.id),
+      'ggmlType',
+    );
   return found;
 }
 
@@ -144,7 +179,9 @@ export function ggmlTensorBytes(type: string | number, shape: readonly number[])
   const t = ggmlTypeLayout(type);
   for (const [i, d] of shape.entries()) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new InvalidInputError([{ path: `tensor.shape[${i}]`, message: `must be a non-negative integer, got ${d}`, received: d }]);
+      throw new InvalidInputError([
+        { path: `tensor.shape[${i}]`, message: `must be a non-negative integer, got ${d}`, received: d },
+      ]);
     }
   }
   const row = shape[shape.length - 1] ?? 1;

@@ -18,7 +18,13 @@ export {
   type MoeMlpSpec,
   type SoftmaxAttentionSpec,
 } from './architecture.js';
-export { type ArchitectureSize, type ArchitectureSizeField, ArchitectureSchema, architectureSize, validateArchitecture } from './architecture-schema.js';
+export {
+  type ArchitectureSize,
+  type ArchitectureSizeField,
+  ArchitectureSchema,
+  architectureSize,
+  validateArchitecture,
+} from './architecture-schema.js';
 export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,

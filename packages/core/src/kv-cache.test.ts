@@ -35,7 +35,9 @@ describe('kvCacheBytes', () => {
     const f16 = kvCacheBytes(llama3_8b, { tokens: 4096, batch: 1 }).bytes;
     const values = f16 / 2;
     expect(kvCacheBytes(llama3_8b, { tokens: 4096, batch: 1, kDtype: 'q8_0' }).bytes).toBe((values / 32) * 34);
-    expect(kvCacheBytes(llama3_8b, { tokens: 4096, batch: 1, kDtype: 'q4_0', vDtype: 'q4_0' }).bytes).toBe((values / 32) * 18);
+    expect(kvCacheBytes(llama3_8b, { tokens: 4096, batch: 1, kDtype: 'q4_0', vDtype: 'q4_0' }).bytes).toBe(
+      (values / 32) * 18,
+    );
   });
 
   it('sizes K and V separately when their dtypes differ', () => {
@@ -50,7 +52,9 @@ describe('kvCacheBytes', () => {
     expect(kv.parts!.full!.bytes).toBe(4 * 32768 * perToken);
     expect(kv.parts!.sliding!.bytes).toBe(22 * 512 * perToken);
     expect(kvCacheBytes(gemma3_1b, { tokens: 32768, batch: 1, ignoreWindows: true }).bytes).toBe(26 * 32768 * perToken);
-    expect(kvCacheBytes(gemma3_1b, { tokens: 32768, batch: 1, slidingExtraTokens: 512 }).parts!.sliding!.bytes).toBe(22 * 1024 * perToken);
+    expect(kvCacheBytes(gemma3_1b, { tokens: 32768, batch: 1, slidingExtraTokens: 512 }).parts!.sliding!.bytes).toBe(
+      22 * 1024 * perToken,
+    );
   });
 
   it('caches the MLA latent for DeepSeek-V3: (512 + 64) × 61 layers per token', () => {
@@ -61,8 +65,16 @@ describe('kvCacheBytes', () => {
   });
 
   it('rejects an unknown dtype and a row a block type cannot pack, naming the field', () => {
-    expect(() => kvCacheBytes(llama3_8b, { tokens: 1, batch: 1, kDtype: 'q9_x' })).toThrow(/kvCache.kDtype: unknown KV dtype/);
-    const odd = { ...llama3_8b, layers: llama3_8b.layers.map((l) => ({ ...l, attention: { ...l.attention, numKvHeads: 1, headDim: 100, vHeadDim: 100 } })) };
+    expect(() => kvCacheBytes(llama3_8b, { tokens: 1, batch: 1, kDtype: 'q9_x' })).toThrow(
+      /kvCache.kDtype: unknown KV dtype/,
+    );
+    const odd = {
+      ...llama3_8b,
+      layers: llama3_8b.layers.map((l) => ({
+        ...l,
+        attention: { ...l.attention, numKvHeads: 1, headDim: 100, vHeadDim: 100 },
+      })),
+    };
     try {
       kvCacheBytes(odd, { tokens: 1, batch: 1, vDtype: 'q4_0' });
       expect.unreachable();
@@ -72,7 +84,14 @@ describe('kvCacheBytes', () => {
   });
 
   it('is 24 MiB for 128 tokens of a 24-layer, 2048-wide f16 model (llama.cpp pythia-1.4b log)', () => {
-    const pythia = { ...llama3_8b, hiddenSize: 2048, layers: Array.from({ length: 24 }, () => ({ ...llama3_8b.layers[0]!, attention: { ...llama3_8b.layers[0]!.attention, numHeads: 16, numKvHeads: 16, headDim: 128, vHeadDim: 128 } })) };
+    const pythia = {
+      ...llama3_8b,
+      hiddenSize: 2048,
+      layers: Array.from({ length: 24 }, () => ({
+        ...llama3_8b.layers[0]!,
+        attention: { ...llama3_8b.layers[0]!.attention, numHeads: 16, numKvHeads: 16, headDim: 128, vHeadDim: 128 },
+      })),
+    };
     expect(kvCacheBytes(pythia as typeof llama3_8b, { tokens: 128, batch: 1 }).bytes).toBe(24 * MIB);
   });
 });

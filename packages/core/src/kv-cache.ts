@@ -68,7 +68,12 @@ function rowOrThrow(l: BlockLayout, elements: number, path: string): number {
   return rowBytes(l, elements);
 }
 
-function softmaxLayer(a: SoftmaxAttentionSpec, o: Required<Pick<KvCacheOptions, 'tokens' | 'batch'>> & KvCacheOptions, k: BlockLayout, v: BlockLayout): LayerKv {
+function softmaxLayer(
+  a: SoftmaxAttentionSpec,
+  o: Required<Pick<KvCacheOptions, 'tokens' | 'batch'>> & KvCacheOptions,
+  k: BlockLayout,
+  v: BlockLayout,
+): LayerKv {
   let held = o.tokens;
   let group: LayerKv['group'] = a.kind === 'full' ? 'full' : a.kind;
   if (!o.ignoreWindows && a.window !== undefined && a.kind !== 'full') {
@@ -136,7 +141,10 @@ export function kvCacheBytes(arch: Architecture, options: KvCacheOptions): KvCac
   const groups: { name: LayerKv['group']; bytes: number; layers: number; held: number }[] = [];
   for (const { layer, count } of layerClasses(arch)) {
     const a = layer.attention;
-    const r = a.kind === 'full' || a.kind === 'sliding' || a.kind === 'chunked' ? softmaxLayer(a, o, k, v) : stateLayer(layer, o.batch, state, k);
+    const r =
+      a.kind === 'full' || a.kind === 'sliding' || a.kind === 'chunked'
+        ? softmaxLayer(a, o, k, v)
+        : stateLayer(layer, o.batch, state, k);
     let g = groups.find((x) => x.name === r.group);
     if (!g) {
       g = { name: r.group, bytes: 0, layers: 0, held: r.heldTokens };
@@ -149,12 +157,18 @@ export function kvCacheBytes(arch: Architecture, options: KvCacheOptions): KvCac
   }
   const parts: Record<string, BreakdownPart> = {};
   for (const g of groups) {
-    parts[g.name] = lazyPart(g.bytes, () => `${GROUP_NOTES[g.name]} (${g.layers} layers${g.name === 'recurrentState' ? '' : `, ${formatCount(g.held)} tokens held`})`, { accuracy: 'exact' });
+    parts[g.name] = lazyPart(
+      g.bytes,
+      () =>
+        `${GROUP_NOTES[g.name]} (${g.layers} layers${g.name === 'recurrentState' ? '' : `, ${formatCount(g.held)} tokens held`})`,
+      { accuracy: 'exact' },
+    );
   }
   const dtypes = kName === vName ? kName : `K ${kName} / V ${vName}`;
   const result = lazyPart(
     total,
-    () => `${arch.layers.length} layers × ${formatCount(o.tokens)} tokens × batch ${o.batch} in ${dtypes}${o.forceMha ? ' (forced MHA: kv_heads = heads — the naive assumption)' : ''}`,
+    () =>
+      `${arch.layers.length} layers × ${formatCount(o.tokens)} tokens × batch ${o.batch} in ${dtypes}${o.forceMha ? ' (forced MHA: kv_heads = heads — the naive assumption)' : ''}`,
     { accuracy: 'exact', parts },
   ) as KvCacheBreakdown;
   result.bytesPerToken = Math.round(bytesPerToken);

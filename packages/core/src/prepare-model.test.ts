@@ -18,8 +18,19 @@ describe('prepareModel', () => {
 
   it('keeps a GGUF tensor list with its types, its quantization, and sizes it as stored', () => {
     const tensors = synthesizeTensors(llama3_8b).map((t) => ({ ...t, dtype: t.shape.length === 1 ? 'F32' : 'Q8_0' }));
-    const m = prepareModel(llama3_8b, { tensors, source: 'gguf', quantization: { method: 'gguf', fileType: 'Q8_0' }, name: 'x/y-GGUF' });
-    expect(m).toMatchObject({ source: 'gguf', inventorySource: 'gguf', storedDtypes: true, name: 'x/y-GGUF', quantization: { fileType: 'Q8_0' } });
+    const m = prepareModel(llama3_8b, {
+      tensors,
+      source: 'gguf',
+      quantization: { method: 'gguf', fileType: 'Q8_0' },
+      name: 'x/y-GGUF',
+    });
+    expect(m).toMatchObject({
+      source: 'gguf',
+      inventorySource: 'gguf',
+      storedDtypes: true,
+      name: 'x/y-GGUF',
+      quantization: { fileType: 'Q8_0' },
+    });
     const e = estimateInference({ model: m, format: storedFormat });
     expect(Object.keys(e.weights.byType).sort()).toEqual(['F32', 'Q8_0']);
     expect(e.parts.weights?.bytes).toBe(m.weightsIn(storedFormat).total);
@@ -37,7 +48,11 @@ describe('prepareModel', () => {
 
   it('refuses a tensor list said to come from the config, and an unknown source, naming the field', () => {
     const tensors = synthesizeTensors(llama3_8b);
-    expect(() => prepareModel(llama3_8b, { tensors, source: 'config' })).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', path: 'source' }));
-    expect(() => prepareModel(llama3_8b, { source: 'hub' as 'gguf' })).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', path: 'source' }));
+    expect(() => prepareModel(llama3_8b, { tensors, source: 'config' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'source' }),
+    );
+    expect(() => prepareModel(llama3_8b, { source: 'hub' as 'gguf' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'source' }),
+    );
   });
 });

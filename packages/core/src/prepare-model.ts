@@ -88,10 +88,14 @@ export function prepareModel(arch: Architecture, options: PrepareModelOptions = 
   const legacy = options.inventorySource === 'synthesized' ? 'config' : options.inventorySource;
   const source: ModelOrigin = options.source ?? legacy ?? (options.tensors ? 'safetensors' : 'config');
   if (source !== 'config' && source !== 'safetensors' && source !== 'gguf') {
-    throw new InvalidInputError([{ path: 'source', message: `must be config, safetensors or gguf, got ${String(source)}`, received: source }]);
+    throw new InvalidInputError([
+      { path: 'source', message: `must be config, safetensors or gguf, got ${String(source)}`, received: source },
+    ]);
   }
   if (source === 'config' && options.tensors) {
-    throw new InvalidInputError([{ path: 'source', message: 'is config, but a tensor list read from a file was given; say safetensors or gguf' }]);
+    throw new InvalidInputError([
+      { path: 'source', message: 'is config, but a tensor list read from a file was given; say safetensors or gguf' },
+    ]);
   }
   const tensors = options.tensors ?? synthesizeTensors(arch);
   const parameters = countParameters(tensors, arch);

@@ -25,8 +25,14 @@ describe('storedFormat', () => {
 
   it('refuses a tensor without a dtype, an unknown dtype and partial blocks, naming the field', () => {
     const t = { name: 'w', role: 'attn_q', kind: 'weight', shape: [2, 100] } as const;
-    expect(() => storedTensorBytes(t)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensors.w.dtype' }));
-    expect(() => storedTensorBytes({ ...t, dtype: 'Q9_X' })).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensors.w.dtype' }));
-    expect(() => storedTensorBytes({ ...t, dtype: 'Q4_K' })).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensors.w.shape' }));
+    expect(() => storedTensorBytes(t)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensors.w.dtype' }),
+    );
+    expect(() => storedTensorBytes({ ...t, dtype: 'Q9_X' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensors.w.dtype' }),
+    );
+    expect(() => storedTensorBytes({ ...t, dtype: 'Q4_K' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensors.w.shape' }),
+    );
   });
 });

@@ -31,14 +31,26 @@ export function storedTensorBytes(tensor: Tensor): number {
     } catch (e) {
       if (!InvalidInputError.isInstance(e)) throw e;
       throw new InvalidInputError(
-        [{ path: `tensors.${tensor.name}.shape`, message: (e as InvalidInputError).issues[0]?.message ?? 'bad shape', received: tensor.shape }],
+        [
+          {
+            path: `tensors.${tensor.name}.shape`,
+            message: (e as InvalidInputError).issues[0]?.message ?? 'bad shape',
+            received: tensor.shape,
+          },
+        ],
         { cause: e },
       );
     }
   }
   const per = SAFETENSORS_ONLY_DTYPE_BYTES[dtype.toUpperCase()];
   if (per === undefined) {
-    throw new InvalidInputError([{ path: `tensors.${tensor.name}.dtype`, message: `unknown stored dtype "${dtype}": not a ggml type nor a safetensors dtype`, received: dtype }]);
+    throw new InvalidInputError([
+      {
+        path: `tensors.${tensor.name}.dtype`,
+        message: `unknown stored dtype "${dtype}": not a ggml type nor a safetensors dtype`,
+        received: dtype,
+      },
+    ]);
   }
   return tensorElements(tensor) * per;
 }

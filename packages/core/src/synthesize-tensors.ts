@@ -78,36 +78,97 @@ export function synthesizeTensors(arch: Architecture): Tensor[] {
   const naming = NAMINGS[arch.naming ?? 'llama'];
   const h = arch.hiddenSize;
   const out: Tensor[] = [];
-  out.push({ name: `${naming.embed}.weight`, role: 'token_embd', kind: 'weight', shape: [arch.vocabSize, h], module: naming.embed.split('.').pop() });
+  out.push({
+    name: `${naming.embed}.weight`,
+    role: 'token_embd',
+    kind: 'weight',
+    shape: [arch.vocabSize, h],
+    module: naming.embed.split('.').pop(),
+  });
   if (arch.learnedPositions > 0) {
-    out.push({ name: `${naming.positions}.weight`, role: 'position_embd', kind: 'weight', shape: [arch.learnedPositions, h], module: naming.positions.split('.').pop() });
+    out.push({
+      name: `${naming.positions}.weight`,
+      role: 'position_embd',
+      kind: 'weight',
+      shape: [arch.learnedPositions, h],
+      module: naming.positions.split('.').pop(),
+    });
   }
   arch.layers.forEach((layer, i) => {
     pushLayer(out, arch, naming, layer, i, naming.layer(i), false);
   });
   if (arch.finalNorm) pushNorm(out, arch, naming.finalNorm, 'output_norm', undefined, h, false);
   if (!arch.tiedEmbeddings) {
-    out.push({ name: `${naming.output}.weight`, role: 'output', kind: 'weight', shape: [arch.vocabSize, h], module: naming.output });
+    out.push({
+      name: `${naming.output}.weight`,
+      role: 'output',
+      kind: 'weight',
+      shape: [arch.vocabSize, h],
+      module: naming.output,
+    });
   }
-  if (arch.outputBias) out.push({ name: `${naming.output}.bias`, role: 'output', kind: 'bias', shape: [arch.vocabSize], module: naming.output });
+  if (arch.outputBias)
+    out.push({
+      name: `${naming.output}.bias`,
+      role: 'output',
+      kind: 'bias',
+      shape: [arch.vocabSize],
+      module: naming.output,
+    });
   const template = arch.layers[arch.layers.length - 1];
   for (let m = 0; m < arch.mtpLayers && template; m++) {
     const i = arch.layers.length + m;
     const prefix = naming.layer(i);
     // DeepSeek-V3 MTP module (README_WEIGHTS.md): embedding and head copies, enorm/hnorm, eh_proj, one decoder layer.
-    out.push({ name: `${prefix}.embed_tokens.weight`, role: 'token_embd', kind: 'weight', layer: i, shape: [arch.vocabSize, h], mtp: true });
+    out.push({
+      name: `${prefix}.embed_tokens.weight`,
+      role: 'token_embd',
+      kind: 'weight',
+      layer: i,
+      shape: [arch.vocabSize, h],
+      mtp: true,
+    });
     pushNorm(out, arch, `${prefix}.enorm`, 'nextn_norm', i, h, true);
     pushNorm(out, arch, `${prefix}.hnorm`, 'nextn_norm', i, h, true);
-    out.push({ name: `${prefix}.eh_proj.weight`, role: 'nextn_eh_proj', kind: 'weight', layer: i, shape: [h, 2 * h], module: 'eh_proj', mtp: true });
+    out.push({
+      name: `${prefix}.eh_proj.weight`,
+      role: 'nextn_eh_proj',
+      kind: 'weight',
+      layer: i,
+      shape: [h, 2 * h],
+      module: 'eh_proj',
+      mtp: true,
+    });
     pushLayer(out, arch, naming, template, i, prefix, true);
     pushNorm(out, arch, `${prefix}.shared_head.norm`, 'nextn_norm', i, h, true);
-    out.push({ name: `${prefix}.shared_head.head.weight`, role: 'output', kind: 'weight', layer: i, shape: [arch.vocabSize, h], mtp: true });
+    out.push({
+      name: `${prefix}.shared_head.head.weight`,
+      role: 'output',
+      kind: 'weight',
+      layer: i,
+      shape: [arch.vocabSize, h],
+      mtp: true,
+    });
   }
   return out;
 }
 
-function pushNorm(out: Tensor[], arch: Architecture, name: string, role: TensorRole, layer: number | undefined, size: number, mtp: boolean): void {
-  const base = { role, kind: 'norm' as const, shape: [size], ...(layer === undefined ? {} : { layer }), ...(mtp ? { mtp } : {}) };
+function pushNorm(
+  out: Tensor[],
+  arch: Architecture,
+  name: string,
+  role: TensorRole,
+  layer: number | undefined,
+  size: number,
+  mtp: boolean,
+): void {
+  const base = {
+    role,
+    kind: 'norm' as const,
+    shape: [size],
+    ...(layer === undefined ? {} : { layer }),
+    ...(mtp ? { mtp } : {}),
+  };
   out.push({ name: `${name}.weight`, ...base });
   if (arch.norm === 'layernorm') out.push({ name: `${name}.bias`, ...base });
 }
@@ -124,8 +185,17 @@ function linear(
   mtp: boolean,
 ): void {
   const flags = mtp ? { mtp } : {};
-  out.push({ name: `${prefix}.${module}.weight`, role, kind: 'weight', layer, shape: [outFeatures, inFeaturesCount], module, ...flags });
-  if (bias) out.push({ name: `${prefix}.${module}.bias`, role, kind: 'bias', layer, shape: [outFeatures], module, ...flags });
+  out.push({
+    name: `${prefix}.${module}.weight`,
+    role,
+    kind: 'weight',
+    layer,
+    shape: [outFeatures, inFeaturesCount],
+    module,
+    ...flags,
+  });
+  if (bias)
+    out.push({ name: `${prefix}.${module}.bias`, role, kind: 'bias', layer, shape: [outFeatures], module, ...flags });
 }
 
 function normRole(name: string, norms: readonly string[]): TensorRole {
@@ -143,13 +213,23 @@ function normRole(name: string, norms: readonly string[]): TensorRole {
       return 'post_ffw_norm';
     case 'post_attention_layernorm':
       // Gemma 2/3 and OLMo 2 normalize the attention output; Llama normalizes the MLP input.
-      return norms.includes('pre_feedforward_layernorm') || !norms.includes('input_layernorm') ? 'post_attention_norm' : 'ffn_norm';
+      return norms.includes('pre_feedforward_layernorm') || !norms.includes('input_layernorm')
+        ? 'post_attention_norm'
+        : 'ffn_norm';
     default:
       return 'other';
   }
 }
 
-function pushLayer(out: Tensor[], arch: Architecture, naming: Naming, layer: LayerSpec, i: number, prefix: string, mtp: boolean): void {
+function pushLayer(
+  out: Tensor[],
+  arch: Architecture,
+  naming: Naming,
+  layer: LayerSpec,
+  i: number,
+  prefix: string,
+  mtp: boolean,
+): void {
   for (const n of layer.norms) pushNorm(out, arch, `${prefix}.${n}`, normRole(n, layer.norms), i, arch.hiddenSize, mtp);
   pushMixer(out, arch, `${prefix}.${naming.attn}`, layer.attention, i, mtp);
   pushMlp(out, arch, `${prefix}.${naming.mlp}`, layer.mlp, i, mtp);
@@ -165,10 +245,31 @@ function pushMixer(out: Tensor[], arch: Architecture, prefix: string, a: Attenti
     const convDim = 2 * keyDim + valueDim;
     linear(out, prefix, 'in_proj_qkvz', 'ssm_in', i, 2 * keyDim + 2 * valueDim, h, false, mtp);
     linear(out, prefix, 'in_proj_ba', 'ssm_ba', i, 2 * a.numValueHeads, h, false, mtp);
-    out.push({ name: `${prefix}.conv1d.weight`, role: 'ssm_conv1d', kind: 'weight', layer: i, shape: [convDim, 1, a.convKernel], ...flags });
-    out.push({ name: `${prefix}.dt_bias`, role: 'ssm_dt', kind: 'vector', layer: i, shape: [a.numValueHeads], ...flags });
+    out.push({
+      name: `${prefix}.conv1d.weight`,
+      role: 'ssm_conv1d',
+      kind: 'weight',
+      layer: i,
+      shape: [convDim, 1, a.convKernel],
+      ...flags,
+    });
+    out.push({
+      name: `${prefix}.dt_bias`,
+      role: 'ssm_dt',
+      kind: 'vector',
+      layer: i,
+      shape: [a.numValueHeads],
+      ...flags,
+    });
     out.push({ name: `${prefix}.A_log`, role: 'ssm_a', kind: 'vector', layer: i, shape: [a.numValueHeads], ...flags });
-    out.push({ name: `${prefix}.norm.weight`, role: 'ssm_norm', kind: 'norm', layer: i, shape: [a.valueHeadDim], ...flags });
+    out.push({
+      name: `${prefix}.norm.weight`,
+      role: 'ssm_norm',
+      kind: 'norm',
+      layer: i,
+      shape: [a.valueHeadDim],
+      ...flags,
+    });
     linear(out, prefix, 'out_proj', 'ssm_out', i, h, valueDim, false, mtp);
     return;
   }
@@ -183,30 +284,83 @@ function pushMamba(out: Tensor[], prefix: string, a: MambaMixerSpec, h: number, 
   const flags = mtp ? { mtp } : {};
   // transformers MambaMixer: in_proj → (x, z), depthwise conv, x_proj → (dt, B, C), dt_proj, A_log, D, out_proj.
   linear(out, prefix, 'in_proj', 'ssm_in', i, 2 * a.intermediateSize, h, a.bias, mtp);
-  out.push({ name: `${prefix}.conv1d.weight`, role: 'ssm_conv1d', kind: 'weight', layer: i, shape: [a.intermediateSize, 1, a.convKernel], ...flags });
-  if (a.convBias) out.push({ name: `${prefix}.conv1d.bias`, role: 'ssm_conv1d', kind: 'bias', layer: i, shape: [a.intermediateSize], ...flags });
+  out.push({
+    name: `${prefix}.conv1d.weight`,
+    role: 'ssm_conv1d',
+    kind: 'weight',
+    layer: i,
+    shape: [a.intermediateSize, 1, a.convKernel],
+    ...flags,
+  });
+  if (a.convBias)
+    out.push({
+      name: `${prefix}.conv1d.bias`,
+      role: 'ssm_conv1d',
+      kind: 'bias',
+      layer: i,
+      shape: [a.intermediateSize],
+      ...flags,
+    });
   linear(out, prefix, 'x_proj', 'ssm_x', i, a.dtRank + 2 * a.stateSize, a.intermediateSize, false, mtp);
   linear(out, prefix, 'dt_proj', 'ssm_dt', i, a.intermediateSize, a.dtRank, true, mtp);
-  out.push({ name: `${prefix}.A_log`, role: 'ssm_a', kind: 'vector', layer: i, shape: [a.intermediateSize, a.stateSize], ...flags });
+  out.push({
+    name: `${prefix}.A_log`,
+    role: 'ssm_a',
+    kind: 'vector',
+    layer: i,
+    shape: [a.intermediateSize, a.stateSize],
+    ...flags,
+  });
   out.push({ name: `${prefix}.D`, role: 'ssm_d', kind: 'vector', layer: i, shape: [a.intermediateSize], ...flags });
   linear(out, prefix, 'out_proj', 'ssm_out', i, h, a.intermediateSize, a.bias, mtp);
 }
 
-function pushSoftmaxAttention(out: Tensor[], prefix: string, a: SoftmaxAttentionSpec, h: number, i: number, mtp: boolean): void {
+function pushSoftmaxAttention(
+  out: Tensor[],
+  prefix: string,
+  a: SoftmaxAttentionSpec,
+  h: number,
+  i: number,
+  mtp: boolean,
+): void {
   const flags = mtp ? { mtp } : {};
   if (a.mla) {
     const m = a.mla;
     const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
     if (m.qLoraRank > 0) {
       linear(out, prefix, 'q_a_proj', 'attn_q_a', i, m.qLoraRank, h, false, mtp);
-      out.push({ name: `${prefix}.q_a_layernorm.weight`, role: 'attn_q_a_norm', kind: 'norm', layer: i, shape: [m.qLoraRank], ...flags });
+      out.push({
+        name: `${prefix}.q_a_layernorm.weight`,
+        role: 'attn_q_a_norm',
+        kind: 'norm',
+        layer: i,
+        shape: [m.qLoraRank],
+        ...flags,
+      });
       linear(out, prefix, 'q_b_proj', 'attn_q_b', i, a.numHeads * qHead, m.qLoraRank, false, mtp);
     } else {
       linear(out, prefix, 'q_proj', 'attn_q', i, a.numHeads * qHead, h, false, mtp);
     }
     linear(out, prefix, 'kv_a_proj_with_mqa', 'attn_kv_a_mqa', i, m.kvLoraRank + m.qkRopeHeadDim, h, false, mtp);
-    out.push({ name: `${prefix}.kv_a_layernorm.weight`, role: 'attn_kv_a_norm', kind: 'norm', layer: i, shape: [m.kvLoraRank], ...flags });
-    linear(out, prefix, 'kv_b_proj', 'attn_kv_b', i, a.numHeads * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, false, mtp);
+    out.push({
+      name: `${prefix}.kv_a_layernorm.weight`,
+      role: 'attn_kv_a_norm',
+      kind: 'norm',
+      layer: i,
+      shape: [m.kvLoraRank],
+      ...flags,
+    });
+    linear(
+      out,
+      prefix,
+      'kv_b_proj',
+      'attn_kv_b',
+      i,
+      a.numHeads * (m.qkNopeHeadDim + m.vHeadDim),
+      m.kvLoraRank,
+      false,
+      mtp,
+    );
     linear(out, prefix, 'o_proj', 'attn_output', i, h, a.numHeads * m.vHeadDim, a.outBias, mtp);
     return;
   }
@@ -223,13 +377,42 @@ function pushSoftmaxAttention(out: Tensor[], prefix: string, a: SoftmaxAttention
   const oName = a.fusedQkv === 'c_attn' ? 'c_proj' : a.fusedQkv === 'query_key_value' ? 'dense' : 'o_proj';
   linear(out, prefix, oName, 'attn_output', i, h, a.numHeads * a.vHeadDim, a.outBias, mtp);
   if (a.qkNorm === 'per-head') {
-    out.push({ name: `${prefix}.q_norm.weight`, role: 'attn_q_norm', kind: 'norm', layer: i, shape: [a.headDim], ...flags });
-    out.push({ name: `${prefix}.k_norm.weight`, role: 'attn_k_norm', kind: 'norm', layer: i, shape: [a.headDim], ...flags });
+    out.push({
+      name: `${prefix}.q_norm.weight`,
+      role: 'attn_q_norm',
+      kind: 'norm',
+      layer: i,
+      shape: [a.headDim],
+      ...flags,
+    });
+    out.push({
+      name: `${prefix}.k_norm.weight`,
+      role: 'attn_k_norm',
+      kind: 'norm',
+      layer: i,
+      shape: [a.headDim],
+      ...flags,
+    });
   } else if (a.qkNorm === 'full') {
-    out.push({ name: `${prefix}.q_norm.weight`, role: 'attn_q_norm', kind: 'norm', layer: i, shape: [a.numHeads * a.headDim], ...flags });
-    out.push({ name: `${prefix}.k_norm.weight`, role: 'attn_k_norm', kind: 'norm', layer: i, shape: [a.numKvHeads * a.headDim], ...flags });
+    out.push({
+      name: `${prefix}.q_norm.weight`,
+      role: 'attn_q_norm',
+      kind: 'norm',
+      layer: i,
+      shape: [a.numHeads * a.headDim],
+      ...flags,
+    });
+    out.push({
+      name: `${prefix}.k_norm.weight`,
+      role: 'attn_k_norm',
+      kind: 'norm',
+      layer: i,
+      shape: [a.numKvHeads * a.headDim],
+      ...flags,
+    });
   }
-  if (a.sinks) out.push({ name: `${prefix}.sinks`, role: 'attn_sinks', kind: 'vector', layer: i, shape: [a.numHeads], ...flags });
+  if (a.sinks)
+    out.push({ name: `${prefix}.sinks`, role: 'attn_sinks', kind: 'vector', layer: i, shape: [a.numHeads], ...flags });
 }
 
 function pushMlp(out: Tensor[], arch: Architecture, prefix: string, mlp: MlpSpec, i: number, mtp: boolean): void {
@@ -243,12 +426,36 @@ function pushMlp(out: Tensor[], arch: Architecture, prefix: string, mlp: MlpSpec
   const f = mlp.expertIntermediateSize;
   linear(out, prefix, 'gate', 'ffn_gate_inp', i, e, h, mlp.routerBias, mtp);
   if (mlp.routerCorrectionBias) {
-    out.push({ name: `${prefix}.gate.e_score_correction_bias`, role: 'ffn_exp_probs_b', kind: 'vector', layer: i, shape: [e], ...flags });
+    out.push({
+      name: `${prefix}.gate.e_score_correction_bias`,
+      role: 'ffn_exp_probs_b',
+      kind: 'vector',
+      layer: i,
+      shape: [e],
+      ...flags,
+    });
   }
   const experts = `${prefix}.experts`;
   const expert = (proj: string, role: TensorRole, o: number, inF: number): void => {
-    out.push({ name: `${experts}.${proj}`, role, kind: 'weight', layer: i, shape: [e, o, inF], module: proj, ...flags });
-    if (mlp.expertBias) out.push({ name: `${experts}.${proj}_bias`, role, kind: 'bias', layer: i, shape: [e, o], module: proj, ...flags });
+    out.push({
+      name: `${experts}.${proj}`,
+      role,
+      kind: 'weight',
+      layer: i,
+      shape: [e, o, inF],
+      module: proj,
+      ...flags,
+    });
+    if (mlp.expertBias)
+      out.push({
+        name: `${experts}.${proj}_bias`,
+        role,
+        kind: 'bias',
+        layer: i,
+        shape: [e, o],
+        module: proj,
+        ...flags,
+      });
   };
   if (mlp.gated && mlp.expertBias) {
     // gpt-oss stores gate and up interleaved in one gate_up_proj tensor with its bias.

@@ -15,7 +15,9 @@ describe('weightBytes', () => {
 
   it('keeps embeddings, output and norms in bf16 under fp8, with one f32 scale per linear tensor', () => {
     const w = weightBytes(tensors, plainFormats.fp8, ctx);
-    const linear = tensors.filter((t) => t.kind === 'weight' && t.shape.length === 2 && t.role !== 'token_embd' && t.role !== 'output');
+    const linear = tensors.filter(
+      (t) => t.kind === 'weight' && t.shape.length === 2 && t.role !== 'token_embd' && t.role !== 'output',
+    );
     const linearElems = linear.reduce((n, t) => n + t.shape[0]! * t.shape[1]!, 0);
     expect(w.byType.fp8!.bytes).toBe(linearElems + 4 * linear.length);
     expect(w.byType.bf16!.bytes).toBe((8_030_261_248 - linearElems) * 2);
@@ -23,7 +25,9 @@ describe('weightBytes', () => {
 
   it('adds one f32 scale per output channel under int8', () => {
     const w = weightBytes(tensors, plainFormats.int8, ctx);
-    const rows = tensors.filter((t) => t.kind === 'weight' && t.shape.length === 2 && t.role !== 'token_embd' && t.role !== 'output').reduce((n, t) => n + t.shape[0]!, 0);
+    const rows = tensors
+      .filter((t) => t.kind === 'weight' && t.shape.length === 2 && t.role !== 'token_embd' && t.role !== 'output')
+      .reduce((n, t) => n + t.shape[0]!, 0);
     expect(w.byType.int8!.bytes - w.byType.int8!.elements).toBe(4 * rows);
   });
 });

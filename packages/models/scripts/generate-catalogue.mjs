@@ -30,7 +30,6 @@ async function refreshFromHub(files) {
   for (const file of files) {
     const id = idOf(file);
     process.stderr.write(`\r[${++done}/${files.length}] ${id}`.padEnd(80));
-    if (id.startsWith('seed-003/')) continue;
     const res = await fetch(`${endpoint}/${id}/resolve/main/config.json`, { headers, signal: AbortSignal.timeout(20_000) });
     if (!res.ok) {
       process.stderr.write(`\n  kept the recorded config: HTTP ${res.status}\n`);

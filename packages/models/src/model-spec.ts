@@ -1,4 +1,10 @@
-import { type Architecture, type PreparedModel, prepareModel, type StoredQuantization, type Tensor } from '@vramkit/core';
+import {
+  type Architecture,
+  type PreparedModel,
+  prepareModel,
+  type StoredQuantization,
+  type Tensor,
+} from '@vramkit/core';
 import type { HubRequestLog } from './hub/hub-transport.js';
 
 /** Where a {@link ModelSpec} came from and what loading it cost. */

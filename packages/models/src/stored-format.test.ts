@@ -31,7 +31,12 @@ describe('storedFormat', () => {
   it('prepares a loaded GGUF as one model value that keeps the file tensor types for every estimate', async () => {
     const spec = await loadModel('x/Llama-3.1-8B-GGUF', { endpoint: server.url, retries: 0, env: {} });
     const model = preparedModelOf(spec);
-    expect(model).toMatchObject({ source: 'gguf', storedDtypes: true, name: 'x/Llama-3.1-8B-GGUF', quantization: { method: 'gguf' } });
+    expect(model).toMatchObject({
+      source: 'gguf',
+      storedDtypes: true,
+      name: 'x/Llama-3.1-8B-GGUF',
+      quantization: { method: 'gguf' },
+    });
     expect(estimateInference({ model, format: storedFormat }).parts.weights?.bytes).toBe(gguf.dataBytes);
   });
 
@@ -41,7 +46,11 @@ describe('storedFormat', () => {
   });
 
   it('refuses a synthesized tensor without a dtype, naming the field', () => {
-    expect(() => storedTensorBytes({ name: 'w', role: 'attn_q', kind: 'weight', shape: [2, 2] })).toThrow(/no stored dtype/);
-    expect(() => storedTensorBytes({ name: 'w', role: 'attn_q', kind: 'weight', shape: [2, 100], dtype: 'Q4_K' })).toThrow(/multiple of 256/);
+    expect(() => storedTensorBytes({ name: 'w', role: 'attn_q', kind: 'weight', shape: [2, 2] })).toThrow(
+      /no stored dtype/,
+    );
+    expect(() =>
+      storedTensorBytes({ name: 'w', role: 'attn_q', kind: 'weight', shape: [2, 100], dtype: 'Q4_K' }),
+    ).toThrow(/multiple of 256/);
   });
 });

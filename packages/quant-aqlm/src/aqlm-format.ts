@@ -1,5 +1,14 @@
-import { type FormatContext, InvalidInputError, type Tensor, type TensorBytes, tensorElements, type WeightFormat } from '@vramkit/core';
-import { defineWeightFormat, isQuantizedLinear, linearDims } from '@vramkit/quant';
+import {
+  defineWeightFormat,
+  type FormatContext,
+  InvalidInputError,
+  isQuantizedLinear,
+  linearDims,
+  type Tensor,
+  type TensorBytes,
+  tensorElements,
+  type WeightFormat,
+} from '@vramkit/quant';
 
 /** AQLM parameters, as transformers `AqlmConfig` / the AQLM repo name them. */
 export interface AqlmOptions {
@@ -25,7 +34,9 @@ function codeBytes(nbits: number): number {
 
 function check(name: string, value: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new InvalidInputError([{ path: `format.${name}`, message: `must be an integer in [1, ${max}], got ${value}`, received: value }]);
+    throw new InvalidInputError([
+      { path: `format.${name}`, message: `must be an integer in [1, ${max}], got ${value}`, received: value },
+    ]);
   }
   return value;
 }

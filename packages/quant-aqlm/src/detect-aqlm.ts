@@ -1,5 +1,4 @@
-import type { Architecture } from '@vramkit/core';
-import type { DetectedFormat, QuantizationConfig } from '@vramkit/quant';
+import type { Architecture, DetectedFormat, QuantizationConfig } from '@vramkit/quant';
 import { aqlmFormat } from './aqlm-format.js';
 
 /**

@@ -1,5 +1,12 @@
 import type { FormatContext, Tensor, TensorBytes, WeightFormat } from '@vramkit/core';
-import { isQuantizedLinear, linearDims, optionIn, plainTensorBytes, positiveInteger, requireMultiple } from './linear-weights.js';
+import {
+  isQuantizedLinear,
+  linearDims,
+  optionIn,
+  plainTensorBytes,
+  positiveInteger,
+  requireMultiple,
+} from './linear-weights.js';
 import { parseFormatParams, type WeightFormatFamily } from './registry.js';
 
 /** AWQ parameters (AutoAWQ `quant_config`: w_bit, q_group_size, version, zero_point). */
@@ -68,6 +75,9 @@ export const awqFamily: WeightFormatFamily = {
   example: 'group=128',
   create(params) {
     const p = parseFormatParams(params);
-    return awqFormat({ groupSize: Number(p.get('group') ?? p.get('positional') ?? 128), version: p.has('gemv') ? 'gemv' : 'gemm' });
+    return awqFormat({
+      groupSize: Number(p.get('group') ?? p.get('positional') ?? 128),
+      version: p.has('gemv') ? 'gemv' : 'gemm',
+    });
   },
 };

@@ -1,11 +1,10 @@
 import { NoSuchFormatError, prepareModel, storedFormat, synthesizeTensors, weightBytes } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { llamaLikeArchitecture } from './__fixtures__/architectures.js';
-import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' with { type: 'json' };
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { chooseWeightFormat, chooseWeightFormats, createFormatSetup, splitFormatList } from './choose-format.js';
 import { defineWeightFormat } from './define-weight-format.js';
 
-const architecture = llamaLikeArchitecture(llama8b as Record<string, unknown>);
+const architecture = fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B');
 const setup = createFormatSetup();
 const awq = { quant_method: 'awq', bits: 4, group_size: 128, version: 'gemm', zero_point: true };
 const bytesOf = (id: string) => weightBytes(synthesizeTensors(architecture), setup.registry.get(id), { numLayers: architecture.layers.length }).total;

@@ -32,8 +32,13 @@ export function compressedTensorsFormat(scheme: CompressedTensorsScheme): Weight
   const nvfp4 = scheme.type === 'float' && scheme.numBits === 4;
   const group = scheme.groupSize ?? (nvfp4 ? 16 : 128);
   const [bo, bi] = scheme.blockStructure ?? [128, 128];
-  if ((scheme.strategy === 'group' || scheme.strategy === 'tensor_group') && !(Number.isSafeInteger(group) && group > 0)) {
-    throw new InvalidInputError([{ path: 'format.groupSize', message: `a ${scheme.strategy} scheme needs a positive group_size, got ${group}` }]);
+  if (
+    (scheme.strategy === 'group' || scheme.strategy === 'tensor_group') &&
+    !(Number.isSafeInteger(group) && group > 0)
+  ) {
+    throw new InvalidInputError([
+      { path: 'format.groupSize', message: `a ${scheme.strategy} scheme needs a positive group_size, got ${group}` },
+    ]);
   }
   const skip = scheme.ignore ?? [];
   const label = `${scheme.type === 'int' ? 'w' : 'fp'}${scheme.numBits}-${scheme.strategy}${scheme.strategy === 'group' || scheme.strategy === 'tensor_group' ? group : ''}${scheme.symmetric ? '' : '-asym'}`;

@@ -9,9 +9,23 @@ import { describeWeightFormatConformance } from './testing.js';
 
 const STORED_SAMPLE: readonly Tensor[] = [
   { name: 'blk.0.attn_q.weight', role: 'attn_q', kind: 'weight', layer: 0, shape: [4096, 4096], dtype: 'Q4_K' },
-  { name: 'blk.0.ffn_down_exps.weight', role: 'ffn_down_exps', kind: 'weight', layer: 0, shape: [8, 4096, 1024], dtype: 'Q6_K' },
+  {
+    name: 'blk.0.ffn_down_exps.weight',
+    role: 'ffn_down_exps',
+    kind: 'weight',
+    layer: 0,
+    shape: [8, 4096, 1024],
+    dtype: 'Q6_K',
+  },
   { name: 'blk.0.attn_norm.weight', role: 'attn_norm', kind: 'norm', layer: 0, shape: [4096], dtype: 'F32' },
-  { name: 'model.layers.0.self_attn.q_proj.weight', role: 'attn_q', kind: 'weight', layer: 0, shape: [1024, 4096], dtype: 'BF16' },
+  {
+    name: 'model.layers.0.self_attn.q_proj.weight',
+    role: 'attn_q',
+    kind: 'weight',
+    layer: 0,
+    shape: [1024, 4096],
+    dtype: 'BF16',
+  },
 ];
 
 // Every built-in format (families at their example parameters) passes the suite format packages run.
@@ -56,7 +70,9 @@ describe('checkWeightFormatConformance', () => {
   });
 
   it('fails a format that accepts a negative dimension', () => {
-    const r = checkWeightFormatConformance(broken('lenient', (t) => ({ bytes: Math.abs(t.shape[0] ?? 1) * 100, type: 'x' })));
+    const r = checkWeightFormatConformance(
+      broken('lenient', (t) => ({ bytes: Math.abs(t.shape[0] ?? 1) * 100, type: 'x' })),
+    );
     expect(r.errors.join('\n')).toMatch(/negative .* instead of throwing/);
   });
 });

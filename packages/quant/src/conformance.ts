@@ -18,13 +18,54 @@ export interface ConformanceOptions {
 
 /** The default sample: a layer of a 4096-wide llama-like model plus embeddings, norms and an expert stack. */
 export const CONFORMANCE_TENSORS: readonly Tensor[] = [
-  { name: 'model.embed_tokens.weight', role: 'token_embd', kind: 'weight', shape: [32768, 4096], module: 'embed_tokens' },
+  {
+    name: 'model.embed_tokens.weight',
+    role: 'token_embd',
+    kind: 'weight',
+    shape: [32768, 4096],
+    module: 'embed_tokens',
+  },
   { name: 'model.layers.0.input_layernorm.weight', role: 'attn_norm', kind: 'norm', layer: 0, shape: [4096] },
-  { name: 'model.layers.0.self_attn.q_proj.weight', role: 'attn_q', kind: 'weight', layer: 0, shape: [4096, 4096], module: 'q_proj' },
-  { name: 'model.layers.0.self_attn.v_proj.weight', role: 'attn_v', kind: 'weight', layer: 0, shape: [1024, 4096], module: 'v_proj' },
-  { name: 'model.layers.0.self_attn.q_proj.bias', role: 'attn_q', kind: 'bias', layer: 0, shape: [4096], module: 'q_proj' },
-  { name: 'model.layers.0.mlp.down_proj.weight', role: 'ffn_down', kind: 'weight', layer: 0, shape: [4096, 14336], module: 'down_proj' },
-  { name: 'model.layers.1.mlp.experts.down_proj', role: 'ffn_down_exps', kind: 'weight', layer: 1, shape: [8, 4096, 1024], module: 'down_proj' },
+  {
+    name: 'model.layers.0.self_attn.q_proj.weight',
+    role: 'attn_q',
+    kind: 'weight',
+    layer: 0,
+    shape: [4096, 4096],
+    module: 'q_proj',
+  },
+  {
+    name: 'model.layers.0.self_attn.v_proj.weight',
+    role: 'attn_v',
+    kind: 'weight',
+    layer: 0,
+    shape: [1024, 4096],
+    module: 'v_proj',
+  },
+  {
+    name: 'model.layers.0.self_attn.q_proj.bias',
+    role: 'attn_q',
+    kind: 'bias',
+    layer: 0,
+    shape: [4096],
+    module: 'q_proj',
+  },
+  {
+    name: 'model.layers.0.mlp.down_proj.weight',
+    role: 'ffn_down',
+    kind: 'weight',
+    layer: 0,
+    shape: [4096, 14336],
+    module: 'down_proj',
+  },
+  {
+    name: 'model.layers.1.mlp.experts.down_proj',
+    role: 'ffn_down_exps',
+    kind: 'weight',
+    layer: 1,
+    shape: [8, 4096, 1024],
+    module: 'down_proj',
+  },
   { name: 'model.norm.weight', role: 'output_norm', kind: 'norm', shape: [4096] },
   { name: 'lm_head.weight', role: 'output', kind: 'weight', shape: [32768, 4096], module: 'lm_head' },
 ];
@@ -56,11 +97,13 @@ function attempt<T>(f: () => T): { value: T } | { error: unknown } {
 function checkSpec(format: WeightFormat): string[] {
   const out: string[] = [];
   if (format.specVersion !== 'v1') out.push(`specVersion is ${JSON.stringify(format.specVersion)}, not "v1"`);
-  if (typeof format.id !== 'string' || !/^\S+$/.test(format.id)) out.push(`id ${JSON.stringify(format.id)} is empty or has spaces`);
+  if (typeof format.id !== 'string' || !/^\S+$/.test(format.id))
+    out.push(`id ${JSON.stringify(format.id)} is empty or has spaces`);
   if (typeof format.description !== 'string' || format.description.length === 0) out.push('description is empty');
   if (typeof format.bytesForTensor !== 'function') out.push('bytesForTensor is not a function');
   const bpw = format.bitsPerWeight;
-  if (bpw !== undefined && !(Number.isFinite(bpw) && bpw > 0 && bpw <= 64)) out.push(`bitsPerWeight ${bpw} is not in (0, 64]`);
+  if (bpw !== undefined && !(Number.isFinite(bpw) && bpw > 0 && bpw <= 64))
+    out.push(`bitsPerWeight ${bpw} is not in (0, 64]`);
   return out;
 }
 
@@ -74,12 +117,14 @@ function checkSizes(format: WeightFormat, tensors: readonly Tensor[], ctx: Forma
       continue;
     }
     const r = a.value;
-    if (!Number.isSafeInteger(r.bytes) || r.bytes < 0) out.push(`${t.name}: bytes ${r.bytes} is not a non-negative integer`);
+    if (!Number.isSafeInteger(r.bytes) || r.bytes < 0)
+      out.push(`${t.name}: bytes ${r.bytes} is not a non-negative integer`);
     // Every stored value takes space: a format answering 0 for a non-empty tensor has lost it.
     else if (tensorElements(t) > 0 && r.bytes === 0) out.push(`${t.name}: 0 bytes for ${tensorElements(t)} values`);
     if (typeof r.type !== 'string' || r.type.length === 0) out.push(`${t.name}: no type name`);
     const b = format.bytesForTensor({ ...t, shape: [...t.shape] }, ctx);
-    if (b.bytes !== r.bytes || b.type !== r.type) out.push(`${t.name}: a second call answered ${b.bytes} ${b.type}, the first ${r.bytes} ${r.type}`);
+    if (b.bytes !== r.bytes || b.type !== r.type)
+      out.push(`${t.name}: a second call answered ${b.bytes} ${b.type}, the first ${r.bytes} ${r.type}`);
   }
   return out;
 }
@@ -92,14 +137,22 @@ function checkGrowth(format: WeightFormat, tensors: readonly Tensor[], ctx: Form
     let prev = format.bytesForTensor(t, ctx).bytes;
     for (const k of [2, 3]) {
       const next = format.bytesForTensor(scaled(t, k), ctx).bytes;
-      if (!(next > prev)) out.push(`${t.name}: ${k}× the ${what} (${scaled(t, k).shape.join('×')}) needs ${next} bytes, not more than ${prev}`);
+      if (!(next > prev))
+        out.push(
+          `${t.name}: ${k}× the ${what} (${scaled(t, k).shape.join('×')}) needs ${next} bytes, not more than ${prev}`,
+        );
       prev = next;
     }
   }
   return out;
 }
 
-function checkBitsPerWeight(format: WeightFormat, tensors: readonly Tensor[], ctx: FormatContext, tolerance: number): string[] {
+function checkBitsPerWeight(
+  format: WeightFormat,
+  tensors: readonly Tensor[],
+  ctx: FormatContext,
+  tolerance: number,
+): string[] {
   const declared = format.bitsPerWeight;
   if (declared === undefined) return [];
   let least: { bits: number; name: string } | undefined;
@@ -110,12 +163,19 @@ function checkBitsPerWeight(format: WeightFormat, tensors: readonly Tensor[], ct
   }
   if (!least) return ['the sample has no quantizable matrix to measure bits per weight on'];
   if (Math.abs(least.bits - declared) > tolerance) {
-    return [`${least.name} is stored at ${least.bits.toFixed(4)} bits per weight; the format declares ${declared} (± ${tolerance})`];
+    return [
+      `${least.name} is stored at ${least.bits.toFixed(4)} bits per weight; the format declares ${declared} (± ${tolerance})`,
+    ];
   }
   return [];
 }
 
-function checkErrors(format: WeightFormat, tensors: readonly Tensor[], ctx: FormatContext, impossible: readonly Tensor[]): string[] {
+function checkErrors(
+  format: WeightFormat,
+  tensors: readonly Tensor[],
+  ctx: FormatContext,
+  impossible: readonly Tensor[],
+): string[] {
   const sample = tensors.find((t) => t.kind === 'weight' && t.shape.length === 2) ?? tensors[0];
   const bad: Tensor[] = sample
     ? [
@@ -127,8 +187,10 @@ function checkErrors(format: WeightFormat, tensors: readonly Tensor[], ctx: Form
   const out: string[] = [];
   for (const t of [...bad, ...impossible]) {
     const r = attempt(() => format.bytesForTensor(t, ctx));
-    if (!('error' in r)) out.push(`${t.name} (${t.shape.join('×')}): answered ${r.value.bytes} bytes instead of throwing`);
-    else if (!VramkitError.isInstance(r.error) || !/^[A-Z_]+$/.test(r.error.code)) out.push(`${t.name}: threw ${String(r.error)}, not a VramkitError with a code`);
+    if (!('error' in r))
+      out.push(`${t.name} (${t.shape.join('×')}): answered ${r.value.bytes} bytes instead of throwing`);
+    else if (!VramkitError.isInstance(r.error) || !/^[A-Z_]+$/.test(r.error.code))
+      out.push(`${t.name}: threw ${String(r.error)}, not a VramkitError with a code`);
   }
   return out;
 }
@@ -145,7 +207,10 @@ function checkErrors(format: WeightFormat, tensors: readonly Tensor[], ctx: Form
  * @param options sample tensors, context, extra impossible tensors, bits tolerance
  * @returns the problems found per check
  */
-export function checkWeightFormatConformance(format: WeightFormat, options: ConformanceOptions = {}): ConformanceReport {
+export function checkWeightFormatConformance(
+  format: WeightFormat,
+  options: ConformanceOptions = {},
+): ConformanceReport {
   const tensors = options.tensors ?? CONFORMANCE_TENSORS;
   const ctx = options.ctx ?? { numLayers: 32 };
   const spec = checkSpec(format);
@@ -156,7 +221,9 @@ export function checkWeightFormatConformance(format: WeightFormat, options: Conf
     spec,
     sizes,
     growth: usable ? checkGrowth(format, tensors, ctx) : ['skipped: sizes failed'],
-    bitsPerWeight: usable ? checkBitsPerWeight(format, tensors, ctx, options.bitsPerWeightTolerance ?? 0.5) : ['skipped: sizes failed'],
+    bitsPerWeight: usable
+      ? checkBitsPerWeight(format, tensors, ctx, options.bitsPerWeightTolerance ?? 0.5)
+      : ['skipped: sizes failed'],
     errors: checkErrors(format, tensors, ctx, options.impossible ?? []),
   };
 }

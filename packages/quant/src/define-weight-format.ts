@@ -1,4 +1,11 @@
-import { type FormatContext, InvalidInputError, parseOrThrow, type Tensor, type TensorBytes, type WeightFormat } from '@vramkit/core';
+import {
+  type FormatContext,
+  InvalidInputError,
+  parseOrThrow,
+  type Tensor,
+  type TensorBytes,
+  type WeightFormat,
+} from '@vramkit/core';
 import * as v from 'valibot';
 
 /** Format ids: letters, digits and `_ . : + -` (no spaces, no `@`, which separates parameters). */
@@ -21,12 +28,22 @@ export type WeightFormatSpec = WeightFormat;
  */
 export function assertTensorShape(tensor: Tensor): void {
   if (!Array.isArray(tensor.shape)) {
-    throw new InvalidInputError([{ path: 'tensor.shape', message: `"${tensor.name}": shape must be an array of dimensions`, received: tensor.shape }]);
+    throw new InvalidInputError([
+      {
+        path: 'tensor.shape',
+        message: `"${tensor.name}": shape must be an array of dimensions`,
+        received: tensor.shape,
+      },
+    ]);
   }
   for (const [i, d] of tensor.shape.entries()) {
     if (!Number.isSafeInteger(d) || d < 0) {
       throw new InvalidInputError([
-        { path: `tensor.shape[${i}]`, message: `"${tensor.name}": dimensions must be non-negative integers, got ${String(d)}`, received: d },
+        {
+          path: `tensor.shape[${i}]`,
+          message: `"${tensor.name}": dimensions must be non-negative integers, got ${String(d)}`,
+          received: d,
+        },
       ]);
     }
   }

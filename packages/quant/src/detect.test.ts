@@ -1,7 +1,6 @@
 import { synthesizeTensors, weightBytes } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { gptOssArchitecture } from './__fixtures__/architectures.js';
-import gptOss20b from './__fixtures__/configs/openai__gpt-oss-20b.json' with { type: 'json' };
+import { fixtureArchitecture, recordedConfig } from '@vramkit/fixtures';
 import params from './__fixtures__/params.json' with { type: 'json' };
 import blocks from './__fixtures__/quantization-configs.json' with { type: 'json' };
 import { formatFromQuantizationConfig } from './detect.js';
@@ -22,7 +21,12 @@ describe('formatFromQuantizationConfig', () => {
   it('reads gpt-oss-20b as mxfp4 keeping self_attn, router, embed_tokens and lm_head unconverted', () => {
     const d = formatFromQuantizationConfig(block('openai/gpt-oss-20b'));
     expect(d.format.id).toBe('mxfp4');
-    const attn = { name: 'model.layers.3.self_attn.q_proj.weight', role: 'attn_q' as const, kind: 'weight' as const, shape: [4096, 2880] };
+    const attn = {
+      name: 'model.layers.3.self_attn.q_proj.weight',
+      role: 'attn_q' as const,
+      kind: 'weight' as const,
+      shape: [4096, 2880],
+    };
     expect(d.format.bytesForTensor(attn, { numLayers: 24 }).type).toBe('bf16');
   });
 
@@ -30,8 +34,10 @@ describe('formatFromQuantizationConfig', () => {
     const header = params.find((p) => p.model === 'openai/gpt-oss-20b' && p.params_exact);
     // parse-safetensors-metadata.spec.ts: parameterCount { BF16: 1_804_459_584, U8: 19_110_297_600 }, U8 = 2 values per packed byte.
     expect(header?.params).toBe(20_914_757_184);
-    const arch = gptOssArchitecture(gptOss20b);
-    const { format } = formatFromQuantizationConfig(gptOss20b.quantization_config);
+    const arch = fixtureArchitecture('openai/gpt-oss-20b');
+    const { format } = formatFromQuantizationConfig(
+      recordedConfig('openai/gpt-oss-20b').quantization_config as Record<string, unknown>,
+    );
     const w = weightBytes(synthesizeTensors(arch), format, { arch, numLayers: 24 });
     expect(w.byType.bf16?.elements).toBe(1_804_459_584);
     expect(w.byType.mxfp4?.elements).toBe(19_110_297_600);
@@ -62,21 +68,33 @@ describe('formatFromQuantizationConfig', () => {
   });
 
   it('accepts a whole config.json holding quantization_config', () => {
-    expect(formatFromQuantizationConfig({ model_type: 'x', quantization_config: block('deepseek-ai/DeepSeek-V3') }).format.id).toBe('fp8-block');
+    expect(
+      formatFromQuantizationConfig({ model_type: 'x', quantization_config: block('deepseek-ai/DeepSeek-V3') }).format
+        .id,
+    ).toBe('fp8-block');
   });
 
   it('throws NO_SUCH_FORMAT naming quant_method "aqlm" when no detector knows it, and uses a plugin detector first', () => {
     expect(() => formatFromQuantizationConfig({ quant_method: 'aqlm' })).toThrowError(
       expect.objectContaining({ code: 'NO_SUCH_FORMAT', path: 'config.quantization_config.quant_method' }),
     );
-    const fake = { specVersion: 'v1' as const, id: 'fake', description: 'fake', bytesForTensor: () => ({ bytes: 1, type: 'x' }) };
+    const fake = {
+      specVersion: 'v1' as const,
+      id: 'fake',
+      description: 'fake',
+      bytesForTensor: () => ({ bytes: 1, type: 'x' }),
+    };
     const d = formatFromQuantizationConfig({ quant_method: 'aqlm' }, undefined, {
-      detectors: [(qc) => (qc.quant_method === 'aqlm' ? { format: fake, quantMethod: 'aqlm', parameters: {} } : undefined)],
+      detectors: [
+        (qc) => (qc.quant_method === 'aqlm' ? { format: fake, quantMethod: 'aqlm', parameters: {} } : undefined),
+      ],
     });
     expect(d.format.id).toBe('fake');
   });
 
   it('throws INVALID_INPUT for a gptq block without bits', () => {
-    expect(() => formatFromQuantizationConfig({ quant_method: 'gptq' })).toThrowError(expect.objectContaining({ path: 'config.quantization_config.bits' }));
+    expect(() => formatFromQuantizationConfig({ quant_method: 'gptq' })).toThrowError(
+      expect.objectContaining({ path: 'config.quantization_config.bits' }),
+    );
   });
 });

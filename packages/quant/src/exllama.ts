@@ -1,4 +1,11 @@
-import { type FormatContext, InvalidInputError, type Tensor, type TensorBytes, tensorElements, type WeightFormat } from '@vramkit/core';
+import {
+  type FormatContext,
+  InvalidInputError,
+  type Tensor,
+  type TensorBytes,
+  tensorElements,
+  type WeightFormat,
+} from '@vramkit/core';
 import { isQuantizedLinear, plainTensorBytes } from './linear-weights.js';
 import { parseFormatParams, type WeightFormatFamily } from './registry.js';
 
@@ -26,7 +33,9 @@ export function exllamaFormat(options: ExllamaOptions): WeightFormat {
     ['headBits', head],
   ] as const) {
     if (!(Number.isFinite(v) && v > 1 && v <= 16)) {
-      throw new InvalidInputError([{ path: `format.${name}`, message: `must be a number in (1, 16], got ${v}`, received: v }]);
+      throw new InvalidInputError([
+        { path: `format.${name}`, message: `must be a number in (1, 16], got ${v}`, received: v },
+      ]);
     }
   }
   return {
@@ -59,7 +68,11 @@ function family(version: 'exl2' | 'exl3'): WeightFormatFamily {
         throw new InvalidInputError([{ path: 'format', message: `${version} needs a bits/weight: ${version}@4.65` }]);
       }
       const head = p.get('head');
-      return exllamaFormat({ version, bitsPerWeight: Number(bpw), ...(typeof head === 'string' ? { headBits: Number(head) } : {}) });
+      return exllamaFormat({
+        version,
+        bitsPerWeight: Number(bpw),
+        ...(typeof head === 'string' ? { headBits: Number(head) } : {}),
+      });
     },
   };
 }

@@ -1,4 +1,11 @@
-import { type FormatContext, InvalidInputError, type Tensor, type TensorBytes, tensorElements, type WeightFormat } from '@vramkit/core';
+import {
+  type FormatContext,
+  InvalidInputError,
+  type Tensor,
+  type TensorBytes,
+  tensorElements,
+  type WeightFormat,
+} from '@vramkit/core';
 import { isQuantizedLinear, linearDims, optionIn, plainTensorBytes } from './linear-weights.js';
 
 /** FP8 weight scaling granularity. */
@@ -25,7 +32,9 @@ export function fp8Format(options: Fp8Options): WeightFormat {
   const scaling = optionIn('scaling', options.scaling, ['tensor', 'channel', 'block'] as const);
   const [bo, bi] = options.blockSize ?? [128, 128];
   if (!(Number.isSafeInteger(bo) && bo > 0 && Number.isSafeInteger(bi) && bi > 0)) {
-    throw new InvalidInputError([{ path: 'format.blockSize', message: `must be two positive integers, got ${String(options.blockSize)}` }]);
+    throw new InvalidInputError([
+      { path: 'format.blockSize', message: `must be two positive integers, got ${String(options.blockSize)}` },
+    ]);
   }
   const skip = options.modulesToNotConvert ?? [];
   const id = scaling === 'block' ? `fp8-block${bo === 128 && bi === 128 ? '' : `-${bo}x${bi}`}` : `fp8-${scaling}`;
@@ -42,7 +51,10 @@ export function fp8Format(options: Fp8Options): WeightFormat {
       const { experts, out, in: k } = linearDims(t);
       const scales = scaling === 'tensor' ? 1 : scaling === 'channel' ? out : Math.ceil(out / bo) * Math.ceil(k / bi);
       const inputScale = options.staticActivations ? 1 : 0;
-      return { bytes: tensorElements(t) + experts * 4 * (scales + inputScale), type: scaling === 'block' ? 'fp8+block-scale' : `fp8+${scaling}-scale` };
+      return {
+        bytes: tensorElements(t) + experts * 4 * (scales + inputScale),
+        type: scaling === 'block' ? 'fp8+block-scale' : `fp8+${scaling}-scale`,
+      };
     },
   };
 }

@@ -1,17 +1,19 @@
 import { synthesizeTensors } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { llamaLikeArchitecture } from './__fixtures__/architectures.js';
-import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' with { type: 'json' };
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { ggufFileBytes, ggufMetadataBytes } from './gguf-file-size.js';
 import { llamaFileTypeFormat } from './gguf-formats.js';
 
-const arch = llamaLikeArchitecture(llama8b);
+const arch = fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B');
 const tensors = synthesizeTensors(arch);
 const tokenizer = { vocabSize: 128256, merges: 280147 };
 
 describe('ggufMetadataBytes', () => {
   it('counts the 24-byte fixed header and 4 + 8·dims + 4 + 8 + name bytes per tensor info', () => {
-    const r = ggufMetadataBytes([{ name: 'x', role: 'output_norm', kind: 'norm', shape: [4096] }], { vocabSize: 0, otherKeyValueBytes: 0 });
+    const r = ggufMetadataBytes([{ name: 'x', role: 'output_norm', kind: 'norm', shape: [4096] }], {
+      vocabSize: 0,
+      otherKeyValueBytes: 0,
+    });
     expect(r.parts.header?.bytes).toBe(24);
     expect(r.parts.tensorInfos?.bytes).toBe(8 + 'output_norm.weight'.length + 4 + 8 + 4 + 8);
     expect(r.total % 32).toBe(0);
@@ -24,7 +26,9 @@ describe('ggufMetadataBytes', () => {
   });
 
   it('throws INVALID_INPUT for vocabSize -1', () => {
-    expect(() => ggufMetadataBytes(tensors, { vocabSize: -1 })).toThrowError(expect.objectContaining({ path: 'vocabSize' }));
+    expect(() => ggufMetadataBytes(tensors, { vocabSize: -1 })).toThrowError(
+      expect.objectContaining({ path: 'vocabSize' }),
+    );
   });
 });
 

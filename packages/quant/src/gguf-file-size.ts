@@ -47,7 +47,13 @@ function ggufName(t: Tensor): string {
  */
 export function ggufMetadataBytes(tensors: readonly Tensor[], options: GgufMetadataOptions): Breakdown {
   if (!Number.isSafeInteger(options.vocabSize) || options.vocabSize < 0) {
-    throw new InvalidInputError([{ path: 'vocabSize', message: `must be a non-negative integer, got ${options.vocabSize}`, received: options.vocabSize }]);
+    throw new InvalidInputError([
+      {
+        path: 'vocabSize',
+        message: `must be a non-negative integer, got ${options.vocabSize}`,
+        received: options.vocabSize,
+      },
+    ]);
   }
   const tokenBytes = options.averageTokenBytes ?? 6;
   const merges = options.merges ?? 0;
@@ -67,11 +73,18 @@ export function ggufMetadataBytes(tensors: readonly Tensor[], options: GgufMetad
   const src = 'ggml/docs/gguf.md (file layout); ggml/src/gguf.cpp (string and array encoding)';
   const parts: Record<string, BreakdownPart> = {
     header: part(header, 'magic, version, tensor and key/value counts', { accuracy: 'exact', source: src }),
-    tensorInfos: part(infos, `${tensors.length} tensor infos: name, dims, type, offset`, { accuracy: 'exact', source: src }),
-    tokenizer: part(tokens + scores + tokenTypes + mergesBytes, `${vocab} tokens × (8 + ${tokenBytes} B + f32 score + i32 type)${merges ? ` + ${merges} merges × (8 + ${mergeBytes} B)` : ''}`, {
-      accuracy: 'model',
+    tensorInfos: part(infos, `${tensors.length} tensor infos: name, dims, type, offset`, {
+      accuracy: 'exact',
       source: src,
     }),
+    tokenizer: part(
+      tokens + scores + tokenTypes + mergesBytes,
+      `${vocab} tokens × (8 + ${tokenBytes} B + f32 score + i32 type)${merges ? ` + ${merges} merges × (8 + ${mergeBytes} B)` : ''}`,
+      {
+        accuracy: 'model',
+        source: src,
+      },
+    ),
     otherKeyValues: part(other, 'architecture key/values, names, chat template', { accuracy: 'model' }),
     padding: part(padding, `to the ${GGUF_ALIGNMENT}-byte data alignment`, { accuracy: 'exact', source: src }),
   };
@@ -87,15 +100,24 @@ export function ggufMetadataBytes(tensors: readonly Tensor[], options: GgufMetad
  * @param metadata tokenizer facts for {@link ggufMetadataBytes}
  * @returns `{ total, parts: { tensorData (children per ggml type), metadata } }`
  */
-export function ggufFileBytes(tensors: readonly Tensor[], format: WeightFormat, ctx: FormatContext, metadata: GgufMetadataOptions): Breakdown {
+export function ggufFileBytes(
+  tensors: readonly Tensor[],
+  format: WeightFormat,
+  ctx: FormatContext,
+  metadata: GgufMetadataOptions,
+): Breakdown {
   const w = weightBytes(tensors, format, ctx);
   let padding = 0;
   for (const r of w.perTensor) padding += (GGUF_ALIGNMENT - (r.bytes % GGUF_ALIGNMENT)) % GGUF_ALIGNMENT;
   const byType: Record<string, BreakdownPart> = {};
-  for (const [type, s] of Object.entries(w.byType)) byType[type] = part(s.bytes, `${s.tensors} tensors, ${s.elements} values`, { accuracy: 'exact' });
+  for (const [type, s] of Object.entries(w.byType))
+    byType[type] = part(s.bytes, `${s.tensors} tensors, ${s.elements} values`, { accuracy: 'exact' });
   const meta = ggufMetadataBytes(tensors, metadata);
   const parts: Record<string, BreakdownPart> = {
-    tensorData: part(w.total + padding, `Σ ggml_nbytes over ${w.perTensor.length} tensors in ${format.id}`, { accuracy: 'exact', parts: byType }),
+    tensorData: part(w.total + padding, `Σ ggml_nbytes over ${w.perTensor.length} tensors in ${format.id}`, {
+      accuracy: 'exact',
+      parts: byType,
+    }),
     metadata: part(meta.total, 'GGUF header, tensor infos and tokenizer', { accuracy: 'model', parts: meta.parts }),
   };
   return { total: parts.tensorData!.bytes + meta.total, parts };

@@ -1,14 +1,11 @@
 import { synthesizeTensors, type Tensor, tensorElements, weightBytes } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { llamaLikeArchitecture, neoxArchitecture } from './__fixtures__/architectures.js';
-import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' with { type: 'json' };
-import llama70b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-70B.json' with { type: 'json' };
-import mixtral from './__fixtures__/configs/mistralai__Mixtral-8x7B-v0.1.json' with { type: 'json' };
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import sizes from './__fixtures__/gguf_sizes.json' with { type: 'json' };
 import { ggmlPureFormat, llamaFileTypeFormat } from './gguf-formats.js';
 
 const GIB = 2 ** 30;
-const arch8b = llamaLikeArchitecture(llama8b);
+const arch8b = fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B');
 const tensors8b = synthesizeTensors(arch8b);
 const params8b = tensors8b.reduce((n, t) => n + tensorElements(t), 0);
 const ctx8b = { arch: arch8b, numLayers: 32 };
@@ -41,14 +38,6 @@ describe('llamaFileTypeFormat', () => {
     expect(count('attn_norm', 'F32')).toBe(32);
   });
 
-  const openLlama = llamaLikeArchitecture({
-    model_type: 'llama',
-    hidden_size: 4096,
-    intermediate_size: 11008,
-    num_hidden_layers: 32,
-    num_attention_heads: 32,
-    vocab_size: 32000,
-  });
   const ci = (model: string, quant: string) => {
     const row = sizes.find((s) => s.model.startsWith(model) && s.quant === quant);
     if (!row) throw new Error(`${model} ${quant} missing from fixture`);
@@ -56,9 +45,9 @@ describe('llamaFileTypeFormat', () => {
     return Number.parseFloat(value) * (unit === 'MiB' ? 2 ** 20 : GIB);
   };
   const archs = {
-    'openlm-research/open_llama_7b_v2': openLlama,
-    'EleutherAI/pythia-2.8b': neoxArchitecture(2560, 32, 32),
-    'EleutherAI/pythia-1.4b': neoxArchitecture(2048, 24, 16),
+    'openlm-research/open_llama_7b_v2': fixtureArchitecture('openlm-research/open_llama_7b_v2'),
+    'EleutherAI/pythia-2.8b': fixtureArchitecture('EleutherAI/pythia-2.8b'),
+    'EleutherAI/pythia-1.4b': fixtureArchitecture('EleutherAI/pythia-1.4b'),
   };
   it.each([
     ['openlm-research/open_llama_7b_v2', 'Q4_0'],
@@ -76,18 +65,20 @@ describe('llamaFileTypeFormat', () => {
   });
 
   it('raises every Mixtral-8x7B attn_v and attn_k to Q8_0 and attn_output to Q5_K in Q4_K_M (n_expert == 8)', () => {
-    const arch = llamaLikeArchitecture(mixtral);
+    const arch = fixtureArchitecture('mistralai/Mixtral-8x7B-v0.1');
     const f = llamaFileTypeFormat('Q4_K_M');
     const ctx = { arch, numLayers: 32 };
     const types = synthesizeTensors(arch).map((t) => [t.role, f.bytesForTensor(t, ctx).type] as const);
-    expect(new Set(types.filter(([r]) => r === 'attn_v' || r === 'attn_k').map(([, ty]) => ty))).toEqual(new Set(['Q8_0']));
+    expect(new Set(types.filter(([r]) => r === 'attn_v' || r === 'attn_k').map(([, ty]) => ty))).toEqual(
+      new Set(['Q8_0']),
+    );
     expect(new Set(types.filter(([r]) => r === 'attn_output').map(([, ty]) => ty))).toEqual(new Set(['Q5_K']));
     expect(types.find(([r]) => r === 'ffn_gate_inp')?.[1]).toBe('F32');
     expect(types.filter(([r, ty]) => r === 'ffn_down_exps' && ty === 'Q6_K')).toHaveLength(16);
   });
 
   it('gives every Llama-3.1-70B attn_v Q6_K (use_more_bits, 40 layers) or Q5_K (the 70B rule, 40 layers) in Q4_K_M', () => {
-    const arch = llamaLikeArchitecture(llama70b);
+    const arch = fixtureArchitecture('meta-llama/Meta-Llama-3.1-70B');
     const f = llamaFileTypeFormat('Q4_K_M');
     const ctx = { arch, numLayers: 80 };
     const types = synthesizeTensors(arch)
@@ -107,11 +98,15 @@ describe('llamaFileTypeFormat', () => {
   it('puts MoE experts in MXFP4 and other matrices in Q8_0 for MXFP4_MOE', () => {
     const f = llamaFileTypeFormat('MXFP4_MOE');
     const ctx = { numLayers: 24 };
-    expect(f.bytesForTensor({ name: 'e', role: 'ffn_down_exps', kind: 'weight', layer: 0, shape: [32, 2880, 2880] }, ctx)).toEqual({
+    expect(
+      f.bytesForTensor({ name: 'e', role: 'ffn_down_exps', kind: 'weight', layer: 0, shape: [32, 2880, 2880] }, ctx),
+    ).toEqual({
       type: 'MXFP4',
       bytes: 32 * 2880 * 90 * 17,
     });
-    expect(f.bytesForTensor({ name: 'q', role: 'attn_q', kind: 'weight', layer: 0, shape: [4096, 2880] }, ctx).type).toBe('Q8_0');
+    expect(
+      f.bytesForTensor({ name: 'q', role: 'attn_q', kind: 'weight', layer: 0, shape: [4096, 2880] }, ctx).type,
+    ).toBe('Q8_0');
   });
 
   it('throws INVALID_INPUT for "Q9_K_X", naming the known file types', () => {

@@ -27,7 +27,13 @@ const factsCache = new WeakMap<object, Map<string, GgufRecipeFacts>>();
 
 function factsFor(ctx: GgufFormatContext, imatrix: boolean): GgufRecipeFacts {
   if (!Number.isInteger(ctx.numLayers) || ctx.numLayers < 0) {
-    throw new InvalidInputError([{ path: 'ctx.numLayers', message: `must be a non-negative integer, got ${ctx.numLayers}`, received: ctx.numLayers }]);
+    throw new InvalidInputError([
+      {
+        path: 'ctx.numLayers',
+        message: `must be a non-negative integer, got ${ctx.numLayers}`,
+        received: ctx.numLayers,
+      },
+    ]);
   }
   const key = `${ctx.numLayers}|${imatrix}|${ctx.tiedEmbeddings ?? ''}`;
   let perCtx = factsCache.get(ctx);
@@ -46,11 +52,19 @@ function factsFor(ctx: GgufFormatContext, imatrix: boolean): GgufRecipeFacts {
 
 function checkShape(t: Tensor): void {
   if (t.shape.length === 0 && t.kind === 'weight') {
-    throw new InvalidInputError([{ path: 'tensor.shape', message: `tensor "${t.name}" has no dimensions`, received: t.shape }]);
+    throw new InvalidInputError([
+      { path: 'tensor.shape', message: `tensor "${t.name}" has no dimensions`, received: t.shape },
+    ]);
   }
   for (const [i, d] of t.shape.entries()) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new InvalidInputError([{ path: `tensor.shape[${i}]`, message: `"${t.name}": dimensions must be non-negative integers, got ${d}`, received: d }]);
+      throw new InvalidInputError([
+        {
+          path: `tensor.shape[${i}]`,
+          message: `"${t.name}": dimensions must be non-negative integers, got ${d}`,
+          received: d,
+        },
+      ]);
     }
   }
 }
@@ -68,7 +82,11 @@ export function llamaFileTypeFormat(id: string, options: { imatrix?: boolean } =
   const ft = findLlamaFileType(id);
   if (!ft) {
     throw new InvalidInputError([
-      { path: 'format', message: `"${id}" is not a llama.cpp file type. Known: ${LLAMA_FILE_TYPES.map((f) => f.id).join(', ')}`, received: id },
+      {
+        path: 'format',
+        message: `"${id}" is not a llama.cpp file type. Known: ${LLAMA_FILE_TYPES.map((f) => f.id).join(', ')}`,
+        received: id,
+      },
     ]);
   }
   return fileTypeFormat(ft, options.imatrix);

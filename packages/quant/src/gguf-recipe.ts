@@ -1,4 +1,11 @@
-import { type Architecture, type GgmlTypeName, ggmlTypeLayout, isQuantizableWeight, isSoftmaxAttention, type Tensor } from '@vramkit/core';
+import {
+  type Architecture,
+  type GgmlTypeName,
+  ggmlTypeLayout,
+  isQuantizableWeight,
+  isSoftmaxAttention,
+  type Tensor,
+} from '@vramkit/core';
 import type { LlamaFileTypeName } from './llama-file-types.js';
 
 /**
@@ -160,7 +167,12 @@ const IQ2_FAMILY = new Set<string>(['IQ2_XXS', 'IQ2_XS', 'IQ1_S', 'IQ2_S', 'IQ2_
  * @param facts model facts from {@link ggufRecipeFacts}
  * @returns the ggml type name
  */
-export function ggufTensorType(ftype: LlamaFileTypeName | 'pure', defaultType: GgmlTypeName, t: Tensor, facts: GgufRecipeFacts): GgmlTypeName {
+export function ggufTensorType(
+  ftype: LlamaFileTypeName | 'pure',
+  defaultType: GgmlTypeName,
+  t: Tensor,
+  facts: GgufRecipeFacts,
+): GgmlTypeName {
   if (!ggufQuantizable(t)) return 'F32';
   if (!ggmlTypeLayout(defaultType).quantized) return defaultType;
   const chosen = ftype === 'pure' ? defaultType : ruleType(ftype, defaultType, t, facts);
@@ -300,7 +312,19 @@ function ruleType(ftype: LlamaFileTypeName, def: GgmlTypeName, t: Tensor, f: Ggu
   if (cat === 'attn_output') {
     if (!f.isFalcon) {
       if (f.nExpert === 8) {
-        const raise = ['Q2_K', 'IQ3_XS', 'IQ3_XXS', 'Q3_K_S', 'Q3_K_M', 'IQ4_NL', 'Q4_K_S', 'Q4_K_M', 'IQ3_S', 'IQ3_M', 'IQ4_XS'];
+        const raise = [
+          'Q2_K',
+          'IQ3_XS',
+          'IQ3_XXS',
+          'Q3_K_S',
+          'Q3_K_M',
+          'IQ4_NL',
+          'Q4_K_S',
+          'Q4_K_M',
+          'IQ3_S',
+          'IQ3_M',
+          'IQ4_XS',
+        ];
         if (raise.includes(ftype)) type = 'Q5_K';
       } else if (ftype === 'Q2_K') type = 'Q3_K';
       else if (ftype === 'IQ3_XXS') type = 'IQ3_S';

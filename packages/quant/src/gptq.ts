@@ -28,7 +28,9 @@ export function gptqFormat(options: GptqOptions): WeightFormat {
   const bits = optionIn('bits', options.bits, [2, 3, 4, 8] as const);
   const groupSize = options.groupSize ?? 128;
   if (!(groupSize === -1 || (Number.isSafeInteger(groupSize) && groupSize > 0))) {
-    throw new InvalidInputError([{ path: 'format.groupSize', message: `must be -1 or a positive integer, got ${groupSize}`, received: groupSize }]);
+    throw new InvalidInputError([
+      { path: 'format.groupSize', message: `must be -1 or a positive integer, got ${groupSize}`, received: groupSize },
+    ]);
   }
   const skip = options.modulesToNotConvert ?? [];
   const id = `gptq-${bits}bit-${groupSize === -1 ? 'perrow' : `${groupSize}g`}${options.descAct ? '-actorder' : ''}`;

@@ -1,5 +1,12 @@
 import { type FormatContext, type Tensor, type TensorBytes, tensorElements, type WeightFormat } from '@vramkit/core';
-import { isQuantizedLinear, linearDims, optionIn, plainTensorBytes, positiveInteger, requireMultiple } from './linear-weights.js';
+import {
+  isQuantizedLinear,
+  linearDims,
+  optionIn,
+  plainTensorBytes,
+  positiveInteger,
+  requireMultiple,
+} from './linear-weights.js';
 import { parseFormatParams, type WeightFormatFamily } from './registry.js';
 
 /** HQQ options (transformers `HqqConfig`: nbits, group_size). */

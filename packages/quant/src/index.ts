@@ -1,5 +1,22 @@
+// The core types and helpers a format package needs, so that plugin authors import from one place.
+export {
+  type Architecture,
+  type FormatContext,
+  InvalidInputError,
+  type Tensor,
+  type TensorBytes,
+  tensorElements,
+  type WeightFormat,
+} from '@vramkit/core';
 export { type AwqOptions, awqFamily, awqFormat } from './awq.js';
-export { BNB_4BIT_BLOCKSIZE, BNB_NESTED_BLOCKSIZE, type Bnb4bitOptions, bnb4bitBytes, bnb4bitFormat, bnbInt8Format } from './bitsandbytes.js';
+export {
+  BNB_4BIT_BLOCKSIZE,
+  BNB_NESTED_BLOCKSIZE,
+  type Bnb4bitOptions,
+  bnb4bitBytes,
+  bnb4bitFormat,
+  bnbInt8Format,
+} from './bitsandbytes.js';
 export { builtinFormats } from './builtin-formats.js';
 export {
   chooseWeightFormat,
@@ -20,6 +37,13 @@ export {
   type QuantizationConfig,
   type QuantizationConfigDetector,
 } from './detect.js';
+export {
+  defineFormatPlugin,
+  type FormatPluginSpec,
+  type FormatPluginV1,
+  formatPluginFromModule,
+  isFormatPlugin,
+} from './format-plugin.js';
 export { type ExllamaOptions, exl2Family, exl3Family, exllamaFormat } from './exllama.js';
 export { type Fp8Options, type Fp8Scaling, fp8Format } from './fp8.js';
 export { GGUF_ALIGNMENT, type GgufMetadataOptions, ggufFileBytes, ggufMetadataBytes } from './gguf-file-size.js';

@@ -18,7 +18,12 @@ export function isQuantizedLinear(t: Tensor, modulesToNotConvert: readonly strin
 function moduleMatches(name: string, module: string | undefined, pattern: string): boolean {
   if (pattern.startsWith('re:')) return new RegExp(pattern.slice(3)).test(name);
   if (pattern.includes('*')) {
-    const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*')}(\\.|$)`);
+    const re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^.]*')}(\\.|$)`,
+    );
     return re.test(name);
   }
   // transformers: `any(key in current_key_name for key in modules_to_not_convert)`.
@@ -39,8 +44,11 @@ export interface LinearDims {
 export function linearDims(t: Tensor): LinearDims {
   assertTensorShape(t);
   if (t.shape.length === 2) return { experts: 1, out: t.shape[0] as number, in: t.shape[1] as number };
-  if (t.shape.length === 3) return { experts: t.shape[0] as number, out: t.shape[1] as number, in: t.shape[2] as number };
-  throw new InvalidInputError([{ path: 'tensor.shape', message: `"${t.name}" is not a 2-D or 3-D linear weight`, received: t.shape }]);
+  if (t.shape.length === 3)
+    return { experts: t.shape[0] as number, out: t.shape[1] as number, in: t.shape[2] as number };
+  throw new InvalidInputError([
+    { path: 'tensor.shape', message: `"${t.name}" is not a 2-D or 3-D linear weight`, received: t.shape },
+  ]);
 }
 
 /** Bytes of a tensor kept unquantized in a plain dtype of `bytesPerElement` bytes. */
@@ -56,7 +64,11 @@ export function plainTensorBytes(t: Tensor, bytesPerElement: number, type: strin
 export function requireMultiple(t: Tensor, what: string, value: number, multiple: number, why: string): void {
   if (value % multiple !== 0) {
     throw new InvalidInputError([
-      { path: 'tensor.shape', message: `"${t.name}": ${what} ${value} is not a multiple of ${multiple} (${why})`, received: t.shape },
+      {
+        path: 'tensor.shape',
+        message: `"${t.name}": ${what} ${value} is not a multiple of ${multiple} (${why})`,
+        received: t.shape,
+      },
     ]);
   }
 }
@@ -64,7 +76,13 @@ export function requireMultiple(t: Tensor, what: string, value: number, multiple
 /** Validates an integer option of a format. @throws InvalidInputError naming `format.<name>` */
 export function optionIn<T extends number | string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {
-    throw new InvalidInputError([{ path: `format.${name}`, message: `must be one of ${allowed.join(', ')}, got ${String(value)}`, received: value }]);
+    throw new InvalidInputError([
+      {
+        path: `format.${name}`,
+        message: `must be one of ${allowed.join(', ')}, got ${String(value)}`,
+        received: value,
+      },
+    ]);
   }
   return value;
 }
@@ -72,7 +90,9 @@ export function optionIn<T extends number | string>(name: string, value: T, allo
 /** Validates a positive integer option. @throws InvalidInputError */
 export function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidInputError([{ path: `format.${name}`, message: `must be a positive integer, got ${value}`, received: value }]);
+    throw new InvalidInputError([
+      { path: `format.${name}`, message: `must be a positive integer, got ${value}`, received: value },
+    ]);
   }
   return value;
 }

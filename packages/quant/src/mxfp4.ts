@@ -15,7 +15,8 @@ export function mxfp4Format(options: { modulesToNotConvert?: readonly string[] }
   return {
     specVersion: 'v1',
     id: 'mxfp4',
-    description: 'MXFP4 MoE experts (gpt-oss): 16 bytes of e2m1 + 1 E8M0 scale per 32 values; attention, router, embeddings bf16',
+    description:
+      'MXFP4 MoE experts (gpt-oss): 16 bytes of e2m1 + 1 E8M0 scale per 32 values; attention, router, embeddings bf16',
     bitsPerWeight: (MXFP4_BLOCK / 2 + 1) * (8 / MXFP4_BLOCK),
     bytesForTensor(t: Tensor, _ctx: FormatContext): TensorBytes {
       if (t.shape.length !== 3 || !isQuantizedLinear(t, skip)) return plainTensorBytes(t, 2, 'bf16');

@@ -30,7 +30,9 @@ describe('createFormatRegistry', () => {
 
   it('does not resolve prototype names from a plugin record built as a plain object either', () => {
     const record = JSON.parse('{"__proto__": {"specVersion": "v1", "id": "evil"}}') as Record<string, never>;
-    expect(() => createFormatRegistry(builtinFormats, record)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => createFormatRegistry(builtinFormats, record)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
     expect(createFormatRegistry(builtinFormats, {}).has('constructor')).toBe(false);
     expect(builtinFormats.constructor).toBeUndefined();
     expect(Object.hasOwn(builtinFormats, 'toString')).toBe(false);
@@ -50,42 +52,84 @@ describe('createFormatRegistry', () => {
 
   it('registers nothing by import: an empty registry knows 0 formats, a composed one overrides by id', () => {
     expect(createFormatRegistry({}).ids()).toEqual([]);
-    const mine = defineWeightFormat({ specVersion: 'v1', id: 'Q4_K_M', description: 'override', bytesForTensor: () => ({ bytes: 7, type: 'x' }) });
-    expect(createFormatRegistry(builtinFormats, { mine }).get('Q4_K_M').bytesForTensor(tensor, { numLayers: 1 }).bytes).toBe(7);
+    const mine = defineWeightFormat({
+      specVersion: 'v1',
+      id: 'Q4_K_M',
+      description: 'override',
+      bytesForTensor: () => ({ bytes: 7, type: 'x' }),
+    });
+    expect(
+      createFormatRegistry(builtinFormats, { mine }).get('Q4_K_M').bytesForTensor(tensor, { numLayers: 1 }).bytes,
+    ).toBe(7);
   });
 
   it('rejects an entry whose specVersion is "v2" with INVALID_INPUT', () => {
-    const v2 = { specVersion: 'v2', id: 'x', description: 'x', bytesForTensor: () => ({ bytes: 0, type: 'x' }) } as unknown as WeightFormat;
-    expect(() => createFormatRegistry({ v2 })).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', path: 'formats.v2' }));
+    const v2 = {
+      specVersion: 'v2',
+      id: 'x',
+      description: 'x',
+      bytesForTensor: () => ({ bytes: 0, type: 'x' }),
+    } as unknown as WeightFormat;
+    expect(() => createFormatRegistry({ v2 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'formats.v2' }),
+    );
   });
 });
 
 describe('parseFormatParams', () => {
   it('reads "4.65,head=8" as positional 4.65 and head 8, flags as true', () => {
-    expect(Object.fromEntries(parseFormatParams('4.65,head=8,gemv'))).toEqual({ positional: '4.65', head: '8', gemv: true });
+    expect(Object.fromEntries(parseFormatParams('4.65,head=8,gemv'))).toEqual({
+      positional: '4.65',
+      head: '8',
+      gemv: true,
+    });
   });
 });
 
 describe('defineWeightFormat', () => {
   it('returns a frozen v1 format that passes shapes through to the spec', () => {
-    const f = defineWeightFormat({ specVersion: 'v1', id: 'half', description: 'two bytes', bytesForTensor: (t) => ({ bytes: t.shape.reduce((a, b) => a * b, 2), type: 'f16' }) });
+    const f = defineWeightFormat({
+      specVersion: 'v1',
+      id: 'half',
+      description: 'two bytes',
+      bytesForTensor: (t) => ({ bytes: t.shape.reduce((a, b) => a * b, 2), type: 'f16' }),
+    });
     expect(Object.isFrozen(f)).toBe(true);
     expect(f.bytesForTensor(tensor, { numLayers: 1 })).toEqual({ bytes: 33_554_432, type: 'f16' });
   });
 
   it('rejects an id with a space and a missing description with INVALID_INPUT naming format.id', () => {
-    expect(() => defineWeightFormat({ specVersion: 'v1', id: 'my format', description: 'x', bytesForTensor: () => ({ bytes: 0, type: 'x' }) })).toThrowError(
-      expect.objectContaining({ path: 'format.id' }),
-    );
+    expect(() =>
+      defineWeightFormat({
+        specVersion: 'v1',
+        id: 'my format',
+        description: 'x',
+        bytesForTensor: () => ({ bytes: 0, type: 'x' }),
+      }),
+    ).toThrowError(expect.objectContaining({ path: 'format.id' }));
   });
 
   it('turns a NaN or fractional byte count from the spec into INVALID_INPUT instead of returning it', () => {
-    const f = defineWeightFormat({ specVersion: 'v1', id: 'bad', description: 'bad', bytesForTensor: () => ({ bytes: 1.5, type: 'x' }) });
-    expect(() => f.bytesForTensor(tensor, { numLayers: 1 })).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    const f = defineWeightFormat({
+      specVersion: 'v1',
+      id: 'bad',
+      description: 'bad',
+      bytesForTensor: () => ({ bytes: 1.5, type: 'x' }),
+    });
+    expect(() => f.bytesForTensor(tensor, { numLayers: 1 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 
   it('rejects a negative dimension before the spec sees it', () => {
-    const f = defineWeightFormat({ specVersion: 'v1', id: 'ok', description: 'ok', bytesForTensor: () => ({ bytes: 0, type: 'x' }) });
-    expect(() => f.bytesForTensor({ ...tensor, shape: [-1, 4] }, { numLayers: 1 })).toThrowError(expect.objectContaining({ path: 'tensor.shape[0]' }));
+    const f = defineWeightFormat({
+      specVersion: 'v1',
+      id: 'ok',
+      description: 'ok',
+      bytesForTensor: () => ({ bytes: 0, type: 'x' }),
+    });
+    expect(() => f.bytesForTensor({ ...tensor, shape: [-1, 4] }, { numLayers: 1 })).toThrowError(
+      expect.objectContaining({ path: 'tensor.shape[0]' }),
+    );
   });
 });

@@ -2,7 +2,12 @@ import type { WeightFormat } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
 import { type ConformanceOptions, checkWeightFormatConformance } from './conformance.js';
 
-export { CONFORMANCE_TENSORS, type ConformanceOptions, type ConformanceReport, checkWeightFormatConformance } from './conformance.js';
+export {
+  CONFORMANCE_TENSORS,
+  type ConformanceOptions,
+  type ConformanceReport,
+  checkWeightFormatConformance,
+} from './conformance.js';
 
 /**
  * Registers the vitest conformance tests every weight format must pass, five per format (see

@@ -6,11 +6,7 @@ export class NoSuchFormatError extends VramkitError {
   readonly known: readonly string[];
 
   constructor(formatId: string, known: readonly string[], path = 'format') {
-    super(
-      'NO_SUCH_FORMAT',
-      `Unknown format "${formatId}". Known: ${known.join(', ')} (vramkit quant list)`,
-      { path },
-    );
+    super('NO_SUCH_FORMAT', `Unknown format "${formatId}". Known: ${known.join(', ')}`, { path });
     this.name = 'NoSuchFormatError';
     this.formatId = formatId;
     this.known = known;

@@ -9,7 +9,7 @@ export class UnsupportedArchitectureError extends VramkitError {
     const what = modelType === undefined ? 'config.json has no "model_type"' : `Unsupported model_type "${modelType}"`;
     super(
       'UNSUPPORTED_ARCHITECTURE',
-      `${what}${detail ? ` (${detail})` : ''}. Known: ${known.join(', ')}. Pass a config with one of these, or open an issue with the config.json.`,
+      `${what}${detail ? ` (${detail})` : ''}. Known: ${known.join(', ')}. Pass a config with one of these model types.`,
       { path: 'config.model_type' },
     );
     this.name = 'UnsupportedArchitectureError';

