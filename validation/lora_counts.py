@@ -54,7 +54,8 @@ def one(cid: str, g: dict) -> dict:
         if not ep:
             return {"skipped": "no fused 3-D expert parameters"}
         kw["target_parameters"] = ep
-    pm = get_peft_model(model, LoraConfig(**kw))
+    with torch.device("meta"):  # adapters too: nothing is allocated or initialised
+        pm = get_peft_model(model, LoraConfig(**kw))
     trainable, total = pm.get_nb_trainable_parameters()
     out = {"trainable": int(trainable), "all": int(total)}
     if g.get("experts") == "fused":

@@ -46,6 +46,8 @@ export const TrainingWorkloadSchema = v.object({
       modulesToSave: v.optional(v.array(v.string())),
       dropout: v.optional(numberBetween(0, 1, 'lora.dropout'), 0),
       expertModules: v.optional(v.picklist(['per-expert-linear', 'parameter'])),
+      /** transformers' expert layout: `fused` (≥ 5, default) or `split` (< 5); see LoraOptions.expertLayout. */
+      expertLayout: v.optional(v.picklist(['fused', 'split'], 'expertLayout must be fused or split')),
     }),
     {},
   ),
@@ -262,6 +264,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
       ...(w.lora.modulesToSave ? { modulesToSave: w.lora.modulesToSave } : {}),
       dora: w.method === 'dora',
       ...(w.lora.expertModules ? { expertModules: w.lora.expertModules } : {}),
+      ...(w.lora.expertLayout ? { expertLayout: w.lora.expertLayout } : {}),
     };
     const planKey = JSON.stringify(loraOptions);
     plan = memo.plans.get(planKey) ?? resolveAdapters(prepared, loraOptions);
