@@ -1,4 +1,4 @@
-import { gpuCapacityBytes, lookupGpu, OPTIMIZER_IDS, PRECISION_IDS, parseBytes, type TrainingWorkload } from '@vramkit/core';
+import { CHECKPOINTING_IDS, gpuCapacityBytes, lookupGpu, OPTIMIZER_IDS, PRECISION_IDS, parseBytes, type TrainingWorkload } from '@vramkit/core';
 import type { CommandArgs } from '../command.js';
 import { UsageError } from '../errors.js';
 import { boolFlag, choiceFlag, intFlag, numberFlag, stringFlag } from '../flags.js';
@@ -26,6 +26,7 @@ export const trainOptions = {
   'flash-attn': { type: 'string' },
   kernels: { type: 'string' },
   loss: { type: 'string' },
+  'expert-layout': { type: 'string' },
   gpus: { type: 'string' },
   zero: { type: 'string' },
   fsdp: { type: 'boolean' },
@@ -61,10 +62,15 @@ export const TRAIN_HELP = `Training (--mode train):
       --precision <p>         ${PRECISION_IDS.join(', ')} (default bf16-mixed)
       --seq <tokens>          sequence length (default 2048)   --micro-batch <n>  sequences per GPU step (default 1)
       --grad-accum <n>        gradient accumulation steps (no extra memory; bounds pipeline micro-batches)
-      --checkpointing <c>     none (default), selective, full     --checkpoint-every <k>  checkpoint every k layers
+      --checkpointing <c>     none (default), full, hf (transformers gradient_checkpointing), unsloth (offloaded),
+                              megatron-selective (attention core), torchtitan-op (op-level), every:<k> (full, every k layers)
+      --checkpoint-every <k>  checkpoint every k layers
+      --expert-layout <l>     LoRA on MoE experts: fused (transformers ≥ 5, default) or split (< 5: one linear per expert)
       --flash-attn on|off     flash attention (default on); off stores the s×s attention probabilities
       --kernels eager|fused   eager HF modules (default) or fused/compiled kernels (Liger, torch.compile, Megatron)
-      --loss hf|chunked|fused cross-entropy: full fp32 logits (default), chunked (torchtune), fused (Liger, CCE)
+      --loss <l>              cross-entropy: hf (full fp32 logits, default); chunked = torchtune-chunked
+                              (CEWithChunkedOutputLoss) or LinearCrossEntropyLoss (torchtune, chunked over tokens);
+                              fused = liger (FusedLinearCrossEntropy) or cce (cut-cross-entropy): logits never stored
       --gpus <n>              GPUs (default 1)      --zero 0-3  DeepSpeed ZeRO stage
       --fsdp                  PyTorch FSDP full shard   --fsdp-mode full|grad-op|hybrid
       --tp/--pp/--cp/--ep <n> tensor / pipeline / context / expert parallel degrees   --sp  sequence parallelism
@@ -130,6 +136,7 @@ export function trainingWorkloadFrom(values: Values, base: TrainingWorkload = {}
     ...(targets !== undefined ? { targets } : {}),
     ...(list(values, 'modules-to-save') ? { modulesToSave: list(values, 'modules-to-save')! } : {}),
     ...(numberFlag(values, 'lora-dropout', 0, 1) !== undefined ? { dropout: numberFlag(values, 'lora-dropout', 0, 1)! } : {}),
+    ...(choiceFlag(values, 'expert-layout', ['fused', 'split'] as const) ? { expertLayout: choiceFlag(values, 'expert-layout', ['fused', 'split'] as const)! } : {}),
   };
   const zero = intFlag(values, 'zero', 0);
   if (zero !== undefined && zero > 3) throw new UsageError(`--zero must be 0, 1, 2 or 3 (got ${zero})`, 'zero');
@@ -162,11 +169,10 @@ export function trainingWorkloadFrom(values: Values, base: TrainingWorkload = {}
     ...pick('seq', intFlag(values, 'seq')),
     ...pick('microBatch', intFlag(values, 'micro-batch')),
     ...pick('gradAccum', intFlag(values, 'grad-accum')),
-    ...pick('checkpointing', choiceFlag(values, 'checkpointing', ['none', 'selective', 'full'] as const)),
-    ...pick('checkpointEvery', intFlag(values, 'checkpoint-every')),
+    ...checkpointingFrom(values),
     ...pick('attention', attention),
     ...pick('kernels', choiceFlag(values, 'kernels', ['eager', 'fused'] as const)),
-    ...pick('loss', choiceFlag(values, 'loss', ['hf', 'chunked', 'fused'] as const)),
+    ...pick('loss', lossFrom(values)),
     ...(boolFlag(values, 'dropout') ? { dropout: true } : {}),
     ...pick('softmax', choiceFlag(values, 'softmax', ['fp32', 'compute'] as const)),
     ...pick('moeCapacityFactor', numberFlag(values, 'moe-capacity-factor', 1, 64)),
@@ -177,4 +183,37 @@ export function trainingWorkloadFrom(values: Values, base: TrainingWorkload = {}
     ...(boolFlag(values, 'kbit-upcast') ? { kbitUpcast: true } : {}),
     parallel,
   };
+}
+
+// Loss names as the frameworks spell them, each mapped to how its logits are held.
+const LOSS_NAMES: Record<string, 'hf' | 'chunked' | 'fused'> = {
+  hf: 'hf',
+  chunked: 'chunked',
+  'torchtune-chunked': 'chunked',
+  linearcrossentropyloss: 'chunked',
+  fused: 'fused',
+  liger: 'fused',
+  cce: 'fused',
+};
+
+function lossFrom(values: Values): 'hf' | 'chunked' | 'fused' | undefined {
+  const raw = stringFlag(values, 'loss');
+  if (raw === undefined) return undefined;
+  const loss = LOSS_NAMES[raw.toLowerCase()];
+  if (!loss) throw new UsageError(`--loss must be one of hf, torchtune-chunked, LinearCrossEntropyLoss, liger, cce (got "${raw}")`, 'loss');
+  return loss;
+}
+
+/** `--checkpointing <policy>` and `every:<k>` (full checkpointing of every k-th layer), with `--checkpoint-every`. */
+function checkpointingFrom(values: Values): Pick<TrainingWorkload, 'checkpointing' | 'checkpointEvery'> {
+  const raw = stringFlag(values, 'checkpointing');
+  const every = intFlag(values, 'checkpoint-every');
+  const m = raw === undefined ? null : /^every:(\d+)$/.exec(raw);
+  if (m) {
+    const k = Number(m[1]);
+    if (k < 1) throw new UsageError(`--checkpointing every:<k> needs k ≥ 1 (got "${raw}")`, 'checkpointing');
+    return { checkpointing: 'full', checkpointEvery: k };
+  }
+  const policy = choiceFlag(values, 'checkpointing', CHECKPOINTING_IDS);
+  return { ...(policy ? { checkpointing: policy } : {}), ...(every !== undefined ? { checkpointEvery: every } : {}) };
 }

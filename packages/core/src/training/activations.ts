@@ -27,7 +27,7 @@ export interface TrainingActivationOptions {
   /** `flash` (FlashAttention-2 / SDPA: q, k, v, out and the fp32 log-sum-exp) or `naive` (eager: s × s probabilities kept). */
   attention: 'flash' | 'naive';
   /** `full`: keep each checkpointed block's input and recompute it; `selective`: recompute the attention core only (Korthikanti et al. §5). */
-  checkpointing: 'none' | 'selective' | 'full';
+  checkpointing: 'none' | 'selective' | 'full' | 'op-level';
   /** With full checkpointing, checkpoint every k layers (k = 1: every layer; k ≈ √L balances the two terms, seed 004). */
   checkpointEvery?: number;
   /** `eager` (HF/torchtune modules: RMSNorm saves an fp32 copy of its input) or `fused` (Megatron/Liger/compiled kernels). */
@@ -227,7 +227,34 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   const boundary = ah * arch.hiddenSize * tokens * (o.sequenceParallel ? 1 / tp : 1);
   let layerPart: BreakdownPart;
   let hostBytes = 0;
-  if (o.checkpointing === 'full') {
+  if (o.checkpointing === 'op-level') {
+    // torchtitan selective op AC (torchtitan/distributed/activation_checkpoint.py, _save_list and
+    // _custom_policy): keeps the block input, the SDPA output with its log-sum-exp, and every other
+    // matmul output (it recomputes every second mm); norms and activations are recomputed.
+    let kept = 0;
+    for (const cls of layerClasses(arch)) {
+      const at = cls.layer.attention;
+      const m = cls.layer.mlp;
+      let perToken = ah * arch.hiddenSize;
+      if (isSoftmaxAttention(at)) {
+        const kv = at.mla ? at.numHeads : at.numKvHeads;
+        const qHead = at.mla ? at.mla.qkNopeHeadDim + at.mla.qkRopeHeadDim : at.headDim;
+        const vHead = at.mla ? at.mla.vHeadDim : at.vHeadDim;
+        // SDPA out + lse; saved mm outputs (2nd, 4th, 6th of q, k, v, o, gate, up, down): k, o, up.
+        perToken += (a * at.numHeads * vHead + 4 * at.numHeads + a * kv * qHead) / tp + a * arch.hiddenSize;
+      }
+      if (m.kind === 'dense') perToken += (a * m.intermediateSize) / tp;
+      else perToken += (a * m.expertIntermediateSize * m.topK) / tp;
+      kept += perToken * tokens * cls.count;
+    }
+    if (pp > 1) kept = (kept / L) * layersOnStage;
+    kept *= inFlight;
+    layerPart = part(kept + maxLayer, `torchtitan op-level checkpointing: block input, SDPA output and every other matmul output kept per layer + 1 layer recomputed`, {
+      accuracy: 'model',
+      source: 'torchtitan distributed/activation_checkpoint.py (selective op AC: _save_list, recompute every other mm)',
+      parts: { kept: part(kept, 'saved op outputs of every layer'), recomputed: part(maxLayer, `one layer re-run in backward, ${maxLayer.toLocaleString('en-US')} B`) },
+    });
+  } else if (o.checkpointing === 'full') {
     const k = Math.max(1, Math.min(o.checkpointEvery ?? 1, layersOnStage));
     const checkpoints = Math.ceil(layersOnStage / k);
     const keptAll = checkpoints * boundary * inFlight;

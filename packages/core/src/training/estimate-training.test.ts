@@ -206,3 +206,23 @@ describe('estimateTraining', () => {
     );
   });
 });
+
+describe('parallel degrees and context parallelism', () => {
+  it('refuses tp 3 on 32 heads and ep 3 on 8 experts with typed errors naming the field', () => {
+    const tp = () => estimateTraining({ model: llama8b, parallel: { gpus: 3, tp: 3 } });
+    expect(tp).toThrow(InvalidInputError);
+    expect(tp).toThrow(/parallel\.tp.*32 attention heads/);
+    const ep = () => estimateTraining({ model: prepareModel(mixtral8x7b), parallel: { gpus: 3, ep: 3 } });
+    expect(ep).toThrow(/parallel\.ep.*8 experts/);
+    expect(() => estimateTraining({ model: llama8b, parallel: { gpus: 2, ep: 2 } })).toThrow(/no experts/);
+  });
+
+  it('shards FSDP model states over dp × cp: 8 GPUs at cp 8 hold as little as 8 GPUs of plain FSDP (torchtitan dp_shard_cp)', () => {
+    const states = (cp: number) => {
+      const e = estimateTraining({ model: llama8b, precision: 'fsdp-bf16', seq: 8192, checkpointing: 'full', parallel: { gpus: 8, cp, fsdp: 'full' } });
+      return e.parts.weights.bytes + e.parts.optimizer.bytes;
+    };
+    expect(states(8)).toBe(states(1));
+    expect(states(8)).toBeLessThan(8_030_261_248 * 12 / 7);
+  });
+});

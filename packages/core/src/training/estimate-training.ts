@@ -14,6 +14,11 @@ import { OPTIMIZER_IDS, type OptimizerStateBytes, optimizerStateBytes, type Trai
 import { DEEPSPEED_BUCKETS, dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
 import { PRECISION_IDS, PRECISIONS } from './precision.js';
 
+/** Activation-checkpointing policies by framework (see TrainingWorkloadSchema.checkpointing). */
+export const CHECKPOINTING_IDS = ['none', 'full', 'hf', 'unsloth', 'megatron-selective', 'selective', 'torchtitan-op'] as const;
+/** A checkpointing policy id. */
+export type CheckpointingId = (typeof CHECKPOINTING_IDS)[number];
+
 /** Sequence length assumed when none is given (tokens). */
 export const DEFAULT_TRAINING_SEQ = 2048;
 
@@ -56,7 +61,18 @@ export const TrainingWorkloadSchema = v.object({
   seq: v.optional(integerAtLeast(1, 'seq (tokens)'), DEFAULT_TRAINING_SEQ),
   microBatch: v.optional(integerAtLeast(1, 'microBatch (sequences)'), 1),
   gradAccum: v.optional(integerAtLeast(1, 'gradAccum (steps)'), 1),
-  checkpointing: v.optional(v.picklist(['none', 'selective', 'full'], 'checkpointing must be none, selective or full'), 'none'),
+  /**
+   * Activation checkpointing, named by framework: `none`; `full` (every block's input kept, the block
+   * recomputed: torchtitan/Megatron full); `hf` (transformers gradient_checkpointing: torch.utils.checkpoint
+   * around each decoder layer, the same tensors as full); `unsloth` (use_gradient_checkpointing="unsloth":
+   * the checkpointed inputs are offloaded to CPU); `megatron-selective` (alias `selective`: recompute the
+   * attention core only, Korthikanti et al. §5); `torchtitan-op` (selective op-level AC).
+   * `checkpointEvery` k checkpoints every k-th layer under full/hf.
+   */
+  checkpointing: v.optional(
+    v.picklist(CHECKPOINTING_IDS, `checkpointing must be one of ${CHECKPOINTING_IDS.join(', ')}`),
+    'none',
+  ),
   checkpointEvery: v.optional(integerAtLeast(1, 'checkpointEvery (layers)')),
   attention: v.optional(v.picklist(['flash', 'naive'], 'attention must be flash or naive'), 'flash'),
   kernels: v.optional(v.picklist(['eager', 'fused'], 'kernels must be eager or fused'), 'eager'),
@@ -213,6 +229,17 @@ function validateParallel(arch: Architecture, p: ResolvedTrainingWorkload['paral
   if (p.offload !== 'none' && p.zero === 0 && p.fsdp === 'none') {
     issues.push({ path: 'parallel.offload', message: 'optimizer offload needs ZeRO (zero ≥ 1) or FSDP', received: p.offload });
   }
+  // Megatron/torchtitan split heads, KV groups and the FFN over TP ranks, and experts over EP ranks:
+  // a degree that does not divide them is refused at startup (megatron/training/arguments.py).
+  const attn = arch.layers.map((l) => l.attention).find((a) => 'numHeads' in a) as { numHeads: number; numKvHeads?: number } | undefined;
+  if (p.tp > 1 && attn && attn.numHeads % p.tp !== 0) {
+    issues.push({ path: 'parallel.tp', message: `tp (${p.tp}) must divide the ${attn.numHeads} attention heads`, received: p.tp });
+  }
+  const moe = arch.layers.map((l) => l.mlp).find((m) => m.kind === 'moe') as { numExperts: number } | undefined;
+  if (p.ep > 1 && !moe) issues.push({ path: 'parallel.ep', message: 'expert parallelism needs an MoE model; this one has no experts', received: p.ep });
+  if (p.ep > 1 && moe && moe.numExperts % p.ep !== 0) {
+    issues.push({ path: 'parallel.ep', message: `ep (${p.ep}) must divide the ${moe.numExperts} experts`, received: p.ep });
+  }
   if (issues.length) throw new InvalidInputError(issues);
 }
 
@@ -231,7 +258,10 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const arch = prepared.arch;
   const p = w.parallel;
   validateParallel(arch, p);
-  if (w.activationOffload && w.checkpointing !== 'full') {
+  const ckpt = w.checkpointing === 'hf' || w.checkpointing === 'unsloth' ? 'full' : w.checkpointing === 'megatron-selective' || w.checkpointing === 'selective' ? 'selective' : w.checkpointing === 'torchtitan-op' ? 'op-level' : w.checkpointing;
+  // unsloth's offloaded checkpointer (unsloth_zoo gradient_checkpointing.py) moves the saved inputs to CPU.
+  const actOffload = w.activationOffload || w.checkpointing === 'unsloth';
+  if (w.activationOffload && ckpt !== 'full') {
     throw new InvalidInputError([{ path: 'training.activationOffload', message: 'activation offloading moves checkpointed block inputs: set checkpointing to "full"', received: true }]);
   }
   const assumptions: string[] = [];
@@ -292,7 +322,12 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const trainW = (T * prec.weightBytes) / wDiv;
   const master = (T * prec.masterBytes) / oDiv;
   const frozen = (frozenBytes * share) / wDiv;
-  const copies = peft ? 0 : T * prec.computeCopyBytes;
+  // Compute copies (autocast cache, fp8 weight + transpose) exist per weight that is materialized: with
+  // sharded weights (FSDP / ZeRO-3) only the gathered units are cast — torchao float8 under FSDP2 casts at
+  // all-gather (torchao/float8/fsdp_utils.py WeightWithDynamicFloat8CastTensor), Transformer Engine per
+  // gathered module — so the copy is the current and prefetched layer, not the whole model.
+  const largestLayerParams = Math.max(...prepared.parameters.perLayer, 0) / p.tp;
+  const copies = peft ? 0 : wDiv > 1 ? 2 * largestLayerParams * prec.computeCopyBytes : T * prec.computeCopyBytes;
   const optKey = `${w.optimizer}/${prec.stateBytes}`;
   let optCache = optimizerMemo.get(trainables);
   if (!optCache) {
@@ -360,7 +395,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     computeBytes: prec.computeBytes,
     hiddenBytes: w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes,
     attention: w.attention,
-    checkpointing: w.checkpointing,
+    checkpointing: ckpt,
     ...(w.checkpointEvery ? { checkpointEvery: w.checkpointEvery } : {}),
     kernels: w.kernels,
     loss: w.loss,
@@ -371,7 +406,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     pp: p.pp,
     microBatchesPerStep: w.gradAccum,
     transientBytes: transient,
-    offload: w.activationOffload,
+    offload: actOffload,
     ...(w.moeCapacityFactor ? { moeCapacityFactor: w.moeCapacityFactor } : {}),
     dropout: w.dropout,
     softmax: w.softmax,

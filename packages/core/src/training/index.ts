@@ -1,6 +1,8 @@
 // Training and fine-tuning memory (issue 5).
 export { type TrainableSet, type TrainingActivationOptions, type TrainingActivations, trainingActivationBytes } from './activations.js';
 export {
+  CHECKPOINTING_IDS,
+  type CheckpointingId,
   DEFAULT_TRAINING_SEQ,
   estimateTraining,
   type OverheadBand,
@@ -14,6 +16,8 @@ export {
   type AdaptedModule,
   type AdapterPlan,
   defaultExpertModules,
+  type ExpertLayout,
+  expertLayoutOf,
   type LoraOptions,
   type PrintedCountOptions,
   peftPrintedCounts,
