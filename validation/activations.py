@@ -30,6 +30,7 @@ import traceback
 
 import torch
 from peft import LoraConfig, get_peft_model
+from transformers.initialization import no_init_weights
 
 from common import build_config, raw_config, write_fixture
 
@@ -112,7 +113,12 @@ def run(cid: str, attn: str, ckpt: bool, mode: str) -> dict:
 
     torch.manual_seed(0)
     cfg = reduced_config(cid, attn)
-    model = AutoModelForCausalLM.from_config(cfg, torch_dtype=DTYPE, attn_implementation=attn)
+    # Skip transformers' weight init (slow on a shared CPU); any finite values save the same tensors.
+    with no_init_weights():
+        model = AutoModelForCausalLM.from_config(cfg, dtype=DTYPE, attn_implementation=attn)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.02) if p.dim() > 1 else p.fill_(1.0)
     model.train()
     for m in model.modules():  # dropout off: modern fine-tuning, and what vramkit models by default
         if isinstance(m, torch.nn.Dropout):

@@ -27,6 +27,7 @@ export const trainOptions = {
   kernels: { type: 'string' },
   loss: { type: 'string' },
   'expert-layout': { type: 'string' },
+  'adapter-dtype': { type: 'string' },
   gpus: { type: 'string' },
   zero: { type: 'string' },
   fsdp: { type: 'boolean' },
@@ -65,6 +66,7 @@ export const TRAIN_HELP = `Training (--mode train):
       --checkpointing <c>     none (default), full, hf (transformers gradient_checkpointing), unsloth (offloaded),
                               megatron-selective (attention core), torchtitan-op (op-level), every:<k> (full, every k layers)
       --checkpoint-every <k>  checkpoint every k layers
+      --adapter-dtype <d>     LoRA adapter dtype: compute (torchtune, default) or fp32 (peft's autocast_adapter_dtype)
       --expert-layout <l>     LoRA on MoE experts: fused (transformers ≥ 5, default) or split (< 5: one linear per expert)
       --flash-attn on|off     flash attention (default on); off stores the s×s attention probabilities
       --kernels eager|fused   eager HF modules (default) or fused/compiled kernels (Liger, torch.compile, Megatron)
@@ -136,6 +138,7 @@ export function trainingWorkloadFrom(values: Values, base: TrainingWorkload = {}
     ...(targets !== undefined ? { targets } : {}),
     ...(list(values, 'modules-to-save') ? { modulesToSave: list(values, 'modules-to-save')! } : {}),
     ...(numberFlag(values, 'lora-dropout', 0, 1) !== undefined ? { dropout: numberFlag(values, 'lora-dropout', 0, 1)! } : {}),
+    ...(choiceFlag(values, 'adapter-dtype', ['compute', 'fp32'] as const) ? { adapterDtype: choiceFlag(values, 'adapter-dtype', ['compute', 'fp32'] as const)! } : {}),
     ...(choiceFlag(values, 'expert-layout', ['fused', 'split'] as const) ? { expertLayout: choiceFlag(values, 'expert-layout', ['fused', 'split'] as const)! } : {}),
   };
   const zero = intFlag(values, 'zero', 0);

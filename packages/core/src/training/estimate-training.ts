@@ -14,6 +14,8 @@ import { OPTIMIZER_IDS, type OptimizerStateBytes, optimizerStateBytes, type Trai
 import { DEEPSPEED_BUCKETS, dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
 import { PRECISION_IDS, PRECISIONS } from './precision.js';
 
+const FP32_ADAPTER_STATES = { weightBytes: 4, masterBytes: 0, gradBytes: 4, stateBytes: 4 } as const;
+
 /** Activation-checkpointing policies by framework (see TrainingWorkloadSchema.checkpointing). */
 export const CHECKPOINTING_IDS = ['none', 'full', 'hf', 'unsloth', 'megatron-selective', 'selective', 'torchtitan-op'] as const;
 /** A checkpointing policy id. */
@@ -53,6 +55,12 @@ export const TrainingWorkloadSchema = v.object({
       expertModules: v.optional(v.picklist(['per-expert-linear', 'parameter'])),
       /** transformers' expert layout: `fused` (≥ 5, default) or `split` (< 5); see LoraOptions.expertLayout. */
       expertLayout: v.optional(v.picklist(['fused', 'split'], 'expertLayout must be fused or split')),
+      /**
+       * dtype of the adapter weights: `compute` (torchtune: the model dtype, default) or `fp32` (peft's
+       * get_peft_model(autocast_adapter_dtype=True) on a bf16/fp16 base: fp32 adapters, states and a cast
+       * fp32 input copy saved per adapted module).
+       */
+      adapterDtype: v.optional(v.picklist(['compute', 'fp32'], 'adapterDtype must be compute or fp32'), 'compute'),
     }),
     {},
   ),
@@ -309,6 +317,9 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     memo.full ??= fullTrainables(prepared.tensors);
     trainables = memo.full;
   }
+  // peft keeps adapters in fp32 on a 16-bit base (get_peft_model autocast_adapter_dtype=True): fp32
+  // weights (their own master), grads and optimizer states. torchtune's adapters follow the model dtype.
+  const st = peft && w.lora.adapterDtype === 'fp32' ? FP32_ADAPTER_STATES : prec;
   const trainableElems = trainables.reduce((s, t) => s + t.count * tensorElements(t), 0);
   const printed = plan ? peftPrintedCounts(prepared, plan) : { trainable: prepared.parameters.total, all: prepared.parameters.total };
 
@@ -319,8 +330,8 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const T = trainableElems * share;
   const offOpt = p.offload !== 'none';
   const offParams = p.offload === 'optimizer+params';
-  const trainW = (T * prec.weightBytes) / wDiv;
-  const master = (T * prec.masterBytes) / oDiv;
+  const trainW = (T * st.weightBytes) / wDiv;
+  const master = (T * st.masterBytes) / oDiv;
   const frozen = (frozenBytes * share) / wDiv;
   // Compute copies (autocast cache, fp8 weight + transpose) exist per weight that is materialized: with
   // sharded weights (FSDP / ZeRO-3) only the gathered units are cast — torchao float8 under FSDP2 casts at
@@ -328,16 +339,16 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   // gathered module — so the copy is the current and prefetched layer, not the whole model.
   const largestLayerParams = Math.max(...prepared.parameters.perLayer, 0) / p.tp;
   const copies = peft ? 0 : wDiv > 1 ? 2 * largestLayerParams * prec.computeCopyBytes : T * prec.computeCopyBytes;
-  const optKey = `${w.optimizer}/${prec.stateBytes}`;
+  const optKey = `${w.optimizer}/${st.stateBytes}`;
   let optCache = optimizerMemo.get(trainables);
   if (!optCache) {
     optCache = new Map();
     optimizerMemo.set(trainables, optCache);
   }
-  const opt = optCache.get(optKey) ?? optimizerStateBytes(trainables, w.optimizer, prec.stateBytes);
+  const opt = optCache.get(optKey) ?? optimizerStateBytes(trainables, w.optimizer, st.stateBytes);
   optCache.set(optKey, opt);
   const optBytes = (opt.bytes * share) / oDiv;
-  const gradBytesFull = (T * prec.gradBytes) / gDiv;
+  const gradBytesFull = (T * st.gradBytes) / gDiv;
 
   const host: Record<string, BreakdownPart> = {};
   let nvme = 0;
@@ -379,7 +390,8 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const gradientsPersistent = w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || w.precision === 'megatron-bf16' || w.precision === 'fp8' || w.precision === 'fp8-deepseek'));
 
   // Activations and logits.
-  const trainable: TrainableSet = peft && plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: w.lora.rank, dora: w.method === 'dora', dropout: w.lora.dropout > 0 } : 'all';
+  const trainable: TrainableSet =
+    peft && plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: w.lora.rank, dora: w.method === 'dora', dropout: w.lora.dropout > 0, adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes } : 'all';
   let transient = 0;
   if (w.method === 'qlora') {
     if (memo.largestLinear === undefined) {
@@ -418,18 +430,18 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const rankParams = prepared.parameters.total * share;
   const largestLayer = Math.max(...prepared.parameters.perLayer, 0) / p.tp;
   if (shard.scheme.startsWith('DDP')) {
-    comm.ddpBuckets = part((T * prec.gradBytes), 'DDP gradient buckets: a second copy of every gradient (gradient_as_bucket_view=False)', { source: 'torch/nn/parallel/distributed.py, torch/csrc/distributed/c10d/reducer.cpp' });
+    comm.ddpBuckets = part((T * st.gradBytes), 'DDP gradient buckets: a second copy of every gradient (gradient_as_bucket_view=False)', { source: 'torch/nn/parallel/distributed.py, torch/csrc/distributed/c10d/reducer.cpp' });
   } else if (p.fsdp !== 'none' || w.precision === 'fsdp-bf16') {
     // A LoRA/QLoRA unit is gathered in the frozen base's storage (NF4 stays packed), full fine-tuning in the compute dtype.
     const unitBytesPerParam = peft ? frozenBytes / prepared.parameters.total : prec.computeBytes;
     const unit = largestLayer * unitBytesPerParam;
     comm.gatheredUnits = part(2 * unit, `FSDP: current + prefetched unsharded layer (${Math.round(largestLayer).toLocaleString('en-US')} params × ${unitBytesPerParam.toFixed(3)} B × 2)`, { source: 'torch/distributed/fsdp (BackwardPrefetch.BACKWARD_PRE keeps two units unsharded)' });
-    comm.unshardedGrad = part(largestLayer * (peft ? 0 : prec.gradBytes), 'unsharded gradient of one unit before reduce-scatter');
+    comm.unshardedGrad = part(largestLayer * (peft ? 0 : st.gradBytes), 'unsharded gradient of one unit before reduce-scatter');
     if (p.fsdp === 'grad-op') comm.keptParams = part(rankParams * prec.computeBytes, 'SHARD_GRAD_OP keeps parameters unsharded from forward to backward');
   } else if (shard.stage >= 1) {
     const b = DEEPSPEED_BUCKETS;
     comm.allgatherBucket = part(Math.min(b.allgatherBucketSize, T) * prec.computeBytes, `allgather bucket min(5e8, params) × ${prec.computeBytes} B`, { source: 'deepspeed/runtime/zero/config.py (allgather_bucket_size 5e8)' });
-    if (shard.stage >= 2) comm.reduceBucket = part(Math.min(b.reduceBucketSize, T) * prec.gradBytes, `reduce bucket min(5e8, params) × ${prec.gradBytes} B`, { source: 'deepspeed/runtime/zero/config.py (reduce_bucket_size 5e8)' });
+    if (shard.stage >= 2) comm.reduceBucket = part(Math.min(b.reduceBucketSize, T) * st.gradBytes, `reduce bucket min(5e8, params) × ${st.gradBytes} B`, { source: 'deepspeed/runtime/zero/config.py (reduce_bucket_size 5e8)' });
     if (shard.stage >= 3) {
       comm.liveParameters = part(Math.min(b.stage3MaxLiveParameters, rankParams) * prec.computeBytes, 'gathered parameters: min(stage3_max_live_parameters 1e9, params) × bytes', { source: 'deepspeed/runtime/zero/config.py (stage3_max_live_parameters 1e9, stage3_prefetch_bucket_size 5e7)' });
       delete comm.allgatherBucket;
@@ -439,7 +451,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const commBytes = Object.values(comm).reduce((s, x) => s + x.bytes, 0);
 
   // Optimizer-step temporaries: torch's foreach AdamW materializes one state-sized list (sqrt of exp_avg_sq).
-  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && (w.optimizer === 'adamw' || w.optimizer === 'adamw_bf16' || w.optimizer === 'paged_adamw') ? (T * prec.stateBytes) / oDiv : 0;
+  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && (w.optimizer === 'adamw' || w.optimizer === 'adamw_bf16' || w.optimizer === 'paged_adamw') ? (T * st.stateBytes) / oDiv : 0;
 
   // torchao's 8-bit step dequantizes one tensor's two states to fp32 at a time: the largest tensor sets it.
   const stepTransient = w.optimizer === 'torchao_adamw_8bit' && !offOpt ? 8 * Math.max(...trainables.map((t) => tensorElements(t))) * share : 0;
@@ -460,30 +472,30 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     parts: { cudaContext: part(overheadOpts.context, 'CUDA context, cuBLAS/cuDNN/NCCL workspaces'), allocator: part(allocator, `${overheadOpts.fraction} × dynamic (activations, logits, buffers)`) },
   });
 
-  const weightsPart = part(gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies), peft ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}` : `${prec.weightBytes} B weights + ${prec.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`, {
+  const weightsPart = part(gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies), peft ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}` : `${st.weightBytes} B weights + ${st.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`, {
     accuracy: 'exact',
     source: prec.source,
     parts: peft
       ? { base: part(gpuFrozen, `${frozenBytes.toLocaleString('en-US')} B in ${frozenType} × model-parallel share ${share.toFixed(4)}${wDiv > 1 ? ` / ${wDiv}` : ''}`) }
       : {
-          weights: part(gpuTrainW, `${Math.round(T).toLocaleString('en-US')} params × ${prec.weightBytes} B${wDiv > 1 ? ` / ${wDiv}` : ''}`),
-          master: part(gpuMaster, `fp32 master: ${prec.masterBytes} B per param${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`),
+          weights: part(gpuTrainW, `${Math.round(T).toLocaleString('en-US')} params × ${st.weightBytes} B${wDiv > 1 ? ` / ${wDiv}` : ''}`),
+          master: part(gpuMaster, `fp32 master: ${st.masterBytes} B per param${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`),
           ...(copies ? { computeCopies: part(copies, `${prec.computeCopyBytes} B per param (autocast cache / fp8 copies)`) } : {}),
         },
   });
-  const adaptersPart = part(peft ? gpuTrainW + gpuMaster : 0, peft && plan ? `${plan.trainable.toLocaleString('en-US')} adapter params × (${prec.weightBytes} B + ${prec.masterBytes} B master)` : 'no adapters (full fine-tuning)', {
+  const adaptersPart = part(peft ? gpuTrainW + gpuMaster : 0, peft && plan ? `${plan.trainable.toLocaleString('en-US')} adapter params × (${st.weightBytes} B + ${st.masterBytes} B master)` : 'no adapters (full fine-tuning)', {
     accuracy: 'exact',
     ...(plan
       ? {
           parts: {
-            lora: part((plan.loraParams * share * (prec.weightBytes + prec.masterBytes)) / wDiv, `A and B: Σ r × (in + out) = ${plan.loraParams.toLocaleString('en-US')} params`),
-            ...(plan.magnitudeParams ? { doraMagnitude: part((plan.magnitudeParams * share * (prec.weightBytes + prec.masterBytes)) / wDiv, `DoRA magnitudes: ${plan.magnitudeParams.toLocaleString('en-US')}`) } : {}),
-            ...(plan.modulesToSaveParams ? { modulesToSave: part((plan.modulesToSaveParams * share * (prec.weightBytes + prec.masterBytes)) / wDiv, `modules_to_save copies: ${plan.modulesToSaveParams.toLocaleString('en-US')}`) } : {}),
+            lora: part((plan.loraParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `A and B: Σ r × (in + out) = ${plan.loraParams.toLocaleString('en-US')} params`),
+            ...(plan.magnitudeParams ? { doraMagnitude: part((plan.magnitudeParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `DoRA magnitudes: ${plan.magnitudeParams.toLocaleString('en-US')}`) } : {}),
+            ...(plan.modulesToSaveParams ? { modulesToSave: part((plan.modulesToSaveParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `modules_to_save copies: ${plan.modulesToSaveParams.toLocaleString('en-US')}`) } : {}),
           },
         }
       : {}),
   });
-  const gradientsPart = part(gradsAtPeak, `${prec.gradBytes} B per trainable param${gDiv > 1 ? ` / ${gDiv}` : ''} = ${Math.ceil(gpuGrads).toLocaleString('en-US')} B${gradsAtPeak === 0 && gpuGrads > 0 ? (w.optimizerInBackward ? '; optimizer in backward frees each gradient at once' : '; freed by zero_grad(set_to_none=True), not resident at the activation peak') : ''}${offOpt ? '; offloaded to host' : ''}`, { accuracy: 'exact' });
+  const gradientsPart = part(gradsAtPeak, `${st.gradBytes} B per trainable param${gDiv > 1 ? ` / ${gDiv}` : ''} = ${Math.ceil(gpuGrads).toLocaleString('en-US')} B${gradsAtPeak === 0 && gpuGrads > 0 ? (w.optimizerInBackward ? '; optimizer in backward frees each gradient at once' : '; freed by zero_grad(set_to_none=True), not resident at the activation peak') : ''}${offOpt ? '; offloaded to host' : ''}`, { accuracy: 'exact' });
   const stepAtPeak = peakPhase === 'optimizer-step' ? stepTemp : w.optimizerInBackward ? stepTransient : 0;
   const optimizerPart = part(gpuOpt, `${opt.note}${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`, {
     accuracy: 'exact',

@@ -7,7 +7,7 @@ describe('accuracy report', () => {
   const cats = accuracyReport();
   it('prints every category', () => {
     process.stdout.write(`\n${renderAccuracy(cats)}\n`);
-    expect(cats.map((c) => c.name)).toEqual(['parameters', 'LoRA counts', 'training peaks']);
+    expect(cats.map((c) => c.name)).toEqual(['parameters', 'LoRA counts', 'training peaks', 'saved activations (per layer)']);
     for (const c of cats) expect(c.cases.length).toBeGreaterThan(0);
   });
 

@@ -5,7 +5,8 @@
  */
 import { estimateTraining, peftPrintedCounts, resolveAdapters } from '@vramkit/core';
 import { cases as measuredCases, measuredBytes } from '../../../../../packages/core/src/training/__fixtures__/measured-cases.js';
-import { catalogueModel, validationFixture } from './fixtures.js';
+import { type SavedRecord, vramkitSavedPerLayer } from './activations.js';
+import { catalogueModel, reducedOverrides, validationFixture } from './fixtures.js';
 
 /** One compared case. */
 export interface AccuracyCase {
@@ -90,9 +91,22 @@ function trainingPeaks(): AccuracyCategory {
   };
 }
 
+function savedActivations(): AccuracyCategory {
+  const f = validationFixture<{ seq: number; batch: number; layers: number; models: Record<string, Record<string, SavedRecord>> }>('activations.json');
+  const cases: AccuracyCase[] = [];
+  for (const [id, rows] of Object.entries(f.models)) {
+    const model = catalogueModel(id, reducedOverrides(id, f.layers));
+    for (const [key, r] of Object.entries(rows)) {
+      if (!r.perLayer) continue;
+      cases.push({ id: `${id} ${key}`, expected: r.perLayer[r.perLayer.length - 1]!, actual: vramkitSavedPerLayer(model, key, f.seq, f.batch) });
+    }
+  }
+  return { name: 'saved activations (per layer)', target: 0.03, source: `torch ${f.versions.torch} saved_tensors_hooks, 2-layer variants (validation/activations.py)`, cases };
+}
+
 /** Every category the repository has data for. */
 export function accuracyReport(): AccuracyCategory[] {
-  return [parameters(), lora(), trainingPeaks()];
+  return [parameters(), lora(), trainingPeaks(), savedActivations()];
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;

@@ -32,3 +32,17 @@ export function catalogueModel(id: string, overrides: Record<string, unknown> = 
   }
   return m;
 }
+
+/**
+ * The raw-config overrides of a reduced-depth variant, as validation/activations.py builds it: `layers`
+ * decoder layers (per-layer lists cut to match) and, for MoE, `2 × top_k` experts (at least 4).
+ */
+export function reducedOverrides(id: string, layers: number): Record<string, unknown> {
+  const raw = readRepoJson<Record<string, unknown>>(`packages/models/catalogue/configs/${id}.json`);
+  const o: Record<string, unknown> = { num_hidden_layers: layers, use_cache: false };
+  const topk = typeof raw.num_experts_per_tok === 'number' ? raw.num_experts_per_tok : 2;
+  for (const k of ['num_experts', 'num_local_experts', 'n_routed_experts']) if (raw[k]) o[k] = Math.max(2 * topk, 4);
+  if (Array.isArray(raw.layer_types)) o.layer_types = raw.layer_types.slice(0, layers);
+  if (Array.isArray(raw.mlp_only_layers)) o.mlp_only_layers = [];
+  return o;
+}

@@ -1,0 +1,31 @@
+import { type PreparedModel, resolveAdapters, trainingActivationBytes } from '@vramkit/core';
+
+/** One recorded setting of validation/fixtures/activations.json: `<eager|sdpa>/<ckpt|no-ckpt>/<full|lora>`. */
+export interface SavedRecord {
+  perLayer?: number[];
+  outside?: number;
+  error?: string;
+}
+
+/**
+ * vramkit's bytes saved for backward by one decoder layer under a recorded setting (batch and
+ * sequence of the fixture): the whole layer without checkpointing, the kept block input with it.
+ * LoRA is peft's: r 16 on all-linear, fp32 adapters (autocast_adapter_dtype) on a bf16 base.
+ */
+export function vramkitSavedPerLayer(model: PreparedModel, key: string, seq: number, batch: number): number {
+  const [attn, ckpt, mode] = key.split('/');
+  const plan = mode === 'lora' ? resolveAdapters(model, { rank: 16, targets: 'all-linear' }) : undefined;
+  const a = trainingActivationBytes(model.arch, {
+    seq,
+    microBatch: batch,
+    computeBytes: 2,
+    attention: attn === 'eager' ? 'naive' : 'flash',
+    checkpointing: ckpt === 'ckpt' ? 'full' : 'none',
+    kernels: 'eager',
+    loss: 'hf',
+    trainable: plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: 16, dora: false, dropout: false, adapterBytes: 4 } : 'all',
+  });
+  if (ckpt !== 'ckpt') return a.perLayerBytes;
+  const kept = a.activations.parts?.layers?.parts?.checkpoints?.bytes ?? 0;
+  return kept / model.arch.layers.length;
+}
