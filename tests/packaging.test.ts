@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspacePackages } from '../.ci/workspaces.mjs';
 
 /**
  * Tests the built packages as a consumer sees them: ESM import, CommonJS `require()` of the ESM
@@ -40,17 +41,22 @@ describe('built packages', () => {
     expect(node(['-e', script]).trim()).toBe(String(512 * 1024 ** 2));
   });
 
-  it('every published manifest is ESM with types first, sideEffects false, files [dist]', () => {
-    for (const { pkg } of libraries) {
+  it('every published manifest is ESM with types first, side effects declared, and release metadata', () => {
+    for (const { rel, pkg } of workspacePackages({ publishable: true })) {
       expect(pkg.type, pkg.name).toBe('module');
-      expect(pkg.sideEffects, pkg.name).toBe(false);
-      expect(pkg.files, pkg.name).toEqual(['dist']);
-      expect(Object.keys(pkg.exports['.'])[0], pkg.name).toBe('types');
+      // false for libraries; the CLI lists its binary (the only file that runs on import).
+      expect(pkg.sideEffects === false || Array.isArray(pkg.sideEffects), pkg.name).toBe(true);
+      expect(pkg.files, pkg.name).toContain('dist');
+      for (const target of Object.values<string>(pkg.bin ?? {})) expect(pkg.files.some((f: string) => target.replace(/^\.\//, '').startsWith(`${f}/`)), `${pkg.name} bin ${target}`).toBe(true);
+      if (pkg.exports?.['.']) expect(Object.keys(pkg.exports['.'])[0], pkg.name).toBe('types');
+      expect(pkg.license, pkg.name).toBe('MIT');
+      expect(pkg.engines?.node, pkg.name).toBe('>=20.19');
+      expect(pkg.repository, pkg.name).toMatchObject({ type: 'git', url: expect.stringMatching(/^git\+https:\/\//), directory: rel });
     }
   });
 
   it('the vramkit binary answers offline from the catalogue', () => {
-    const out = node([join(root, 'apps/cli/dist/bin.js'), 'estimate', 'Qwen/Qwen3-8B', '--context', '8192', '--json']);
+    const out = node([join(root, 'apps/cli/bin/vramkit.js'), 'estimate', 'Qwen/Qwen3-8B', '--context', '8192', '--json']);
     const json = JSON.parse(out);
     expect(json.parameters.total).toBe(8_190_735_360);
     expect(json.bytes.kvCache).toBe(36 * 8192 * 2 * 8 * 128 * 2);
@@ -58,7 +64,7 @@ describe('built packages', () => {
 
   it('the vramkit binary exits 1 with one line on stderr for an unknown model', () => {
     try {
-      execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'estimate', 'nobody/nothing'], { cwd: root, encoding: 'utf8', stdio: 'pipe', env });
+      execFileSync(process.execPath, [join(root, 'apps/cli/bin/vramkit.js'), 'estimate', 'nobody/nothing'], { cwd: root, encoding: 'utf8', stdio: 'pipe', env });
       expect.unreachable();
     } catch (e) {
       const err = e as { status: number; stderr: string };

@@ -2,27 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError, VramkitError } from '@vramkit/core';
-import { z } from 'zod';
+// Types only: the schema (and zod) is imported when a config file exists, which most runs lack
+// (start-up time, bench/cold-start.mjs).
+import type { CliConfig } from './cli-config-schema.js';
 
-/** The CLI's own config file: defaults for flags and format plugins to load. */
-export const CliConfigSchema = z
-  .object({
-    $schema: z.string().optional(),
-    defaults: z
-      .object({
-        context: z.number().int().positive().optional(),
-        batch: z.number().int().positive().optional(),
-        quant: z.string().min(1).optional(),
-        kvDtype: z.string().min(1).optional(),
-        attention: z.enum(['flash', 'naive']).optional(),
-      })
-      .strict()
-      .default({}),
-    plugins: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
+export type { CliConfig } from './cli-config-schema.js';
 
-export type CliConfig = z.infer<typeof CliConfigSchema>;
+/** The config of a run without a config file: what the schema gives for `{}` (a test holds them equal). */
+export const EMPTY_CLI_CONFIG: CliConfig = { defaults: {}, plugins: [] };
 
 /** Where the config file is looked for, first hit wins. */
 export function configCandidates(env: Record<string, string | undefined>, cwd: string): string[] {
@@ -51,6 +38,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     } catch (cause) {
       throw new VramkitError('PARSE_ERROR', `${path} is not valid JSON: ${(cause as Error).message}`, { path: 'config', cause });
     }
+    const { CliConfigSchema } = await import('./cli-config-schema.js');
     const r = CliConfigSchema.safeParse(json);
     if (!r.success) {
       throw new ConfigValidationError(
@@ -60,5 +48,5 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     }
     return { ...r.data, path };
   }
-  return CliConfigSchema.parse({});
+  return { defaults: { ...EMPTY_CLI_CONFIG.defaults }, plugins: [...EMPTY_CLI_CONFIG.plugins] };
 }

@@ -1,3 +1,5 @@
+import { type GgmlTypeName, ggmlTypeLayout } from './ggml-types.js';
+
 /**
  * A storage type described by its block layout: `blockBytes` bytes hold `blockElements` values.
  * Plain types have blocks of one element; ggml's block types carry their scales inside the block.
@@ -8,31 +10,58 @@ export interface BlockLayout {
   blockBytes: number;
 }
 
-/** Plain (unblocked) dtypes that `@vramkit/core` knows without `@vramkit/quant`. */
+function fromGgml<const Id extends string>(id: Id, type: GgmlTypeName): { id: Id; blockElements: number; blockBytes: number } {
+  const t = ggmlTypeLayout(type);
+  return { id, blockElements: t.blockElements, blockBytes: t.blockBytes };
+}
+
+// One byte per value: fp8 (e4m3/e5m2) is not a ggml type; safetensors F8_E4M3/F8_E5M2 (safetensors Dtype::size).
+const FP8 = { id: 'fp8', blockElements: 1, blockBytes: 1 } as const;
+
+/** Plain (unblocked) dtypes that `@vramkit/core` knows without `@vramkit/quant`; sizes from {@link GGML_TYPES}. */
 export const PLAIN_DTYPES = [
-  { id: 'f32', blockElements: 1, blockBytes: 4 },
-  { id: 'f16', blockElements: 1, blockBytes: 2 },
-  { id: 'bf16', blockElements: 1, blockBytes: 2 },
-  { id: 'fp8', blockElements: 1, blockBytes: 1 },
-  { id: 'int8', blockElements: 1, blockBytes: 1 },
+  fromGgml('f32', 'F32'),
+  fromGgml('f16', 'F16'),
+  fromGgml('bf16', 'BF16'),
+  FP8,
+  fromGgml('int8', 'I8'),
 ] as const satisfies readonly BlockLayout[];
 
 /**
- * KV-cache types llama.cpp accepts for `--cache-type-k/-v`, with their ggml block layouts
- * (ggml/src/ggml-common.h: block_q8_0 = f16 scale + 32 int8; block_q4_0 = f16 scale + 16 bytes of nibbles).
+ * KV-cache types llama.cpp accepts for `--cache-type-k/-v` (common/arg.cpp `kv_cache_types`), with
+ * their ggml block layouts from {@link GGML_TYPES}; fp8 is vLLM's `kv_cache_dtype`. The one list of
+ * KV dtypes: schemas, messages and the CLI read {@link KV_DTYPE_IDS}.
  */
 export const KV_DTYPES = [
-  { id: 'f32', blockElements: 1, blockBytes: 4 },
-  { id: 'f16', blockElements: 1, blockBytes: 2 },
-  { id: 'bf16', blockElements: 1, blockBytes: 2 },
-  { id: 'fp8', blockElements: 1, blockBytes: 1 },
-  { id: 'q8_0', blockElements: 32, blockBytes: 2 + 32 },
-  { id: 'q4_0', blockElements: 32, blockBytes: 2 + 32 / 2 },
-  { id: 'q4_1', blockElements: 32, blockBytes: 2 + 2 + 32 / 2 },
-  { id: 'iq4_nl', blockElements: 32, blockBytes: 2 + 32 / 2 },
-  { id: 'q5_0', blockElements: 32, blockBytes: 2 + 4 + 32 / 2 },
-  { id: 'q5_1', blockElements: 32, blockBytes: 2 + 2 + 4 + 32 / 2 },
+  fromGgml('f32', 'F32'),
+  fromGgml('f16', 'F16'),
+  fromGgml('bf16', 'BF16'),
+  FP8,
+  fromGgml('q8_0', 'Q8_0'),
+  fromGgml('q4_0', 'Q4_0'),
+  fromGgml('q4_1', 'Q4_1'),
+  fromGgml('iq4_nl', 'IQ4_NL'),
+  fromGgml('q5_0', 'Q5_0'),
+  fromGgml('q5_1', 'Q5_1'),
 ] as const satisfies readonly BlockLayout[];
+
+/** The ids of {@link KV_DTYPES}, in order. */
+export const KV_DTYPE_IDS = KV_DTYPES.map((d) => d.id) as readonly KvDtype[] as readonly [KvDtype, ...KvDtype[]];
+
+/**
+ * Bytes per element of the safetensors dtypes ggml has no type for (safetensors/src/tensor.rs
+ * `Dtype::size`); F16, BF16, F32, F64, I8–I64 come from {@link GGML_TYPES} under the same names.
+ */
+export const SAFETENSORS_ONLY_DTYPE_BYTES: Readonly<Record<string, number>> = {
+  BOOL: 1,
+  U8: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  F8_E8M0: 1,
+  U16: 2,
+  U32: 4,
+  U64: 8,
+};
 
 export type PlainDtype = (typeof PLAIN_DTYPES)[number]['id'];
 export type KvDtype = (typeof KV_DTYPES)[number]['id'];

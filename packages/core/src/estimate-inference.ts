@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { inferenceActivationBytes } from './activations.js';
 import type { Architecture } from './architecture.js';
 import { type Breakdown, type BreakdownPart, part } from './breakdown.js';
+import { KV_DTYPE_IDS } from './dtypes.js';
 import { kvCacheBytes } from './kv-cache.js';
 import { DEFAULT_OVERHEAD, overheadBytes } from './overhead.js';
 import type { ParameterBreakdown } from './parameters.js';
@@ -16,8 +17,7 @@ import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from './we
  */
 export const DEFAULT_CONTEXT_TOKENS = 4096;
 
-const KV_DTYPE_IDS = ['f32', 'f16', 'bf16', 'fp8', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
-const dtype = v.picklist(KV_DTYPE_IDS, 'unknown KV dtype; use f32, f16, bf16, fp8, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1');
+const dtype = v.picklist(KV_DTYPE_IDS, `unknown KV dtype; use one of ${KV_DTYPE_IDS.join(', ')}`);
 
 /** valibot schema of the workload part of {@link InferenceOptions}. */
 export const InferenceWorkloadSchema = v.object({

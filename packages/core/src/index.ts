@@ -17,10 +17,11 @@ export {
   type MoeMlpSpec,
   type SoftmaxAttentionSpec,
 } from './architecture.js';
-export { ArchitectureSchema, validateArchitecture } from './architecture-schema.js';
+export { type ArchitectureSize, type ArchitectureSizeField, ArchitectureSchema, architectureSize, validateArchitecture } from './architecture-schema.js';
 export { type Breakdown, type BreakdownPart, lazyPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,
+  KV_DTYPE_IDS,
   KV_DTYPES,
   type KvDtype,
   kvDtypeLayout,
@@ -29,6 +30,7 @@ export {
   type PlainDtype,
   plainDtypeLayout,
   rowBytes,
+  SAFETENSORS_ONLY_DTYPE_BYTES,
 } from './dtypes.js';
 export {
   ConfigValidationError,
@@ -50,17 +52,29 @@ export {
   InferenceWorkloadSchema,
   type ResolvedInferenceWorkload,
 } from './estimate-inference.js';
+export {
+  findGgmlType,
+  GGML_TYPES,
+  type GgmlTypeLayout,
+  type GgmlTypeName,
+  ggmlBitsPerWeight,
+  ggmlTensorBytes,
+  ggmlTypeLayout,
+  QK_K,
+} from './ggml-types.js';
 export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './kv-cache.js';
 export { type LayerClass, layerClasses } from './layer-classes.js';
 export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './overhead.js';
 export { countParameters, type ParameterBreakdown, type ParameterCategory, parameterCategory } from './parameters.js';
 export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
+export { storedFormat, storedTensorBytes } from './stored-format.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
-export { integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
+export { excerpt, INPUT_LIMITS, type InputLimitKind, integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
 export {
   type FormatContext,
+  isQuantizableWeight,
   plainFormats,
   type TensorBytes,
   type WeightBytesBreakdown,

@@ -1,6 +1,6 @@
 import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from './architecture.js';
 import { type BreakdownPart, lazyPart } from './breakdown.js';
-import { type BlockLayout, kvDtypeLayout, rowBytes } from './dtypes.js';
+import { type BlockLayout, KV_DTYPE_IDS, kvDtypeLayout, rowBytes } from './dtypes.js';
 import { InvalidInputError } from './errors/invalid-input-error.js';
 import { layerClasses } from './layer-classes.js';
 import { formatCount } from './units.js';
@@ -49,7 +49,7 @@ function layout(dtype: string, path: string): BlockLayout {
   const l = kvDtypeLayout(dtype);
   if (!l) {
     throw new InvalidInputError([
-      { path, message: `unknown KV dtype "${dtype}"; use one of f32, f16, bf16, fp8, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1`, received: dtype },
+      { path, message: `unknown KV dtype "${dtype}"; use one of ${KV_DTYPE_IDS.join(', ')}`, received: dtype },
     ]);
   }
   return l;

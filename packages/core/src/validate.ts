@@ -31,3 +31,52 @@ export const integerAtLeast = (min: number, what: string) =>
 /** A finite number within `[min, max]`. */
 export const numberBetween = (min: number, max: number, what: string) =>
   v.pipe(v.number(`${what} must be a number`), v.finite(`${what} must be finite`), v.minValue(min, `${what} must be ≥ ${min}`), v.maxValue(max, `${what} must be ≤ ${max}`));
+
+/**
+ * Upper bounds on every count and size vramkit reads from a config, a file header, a trainer config or
+ * a flag, checked before any arithmetic or allocation so that a hostile or corrupt input ends in a typed
+ * error naming the field, never an out-of-memory crash, a stack overflow, NaN or Infinity. Each bound is
+ * far above any published model (the reason says by how much) and low enough that the products vramkit
+ * forms (parameters × 16 bytes of training state, layers × tokens × KV width) stay below 2^53.
+ */
+export const INPUT_LIMITS = {
+  /** Decoder layers. The deepest published LLMs have 118–126 (PaLM, Llama 3.1 405B); per-layer arrays stay small. */
+  layers: { max: 10_000, reason: 'about 80× the deepest published model (Llama 3.1 405B: 126 layers)' },
+  /** Hidden, intermediate and head widths, ranks, kernel and state sizes. */
+  width: { max: 2 ** 20, reason: 'about 14× the widest published layer (PaLM 540B: 73,728-wide MLP)' },
+  /** Vocabulary rows. */
+  vocab: { max: 2 ** 24, reason: 'about 64× the largest published vocabulary (Gemma 3: 262,144)' },
+  /** Attention and KV heads. */
+  heads: { max: 2 ** 16, reason: 'about 500× the most heads published (DeepSeek-V3: 128)' },
+  /** Routed or shared experts, and experts per token. */
+  experts: { max: 2 ** 16, reason: 'about 128× the most experts published (Qwen3-Next: 512)' },
+  /** Context, positions and attention windows in tokens. */
+  context: { max: 2 ** 30, reason: 'about 100× the longest published context (Llama 4 Scout: 10M tokens)' },
+  /** Sequences in a batch, gradient-accumulation steps, micro-batches. */
+  batch: { max: 2 ** 20, reason: 'a million sequences per step' },
+  /** Parameters of a whole model; ×128 bytes (training states, fp64) still fits in 2^53. */
+  parameters: { max: 2 ** 46, reason: 'about 70 trillion, 35× the largest published model' },
+  /** Characters of a name (model_type, architecture) echoed in messages. */
+  nameChars: { max: 128, reason: 'model_type and architecture names are a few dozen characters' },
+} as const;
+
+/** Which of {@link INPUT_LIMITS} bounds a value. */
+export type InputLimitKind = keyof typeof INPUT_LIMITS;
+
+/**
+ * At most `max` characters of a value for an error message, with the total length when cut, so that a
+ * 100 MB field never ends up in a terminal or a log.
+ * @param value anything; strings are quoted as JSON, other values as `JSON.stringify` gives them
+ */
+export function excerpt(value: unknown, max = 60): string {
+  if (Array.isArray(value) && value.length > 16) return `an array of ${value.length.toLocaleString('en-US')} items`;
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  const quote = (t: string) => (typeof value === 'string' ? JSON.stringify(t) : t);
+  if (text.length <= max) return quote(text);
+  return `${quote(text.slice(0, max))}… (${text.length.toLocaleString('en-US')} characters)`;
+}

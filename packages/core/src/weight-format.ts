@@ -30,10 +30,34 @@ export interface WeightFormat {
   bytesForTensor(tensor: Tensor, ctx: FormatContext): TensorBytes;
 }
 
-const QUANTIZED_ROLES_EXCLUDED = new Set(['token_embd', 'position_embd', 'output']);
+/**
+ * Roles no weight format quantizes. The MoE router: llama.cpp keeps `ffn_gate_inp` in F32
+ * (src/llama-quant.cpp, "do not quantize expert gating tensors"), vLLM builds every router with
+ * `quant_config=None` (vllm/model_executor/models/mixtral.py `self.gate = ReplicatedLinear(...)`),
+ * GPTQModel/AutoGPTQ MoE definitions list only attention and expert projections, and transformers'
+ * routers are no `nn.Linear` that bitsandbytes would replace (models/mixtral `MixtralTopKRouter`).
+ * Position embeddings and Mamba's depthwise `conv1d` stay in float as well (llama-quant.cpp).
+ */
+const NEVER_QUANTIZED_ROLES: ReadonlySet<string> = new Set(['ffn_gate_inp', 'position_embd', 'ssm_conv1d']);
 
-function isLinearWeight(t: Tensor): boolean {
-  return t.kind === 'weight' && t.shape.length >= 2 && !QUANTIZED_ROLES_EXCLUDED.has(t.role) && t.role !== 'ssm_conv1d';
+/**
+ * Roles GPU weight formats (GPTQ, AWQ, bitsandbytes, fp8, int8, …) also keep in 16 bits: the token
+ * embedding and the LM head (transformers `get_keys_to_not_convert` skips `lm_head`; embeddings are
+ * no `nn.Linear`). llama.cpp file types do quantize these two (`includeEmbeddings`).
+ */
+const EMBEDDING_ROLES: ReadonlySet<string> = new Set(['token_embd', 'output']);
+
+/**
+ * The one rule for which tensors a format quantizes: a weight of two or more dimensions (`[out, in]`,
+ * experts `[experts, out, in]`) that is not a router, a position embedding or a conv1d; embeddings and the LM head only
+ * when `includeEmbeddings` (llama.cpp) is set.
+ * @param t the tensor
+ * @param options.includeEmbeddings quantize `token_embd` and `output` too (GGUF file types do)
+ */
+export function isQuantizableWeight(t: Tensor, options: { includeEmbeddings?: boolean } = {}): boolean {
+  if (t.kind !== 'weight' || t.shape.length < 2) return false;
+  if (NEVER_QUANTIZED_ROLES.has(t.role)) return false;
+  return options.includeEmbeddings === true || !EMBEDDING_ROLES.has(t.role);
 }
 
 function plain(id: 'f32' | 'f16' | 'bf16'): WeightFormat {
@@ -63,7 +87,7 @@ export const plainFormats = {
     description: 'fp8 e4m3 linear weights with a per-tensor f32 scale; embeddings, output and vectors in bf16',
     bitsPerWeight: 8,
     bytesForTensor: (t) =>
-      isLinearWeight(t)
+      isQuantizableWeight(t)
         ? { bytes: tensorElements(t) + 4 * (t.shape.length === 3 ? t.shape[0]! : 1), type: 'fp8' }
         : { bytes: tensorElements(t) * 2, type: 'bf16' },
   },
@@ -73,7 +97,7 @@ export const plainFormats = {
     description: 'int8 linear weights with a per-output-channel f32 scale; embeddings, output and vectors in bf16',
     bitsPerWeight: 8,
     bytesForTensor: (t) =>
-      isLinearWeight(t)
+      isQuantizableWeight(t)
         ? { bytes: tensorElements(t) + 4 * (tensorElements(t) / t.shape[t.shape.length - 1]!), type: 'int8' }
         : { bytes: tensorElements(t) * 2, type: 'bf16' },
   },

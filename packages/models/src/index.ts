@@ -8,8 +8,6 @@ export { type NormalizedConfig, type NormalizeOptions, normalizeConfig } from '.
 export { type CacheEntryInfo, type CacheKey, type CacheStore, createMemoryCacheStore, decodeCachePart, encodeCachePart } from './cache/index.js';
 export {
   chooseGgufFiles,
-  GGML_TYPES,
-  type GgmlType,
   type GgufChoice,
   type GgufInventory,
   ggufToConfig,

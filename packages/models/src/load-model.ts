@@ -3,7 +3,7 @@ import type { CacheStore } from './cache/cache-store.js';
 import { findInCatalogue, listCatalogue } from './catalogue/catalogue.js';
 import { suggest } from './catalogue/suggest.js';
 import { chooseGgufFiles } from './gguf/choose-gguf.js';
-import { ggufToConfig } from './gguf/gguf-config.js';
+import { normalizeGgufConfig } from './gguf/gguf-config.js';
 import { quantLabelOfFile } from './gguf/gguf-file-type.js';
 import { mergeGgufInventories } from './gguf/read-gguf.js';
 import { HubFetchError, OfflineError } from './hub/errors.js';
@@ -217,7 +217,7 @@ async function loadGguf(
   const parts = [];
   for (const f of chosen) parts.push(await files.gguf(sha, f));
   const inv = mergeGgufInventories(parts);
-  const normalized = normalizeConfig(ggufToConfig(parts[0]!), { allowUnknown: true });
+  const normalized = normalizeGgufConfig(parts[0]!);
   const arch = normalized.architecture;
   const synthCount = countParameters(synthesizeTensors(arch), arch).total;
   const parameters: ParameterSources = { synthesized: synthCount, gguf: inv.parameters, agree: inv.parameters === synthCount };

@@ -1,9 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCatalogue } from './catalogue/catalogue.js';
+import { ggmlTypeLayout } from '@vramkit/core';
 import { loadModel } from './load-model.js';
+import { loadLocalGguf, resolveModelArgument } from './node/resolve-model-argument.js';
 import { fakeSha, repoFromConfig } from './testing/fixture-repos.js';
+import { buildGgufFile, GGUF_VALUE, type GgufKv } from './testing/gguf-writer.js';
 import { type HubServer, startHubServer } from './testing/hub-server.js';
-import type { VirtualFile } from './testing/safetensors-writer.js';
+import { buildSafetensorsFile, type VirtualFile } from './testing/safetensors-writer.js';
 
 // Hostile or broken inputs must end in a typed error, bounded by the timeout option, never a crash or hang.
 const cfg = listCatalogue().find((e) => e.id === 'meta-llama/Llama-3.2-1B-Instruct')!.config;
@@ -20,6 +26,26 @@ function repo(id: string, files: Record<string, VirtualFile>) {
   return { id, sha: fakeSha(id), files: { 'config.json': configFile, ...files } };
 }
 
+// Issue #15: a 1.8 KB GGUF with block_count 1e9 (or one tensor named for layer 999999999) took the
+// process down with a heap out-of-memory; 2^32 layers threw an untyped "Invalid array length".
+const F32 = ggmlTypeLayout('F32');
+function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): VirtualFile {
+  const kvs: GgufKv[] = [
+    ['general.architecture', GGUF_VALUE.STRING, 'llama'],
+    ['llama.block_count', GGUF_VALUE.UINT64, blockCount],
+    ['llama.embedding_length', GGUF_VALUE.UINT32, 64],
+    ['llama.attention.head_count', GGUF_VALUE.UINT32, 4],
+    ['llama.feed_forward_length', GGUF_VALUE.UINT32, 128],
+  ];
+  const g = buildGgufFile(kvs, [{ name: tensorName, ne: [64, 100], type: F32 }]);
+  return { head: g.head, size: g.size };
+}
+const hugeLayerName = 'model.layers.999999999999999999999.self_attn.q_proj.weight';
+const hugeLayerSafetensors = buildSafetensorsFile([
+  { name: hugeLayerName, dtype: 'BF16', shape: [2, 2] },
+  { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [4, 2] },
+]);
+
 let server: HubServer;
 beforeAll(async () => {
   const polluting = enc(`{"__proto__":{"polluted":"yes"},${JSON.stringify(cfg).slice(1)}`);
@@ -30,6 +56,10 @@ beforeAll(async () => {
     repo('evil/traversal-index', { 'model.safetensors.index.json': file(enc('{"weight_map":{"a":"../../../etc/passwd.safetensors"}}')) }),
     { ...repoFromConfig('evil/proto-config', cfg, { noSafetensors: true }), files: { 'config.json': file(polluting) } },
     repoFromConfig('slow/body', cfg, { noSafetensors: true }),
+    { id: 'evil/gguf-1e9-blocks', sha: fakeSha('evil/gguf-1e9-blocks'), files: { 'm-Q4_K_M.gguf': tinyGguf(1_000_000_000n) } },
+    { id: 'evil/gguf-2p32-blocks', sha: fakeSha('evil/gguf-2p32-blocks'), files: { 'm-Q4_K_M.gguf': tinyGguf(2n ** 32n) } },
+    { id: 'evil/gguf-huge-layer-name', sha: fakeSha('evil/gguf-huge-layer-name'), files: { 'm-Q4_K_M.gguf': tinyGguf(2n, 'blk.999999999.attn_q.weight') } },
+    { id: 'evil/safetensors-huge-layer-name', sha: fakeSha('evil/safetensors-huge-layer-name'), files: { 'config.json': file(enc(JSON.stringify(cfg))), 'model.safetensors': hugeLayerSafetensors } },
   ]);
 });
 afterAll(() => server.close());
@@ -67,5 +97,63 @@ describe('loadModel robustness', () => {
     } finally {
       server.faults.stallBodyOn = undefined;
     }
+  });
+});
+
+describe('bounds before allocation (issue #15)', () => {
+  it.each([
+    ['evil/gguf-1e9-blocks', /m-Q4_K_M\.gguf: llama\.block_count: must be an integer from 1 to 10,000/],
+    ['evil/gguf-2p32-blocks', /llama\.block_count: must be an integer from 1 to 10,000 .*got 4294967296/],
+    ['evil/gguf-huge-layer-name', /tensor "blk\.999999999\.attn_q\.weight" names layer 999999999, above the limit of 10000 layers/],
+  ])('ends the Hub GGUF %s in PARSE_ERROR naming the field', async (id, message) => {
+    const err = await loadModel(id, opts()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PARSE_ERROR' });
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it('ends a Hub safetensors header with a tensor named for layer 10^21 in PARSE_ERROR (exact)', async () => {
+    const err = await loadModel('evil/safetensors-huge-layer-name', { ...opts(), exact: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PARSE_ERROR' });
+    expect((err as Error).message).toMatch(/names layer 1e\+21, above the limit of 10000 layers/);
+  });
+
+  describe('local files', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'vramkit-bounds-'));
+    });
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+    const write = async (name: string, f: VirtualFile) => {
+      const bytes = new Uint8Array(f.size);
+      bytes.set(f.head);
+      await writeFile(join(dir, name), bytes);
+      return join(dir, name);
+    };
+
+    it.each([
+      [1_000_000_000n, /llama\.block_count: must be an integer from 1 to 10,000/],
+      [200_000n, /llama\.block_count: must be an integer from 1 to 10,000/],
+      [2n ** 32n, /llama\.block_count/],
+    ])('refuses a local GGUF with block_count %d (PARSE_ERROR, no allocation)', async (n, message) => {
+      const path = await write(`b${n}.gguf`, tinyGguf(n));
+      const err = await loadLocalGguf(path).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PARSE_ERROR' });
+      expect((err as Error).message).toMatch(message);
+    });
+
+    it('refuses a local GGUF tensor named for layer 999999999', async () => {
+      const path = await write('name.gguf', tinyGguf(2n, 'blk.999999999.attn_q.weight'));
+      await expect(loadLocalGguf(path)).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/names layer 999999999/) });
+    });
+
+    it('refuses a local folder whose safetensors header names layer 10^21', async () => {
+      const folder = join(dir, 'st');
+      await (await import('node:fs/promises')).mkdir(folder);
+      await writeFile(join(folder, 'config.json'), JSON.stringify(cfg));
+      const bytes = new Uint8Array(hugeLayerSafetensors.size);
+      bytes.set(hugeLayerSafetensors.head);
+      await writeFile(join(folder, 'model.safetensors'), bytes);
+      await expect(resolveModelArgument(folder, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/names layer 1e\+21/) });
+    });
   });
 });

@@ -1,12 +1,11 @@
-import { plainFormats } from '@vramkit/core';
+import { GGML_TYPES, plainFormats, storedFormat } from '@vramkit/core';
 import { awqFamily, awqFormat } from './awq.js';
 import { bnb4bitFormat, bnbInt8Format } from './bitsandbytes.js';
 import { compressedTensorsFormat } from './compressed-tensors.js';
 import { exl2Family, exl3Family } from './exllama.js';
 import { defineWeightFormat } from './define-weight-format.js';
 import { fp8Format } from './fp8.js';
-import { GGML_TYPES } from './ggml-types.js';
-import { ggmlPureFormat, ggufHeaderFormat, llamaFileTypeFormats } from './gguf-formats.js';
+import { ggmlPureFormat, llamaFileTypeFormats } from './gguf-formats.js';
 import { gptqFamily, gptqFormat } from './gptq.js';
 import { hqqFamily, hqqFormat } from './hqq.js';
 import { mxfp4Format } from './mxfp4.js';
@@ -22,8 +21,8 @@ const PURE_TYPES = GGML_TYPES.filter((t) => (t.quantized && t.id !== 'Q8_1' && t
  * `createFormatRegistry(builtinFormats, pluginFormats)`.
  *
  * Ids: core's plain `f32 f16 bf16 fp8 int8`; llama.cpp file types `Q4_K_M`, `IQ2_XS`, … (F16/BF16/F32
- * files are `ggml:F16` etc.); `ggml:<TYPE>` for every matrix in one ggml type; `gguf` for the types a
- * GGUF header states; GPU formats `gptq-4bit-128g`, `awq`, `bnb-nf4`, `bnb-int8`, `fp8-block`, `mxfp4`,
+ * files are `ggml:F16` etc.); `ggml:<TYPE>` for every matrix in one ggml type; `stored` for the types a
+ * GGUF or safetensors header states (core's `storedFormat`); GPU formats `gptq-4bit-128g`, `awq`, `bnb-nf4`, `bnb-int8`, `fp8-block`, `mxfp4`,
  * `compressed-tensors:w4a16`, `hqq-4bit-64g`; families with parameters `gptq@bits=3,group=64`,
  * `awq@group=64,gemv`, `hqq@nbits=2,group=16`, `exl2@4.65`, `exl3@3.5`.
  */
@@ -32,7 +31,7 @@ export const builtinFormats: Readonly<Record<string, FormatEntry>> = {
   ...byId(Object.values(plainFormats).map((f) => defineWeightFormat(f))),
   ...Object.fromEntries(Object.entries(llamaFileTypeFormats).filter(([id]) => !['F32', 'F16', 'BF16'].includes(id))),
   ...byId(PURE_TYPES.map((t) => ggmlPureFormat(t.id))),
-  gguf: ggufHeaderFormat,
+  stored: storedFormat,
   ...byId([
     gptqFamily,
     gptqFormat({ bits: 4, groupSize: 128 }),

@@ -5,7 +5,7 @@ import llama8b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-8B.json' 
 import llama70b from './__fixtures__/configs/meta-llama__Meta-Llama-3.1-70B.json' with { type: 'json' };
 import mixtral from './__fixtures__/configs/mistralai__Mixtral-8x7B-v0.1.json' with { type: 'json' };
 import sizes from './__fixtures__/gguf_sizes.json' with { type: 'json' };
-import { ggmlPureFormat, ggufHeaderFormat, llamaFileTypeFormat } from './gguf-formats.js';
+import { ggmlPureFormat, llamaFileTypeFormat } from './gguf-formats.js';
 
 const GIB = 2 ** 30;
 const arch8b = llamaLikeArchitecture(llama8b);
@@ -124,25 +124,5 @@ describe('ggmlPureFormat', () => {
     const r = weightBytes(tensors8b, ggmlPureFormat('Q8_0'), ctx8b);
     expect(r.byType.Q8_0?.tensors).toBe(226);
     expect(r.byType.F32?.tensors).toBe(65);
-  });
-});
-
-describe('ggufHeaderFormat', () => {
-  it('sums the types a GGUF header gives exactly: Q4_K 4096×4096 = 9,437,184 bytes, F32 norm 16,384', () => {
-    const r = weightBytes(
-      [
-        { name: 'blk.0.attn_q.weight', role: 'attn_q', kind: 'weight', shape: [4096, 4096], dtype: 'Q4_K' },
-        { name: 'blk.0.attn_norm.weight', role: 'attn_norm', kind: 'norm', shape: [4096], dtype: '0' },
-      ],
-      ggufHeaderFormat,
-      { numLayers: 1 },
-    );
-    expect(r.total).toBe(4096 * 16 * 144 + 4096 * 4);
-  });
-
-  it('throws INVALID_INPUT for a tensor without a dtype', () => {
-    expect(() => ggufHeaderFormat.bytesForTensor({ name: 'x', role: 'other', kind: 'weight', shape: [2, 2] }, { numLayers: 1 })).toThrowError(
-      expect.objectContaining({ code: 'INVALID_INPUT', path: 'tensor.dtype' }),
-    );
   });
 });

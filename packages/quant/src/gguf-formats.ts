@@ -1,5 +1,14 @@
-import { type FormatContext, InvalidInputError, type Tensor, type TensorBytes, type WeightFormat } from '@vramkit/core';
-import { type GgmlTypeName, ggmlBitsPerWeight, ggmlTensorBytes, ggmlTypeLayout } from './ggml-types.js';
+import {
+  type FormatContext,
+  type GgmlTypeName,
+  ggmlBitsPerWeight,
+  ggmlTensorBytes,
+  ggmlTypeLayout,
+  InvalidInputError,
+  type Tensor,
+  type TensorBytes,
+  type WeightFormat,
+} from '@vramkit/core';
 import { type GgufRecipeFacts, ggufRecipeFacts, ggufTensorType } from './gguf-recipe.js';
 import { findLlamaFileType, LLAMA_FILE_TYPES, type LlamaFileType, type LlamaFileTypeName } from './llama-file-types.js';
 
@@ -102,28 +111,6 @@ export function ggmlPureFormat(type: string): WeightFormat {
     },
   };
 }
-
-/**
- * Exact bytes from a GGUF header: each tensor's `dtype` is the ggml type the file stores
- * (`Q4_K`, `F32`, or its `enum ggml_type` number as a string). Id `gguf`.
- * @throws InvalidInputError for a tensor without a ggml `dtype`
- */
-export const ggufHeaderFormat: WeightFormat = {
-  specVersion: 'v1',
-  id: 'gguf',
-  description: 'the types a GGUF header states for each tensor (exact)',
-  bytesForTensor(t: Tensor): TensorBytes {
-    checkShape(t);
-    if (t.dtype === undefined) {
-      throw new InvalidInputError([
-        { path: 'tensor.dtype', message: `"${t.name}" has no dtype; the gguf format needs the tensor types of a GGUF header (read it with @vramkit/models)` },
-      ]);
-    }
-    const key = /^\d+$/.test(t.dtype) ? Number(t.dtype) : t.dtype;
-    const layout = ggmlTypeLayout(key);
-    return { bytes: ggmlTensorBytes(layout.id, t.shape), type: layout.id };
-  },
-};
 
 /** One format per llama.cpp file type, keyed by id (`Q4_K_M`, …). */
 export const llamaFileTypeFormats: Readonly<Record<string, WeightFormat>> = Object.fromEntries(

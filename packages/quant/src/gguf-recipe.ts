@@ -1,5 +1,4 @@
-import { type Architecture, isSoftmaxAttention, type Tensor } from '@vramkit/core';
-import { type GgmlTypeName, ggmlTypeLayout } from './ggml-types.js';
+import { type Architecture, type GgmlTypeName, ggmlTypeLayout, isQuantizableWeight, isSoftmaxAttention, type Tensor } from '@vramkit/core';
 import type { LlamaFileTypeName } from './llama-file-types.js';
 
 /**
@@ -140,8 +139,7 @@ function category(t: Tensor): Category {
  * routers, position embeddings and conv1d (its "always in float32" list).
  */
 export function ggufQuantizable(t: Tensor): boolean {
-  if (t.kind !== 'weight' || t.shape.length < 2) return false;
-  return t.role !== 'ffn_gate_inp' && t.role !== 'position_embd' && t.role !== 'ssm_conv1d';
+  return isQuantizableWeight(t, { includeEmbeddings: true });
 }
 
 // src/llama-quant.cpp use_more_bits: the first and last eighth, and every third layer between.

@@ -38,6 +38,12 @@ describe('gptqFormat', () => {
     expect(gptqFormat({ bits: 3, groupSize: 128 }).bytesForTensor(qProj, ctx).bytes).toBe(384 * 4096 * 4 + 32 * 384 * 4 + 262_144 + 16_384);
   });
 
+  it('sizes Mixtral-8x7B experts.down_proj [8, 4096, 14336] at 244,514,816 bytes: 8 × (qweight 448×4096 i32 + qzeros 112×512 + scales 112×4096 f16 + g_idx 14336 i32)', () => {
+    // GPTQ checkpoints of MoE models store one QuantLinear per expert (model.layers.N.block_sparse_moe.experts.E.w2).
+    const experts = linear('model.layers.0.mlp.experts.down_proj', 'ffn_down_exps', [8, 4096, 14336], 'down_proj');
+    expect(gptqFormat({ bits: 4, groupSize: 128 }).bytesForTensor(experts, ctx).bytes).toBe(8 * (29_360_128 + 229_376 + 917_504 + 57_344));
+  });
+
   it('leaves lm_head and embeddings in f16 (2 bytes per value)', () => {
     expect(gptqFormat({ bits: 4 }).bytesForTensor(lmHead, ctx)).toEqual({ bytes: 32000 * 4096 * 2, type: 'f16' });
   });

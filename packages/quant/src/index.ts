@@ -12,9 +12,8 @@ export {
 } from './detect.js';
 export { type ExllamaOptions, exl2Family, exl3Family, exllamaFormat } from './exllama.js';
 export { type Fp8Options, type Fp8Scaling, fp8Format } from './fp8.js';
-export { GGML_TYPES, type GgmlTypeLayout, type GgmlTypeName, ggmlBitsPerWeight, ggmlTensorBytes, ggmlTypeLayout, QK_K } from './ggml-types.js';
 export { GGUF_ALIGNMENT, type GgufMetadataOptions, ggufFileBytes, ggufMetadataBytes } from './gguf-file-size.js';
-export { type GgufFormatContext, ggmlPureFormat, ggufHeaderFormat, llamaFileTypeFormat, llamaFileTypeFormats } from './gguf-formats.js';
+export { type GgufFormatContext, ggmlPureFormat, llamaFileTypeFormat, llamaFileTypeFormats } from './gguf-formats.js';
 export { type GgufRecipeFacts, ggufQuantizable, ggufRecipeFacts, ggufTensorType } from './gguf-recipe.js';
 export { type GptqOptions, gptqFamily, gptqFormat } from './gptq.js';
 export { type HqqOptions, hqqFamily, hqqFormat } from './hqq.js';

@@ -1,19 +1,16 @@
-import { InvalidInputError, type Tensor, tensorElements } from '@vramkit/core';
+import { InvalidInputError, isQuantizableWeight, type Tensor, tensorElements } from '@vramkit/core';
 import { assertTensorShape } from './define-weight-format.js';
-
-/** Roles GPU quantizers never touch: embeddings, the LM head and the MoE router (transformers keeps them in 16 bits). */
-const NEVER_QUANTIZED = new Set(['token_embd', 'position_embd', 'output', 'ffn_gate_inp', 'ssm_conv1d']);
 
 /**
  * Whether a tensor is a linear weight a GPU quantizer replaces: a 2-D `[out, in]` or 3-D expert
- * `[experts, out, in]` weight that is not an embedding, LM head or router and not named in
+ * `[experts, out, in]` weight that core's `isQuantizableWeight` accepts (no embedding, LM head,
+ * router, position embedding or conv1d) and not named in
  * `modulesToNotConvert` (transformers `modules_to_not_convert` / `llm_int8_skip_modules` / `ignore`).
  * @param t the tensor
  * @param modulesToNotConvert substrings, or globs with `*`, matched against the tensor name; `re:` prefixes a regex (compressed-tensors)
  */
 export function isQuantizedLinear(t: Tensor, modulesToNotConvert: readonly string[] = []): boolean {
-  if (t.kind !== 'weight' || t.shape.length < 2 || t.shape.length > 3) return false;
-  if (NEVER_QUANTIZED.has(t.role)) return false;
+  if (t.shape.length > 3 || !isQuantizableWeight(t)) return false;
   const name = t.name.replace(/\.weight$/, '');
   return !modulesToNotConvert.some((p) => moduleMatches(name, t.module, p));
 }

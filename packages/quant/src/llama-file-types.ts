@@ -1,4 +1,4 @@
-import type { GgmlTypeName } from './ggml-types.js';
+import type { GgmlTypeName } from '@vramkit/core';
 
 /** One llama.cpp file type (`llama_ftype`): what `llama-quantize <in> <out> Q4_K_M` produces. */
 export interface LlamaFileType {

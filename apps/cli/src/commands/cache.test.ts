@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsCacheStore } from '@vramkit/models/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Io } from '../command.js';
+import { main } from '../main.js';
 import { cacheCommand } from './cache.js';
 
 let dir: string;
@@ -42,4 +43,33 @@ describe('cacheCommand', () => {
   it('rejects an unknown action with INVALID_INPUT', async () => {
     await expect(Promise.resolve(cacheCommand.run({ positionals: ['purge'], values: {} }, io()))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
+
+  it('refuses to clear a folder vramkit did not create, via --dir and VRAMKIT_CACHE_DIR, and every file stays (issue #15)', async () => {
+    await mkdir(join(dir, 'src', 'deep'), { recursive: true });
+    await writeFile(join(dir, 'thesis.tex'), 'years of work');
+    await writeFile(join(dir, 'src', 'deep', 'main'), 'code');
+    const before = await snapshot(dir);
+    for (const [argv, env] of [
+      [['cache', 'clear', '--dir', dir], {}],
+      [['cache', 'clear'], { VRAMKIT_CACHE_DIR: dir }],
+      [['cache', 'clear', 'src/deep'], { VRAMKIT_CACHE_DIR: dir }],
+    ] as const) {
+      let err = '';
+      let out = '';
+      const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { ...env }, cwd: dir });
+      expect(code).toBe(1);
+      expect(out).toBe('');
+      expect(err).toContain(dir);
+      expect(err).toMatch(/did not write.*Nothing was deleted/);
+      expect(await snapshot(dir)).toEqual(before);
+    }
+  });
 });
+
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[join(e.parentPath, e.name)] = await readFile(join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}

@@ -14,6 +14,8 @@ export const cacheCommand: Command = {
 The cache holds what vramkit read from the Hugging Face Hub (model info, config.json, safetensors and
 GGUF header inventories), keyed by repository, revision and file, so a model loads again offline.
 Directory: VRAMKIT_CACHE_DIR, else $XDG_CACHE_HOME/vramkit, else ~/.cache/vramkit (--dir overrides).
+vramkit marks a cache folder it creates with a .vramkit-cache file; "clear" refuses a folder without
+it and removes only the entries vramkit wrote, so your own files are never deleted.
 `,
   options: { json: { type: 'boolean' }, dir: { type: 'string' } },
   async run(args, io) {

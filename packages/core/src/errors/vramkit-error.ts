@@ -16,6 +16,7 @@ export type VramkitErrorCode =
   | 'HUB_TIMEOUT'
   | 'HUB_BAD_RESPONSE'
   | 'OFFLINE'
+  | 'CACHE_UNUSABLE'
   | 'PARSE_ERROR';
 
 export interface VramkitErrorOptions {

@@ -1,3 +1,6 @@
+import { ConfigValidationError } from '@vramkit/core';
+import { ModelParseError } from '../hub/errors.js';
+import { type NormalizedConfig, normalizeConfig } from '../normalize/normalize-config.js';
 import type { GgufInventory } from './read-gguf.js';
 
 // general.architecture → transformers model_type (llama.cpp src/llama-arch.cpp LLM_ARCH_NAMES).
@@ -48,6 +51,8 @@ export function ggufToConfig(inv: GgufInventory): Record<string, unknown> {
     return undefined;
   };
   const experts = num('expert_count');
+  const sourceKeys = new Map<string, string>();
+  for (const [c, g] of Object.entries(GGUF_KEYS)) if (m[`${a}.${g}`] !== undefined) sourceKeys.set(c, `${a}.${g}`);
   let modelType = MODEL_TYPES[a] ?? a;
   if (a === 'llama' && experts) modelType = 'mixtral';
   if (a === 'deepseek2' && !inv.tensors.some((t) => t.role === 'ffn_exp_probs_b')) modelType = 'deepseek_v2';
@@ -107,5 +112,52 @@ export function ggufToConfig(inv: GgufInventory): Record<string, unknown> {
     config.time_step_rank = num('ssm.time_step_rank');
   }
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
+  Object.defineProperty(config, SOURCE_KEYS, { value: sourceKeys, enumerable: false });
   return config;
+}
+
+// The GGUF metadata key (after `<arch>.`) each config field comes from, to name it in errors.
+const GGUF_KEYS: Record<string, string> = {
+  hidden_size: 'embedding_length',
+  num_hidden_layers: 'block_count',
+  num_attention_heads: 'attention.head_count',
+  num_key_value_heads: 'attention.head_count_kv',
+  num_kv_heads: 'attention.head_count_kv',
+  intermediate_size: 'feed_forward_length',
+  max_position_embeddings: 'context_length',
+  head_dim: 'attention.key_length',
+  sliding_window: 'attention.sliding_window',
+  num_local_experts: 'expert_count',
+  num_experts: 'expert_count',
+  n_routed_experts: 'expert_count',
+  num_experts_per_tok: 'expert_used_count',
+  moe_intermediate_size: 'expert_feed_forward_length',
+  n_shared_experts: 'expert_shared_count',
+  first_k_dense_replace: 'leading_dense_block_count',
+  kv_lora_rank: 'attention.kv_lora_rank',
+  q_lora_rank: 'attention.q_lora_rank',
+  qk_rope_head_dim: 'rope.dimension_count',
+  v_head_dim: 'attention.value_length',
+  state_size: 'ssm.state_size',
+  conv_kernel: 'ssm.conv_kernel',
+  time_step_rank: 'ssm.time_step_rank',
+};
+const SOURCE_KEYS = Symbol('ggufSourceKeys');
+
+/**
+ * Normalizes a GGUF header's hyper-parameters like a config.json (unknown architectures read as a
+ * generic decoder). A bad or out-of-range value is reported under its GGUF key (`llama.block_count`).
+ * @throws ModelParseError naming the GGUF metadata key
+ */
+export function normalizeGgufConfig(inv: GgufInventory): NormalizedConfig {
+  const config = ggufToConfig(inv);
+  try {
+    return normalizeConfig(config, { allowUnknown: true });
+  } catch (e) {
+    if (!(e instanceof ConfigValidationError)) throw e;
+    const keys = (config as { [SOURCE_KEYS]?: Map<string, string> })[SOURCE_KEYS];
+    const issue = e.issues[0];
+    const key = issue ? (keys?.get(issue.path) ?? issue.path) : 'metadata';
+    throw new ModelParseError(inv.file, `${key}: ${issue?.message ?? 'invalid'}${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ''}`, { cause: e });
+  }
 }

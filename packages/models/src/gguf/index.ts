@@ -1,5 +1,4 @@
 export { chooseGgufFiles, type GgufChoice, groupGgufFiles } from './choose-gguf.js';
-export { GGML_TYPES, type GgmlType, ggmlTensorBytes, ggmlTypeById, ggmlTypeByName } from './ggml-types.js';
 export { ggufToConfig } from './gguf-config.js';
 export { GGUF_SHARD_RE, ggufFileTypeName, quantLabelOfFile } from './gguf-file-type.js';
 export { ggufNameFor, ggufTensor, isGgufDerivedTensor } from './gguf-tensors.js';

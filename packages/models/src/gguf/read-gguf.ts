@@ -1,9 +1,18 @@
 import { gguf } from '@huggingface/gguf';
-import { type Tensor, tensorElements, VramkitError } from '@vramkit/core';
+import { excerpt, findGgmlType, ggmlTensorBytes, INPUT_LIMITS, type Tensor, tensorElements, VramkitError } from '@vramkit/core';
 import { ModelParseError } from '../hub/errors.js';
-import { ggmlTensorBytes, ggmlTypeById } from './ggml-types.js';
 import { ggufFileTypeName } from './gguf-file-type.js';
 import { ggufTensor, isGgufDerivedTensor } from './gguf-tensors.js';
+
+/** ggml_nbytes of a tensor with ggml dimensions `ne` (ne[0] is the row), or undefined when a row is not whole blocks. */
+function ggufTensorDataBytes(type: string, ne: readonly number[]): number | undefined {
+  try {
+    return ggmlTensorBytes(type, [...ne].reverse());
+  } catch (e) {
+    if (VramkitError.isInstance(e)) return undefined;
+    throw e;
+  }
+}
 
 /** Metadata scalars of a GGUF header (arrays other than short ones are dropped, bigints become numbers). */
 export type GgufMetadata = Record<string, string | number | boolean | readonly (string | number | boolean)[]>;
@@ -93,14 +102,19 @@ export function ggufInventoryFrom(parsed: { metadata: Record<string, unknown>; t
   let parameters = 0;
   for (const info of parsed.tensorInfos) {
     if (info.name.length === 0) throw new ModelParseError(file, 'a tensor has an empty name (corrupt header)');
-    const type = ggmlTypeById(info.dtype);
-    if (!type) throw new ModelParseError(file, `tensor "${info.name}" has ggml type ${info.dtype}, which this version does not know`);
+    const type = findGgmlType(info.dtype);
+    if (!type) throw new ModelParseError(file, `tensor ${excerpt(info.name)} has ggml type ${excerpt(info.dtype)}, which this version does not know`);
     const ne = info.shape.map((d) => Number(d));
-    const t = ggufTensor(info.name, ne, type.name);
+    const t = ggufTensor(info.name, ne, type.id);
+    if (t.layer !== undefined && !(t.layer < INPUT_LIMITS.layers.max)) {
+      throw new ModelParseError(file, `tensor ${excerpt(info.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`);
+    }
     const n = tensorElements(t);
-    const bytes = ggmlTensorBytes(type, n);
-    if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new ModelParseError(file, `tensor "${info.name}": ${n} elements are not whole ${type.name} blocks of ${type.blockElements}`);
+    if (!Number.isSafeInteger(n)) throw new ModelParseError(file, `tensor ${excerpt(info.name)}: shape ${excerpt(ne.join('×'))} has more than 2^53 elements`);
+    const bytes = ggufTensorDataBytes(type.id, ne);
+    if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new ModelParseError(file, `tensor ${excerpt(info.name)}: ${n} elements are not whole ${type.id} blocks of ${type.blockElements}`);
     dataBytes += bytes;
+    if (!Number.isSafeInteger(dataBytes)) throw new ModelParseError(file, `tensor data exceeds 2^53 bytes at tensor ${excerpt(info.name)} (corrupt header)`);
     tensorBytes.push(bytes);
     if (!isGgufDerivedTensor(info.name)) parameters += n;
     tensors.push(t);

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFsCacheStore, defaultCacheDir } from './fs-cache-store.js';
+import { CacheDirError } from '../cache/cache-dir-error.js';
+import { CACHE_MARKER_FILE, createFsCacheStore, defaultCacheDir } from './fs-cache-store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -33,7 +34,7 @@ describe('createFsCacheStore', () => {
     const store = createFsCacheStore(join(dir, 'cache'));
     await store.set({ repo: '../../outside', revision: '..', file: '../../../x' }, bytes('x'));
     expect(await readdir(dir)).toEqual(['cache']);
-    const [repoDir] = await readdir(join(dir, 'cache'));
+    const [repoDir] = (await readdir(join(dir, 'cache'))).filter((n) => n !== CACHE_MARKER_FILE);
     const [revDir] = await readdir(join(dir, 'cache', repoDir!));
     expect(await readdir(join(dir, 'cache', repoDir!, revDir!))).toEqual(['_2e__2e__2f__2e__2e__2f__2e__2e__2f_x']);
   });
@@ -47,5 +48,70 @@ describe('defaultCacheDir', () => {
   it('prefers VRAMKIT_CACHE_DIR, then XDG_CACHE_HOME/vramkit', () => {
     expect(defaultCacheDir({ VRAMKIT_CACHE_DIR: '/x', XDG_CACHE_HOME: '/y' })).toBe('/x');
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/y' })).toBe(join('/y', 'vramkit'));
+  });
+});
+
+/** Every file under `root` with its content, relative paths sorted. */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) {
+      const p = join(e.parentPath, e.name);
+      out[p.slice(root.length + 1)] = await readFile(p, 'utf8');
+    }
+  }
+  return out;
+}
+
+describe('createFsCacheStore on a folder vramkit did not create (issue #15: cache clear deleted everything)', () => {
+  async function foreignFolder(): Promise<Record<string, string>> {
+    await mkdir(join(dir, 'photos', '2020'), { recursive: true });
+    await writeFile(join(dir, 'notes.txt'), 'my notes');
+    await writeFile(join(dir, 'photos', '2020', 'img'), 'jpeg bytes');
+    await writeFile(join(dir, 'photos', '2020', 'img.jpg'), 'more bytes');
+    return snapshot(dir);
+  }
+
+  it('refuses clear with CACHE_UNUSABLE naming the folder and why, deleting nothing', async () => {
+    const before = await foreignFolder();
+    const store = createFsCacheStore(dir);
+    const err = await store.clear().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CacheDirError);
+    expect(err).toMatchObject({ code: 'CACHE_UNUSABLE', dir, path: 'cache.dir' });
+    expect((err as Error).message).toContain(dir);
+    expect((err as Error).message).toMatch(/did not write.*\.vramkit-cache marker.*Nothing was deleted/);
+    await expect(store.clear({ repo: 'photos' })).rejects.toBeInstanceOf(CacheDirError);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('refuses to write or list there, and reads nothing from it', async () => {
+    const before = await foreignFolder();
+    const store = createFsCacheStore(dir);
+    await expect(store.set({ repo: 'a/b', revision: 'main', file: 'config.json' }, bytes('{}'))).rejects.toBeInstanceOf(CacheDirError);
+    await expect(store.list()).rejects.toBeInstanceOf(CacheDirError);
+    expect(await store.get({ repo: 'photos', revision: '2020', file: 'img' })).toBeUndefined();
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('writes the marker into a new or empty folder, and clear then keeps files outside the entry layout', async () => {
+    const store = createFsCacheStore(join(dir, 'new'));
+    await store.set({ repo: 'a/b', revision: 'main', file: 'config.json' }, bytes('{}'));
+    expect(await readdir(join(dir, 'new'))).toContain(CACHE_MARKER_FILE);
+    await writeFile(join(dir, 'new', 'README'), 'kept');
+    await mkdir(join(dir, 'new', 'a_2f_b', 'main', 'sub'), { recursive: true });
+    await writeFile(join(dir, 'new', 'a_2f_b', 'main', 'sub', 'x'), 'kept too');
+    await writeFile(join(dir, 'new', 'a_2f_b', 'main', 'x.txt'), 'kept three');
+    expect(await store.clear()).toBe(1);
+    expect(await snapshot(join(dir, 'new'))).toEqual({
+      [CACHE_MARKER_FILE]: expect.stringContaining('vramkit'),
+      README: 'kept',
+      [join('a_2f_b', 'main', 'sub', 'x')]: 'kept too',
+      [join('a_2f_b', 'main', 'x.txt')]: 'kept three',
+    });
+  });
+
+  it('refuses a path that is a file', async () => {
+    await writeFile(join(dir, 'f'), 'x');
+    await expect(createFsCacheStore(join(dir, 'f')).clear()).rejects.toMatchObject({ code: 'CACHE_UNUSABLE', message: expect.stringMatching(/not a directory/) });
   });
 });

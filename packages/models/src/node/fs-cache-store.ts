@@ -1,8 +1,17 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CacheDirError } from '../cache/cache-dir-error.js';
 import { cacheEntryPath, decodeCachePart, encodeCachePart } from '../cache/cache-key.js';
 import type { CacheEntryInfo, CacheStore } from '../cache/cache-store.js';
+
+/**
+ * The marker file vramkit writes in the root of a cache directory it creates (or finds empty).
+ * `clear` refuses a directory without it, so pointing `VRAMKIT_CACHE_DIR` at a folder of your own
+ * never deletes your files.
+ */
+export const CACHE_MARKER_FILE = '.vramkit-cache';
+const MARKER_TEXT = `${JSON.stringify({ tool: 'vramkit', kind: 'cache', layout: 1 })}\n`;
 
 /**
  * The cache directory: `VRAMKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/vramkit` (XDG Base Directory
@@ -16,14 +25,65 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
   return join(homedir(), '.cache', 'vramkit');
 }
 
+/** What a directory is, for the cache: absent, vramkit's (marker present), empty, or someone else's. */
+type DirState = 'absent' | 'ours' | 'empty' | 'foreign';
+
+async function dirState(dir: string): Promise<DirState> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'absent';
+    if (code === 'ENOTDIR') throw new CacheDirError(dir, 'it is a file, not a directory', { cause: e });
+    throw new CacheDirError(dir, `it cannot be read (${code ?? 'error'})`, { cause: e });
+  }
+  if (names.includes(CACHE_MARKER_FILE)) return 'ours';
+  return names.length === 0 ? 'empty' : 'foreign';
+}
+
+const foreignReason = `it holds files vramkit did not write (no ${CACHE_MARKER_FILE} marker file)`;
+
+/** A name vramkit could have written: the encoding of some string (so `encode(decode(n)) === n`). */
+function isEncodedName(name: string): boolean {
+  try {
+    return encodeCachePart(decodeCachePart(name)) === name;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A {@link CacheStore} in a directory: `<dir>/<repo>/<revision>/<file>`, every part encoded by
- * `encodeCachePart` (no traversal), written atomically (temporary file + rename).
+ * `encodeCachePart` (no traversal), written atomically (temporary file + rename). The first write
+ * into a new or empty directory leaves a {@link CACHE_MARKER_FILE}; a directory that has files but
+ * no marker is never written to, listed or cleared ({@link CacheDirError}), and `clear` deletes only
+ * files in the entry layout, so nothing the user put there is lost.
  * @param dir the cache directory (default {@link defaultCacheDir})
  */
 export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore {
+  let known: DirState | undefined;
+  const state = async (): Promise<DirState> => {
+    if (known === 'ours') return known;
+    known = await dirState(dir);
+    return known;
+  };
+  const claim = async (): Promise<void> => {
+    const s = await state();
+    if (s === 'ours') return;
+    if (s === 'foreign') throw new CacheDirError(dir, foreignReason);
+    await mkdir(dir, { recursive: true });
+    try {
+      await writeFile(join(dir, CACHE_MARKER_FILE), MARKER_TEXT, { flag: 'wx' });
+    } catch (e) {
+      // Another vramkit process wrote it first: fine.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    known = 'ours';
+  };
   return {
     async get(key) {
+      if ((await state().catch(() => 'foreign' as const)) !== 'ours') return undefined;
       try {
         return new Uint8Array(await readFile(join(dir, ...cacheEntryPath(key))));
       } catch {
@@ -31,6 +91,7 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
       }
     },
     async set(key, value) {
+      await claim();
       const [r, v, f] = cacheEntryPath(key);
       const folder = join(dir, r, v);
       await mkdir(folder, { recursive: true });
@@ -39,29 +100,56 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
       await rename(tmp, join(folder, f));
     },
     async list() {
+      const s = await state();
+      if (s === 'foreign') throw new CacheDirError(dir, foreignReason);
+      if (s !== 'ours') return [];
       const out: CacheEntryInfo[] = [];
-      for (const r of await entries(dir)) {
-        for (const v of await entries(join(dir, r))) {
-          for (const f of await entries(join(dir, r, v))) {
-            if (f.startsWith('.tmp-')) continue;
-            const s = await stat(join(dir, r, v, f)).catch(() => undefined);
-            if (!s?.isFile()) continue;
-            out.push({ repo: decodeCachePart(r), revision: decodeCachePart(v), file: decodeCachePart(f), bytes: s.size, modified: s.mtime });
-          }
-        }
+      for (const { r, v, f, path } of await entryFiles(dir)) {
+        if (f.startsWith('.tmp-')) continue;
+        const st = await stat(path).catch(() => undefined);
+        if (!st?.isFile()) continue;
+        out.push({ repo: decodeCachePart(r), revision: decodeCachePart(v), file: decodeCachePart(f), bytes: st.size, modified: st.mtime });
       }
       return out.sort((a, b) => a.repo.localeCompare(b.repo) || a.revision.localeCompare(b.revision) || a.file.localeCompare(b.file));
     },
     async clear(filter) {
-      const repos = filter?.repo ? [encodeCachePart(filter.repo)] : await entries(dir);
+      const s = await state();
+      if (s === 'foreign') throw new CacheDirError(dir, foreignReason);
+      if (s !== 'ours') return 0;
+      const repo = filter?.repo === undefined ? undefined : encodeCachePart(filter.repo);
       let n = 0;
-      for (const r of repos) {
-        for (const v of await entries(join(dir, r))) n += (await entries(join(dir, r, v))).filter((f) => !f.startsWith('.tmp-')).length;
-        await rm(join(dir, r), { recursive: true, force: true });
+      const touched = new Set<string>();
+      for (const e of await entryFiles(dir, repo)) {
+        const st = await stat(e.path).catch(() => undefined);
+        if (!st?.isFile()) continue;
+        await unlink(e.path).catch(() => undefined);
+        if (!e.f.startsWith('.tmp-')) n++;
+        touched.add(join(e.r, e.v));
+      }
+      // Remove only folders left empty; anything else in them stays.
+      for (const rv of touched) {
+        await rmdir(join(dir, rv)).catch(() => undefined);
+        await rmdir(join(dir, rv, '..')).catch(() => undefined);
       }
       return n;
     },
   };
+}
+
+/** Files in the entry layout `<repo>/<revision>/<file>` (every level an encoded name), plus temporaries. */
+async function entryFiles(dir: string, onlyRepo?: string): Promise<{ r: string; v: string; f: string; path: string }[]> {
+  const out: { r: string; v: string; f: string; path: string }[] = [];
+  const repos = onlyRepo === undefined ? await entries(dir) : [onlyRepo];
+  for (const r of repos) {
+    if (!isEncodedName(r)) continue;
+    for (const v of await entries(join(dir, r))) {
+      if (!isEncodedName(v)) continue;
+      for (const f of await entries(join(dir, r, v))) {
+        if (f.startsWith('.tmp-') || isEncodedName(f)) out.push({ r, v, f, path: join(dir, r, v, f) });
+      }
+    }
+  }
+  return out;
 }
 
 async function entries(path: string): Promise<string[]> {

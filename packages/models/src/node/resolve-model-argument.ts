@@ -4,7 +4,7 @@ import { VramkitError } from '@vramkit/core';
 import { findInCatalogue, listCatalogue } from '../catalogue/catalogue.js';
 import { suggest } from '../catalogue/suggest.js';
 import { NoSuchModelError } from '../errors/no-such-model-error.js';
-import { ggufToConfig } from '../gguf/gguf-config.js';
+import { normalizeGgufConfig } from '../gguf/gguf-config.js';
 import { readGgufHeader } from '../gguf/read-gguf.js';
 import { parseJsonObject } from '../hub/safe-json.js';
 import { isRepoId } from '../hub/repo-id.js';
@@ -83,7 +83,7 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
  */
 export async function loadLocalGguf(path: string): Promise<ModelSpec> {
   const inv = await readGgufHeader(path, undefined, basename(path), { allowLocalFile: true });
-  const normalized = normalizeConfig(ggufToConfig(inv), { allowUnknown: true });
+  const normalized = normalizeGgufConfig(inv);
   const arch = normalized.architecture;
   const synth = countParameters(synthesizeTensors(arch), arch).total;
   return {

@@ -1,7 +1,20 @@
-import { ConfigValidationError, type InputIssue } from '@vramkit/core';
+import { ConfigValidationError, excerpt, INPUT_LIMITS, type InputIssue, type InputLimitKind } from '@vramkit/core';
 
 /** A parsed `config.json`: a plain object, read field by field through {@link ConfigReader}. */
 export type RawConfig = Record<string, unknown>;
+
+/**
+ * Which {@link INPUT_LIMITS} bound applies to a config key (transformers' names and their aliases).
+ * Every integer a config holds is bounded; a key not listed here is a width.
+ */
+export function limitKindForKey(key: string): InputLimitKind {
+  if (/^(num_hidden_layers|n_layers?|num_layers|first_k_dense_replace|num_nextn_predict_layers|mtp_num_hidden_layers|max_window_layers)$/.test(key)) return 'layers';
+  if (/vocab/.test(key)) return 'vocab';
+  if (/position|window|context|n_ctx|seq_len|chunk_size/.test(key)) return 'context';
+  if (/experts|n_group|topk_group/.test(key)) return 'experts';
+  if (/heads$|^n_head/.test(key)) return 'heads';
+  return 'width';
+}
 
 /**
  * Reads fields of a config with alias keys and typed checks, collecting every problem so the user
@@ -38,8 +51,9 @@ export class ConfigReader {
       return min;
     }
     const [key, value] = hit;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      this.issues.push({ path: key, message: `must be an integer ≥ ${min}`, received: value });
+    const limit = INPUT_LIMITS[limitKindForKey(key)];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > limit.max) {
+      this.issues.push({ path: key, message: `must be an integer from ${min} to ${limit.max.toLocaleString('en-US')} (${limit.reason}), got ${excerpt(value)}`, received: typeof value === 'number' ? value : excerpt(value) });
       return min;
     }
     return value;
@@ -51,8 +65,9 @@ export class ConfigReader {
     const hit = this.find(names);
     if (hit && Array.isArray(hit[1])) {
       const arr = hit[1] as unknown[];
-      if (arr.length !== layers || !arr.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= (options.min ?? 1))) {
-        this.issues.push({ path: hit[0], message: `per-layer array must hold ${layers} integers ≥ ${options.min ?? 1}`, received: arr.length });
+      const max = INPUT_LIMITS[limitKindForKey(hit[0])].max;
+      if (arr.length !== layers || !arr.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= (options.min ?? 1) && x <= max)) {
+        this.issues.push({ path: hit[0], message: `per-layer array must hold ${layers} integers from ${options.min ?? 1} to ${max.toLocaleString('en-US')}`, received: arr.length });
         return new Array<number>(layers).fill(options.min ?? 1);
       }
       return arr as number[];
@@ -65,7 +80,7 @@ export class ConfigReader {
     const hit = this.find(typeof keys === 'string' ? [keys] : keys);
     if (!hit) return fallback;
     if (typeof hit[1] !== 'boolean') {
-      this.issues.push({ path: hit[0], message: 'must be true or false', received: hit[1] });
+      this.issues.push({ path: hit[0], message: `must be true or false, got ${excerpt(hit[1])}`, received: excerpt(hit[1]) });
       return fallback;
     }
     return hit[1];
@@ -82,7 +97,7 @@ export class ConfigReader {
     if (!hit) return undefined;
     const arr = hit[1];
     if (!Array.isArray(arr) || arr.length !== length || !arr.every((x) => typeof x === 'string')) {
-      this.issues.push({ path: key, message: `must be an array of ${length} strings (one per layer)`, received: Array.isArray(arr) ? arr.length : arr });
+      this.issues.push({ path: key, message: `must be an array of ${length} strings (one per layer)`, received: Array.isArray(arr) ? arr.length : excerpt(arr) });
       return undefined;
     }
     return arr as string[];
@@ -93,8 +108,8 @@ export class ConfigReader {
     const hit = this.find([key]);
     if (!hit) return [];
     const arr = hit[1];
-    if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) {
-      this.issues.push({ path: key, message: 'must be an array of layer indices', received: arr });
+    if (!Array.isArray(arr) || arr.length > INPUT_LIMITS.layers.max || !arr.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < INPUT_LIMITS.layers.max)) {
+      this.issues.push({ path: key, message: `must be an array of layer indices below ${INPUT_LIMITS.layers.max}`, received: excerpt(arr) });
       return [];
     }
     return arr as number[];

@@ -1,4 +1,4 @@
-import { type Architecture, ConfigValidationError, UnsupportedArchitectureError } from '@vramkit/core';
+import { type Architecture, type ArchitectureSizeField, architectureSize, ConfigValidationError, excerpt, INPUT_LIMITS, UnsupportedArchitectureError } from '@vramkit/core';
 import { ConfigReader, type RawConfig } from './config-fields.js';
 import { denseDecoder } from './families/dense.js';
 import { familyFor, knownModelTypes } from './families/index.js';
@@ -24,6 +24,19 @@ export interface NormalizeOptions {
    */
   allowUnknown?: boolean;
 }
+
+// The config key each size field is read from (transformers' names; aliases exist per family).
+const CONFIG_FIELD: Record<ArchitectureSizeField, string> = {
+  vocabSize: 'vocab_size',
+  hiddenSize: 'hidden_size',
+  layers: 'num_hidden_layers',
+  numHeads: 'num_attention_heads',
+  headDim: 'head_dim',
+  intermediateSize: 'intermediate_size',
+  numExperts: 'num_experts',
+  expertIntermediateSize: 'moe_intermediate_size',
+  stateSize: 'state_size',
+};
 
 const WRAPPER_KEYS = ['text_config', 'llm_config', 'language_config'] as const;
 
@@ -53,8 +66,10 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     }
   }
   const modelType = config.model_type;
-  if (modelType !== undefined && typeof modelType !== 'string') {
-    throw new ConfigValidationError(undefined, [{ path: 'model_type', message: 'must be a string such as "llama"', received: modelType }]);
+  if (modelType !== undefined && (typeof modelType !== 'string' || modelType.length > INPUT_LIMITS.nameChars.max)) {
+    throw new ConfigValidationError(undefined, [
+      { path: 'model_type', message: `must be a name such as "llama" of at most ${INPUT_LIMITS.nameChars.max} characters, got ${excerpt(modelType)}`, received: excerpt(modelType) },
+    ]);
   }
   const family = modelType === undefined ? undefined : familyFor(modelType);
   const reader = new ConfigReader(config, modelType ?? 'unknown');
@@ -68,6 +83,16 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     throw new UnsupportedArchitectureError(modelType, knownModelTypes());
   }
   reader.done();
+  const size = architectureSize(architecture);
+  if (!(size.parameters <= INPUT_LIMITS.parameters.max)) {
+    const fields = size.term.map((f) => CONFIG_FIELD[f]);
+    throw new ConfigValidationError(architecture.family, [
+      {
+        path: CONFIG_FIELD[size.largest],
+        message: `${fields.join(' × ')} gives about ${size.parameters.toExponential(2)} parameters, above the limit of ${INPUT_LIMITS.parameters.max.toExponential(2)} (${INPUT_LIMITS.parameters.reason})`,
+      },
+    ]);
+  }
   const dtype = raw.torch_dtype ?? raw.dtype ?? config.torch_dtype;
   const quant = raw.quantization_config ?? config.quantization_config;
   return {

@@ -1,3 +1,4 @@
+import { excerpt } from '@vramkit/core';
 import { ModelParseError } from '../hub/errors.js';
 
 /** One tensor entry of a safetensors header. */
@@ -84,23 +85,23 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file: string, fileSize
       continue;
     }
     const e = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
-    if (!e || typeof e !== 'object') throw new ModelParseError(file, `tensor "${name}" is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) throw new ModelParseError(file, `tensor "${name}" has unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (!e || typeof e !== 'object') throw new ModelParseError(file, `tensor ${excerpt(name)} is not an object`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) throw new ModelParseError(file, `tensor ${excerpt(name)} has unknown dtype ${excerpt(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.length > 8 || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new ModelParseError(file, `tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)?.slice(0, 80)}`);
+      throw new ModelParseError(file, `tensor ${excerpt(name)} has an invalid shape ${excerpt(e.shape)}`);
     }
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[1] < off[0]) {
-      throw new ModelParseError(file, `tensor "${name}" has invalid data_offsets`);
+      throw new ModelParseError(file, `tensor ${excerpt(name)} has invalid data_offsets`);
     }
     const shape = e.shape as number[];
     let elements = 1;
     for (const d of shape) elements *= d;
     const expected = elements * DTYPE_BYTES[e.dtype]!;
     if (!Number.isSafeInteger(expected) || expected !== off[1] - off[0]) {
-      throw new ModelParseError(file, `tensor "${name}": ${shape.join('×')} ${e.dtype} needs ${expected} bytes but data_offsets span ${off[1] - off[0]}`);
+      throw new ModelParseError(file, `tensor ${excerpt(name)}: ${shape.join('×')} ${e.dtype} needs ${expected} bytes but data_offsets span ${off[1] - off[0]}`);
     }
-    if (fileSize !== undefined && 8 + n + off[1] > fileSize) throw new ModelParseError(file, `tensor "${name}" ends past the end of the file (${fileSize} bytes)`);
+    if (fileSize !== undefined && 8 + n + off[1] > fileSize) throw new ModelParseError(file, `tensor ${excerpt(name)} ends past the end of the file (${fileSize} bytes)`);
     dataBytes = Math.max(dataBytes, off[1]);
     entries.push({ name, dtype: e.dtype, shape, dataOffsets: [off[0], off[1]] });
   }

@@ -1,4 +1,4 @@
-import { type Tensor, tensorElements } from '@vramkit/core';
+import { excerpt, INPUT_LIMITS, type Tensor, tensorElements } from '@vramkit/core';
 import { ModelParseError } from '../hub/errors.js';
 import type { HubClient } from '../hub/hub-client.js';
 import { assertRepoFilePath } from '../hub/repo-id.js';
@@ -95,15 +95,19 @@ export function inventoryFromHeaders(parts: readonly { file: string; header: Saf
   const byDtype: Record<string, number> = {};
   let total = 0;
   let nonText = 0;
-  for (const { header } of parts) {
+  for (const { file, header } of parts) {
     for (const e of header.entries) {
       const t = classifyTensor(e.name, e.shape, e.dtype, mtpFrom);
+      if (t.layer !== undefined && !(t.layer < INPUT_LIMITS.layers.max)) {
+        throw new ModelParseError(file, `tensor ${excerpt(e.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`);
+      }
       const n = tensorElements(t);
       tensors.push(t);
       byDtype[e.dtype] = (byDtype[e.dtype] ?? 0) + n;
       total += n;
       if (isNonTextTensor(e.name)) nonText += n;
     }
+    if (!Number.isSafeInteger(total)) throw new ModelParseError(file, 'the headers declare more than 2^53 parameters (corrupt or hostile header)');
   }
   fixPostAttentionNorms(tensors);
   return {

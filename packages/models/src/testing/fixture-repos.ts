@@ -1,5 +1,4 @@
-import { type Architecture, countParameters, synthesizeTensors, type Tensor } from '@vramkit/core';
-import { ggmlTypeByName, type GgmlType } from '../gguf/ggml-types.js';
+import { type Architecture, countParameters, type GgmlTypeLayout, ggmlTypeLayout, synthesizeTensors, type Tensor } from '@vramkit/core';
 import { ggufNameFor } from '../gguf/gguf-tensors.js';
 import { normalizeConfig } from '../normalize/normalize-config.js';
 import { buildGgufFile, GGUF_VALUE, type GgufKv, type GgufTensorSpec } from './gguf-writer.js';
@@ -79,11 +78,12 @@ export function repoFromConfig(id: string, config: Record<string, unknown>, opti
 const GGUF_ARCH: Record<string, string> = { llama: 'llama', mistral: 'llama', mixtral: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', qwen3_moe: 'qwen3moe', gemma: 'gemma', gemma2: 'gemma2', gemma3_text: 'gemma3', gpt2: 'gpt2', phi3: 'phi3' };
 
 /** The ggml type a simple Q4_K_M-like recipe gives a tensor (F32 vectors, Q6_K output/embeddings, Q4_K or Q8_0 elsewhere). */
-function typeFor(t: Tensor): GgmlType {
-  if (t.shape.length <= 1) return ggmlTypeByName('F32')!;
+function typeFor(t: Tensor): GgmlTypeLayout {
+  if (t.shape.length <= 1) return ggmlTypeLayout('F32');
   const inF = t.shape[t.shape.length - 1]!;
-  if ((t.role === 'output' || t.role === 'token_embd') && inF % 256 === 0) return ggmlTypeByName('Q6_K')!;
-  return inF % 256 === 0 ? ggmlTypeByName('Q4_K')! : ggmlTypeByName('Q8_0')!;
+  if ((t.role === 'output' || t.role === 'token_embd') && inF % 256 === 0) return ggmlTypeLayout('Q6_K');
+  if (inF % 256 === 0) return ggmlTypeLayout('Q4_K');
+  return inF % 32 === 0 ? ggmlTypeLayout('Q8_0') : ggmlTypeLayout('F16');
 }
 
 /**
@@ -101,7 +101,7 @@ export function ggufFromConfig(config: Record<string, unknown>, baseName: string
   const first = arch.layers[0]!;
   const attn = first.attention;
   if ((config.rope_scaling as { rope_type?: string } | null)?.rope_type === 'llama3' && attn.kind !== 'linear' && attn.kind !== 'mamba') {
-    specs.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: ggmlTypeByName('F32')! });
+    specs.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: ggmlTypeLayout('F32') });
   }
   const kv: GgufKv[] = [
     ['general.architecture', GGUF_VALUE.STRING, name],

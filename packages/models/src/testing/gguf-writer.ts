@@ -1,4 +1,4 @@
-import { type GgmlType, ggmlTensorBytes } from '../gguf/ggml-types.js';
+import { type GgmlTypeLayout, ggmlTensorBytes } from '@vramkit/core';
 
 /** GGUF metadata value types (ggml/include/gguf.h enum gguf_type). */
 export const GGUF_VALUE = { UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12 } as const;
@@ -12,7 +12,7 @@ export type GgufKv =
 export interface GgufTensorSpec {
   name: string;
   ne: readonly number[];
-  type: GgmlType;
+  type: GgmlTypeLayout;
 }
 
 /**
@@ -44,11 +44,9 @@ export function buildGgufFile(kvs: readonly GgufKv[], tensors: readonly GgufTens
     w.string(t.name);
     w.u32(t.ne.length);
     for (const d of t.ne) w.u64(BigInt(d));
-    w.u32(t.type.id);
+    w.u32(t.type.ggmlType);
     w.u64(BigInt(offset));
-    const n = t.ne.reduce((a, b) => a * b, 1);
-    const bytes = ggmlTensorBytes(t.type, n);
-    if (bytes === undefined) throw new Error(`${t.name}: ${n} elements are not whole ${t.type.name} blocks`);
+    const bytes = ggmlTensorBytes(t.type.id, [...t.ne].reverse());
     tensorBytes += bytes;
     offset += Math.ceil(bytes / alignment) * alignment;
   }

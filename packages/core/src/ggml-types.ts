@@ -1,4 +1,5 @@
-import { InvalidInputError, NoSuchFormatError } from '@vramkit/core';
+import { InvalidInputError } from './errors/invalid-input-error.js';
+import { NoSuchFormatError } from './errors/no-such-format-error.js';
 
 /** Super-block size of the k-quants and i-quants (ggml/src/ggml-common.h `QK_K`). */
 export const QK_K = 256;
@@ -98,13 +99,22 @@ const BY_NAME = new Map<string, GgmlTypeLayout>(GGML_TYPES.map((t) => [t.id, t])
 const BY_NUMBER = new Map<number, GgmlTypeLayout>(GGML_TYPES.map((t) => [t.ggmlType, t]));
 
 /**
+ * The layout of a ggml type by name (case-insensitive) or by its `enum ggml_type` number, or
+ * undefined when ggml has no such type (a reader turns that into its own error).
+ * @param type `Q4_K`, `q8_0`, or a number such as 12
+ */
+export function findGgmlType(type: string | number): GgmlTypeLayout | undefined {
+  return typeof type === 'number' ? BY_NUMBER.get(type) : BY_NAME.get(type.trim().toUpperCase());
+}
+
+/**
  * The layout of a ggml type by name (case-insensitive) or by its `enum ggml_type` number.
  * @param type `Q4_K`, `q8_0`, `IQ2_XXS`, or a number such as 12
  * @returns the block layout
  * @throws NoSuchFormatError when no ggml type has that name or number
  */
 export function ggmlTypeLayout(type: string | number): GgmlTypeLayout {
-  const found = typeof type === 'number' ? BY_NUMBER.get(type) : BY_NAME.get(type.trim().toUpperCase());
+  const found = findGgmlType(type);
   if (!found) throw new NoSuchFormatError(String(type), GGML_TYPES.map((t) => t.id), 'ggmlType');
   return found;
 }
@@ -142,7 +152,7 @@ export function ggmlTensorBytes(type: string | number, shape: readonly number[])
     throw new InvalidInputError([
       {
         path: 'tensor.shape',
-        message: `${t.id} needs rows that are a multiple of ${t.blockElements} values; the row (last dimension) is ${row}. Pick a type with a smaller block (e.g. Q8_0, F16).`,
+        message: `${t.id} needs rows that are a multiple of ${t.blockElements} values; the row (last dimension) is ${row}. Pick a type whose block divides the row (F16 always does).`,
         received: shape,
       },
     ]);

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildGgufFile, buildSafetensorsFile, GGUF_VALUE, type VirtualFile } from '@vramkit/models/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+const cfg = JSON.parse(readFileSync(new URL('../../../packages/models/catalogue/configs/meta-llama__Llama-3.2-1B-Instruct.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const work = mkdtempSync(join(tmpdir(), 'vramkit-cli-fuzz-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function run(argv: readonly string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(work, 'cache') }, cwd: work });
+  return { code, out, err };
+}
+
+function writeVirtual(path: string, f: VirtualFile): string {
+  const bytes = new Uint8Array(f.size);
+  bytes.set(f.head);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const F32 = { id: 0, name: 'F32', blockElements: 1, blockBytes: 4 } as const;
+function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): VirtualFile {
+  return buildGgufFile(
+    [
+      ['general.architecture', GGUF_VALUE.STRING, 'llama'],
+      ['llama.block_count', GGUF_VALUE.UINT64, blockCount],
+      ['llama.embedding_length', GGUF_VALUE.UINT32, 64],
+      ['llama.attention.head_count', GGUF_VALUE.UINT32, 4],
+      ['llama.feed_forward_length', GGUF_VALUE.UINT32, 128],
+    ],
+    [{ name: tensorName, ne: [64, 100], type: F32 as never }],
+  );
+}
+
+// Issue #15: tiny files that took the whole process down (heap out-of-memory, stack overflow,
+// "Invalid array length"). Each must now end in a typed one-line error and exit code 1.
+describe('hostile files through the CLI (issue #15)', () => {
+  it.each([
+    ['a tensor named model.layers.999999999….weight in a local safetensors folder', () => {
+      const dir = mkdtempSync(join(work, 'st-'));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+      writeVirtual(join(dir, 'model.safetensors'), buildSafetensorsFile([{ name: 'model.layers.999999999999.self_attn.q_proj.weight', dtype: 'BF16', shape: [2, 2] }]));
+      return dir;
+    }, /names layer 999999999999, above the limit of 10000 layers/],
+    ['a GGUF tensor named blk.999999999.attn_q.weight', () => writeVirtual(join(work, 'name.gguf'), tinyGguf(2n, 'blk.999999999.attn_q.weight')), /names layer 999999999/],
+    ['a GGUF with block_count 1e9', () => writeVirtual(join(work, 'b1e9.gguf'), tinyGguf(1_000_000_000n)), /llama\.block_count: must be an integer from 1 to 10,000/],
+    ['a GGUF with block_count 2^32', () => writeVirtual(join(work, 'b2p32.gguf'), tinyGguf(2n ** 32n)), /llama\.block_count/],
+    ['a config with num_hidden_layers 1e9', () => {
+      writeFileSync(join(work, 'l1e9.json'), JSON.stringify({ ...cfg, num_hidden_layers: 1e9 }));
+      return join(work, 'l1e9.json');
+    }, /num_hidden_layers: must be an integer from 1 to 10,000/],
+    ['a config with 200,000 layers', () => {
+      writeFileSync(join(work, 'l200k.json'), JSON.stringify({ ...cfg, num_hidden_layers: 200_000 }));
+      return join(work, 'l200k.json');
+    }, /num_hidden_layers/],
+  ])('inspect and estimate end %s in a typed error', async (_what, make, message) => {
+    const path = make();
+    for (const command of ['inspect', 'estimate']) {
+      const r = await run([command, path]);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/unexpected error|Maximum call stack|Invalid array length/);
+    }
+  });
+});
