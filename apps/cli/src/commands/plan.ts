@@ -1,4 +1,5 @@
 import { formatCount, GIB, planTraining, prepareModel } from '@vramkit/core';
+import { QLORA_BASE_FORMAT } from '../train/qlora-format.js';
 import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -42,6 +43,7 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
     methods,
     maxGpus: intFlag(v, 'max-gpus') ?? 64,
     margin: choiceFlag(v, 'margin', ['expected', 'high'] as const) ?? 'expected',
+    qloraFormat: QLORA_BASE_FORMAT,
   });
   if (boolFlag(v, 'json')) {
     const out = {

@@ -9,7 +9,6 @@ import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
 import { type AdapterPlan, peftPrintedCounts, resolveAdapters } from './lora.js';
-import { bnbNf4Format } from './nf4.js';
 import { OPTIMIZER_IDS, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
 import { DEEPSPEED_BUCKETS, dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
 import { PRECISION_IDS, PRECISIONS } from './precision.js';
@@ -126,8 +125,8 @@ export type ResolvedTrainingWorkload = v.InferOutput<typeof TrainingWorkloadSche
 export interface TrainingOptions extends TrainingWorkload {
   model: Architecture | PreparedModel;
   /**
-   * Storage of the frozen base for LoRA/QLoRA/DoRA. Default: the precision's compute dtype for LoRA,
-   * {@link bnbNf4Format} (NF4 + double quant) for QLoRA. `@vramkit/quant` formats plug in here.
+   * Storage of the frozen base for LoRA/QLoRA/DoRA. Default: the precision's compute dtype for LoRA;
+   * required for QLoRA (e.g. `@vramkit/quant`'s `bnb4bitFormat({ doubleQuant: true })`).
    */
   baseFormat?: WeightFormat;
 }
@@ -309,9 +308,20 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     memo.plans.set(planKey, plan);
     if (plan.unmatchedTargets.length) assumptions.push(`targets ${plan.unmatchedTargets.join(', ')} match no module and adapt nothing`);
     trainables = plan.tensors;
-    const upcast = w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes;
-    const fmt = baseFormat ?? (w.method === 'qlora' ? bnbNf4Format({ unquantizedBytes: upcast, ...(w.lora.expertModules ? { expertModules: w.lora.expertModules } : {}) }) : prec.computeBytes === 4 ? plainFormats.f32 : plainFormats.bf16);
+    if (w.method === 'qlora' && !baseFormat) {
+      // One implementation of bitsandbytes 4-bit lives in @vramkit/quant; core takes it from the caller.
+      throw new InvalidInputError([{ path: 'baseFormat', message: "QLoRA needs the frozen base's weight format: pass baseFormat, e.g. @vramkit/quant's bnb4bitFormat({ doubleQuant: true })", received: undefined }]);
+    }
+    const fmt = baseFormat ?? (prec.computeBytes === 4 ? plainFormats.f32 : plainFormats.bf16);
     frozenBytes = prepared.weightsIn(fmt).total;
+    if (w.method === 'qlora' && w.kbitUpcast) {
+      // peft prepare_model_for_kbit_training casts every parameter the format left 16-bit to fp32.
+      const ctx = { arch, numLayers: arch.layers.length };
+      for (const t of prepared.tensors) {
+        const b = fmt.bytesForTensor(t, ctx);
+        if (b.type === 'bf16' || b.type === 'f16') frozenBytes += 2 * tensorElements(t);
+      }
+    }
     frozenType = fmt.id;
   } else {
     memo.full ??= fullTrainables(prepared.tensors);

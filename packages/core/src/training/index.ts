@@ -23,7 +23,6 @@ export {
   peftPrintedCounts,
   resolveAdapters,
 } from './lora.js';
-export { bnbNf4Format, type Nf4FormatOptions, nf4TensorBytes } from './nf4.js';
 export { OPTIMIZER_IDS, type OptimizerId, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
 export {
   DEEPSPEED_BUCKETS,

@@ -5,6 +5,7 @@
  */
 import { estimateTraining, peftPrintedCounts, resolveAdapters } from '@vramkit/core';
 import { cases as measuredCases, measuredBytes } from '../../../../../packages/core/src/training/__fixtures__/measured-cases.js';
+import { QLORA_BASE_FORMAT } from '../qlora-format.js';
 import { type SavedRecord, vramkitSavedPerLayer } from './activations.js';
 import { catalogueModel, reducedOverrides, validationFixture } from './fixtures.js';
 
@@ -85,7 +86,7 @@ function trainingPeaks(): AccuracyCategory {
     target: 0.2,
     source: 'measured runs in training_measured.json (torchtune, Megatron-LM PR #482), modelled cases',
     cases: measuredCases.map((c) => {
-      const e = estimateTraining(c.options);
+      const e = estimateTraining(c.options.method === 'qlora' ? { ...c.options, baseFormat: QLORA_BASE_FORMAT } : c.options);
       return { id: c.id, expected: measuredBytes(c.id), actual: c.compare === 'allocated' ? e.peakAllocated : e.total };
     }),
   };
