@@ -52,7 +52,7 @@ MODELS = [
     "mistralai__Mixtral-8x7B-v0.1",
 ]
 
-LAYER = re.compile(r"(?:^|\.)layers\.(\d+)$")
+LAYER = re.compile(r"(?:^|\.)(?:layers|h)\.(\d+)$")
 
 
 def reduced_config(cid: str, attn: str):
@@ -155,7 +155,8 @@ def main() -> None:
     results: dict[str, dict] = {}
     for cid in ids:
         row: dict[str, dict] = {}
-        for attn in ("eager", "sdpa"):
+        attns = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--attn=")] or ["eager", "sdpa"]
+        for attn in attns:
             for ckpt in (False, True):
                 for mode in ("full", "lora"):
                     key = f"{attn}/{'ckpt' if ckpt else 'no-ckpt'}/{mode}"
@@ -167,10 +168,22 @@ def main() -> None:
                         traceback.print_exc()
                     print(cid, key, row[key].get("perLayer", row[key].get("error")), f"{time.time() - t0:.1f}s", flush=True)
         results[cid] = row
-    write_fixture(
-        "activations.json",
-        {"_script": "activations.py", "seq": SEQ, "batch": BATCH, "layers": LAYERS, "dtype": "bfloat16", "models": results},
-    )
+        # Written after every model, merged with what the fixture already holds (a run may be cut short).
+        write_fixture(
+            "activations.json",
+            {"_script": "activations.py", "seq": SEQ, "batch": BATCH, "layers": LAYERS, "dtype": "bfloat16", "models": {**previous(), **results}},
+        )
+
+
+def previous() -> dict:
+    import json
+
+    from common import FIXTURES
+
+    path = FIXTURES / "activations.json"
+    if "--fresh" in sys.argv or not path.exists():
+        return {}
+    return json.loads(path.read_text()).get("models", {})
 
 
 if __name__ == "__main__":

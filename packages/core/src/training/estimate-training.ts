@@ -3,8 +3,8 @@ import type { Architecture } from '../architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../prepare-model.js';
+import { DEFAULT_OVERHEAD, overheadBytes } from '../overhead.js';
 import { type Tensor, tensorElements } from '../tensor.js';
-import { GIB, MIB } from '../units.js';
 import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
@@ -473,13 +473,11 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const peakPhase = phaseA >= phaseB ? 'forward-backward' : 'optimizer-step';
   const gradsAtPeak = peakPhase === 'optimizer-step' || gradientsPersistent ? grads : 0;
 
-  const overheadOpts = { context: w.overhead.contextBytes ?? 512 * MIB, fraction: w.overhead.allocatorFraction ?? 0.1 };
+  // The runtime overhead model is inference's (overhead.ts): CUDA context + allocator share of dynamic memory.
   const dynamic = peakPhase === 'forward-backward' ? acts.activations.bytes + acts.logits.bytes + commBytes : commBytes + stepTemp;
-  const allocator = Math.ceil(dynamic * overheadOpts.fraction);
-  const overhead = part(overheadOpts.context + allocator, `CUDA context ${Math.round(overheadOpts.context / MIB)} MiB + allocator reserve ${Math.round(overheadOpts.fraction * 100)}% of dynamic memory`, {
-    accuracy: 'model',
-    source: 'PyTorch CUDACachingAllocator (reserved − allocated; ~3 GiB measured on 7B runs); CUDA context 300–1000 MiB',
-    parts: { cudaContext: part(overheadOpts.context, 'CUDA context, cuBLAS/cuDNN/NCCL workspaces'), allocator: part(allocator, `${overheadOpts.fraction} × dynamic (activations, logits, buffers)`) },
+  const overhead = overheadBytes(dynamic, {
+    ...(w.overhead.contextBytes !== undefined ? { contextBytes: w.overhead.contextBytes } : {}),
+    ...(w.overhead.allocatorFraction !== undefined ? { allocatorFraction: w.overhead.allocatorFraction } : {}),
   });
 
   const weightsPart = part(gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies), peft ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}` : `${st.weightBytes} B weights + ${st.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`, {
@@ -522,11 +520,12 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   let total = 0;
   for (const k in parts) total += parts[k as keyof typeof parts].bytes;
   const allocated = total - overhead.bytes;
-  const band: OverheadBand = {
-    low: allocated + Math.ceil(300 * MIB),
-    expected: total,
-    high: allocated + GIB + Math.ceil(dynamic * 0.25) + Math.ceil(0.05 * (allocated - dynamic)),
-  };
+  // Band: low is what torch.cuda.max_memory_allocated plus the context shows (no allocator slack);
+  // high adds one more copy of the largest transient the caching allocator may keep split and unreused
+  // (the logits, or the step temporaries): PyTorch docs "CUDA memory management" on fragmentation.
+  const context = w.overhead.contextBytes ?? DEFAULT_OVERHEAD.contextBytes;
+  const largestTransient = Math.max(acts.logits.bytes, stepTemp, acts.perLayerBytes);
+  const band: OverheadBand = { low: allocated + context, expected: total, high: total + Math.ceil(largestTransient) };
   const hostTotal = Object.values(host).reduce((s, x) => s + x.bytes, 0);
   return {
     total,

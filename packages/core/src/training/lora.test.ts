@@ -17,8 +17,8 @@ function record(model: string, r: number, trainable: number) {
 
 it('fused experts (transformers ≥ 5): gate_up_proj at rank 2r, down_proj at r, per expert: r(3H + 5I) instead of split 3r(H + I)', () => {
   const m = prepareModel(mixtral8x7b);
-  // transformers 5 names Mixtral's fused experts gate_up_proj / down_proj; w1, w2, w3 are gone.
-  const fused = resolveAdapters(m, { rank: 8, targets: ['gate_up_proj', 'down_proj'], expertLayout: 'fused' });
+  // peft maps the split names (w1, w3 / w2) onto transformers 5's fused gate_up_proj / down_proj.
+  const fused = resolveAdapters(m, { rank: 8, targets: ['w1', 'w2', 'w3'], expertLayout: 'fused' });
   const split = resolveAdapters(m, { rank: 8, targets: ['w1', 'w2', 'w3'], expertLayout: 'split' });
   const { hiddenSize: h, layers } = mixtral8x7b;
   const mlp = layers[0]!.mlp as { numExperts: number; expertIntermediateSize: number };

@@ -104,14 +104,14 @@ const DEFAULT_TARGETS: Record<string, readonly string[]> = {
 };
 
 // Families whose experts are one nn.Linear per expert in transformers < 5.
-const PER_EXPERT_LINEAR = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'deepseek_v2', 'deepseek_v3', 'kimi_k2', 'olmoe']);
+const PER_EXPERT_LINEAR = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'qwen3_next', 'deepseek_v2', 'deepseek_v3', 'kimi_k2', 'olmoe']);
 // Routers that are a custom nn.Module with a bare Parameter (DeepSeek MoEGate), not nn.Linear.
 // gpt-oss's GptOssTopKRouter holds its weight as a bare Parameter too (transformers models/gpt_oss).
 const PARAMETER_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'gpt_oss']);
 // Under the fused layout (transformers ≥ 5) peft 0.21 maps the MLP names of these families onto the
 // fused expert parameters only: the dense MLPs and shared experts are left alone, while the router is
 // an nn.Linear again (recorded in validation/fixtures/lora.json).
-const FUSED_EXPERTS_ONLY_MLP = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2']);
+const FUSED_EXPERTS_ONLY_MLP = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'qwen3_next']);
 const MLP_NAMES = new Set(['gate_proj', 'up_proj', 'down_proj']);
 // HF module names of expert projections that differ from the synthesized llama names.
 const EXPERT_ALIASES: Record<string, Record<string, string>> = {
@@ -182,10 +182,13 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
       const prefix = base.slice(0, base.length - t.module.length - 1);
       if (t.module === 'up_proj') continue; // folded into gate_up_proj below
       const gateUp = t.module === 'gate_proj';
+      // peft reaches the fused parameter only through the family's split names (Mixtral: w1, w3 / w2).
+      const alias = EXPERT_ALIASES[arch.family];
+      const split = (m: string) => alias?.[m] ?? m;
       out.push({
         tensor: gateUp ? { ...t, module: 'gate_up_proj' } : t,
         path: `${prefix}.${gateUp ? 'gate_up_proj' : t.module}`,
-        names: gateUp ? ['gate_proj', 'up_proj', 'gate_up_proj'] : [t.module],
+        names: gateUp ? [split('gate_proj'), split('up_proj')] : [split(t.module)],
         linear: true,
         output: false,
         embedding: false,
@@ -347,6 +350,9 @@ export interface PrintedCountOptions {
  */
 export function peftPrintedCounts(model: PreparedModel, plan: AdapterPlan, options: PrintedCountOptions = {}): { trainable: number; all: number } {
   let base = model.parameters.total;
+  // DeepSeek-V3's e_score_correction_bias is a registered buffer in transformers (a checkpoint tensor,
+  // not a parameter): peft's count leaves it out.
+  for (const t of model.tensors) if (t.role === 'ffn_exp_probs_b' && !t.mtp) base -= tensorElements(t);
   if (options.packed4bit) {
     const expertMode = defaultExpertModules(model.arch);
     for (const c of candidates(model.arch, model.tensors, expertMode)) {
