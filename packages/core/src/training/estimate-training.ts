@@ -9,8 +9,9 @@ import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
 import { type AdapterPlan, peftPrintedCounts, resolveAdapters } from './lora.js';
-import { OPTIMIZER_IDS, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
-import { DEEPSPEED_BUCKETS, dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
+import { OPTIMIZER_IDS, OPTIMIZER_STEP, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+import { communicationBuffers } from './communication.js';
+import { dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
 import { PRECISION_IDS, PRECISIONS } from './precision.js';
 
 const FP32_ADAPTER_STATES = { weightBytes: 4, masterBytes: 0, gradBytes: 4, stateBytes: 4 } as const;
@@ -397,7 +398,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     host.pinnedBuffers = part(4 * 1e8 * 4, 'pinned NVMe swap buffers: buffer_count 4 × buffer_size 1e8 × 4 B', { source: 'deepspeed/runtime/zero/offload_config.py defaults' });
   }
 
-  const gradientsPersistent = w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || w.precision === 'megatron-bf16' || w.precision === 'fp8' || w.precision === 'fp8-deepseek'));
+  const gradientsPersistent = w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || prec.persistentGradients));
 
   // Activations and logits.
   const trainable: TrainableSet =
@@ -435,36 +436,28 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   });
   if (acts.hostBytes > 0) host.activations = part(acts.hostBytes, 'checkpointed activations offloaded to CPU', { source: 'torchtune training/_activation_offloading.py' });
 
-  // Communication buffers.
-  const comm: Record<string, BreakdownPart> = {};
-  const rankParams = prepared.parameters.total * share;
-  const largestLayer = Math.max(...prepared.parameters.perLayer, 0) / p.tp;
-  if (shard.scheme.startsWith('DDP')) {
-    comm.ddpBuckets = part((T * st.gradBytes), 'DDP gradient buckets: a second copy of every gradient (gradient_as_bucket_view=False)', { source: 'torch/nn/parallel/distributed.py, torch/csrc/distributed/c10d/reducer.cpp' });
-  } else if (p.fsdp !== 'none' || w.precision === 'fsdp-bf16') {
-    // A LoRA/QLoRA unit is gathered in the frozen base's storage (NF4 stays packed), full fine-tuning in the compute dtype.
-    const unitBytesPerParam = peft ? frozenBytes / prepared.parameters.total : prec.computeBytes;
-    const unit = largestLayer * unitBytesPerParam;
-    comm.gatheredUnits = part(2 * unit, `FSDP: current + prefetched unsharded layer (${Math.round(largestLayer).toLocaleString('en-US')} params × ${unitBytesPerParam.toFixed(3)} B × 2)`, { source: 'torch/distributed/fsdp (BackwardPrefetch.BACKWARD_PRE keeps two units unsharded)' });
-    comm.unshardedGrad = part(largestLayer * (peft ? 0 : st.gradBytes), 'unsharded gradient of one unit before reduce-scatter');
-    if (p.fsdp === 'grad-op') comm.keptParams = part(rankParams * prec.computeBytes, 'SHARD_GRAD_OP keeps parameters unsharded from forward to backward');
-  } else if (shard.stage >= 1) {
-    const b = DEEPSPEED_BUCKETS;
-    comm.allgatherBucket = part(Math.min(b.allgatherBucketSize, T) * prec.computeBytes, `allgather bucket min(5e8, params) × ${prec.computeBytes} B`, { source: 'deepspeed/runtime/zero/config.py (allgather_bucket_size 5e8)' });
-    if (shard.stage >= 2) comm.reduceBucket = part(Math.min(b.reduceBucketSize, T) * st.gradBytes, `reduce bucket min(5e8, params) × ${st.gradBytes} B`, { source: 'deepspeed/runtime/zero/config.py (reduce_bucket_size 5e8)' });
-    if (shard.stage >= 3) {
-      comm.liveParameters = part(Math.min(b.stage3MaxLiveParameters, rankParams) * prec.computeBytes, 'gathered parameters: min(stage3_max_live_parameters 1e9, params) × bytes', { source: 'deepspeed/runtime/zero/config.py (stage3_max_live_parameters 1e9, stage3_prefetch_bucket_size 5e7)' });
-      delete comm.allgatherBucket;
-    }
-  }
-  if (p.pp > 1) comm.pipelineP2P = part(2 * w.seq * w.microBatch * arch.hiddenSize * prec.computeBytes / p.cp, 'pipeline send/recv of one activation each way: 2 × s·b·h');
+  // Communication buffers (a pure phase: communication.ts).
+  const comm = communicationBuffers({
+    scheme: shard.scheme,
+    stage: shard.stage,
+    fsdp: p.fsdp !== 'none' ? p.fsdp : w.precision === 'fsdp-bf16' ? 'full' : 'none',
+    peft,
+    trainableParams: T,
+    rankParams: prepared.parameters.total * share,
+    largestLayerParams: Math.max(...prepared.parameters.perLayer, 0) / p.tp,
+    frozenBytesPerParam: frozenBytes / prepared.parameters.total,
+    computeBytes: prec.computeBytes,
+    gradBytes: st.gradBytes,
+    pipelineActivationBytes: p.pp > 1 ? (2 * w.seq * w.microBatch * arch.hiddenSize * prec.computeBytes) / p.cp : 0,
+  });
   const commBytes = Object.values(comm).reduce((s, x) => s + x.bytes, 0);
 
   // Optimizer-step temporaries: torch's foreach AdamW materializes one state-sized list (sqrt of exp_avg_sq).
-  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && (w.optimizer === 'adamw' || w.optimizer === 'adamw_bf16' || w.optimizer === 'paged_adamw') ? (T * st.stateBytes) / oDiv : 0;
+  const step = OPTIMIZER_STEP[w.optimizer];
+  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && step.foreachTemporary ? (T * st.stateBytes) / oDiv : 0;
 
   // torchao's 8-bit step dequantizes one tensor's two states to fp32 at a time: the largest tensor sets it.
-  const stepTransient = w.optimizer === 'torchao_adamw_8bit' && !offOpt ? 8 * Math.max(...trainables.map((t) => tensorElements(t))) * share : 0;
+  const stepTransient = step.dequantizedBytesPerElement > 0 && !offOpt ? step.dequantizedBytesPerElement * Math.max(...trainables.map((t) => tensorElements(t))) * share : 0;
   const modelStatic = gpuTrainW + gpuMaster + gpuFrozen + copies + gpuOpt + commBytes;
   const grads = w.optimizerInBackward ? 0 : gpuGrads;
   const stepTemp = foreachTemp + stepTransient;

@@ -23,7 +23,7 @@ export {
   peftPrintedCounts,
   resolveAdapters,
 } from './lora.js';
-export { OPTIMIZER_IDS, type OptimizerId, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+export { OPTIMIZER_IDS, OPTIMIZER_STEP, type OptimizerId, type OptimizerStepSpec, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
 export {
   DEEPSPEED_BUCKETS,
   dataParallelSize,
