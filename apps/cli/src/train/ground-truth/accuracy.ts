@@ -6,7 +6,7 @@
 import { estimateTraining, peftPrintedCounts, resolveAdapters } from '@vramkit/core';
 import { cases as measuredCases, measuredBytes } from '../../../../../packages/core/src/training/__fixtures__/measured-cases.js';
 import { QLORA_BASE_FORMAT } from '../qlora-format.js';
-import { type SavedRecord, vramkitSavedPerLayer } from './activations.js';
+import { KNOWN_ACTIVATION_DIFFERENCES, type SavedRecord, vramkitSavedPerLayer } from './activations.js';
 import { catalogueModel, reducedOverrides, validationFixture } from './fixtures.js';
 
 /** One compared case. */
@@ -99,7 +99,8 @@ function savedActivations(): AccuracyCategory {
     const model = catalogueModel(id, reducedOverrides(id, f.layers));
     for (const [key, r] of Object.entries(rows)) {
       if (!r.perLayer) continue;
-      cases.push({ id: `${id} ${key}`, expected: r.perLayer[r.perLayer.length - 1]!, actual: vramkitSavedPerLayer(model, key, f.seq, f.batch) });
+      const cause = KNOWN_ACTIVATION_DIFFERENCES[`${id} ${key}`];
+      cases.push({ id: `${id} ${key}`, expected: r.perLayer[r.perLayer.length - 1]!, actual: vramkitSavedPerLayer(model, key, f.seq, f.batch), ...(cause ? { cause } : {}) });
     }
   }
   return { name: 'saved activations (per layer)', target: 0.03, source: `torch ${f.versions.torch} saved_tensors_hooks, 2-layer variants (validation/activations.py)`, cases };

@@ -29,3 +29,14 @@ export function vramkitSavedPerLayer(model: PreparedModel, key: string, seq: num
   const kept = a.activations.parts?.layers?.parts?.checkpoints?.bytes ?? 0;
   return kept / model.arch.layers.length;
 }
+
+/**
+ * Recorded settings vramkit does not reproduce within 3% yet, with the cause (also in validation/README.md).
+ * Keyed by `<config id> <setting>`; a setting absent here must match.
+ */
+export const KNOWN_ACTIVATION_DIFFERENCES: Record<string, string> = Object.fromEntries(
+  ['eager/no-ckpt/full', 'eager/no-ckpt/lora', 'sdpa/no-ckpt/full', 'sdpa/no-ckpt/lora'].map((k) => [
+    `openai-community__gpt2 ${k}`,
+    "GPT-2's gelu_new is built from elementwise ops (tanh approximation) that each save an FFN-sized tensor, and its LayerNorm/Conv1D layers save more than the RMSNorm/Linear model vramkit applies: 20–30% under",
+  ]),
+);
