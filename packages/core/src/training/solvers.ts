@@ -158,7 +158,7 @@ export function planTraining(base: TrainingOptions, gpuMemoryBytes: number, opti
   const out: PlannedSetup[] = [];
   for (const method of methods) {
     for (const s of strategies) {
-      const fmt = method === 'qlora' ? (options.qloraFormat ?? base.baseFormat) : base.baseFormat;
+      const fmt = method === 'qlora' ? (base.baseFormat ?? options.qloraFormat) : base.baseFormat;
       const { baseFormat: _ignored, ...rest } = base;
       const opts: TrainingOptions = { ...rest, ...(fmt ? { baseFormat: fmt } : {}), model, method, parallel: { ...base.parallel, ...s.parallel }, ...(s.checkpointing ? { checkpointing: s.checkpointing } : {}) };
       const single = s.label.startsWith('single GPU');

@@ -1,0 +1,78 @@
+import { lookupGpu } from '@vramkit/core';
+import { describe, expect, it } from 'vitest';
+import { calculate, candidateFormats, chooseFormat, cliCommand, loadSpec, prepare, resolveGpus, toFieldError } from './library.js';
+import { DEFAULT_STATE } from './state.js';
+
+const spec = await loadSpec('meta-llama/Llama-3.1-8B', { offline: true });
+const model = prepare(spec);
+
+function errorFor(patch: Partial<typeof DEFAULT_STATE>) {
+  try {
+    calculate(model, spec, { ...DEFAULT_STATE, ...patch });
+  } catch (e) {
+    return toFieldError(e);
+  }
+  throw new Error('expected the library to reject the input');
+}
+
+describe('calculate', () => {
+  it.each([
+    [{ quant: 'Q9_X' }, 'quant', 'NO_SUCH_FORMAT'],
+    [{ context: 'abc' }, 'context', 'INVALID_INPUT'],
+    [{ context: '0', engine: 'formula' as const }, 'context', 'INVALID_INPUT'],
+    [{ batch: '-1' }, 'batch', 'INVALID_INPUT'],
+    [{ gpus: 'rtx-9999' }, 'gpus', 'NO_SUCH_GPU'],
+    [{ memory: '24G' }, 'memory', 'INVALID_INPUT'],
+    [{ kv: 'q9', engine: 'formula' as const }, 'kv', 'INVALID_INPUT'],
+    [{ mode: 'training' as const, optimizer: 'sgdx', quant: 'auto' }, 'optimizer', 'INVALID_INPUT'],
+  ])('puts the library error for %o next to the %s field', (patch, field, code) => {
+    const e = errorFor(patch);
+    expect(e.field).toBe(field);
+    expect(e.code).toBe(code);
+    expect(e.message.length).toBeGreaterThan(10);
+  });
+
+  it('solves the longest context on the chosen GPU for an engine, and reports that one token more does not fit', () => {
+    const r = calculate(model, spec, { ...DEFAULT_STATE, engine: 'llama.cpp', quant: 'Q8_0', gpus: 'rtx-3060-12gb', context: '8192' });
+    expect(r.maxContext?.tokens).toBeGreaterThan(0);
+    const at = calculate(model, spec, { ...DEFAULT_STATE, engine: 'llama.cpp', quant: 'Q8_0', gpus: 'rtx-3060-12gb', context: String(r.maxContext!.tokens) }, { solve: false });
+    const over = calculate(model, spec, { ...DEFAULT_STATE, engine: 'llama.cpp', quant: 'Q8_0', gpus: 'rtx-3060-12gb', context: String(r.maxContext!.tokens + 1) }, { solve: false });
+    expect(at.fits).toBe(true);
+    expect(over.fits).toBe(false);
+  });
+});
+
+describe('chooseFormat', () => {
+  it('reads the checkpoint quantization_config for auto (gpt-oss experts in MXFP4)', async () => {
+    const oss = await loadSpec('openai/gpt-oss-20b', { offline: true });
+    expect(chooseFormat('auto', oss).format?.id.toLowerCase()).toContain('mxfp4');
+    expect(chooseFormat('auto', spec).format).toBeUndefined();
+  });
+});
+
+describe('resolveGpus', () => {
+  it('gives as many custom cards as GPU ids, each of the custom capacity', () => {
+    const g = resolveGpus({ gpus: 'rtx-4090,rtx-4090', memory: '20GiB' });
+    expect(g).toHaveLength(2);
+    expect(g.every((x) => x.memoryBytes === 20 * 1024 ** 3)).toBe(true);
+    expect(resolveGpus({ gpus: 'rtx-4090', memory: '' })[0]).toEqual(lookupGpu('rtx-4090'));
+  });
+});
+
+describe('candidateFormats', () => {
+  it('tries llama.cpp file types for llama.cpp and no GGUF types for the GPU engines', () => {
+    expect(candidateFormats('llama.cpp').map((f) => f.id)).toContain('Q4_K_M');
+    const gpu = candidateFormats('vllm').map((f) => f.id);
+    expect(gpu).toContain('bf16');
+    expect(gpu).not.toContain('Q4_K_M');
+    expect(gpu).not.toContain('Q4_K');
+  });
+});
+
+describe('cliCommand', () => {
+  it('quotes what the user typed, so a hostile id stays one shell word', () => {
+    const c = cliCommand({ ...DEFAULT_STATE, model: "x/$(rm -rf ~)'y" });
+    expect(c).toContain(`'x/$(rm -rf ~)'\\''y'`);
+    expect(c).toContain('--emit llama-server');
+  });
+});
