@@ -1,4 +1,4 @@
-import { KV_DTYPES, OPTIMIZER_IDS, PRECISION_IDS } from '@vramkit/core';
+import { CHECKPOINTING_IDS, KV_DTYPES, OPTIMIZER_IDS, PRECISION_IDS } from '@vramkit/core';
 import type { CommandName, FlagScope, FlagSpec } from './flag-spec.js';
 import { EMIT_TARGETS } from './serve/emit.js';
 
@@ -98,10 +98,13 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'seq', type: 'int', unit: 'tokens', arg: '<tokens>', section: 'training', default: '2048', accepts: training, to: { training: 'seq' }, help: 'sequence length' },
   { name: 'micro-batch', type: 'int', unit: 'sequences', arg: '<n>', section: 'training', default: '1', accepts: training, to: { training: 'microBatch' }, help: 'sequences per GPU step' },
   { name: 'grad-accum', type: 'int', arg: '<n>', section: 'training', accepts: training, to: { training: 'gradAccum' }, help: 'gradient accumulation steps (no extra memory; bounds pipeline micro-batches)' },
-  { name: 'checkpointing', type: 'choice', choices: ['none', 'selective', 'full'], arg: '<c>', section: 'training', default: 'none', accepts: training, to: { training: 'checkpointing' }, help: 'activation checkpointing' },
+  { name: 'checkpointing', type: 'choice', choices: CHECKPOINTING_IDS, arg: '<c>', section: 'training', default: 'none', accepts: training, to: { training: 'checkpointing' }, help: 'activation checkpointing by framework: none, full, hf, unsloth (offloaded), megatron-selective, torchtitan-op, every:<k>' },
   { name: 'checkpoint-every', type: 'int', unit: 'layers', arg: '<k>', section: 'training', accepts: training, to: { training: 'checkpointEvery' }, help: 'checkpoint every k layers' },
   { name: 'kernels', type: 'choice', choices: ['eager', 'fused'], arg: '<k>', section: 'training', default: 'eager', accepts: training, to: { training: 'kernels' }, help: 'eager HF modules or fused/compiled kernels (Liger, torch.compile, Megatron)' },
-  { name: 'loss', type: 'choice', choices: ['hf', 'chunked', 'fused'], arg: '<l>', section: 'training', default: 'hf', accepts: training, to: { training: 'loss' }, help: 'cross-entropy: full fp32 logits, chunked (torchtune), fused (Liger, CCE)' },
+  { name: 'loss', type: 'choice', choices: ['hf', 'chunked', 'fused'], synonyms: { 'torchtune-chunked': 'chunked', LinearCrossEntropyLoss: 'chunked', linearcrossentropyloss: 'chunked', liger: 'fused', cce: 'fused' }, arg: '<l>', section: 'training', default: 'hf', accepts: training, to: { training: 'loss' },
+    help: 'cross-entropy: hf (full fp32 logits); chunked = torchtune-chunked or LinearCrossEntropyLoss; fused = liger or cce (logits never stored)' },
+  { name: 'expert-layout', type: 'choice', choices: ['fused', 'split'], arg: '<l>', section: 'training', default: 'fused', accepts: training, to: { training: 'lora.expertLayout' }, help: 'LoRA on MoE experts: fused (transformers ≥ 5) or split (< 5, one linear per expert)' },
+  { name: 'adapter-dtype', type: 'choice', choices: ['compute', 'fp32'], arg: '<d>', section: 'training', default: 'compute', accepts: training, to: { training: 'lora.adapterDtype' }, help: "LoRA adapter dtype: compute (torchtune) or fp32 (peft's autocast_adapter_dtype)" },
   { name: 'gpus', type: 'int', unit: 'GPUs', arg: '<n>', section: 'training', default: '1', accepts: training, to: { training: 'parallel.gpus' }, help: 'GPUs' },
   { name: 'zero', type: 'int', min: 0, max: 3, arg: '<0-3>', section: 'training', accepts: training, to: { training: 'parallel.zero' }, help: 'DeepSpeed ZeRO stage' },
   { name: 'fsdp', type: 'bool', value: 'full', section: 'training', accepts: training, to: { training: 'parallel.fsdp' }, help: 'PyTorch FSDP full shard' },

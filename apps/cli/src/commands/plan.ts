@@ -6,6 +6,7 @@ import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
 import { preparedFrom, resolveModel } from '../model-source.js';
 import { table } from '../render.js';
+import { QLORA_BASE_FORMAT } from '../train/qlora-format.js';
 import { trainingWorkloadForArgs } from '../train/run-train-estimate.js';
 import { gpuMemoryFrom } from '../train/train-flags.js';
 
@@ -31,6 +32,8 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
     ...(methods ? { methods } : {}),
     ...(maxGpus !== undefined ? { maxGpus } : {}),
     ...(margin ? { margin } : {}),
+    // QLoRA setups take @vramkit/quant's NF4 (core has no bitsandbytes format of its own).
+    qloraFormat: QLORA_BASE_FORMAT,
   });
   if (boolFlag(v, 'json')) {
     const out = {

@@ -1,6 +1,7 @@
 import { type Architecture, estimateTraining, type PreparedModel, type TrainingWorkload, type WeightFormat } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { boolFlag, stringFlag } from '../flags.js';
+import { QLORA_BASE_FORMAT } from './qlora-format.js';
 import { renderTraining, trainingJson } from './render-training.js';
 import { readTrainerConfig } from './trainer-file.js';
 import { gpuMemoryFrom, trainingWorkloadFrom } from './train-flags.js';
@@ -40,7 +41,8 @@ export async function trainingWorkloadForArgs(args: CommandArgs, io: Io): Promis
  */
 export async function runTrainEstimate(args: CommandArgs, io: Io, model: TrainModel, baseFormat?: WeightFormat): Promise<number> {
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
-  const e = estimateTraining({ ...workload, model: model.architecture, ...(baseFormat ? { baseFormat } : {}) });
+  const base = baseFormat ?? (workload.method === 'qlora' ? QLORA_BASE_FORMAT : undefined);
+  const e = estimateTraining({ ...workload, model: model.architecture, ...(base ? { baseFormat: base } : {}) });
   const gpu = gpuMemoryFrom(args.values);
   if (boolFlag(args.values, 'json')) {
     io.out(`${JSON.stringify({ ...trainingJson(model.name, model.argument, e, gpu), notes }, null, 2)}\n`);

@@ -30,7 +30,8 @@ export function gpuMemoryFrom(values: Values): { bytes: number; label: string } 
  * Only flags that were given are set; core applies and echoes the defaults.
  * @throws UsageError naming the flag
  */
-export function trainingWorkloadFrom(values: Values, base: TrainingWorkload = {}): TrainingWorkload {
+export function trainingWorkloadFrom(rawValues: Values, base: TrainingWorkload = {}): TrainingWorkload {
+  const values = everyK(rawValues);
   const flags = collect(values, 'training') as TrainingWorkload & { lora?: { targets?: string[] | string } };
   // `--targets all-linear` and `--targets default` are words, not module lists.
   const targets = flags.lora?.targets;
@@ -40,4 +41,15 @@ export function trainingWorkloadFrom(values: Values, base: TrainingWorkload = {}
   if (flash !== undefined) flags.attention = flash === 'on' ? 'flash' : 'naive';
   const merged = mergeOptions(base as Record<string, unknown>, flags as Record<string, unknown>) as TrainingWorkload;
   return { ...merged, lora: { ...merged.lora }, parallel: { ...merged.parallel } };
+}
+
+/** `--checkpointing every:<k>`: full checkpointing of every k-th layer (with `--checkpoint-every` k). */
+function everyK(values: Values): Values {
+  const raw = values.checkpointing;
+  const m = typeof raw === 'string' ? /^every:(\d+)$/.exec(raw) : null;
+  if (!m) return values;
+  const k = Number(m[1]);
+  if (k < 1) throw new UsageError(`--checkpointing every:<k> needs k ≥ 1 (got "${raw}")`, 'checkpointing');
+  if (values['checkpoint-every'] !== undefined) throw new UsageError('give either --checkpointing every:<k> or --checkpoint-every, not both', 'checkpoint-every');
+  return { ...values, checkpointing: 'full', 'checkpoint-every': String(k) };
 }

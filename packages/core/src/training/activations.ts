@@ -12,6 +12,13 @@ export type TrainableSet =
       dora: boolean;
       /** `lora_dropout > 0`: each adapter keeps its own dropped-out input and mask. */
       dropout: boolean;
+      /**
+       * Bytes of an adapter weight element. peft keeps adapters in fp32 on a bf16/fp16 base
+       * (`autocast_adapter_dtype=True`) and casts each adapted module's input to fp32 before lora_A
+       * (tuners/lora/layer.py `_cast_input_dtype`), so every adapted module saves its own fp32 copy of
+       * its input; torchtune's adapters are in the compute dtype and share the input. Default: compute.
+       */
+      adapterBytes?: number;
     };
 
 /** Options of {@link trainingActivationBytes}. */
@@ -27,7 +34,7 @@ export interface TrainingActivationOptions {
   /** `flash` (FlashAttention-2 / SDPA: q, k, v, out and the fp32 log-sum-exp) or `naive` (eager: s × s probabilities kept). */
   attention: 'flash' | 'naive';
   /** `full`: keep each checkpointed block's input and recompute it; `selective`: recompute the attention core only (Korthikanti et al. §5). */
-  checkpointing: 'none' | 'selective' | 'full';
+  checkpointing: 'none' | 'selective' | 'full' | 'op-level';
   /** With full checkpointing, checkpoint every k layers (k = 1: every layer; k ≈ √L balances the two terms, seed 004). */
   checkpointEvery?: number;
   /** `eager` (HF/torchtune modules: RMSNorm saves an fp32 copy of its input) or `fused` (Megatron/Liger/compiled kernels). */
@@ -85,13 +92,36 @@ function adapted(t: TrainableSet, group: Set<string>): boolean {
   return false;
 }
 
+function adapterBytesOf(t: TrainableSet, a: number): number {
+  return t === 'all' ? a : (t.adapterBytes ?? a);
+}
+
+function adaptedCount(t: TrainableSet, group: Set<string>): number {
+  if (t === 'all') return 0;
+  let n = 0;
+  for (const m of t.modules) if (group.has(m)) n += 1;
+  return n;
+}
+
+/**
+ * Inputs of a group of linears kept for backward, per token: one shared copy (in the activation
+ * dtype) when a trained weight reads it, or — with adapters in another dtype than the activations —
+ * one cast copy per adapted module.
+ */
+function linearInputs(t: TrainableSet, group: Set<string>, inFeatures: number, shared: number, a: number): number {
+  if (!adapted(t, group)) return 0;
+  const ab = adapterBytesOf(t, a);
+  return ab === a ? shared * inFeatures : adaptedCount(t, group) * ab * inFeatures;
+}
+
 function loraExtras(t: TrainableSet, group: Set<string>, inFeatures: number, outFeatures: number, routedCopies: number, a: number): number {
   if (t === 'all') return 0;
+  const ab = adapterBytesOf(t, a);
   let n = 0;
   for (const m of t.modules) {
     if (!group.has(m)) continue;
     // x @ A (r values) is kept for B's gradient; dropout keeps its output and a bool mask.
-    n += routedCopies * (a * t.rank + (t.dropout ? (a + 1) * inFeatures : 0) + (t.dora ? 2 * a * outFeatures : 0));
+    n += routedCopies * (ab * t.rank + (t.dropout ? (ab + 1) * inFeatures : 0) + (t.dora ? 2 * a * outFeatures : 0));
   }
   return n;
 }
@@ -131,7 +161,7 @@ function layerSavedPerToken(arch: Architecture, layer: LayerSpec, o: TrainingAct
     const vd = kvHeads * vHead;
     const od = at.numHeads * vHead;
     // Linear inputs are kept only when a weight (or an adapter) reading them is trained.
-    if (adapted(t, ATTN_IN)) bytes += ah * h * hidden;
+    bytes += linearInputs(t, ATTN_IN, h, ah, a) * hidden;
     if (at.mla) bytes += a * (at.mla.kvLoraRank + (at.mla.qLoraRank || 0)); // latent projections feed the up-projections
     const window = at.kind !== 'full' && at.window !== undefined ? Math.min(keys, at.window) : keys;
     if (o.attention === 'flash') {
@@ -147,8 +177,10 @@ function layerSavedPerToken(arch: Architecture, layer: LayerSpec, o: TrainingAct
       bytes += (a * (qd + at.numHeads * qHead + at.numHeads * vHead)) / tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
-      if (adapted(t, ATTN_OUT)) bytes += (a * od) / tp;
+      if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
     }
+    // Flash: o_proj reads the saved attention output, unless adapters cast their own copy of it.
+    if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
     bytes += loraExtras(t, ATTN_IN, h, qd, 1, a) / tp + loraExtras(t, ATTN_OUT, od, h, 1, a) / tp;
   } else if (at.kind === 'linear') {
     const d = 2 * at.numKeyHeads * at.keyHeadDim + 2 * at.numValueHeads * at.valueHeadDim;
@@ -161,14 +193,14 @@ function layerSavedPerToken(arch: Architecture, layer: LayerSpec, o: TrainingAct
   const m = layer.mlp;
   if (m.kind === 'dense') {
     const f = m.intermediateSize;
-    if (adapted(t, MLP_IN)) bytes += ah * h * hidden;
+    bytes += linearInputs(t, MLP_IN, h, ah, a) * hidden;
     if (m.gated) {
       // gate output (SiLU input), up output and SiLU output for the product; the product feeds down_proj.
       bytes += ((o.kernels === 'eager' ? 3 : 2) * a * f) / tp;
     } else {
       bytes += (a * f) / tp;
     }
-    if (adapted(t, MLP_MID)) bytes += (a * f) / tp;
+    bytes += linearInputs(t, MLP_MID, f, a, a) / tp;
     bytes += loraExtras(t, MLP_IN, h, f, 1, a) / tp + loraExtras(t, MLP_MID, f, h, 1, a) / tp;
   } else {
     const f = m.expertIntermediateSize;
@@ -227,7 +259,34 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   const boundary = ah * arch.hiddenSize * tokens * (o.sequenceParallel ? 1 / tp : 1);
   let layerPart: BreakdownPart;
   let hostBytes = 0;
-  if (o.checkpointing === 'full') {
+  if (o.checkpointing === 'op-level') {
+    // torchtitan selective op AC (torchtitan/distributed/activation_checkpoint.py, _save_list and
+    // _custom_policy): keeps the block input, the SDPA output with its log-sum-exp, and every other
+    // matmul output (it recomputes every second mm); norms and activations are recomputed.
+    let kept = 0;
+    for (const cls of layerClasses(arch)) {
+      const at = cls.layer.attention;
+      const m = cls.layer.mlp;
+      let perToken = ah * arch.hiddenSize;
+      if (isSoftmaxAttention(at)) {
+        const kv = at.mla ? at.numHeads : at.numKvHeads;
+        const qHead = at.mla ? at.mla.qkNopeHeadDim + at.mla.qkRopeHeadDim : at.headDim;
+        const vHead = at.mla ? at.mla.vHeadDim : at.vHeadDim;
+        // SDPA out + lse; saved mm outputs (2nd, 4th, 6th of q, k, v, o, gate, up, down): k, o, up.
+        perToken += (a * at.numHeads * vHead + 4 * at.numHeads + a * kv * qHead) / tp + a * arch.hiddenSize;
+      }
+      if (m.kind === 'dense') perToken += (a * m.intermediateSize) / tp;
+      else perToken += (a * m.expertIntermediateSize * m.topK) / tp;
+      kept += perToken * tokens * cls.count;
+    }
+    if (pp > 1) kept = (kept / L) * layersOnStage;
+    kept *= inFlight;
+    layerPart = part(kept + maxLayer, `torchtitan op-level checkpointing: block input, SDPA output and every other matmul output kept per layer + 1 layer recomputed`, {
+      accuracy: 'model',
+      source: 'torchtitan distributed/activation_checkpoint.py (selective op AC: _save_list, recompute every other mm)',
+      parts: { kept: part(kept, 'saved op outputs of every layer'), recomputed: part(maxLayer, `one layer re-run in backward, ${maxLayer.toLocaleString('en-US')} B`) },
+    });
+  } else if (o.checkpointing === 'full') {
     const k = Math.max(1, Math.min(o.checkpointEvery ?? 1, layersOnStage));
     const checkpoints = Math.ceil(layersOnStage / k);
     const keptAll = checkpoints * boundary * inFlight;

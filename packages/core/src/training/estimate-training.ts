@@ -3,16 +3,23 @@ import type { Architecture } from '../architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../prepare-model.js';
+import { DEFAULT_OVERHEAD, overheadBytes } from '../overhead.js';
 import { type Tensor, tensorElements } from '../tensor.js';
-import { GIB, MIB } from '../units.js';
 import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
 import { type AdapterPlan, peftPrintedCounts, resolveAdapters } from './lora.js';
-import { bnbNf4Format } from './nf4.js';
-import { OPTIMIZER_IDS, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
-import { DEEPSPEED_BUCKETS, dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
+import { OPTIMIZER_IDS, OPTIMIZER_STEP, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+import { communicationBuffers } from './communication.js';
+import { dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
 import { PRECISION_IDS, PRECISIONS } from './precision.js';
+
+const FP32_ADAPTER_STATES = { weightBytes: 4, masterBytes: 0, gradBytes: 4, stateBytes: 4 } as const;
+
+/** Activation-checkpointing policies by framework (see TrainingWorkloadSchema.checkpointing). */
+export const CHECKPOINTING_IDS = ['none', 'full', 'hf', 'unsloth', 'megatron-selective', 'selective', 'torchtitan-op'] as const;
+/** A checkpointing policy id. */
+export type CheckpointingId = (typeof CHECKPOINTING_IDS)[number];
 
 /** Sequence length assumed when none is given (tokens). */
 export const DEFAULT_TRAINING_SEQ = 2048;
@@ -46,6 +53,14 @@ export const TrainingWorkloadSchema = v.object({
       modulesToSave: v.optional(v.array(v.string())),
       dropout: v.optional(numberBetween(0, 1, 'lora.dropout'), 0),
       expertModules: v.optional(v.picklist(['per-expert-linear', 'parameter'])),
+      /** transformers' expert layout: `fused` (≥ 5, default) or `split` (< 5); see LoraOptions.expertLayout. */
+      expertLayout: v.optional(v.picklist(['fused', 'split'], 'expertLayout must be fused or split')),
+      /**
+       * dtype of the adapter weights: `compute` (torchtune: the model dtype, default) or `fp32` (peft's
+       * get_peft_model(autocast_adapter_dtype=True) on a bf16/fp16 base: fp32 adapters, states and a cast
+       * fp32 input copy saved per adapted module).
+       */
+      adapterDtype: v.optional(v.picklist(['compute', 'fp32'], 'adapterDtype must be compute or fp32'), 'compute'),
     }),
     {},
   ),
@@ -54,7 +69,18 @@ export const TrainingWorkloadSchema = v.object({
   seq: v.optional(integerAtLeast(1, 'seq (tokens)'), DEFAULT_TRAINING_SEQ),
   microBatch: v.optional(integerAtLeast(1, 'microBatch (sequences)'), 1),
   gradAccum: v.optional(integerAtLeast(1, 'gradAccum (steps)'), 1),
-  checkpointing: v.optional(v.picklist(['none', 'selective', 'full'], 'checkpointing must be none, selective or full'), 'none'),
+  /**
+   * Activation checkpointing, named by framework: `none`; `full` (every block's input kept, the block
+   * recomputed: torchtitan/Megatron full); `hf` (transformers gradient_checkpointing: torch.utils.checkpoint
+   * around each decoder layer, the same tensors as full); `unsloth` (use_gradient_checkpointing="unsloth":
+   * the checkpointed inputs are offloaded to CPU); `megatron-selective` (alias `selective`: recompute the
+   * attention core only, Korthikanti et al. §5); `torchtitan-op` (selective op-level AC).
+   * `checkpointEvery` k checkpoints every k-th layer under full/hf.
+   */
+  checkpointing: v.optional(
+    v.picklist(CHECKPOINTING_IDS, `checkpointing must be one of ${CHECKPOINTING_IDS.join(', ')}`),
+    'none',
+  ),
   checkpointEvery: v.optional(integerAtLeast(1, 'checkpointEvery (layers)')),
   attention: v.optional(v.picklist(['flash', 'naive'], 'attention must be flash or naive'), 'flash'),
   kernels: v.optional(v.picklist(['eager', 'fused'], 'kernels must be eager or fused'), 'eager'),
@@ -100,8 +126,8 @@ export type ResolvedTrainingWorkload = v.InferOutput<typeof TrainingWorkloadSche
 export interface TrainingOptions extends TrainingWorkload {
   model: Architecture | PreparedModel;
   /**
-   * Storage of the frozen base for LoRA/QLoRA/DoRA. Default: the precision's compute dtype for LoRA,
-   * {@link bnbNf4Format} (NF4 + double quant) for QLoRA. `@vramkit/quant` formats plug in here.
+   * Storage of the frozen base for LoRA/QLoRA/DoRA. Default: the precision's compute dtype for LoRA;
+   * required for QLoRA (e.g. `@vramkit/quant`'s `bnb4bitFormat({ doubleQuant: true })`).
    */
   baseFormat?: WeightFormat;
 }
@@ -211,6 +237,17 @@ function validateParallel(arch: Architecture, p: ResolvedTrainingWorkload['paral
   if (p.offload !== 'none' && p.zero === 0 && p.fsdp === 'none') {
     issues.push({ path: 'parallel.offload', message: 'optimizer offload needs ZeRO (zero ≥ 1) or FSDP', received: p.offload });
   }
+  // Megatron/torchtitan split heads, KV groups and the FFN over TP ranks, and experts over EP ranks:
+  // a degree that does not divide them is refused at startup (megatron/training/arguments.py).
+  const attn = arch.layers.map((l) => l.attention).find((a) => 'numHeads' in a) as { numHeads: number; numKvHeads?: number } | undefined;
+  if (p.tp > 1 && attn && attn.numHeads % p.tp !== 0) {
+    issues.push({ path: 'parallel.tp', message: `tp (${p.tp}) must divide the ${attn.numHeads} attention heads`, received: p.tp });
+  }
+  const moe = arch.layers.map((l) => l.mlp).find((m) => m.kind === 'moe') as { numExperts: number } | undefined;
+  if (p.ep > 1 && !moe) issues.push({ path: 'parallel.ep', message: 'expert parallelism needs an MoE model; this one has no experts', received: p.ep });
+  if (p.ep > 1 && moe && moe.numExperts % p.ep !== 0) {
+    issues.push({ path: 'parallel.ep', message: `ep (${p.ep}) must divide the ${moe.numExperts} experts`, received: p.ep });
+  }
   if (issues.length) throw new InvalidInputError(issues);
 }
 
@@ -229,7 +266,10 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const arch = prepared.arch;
   const p = w.parallel;
   validateParallel(arch, p);
-  if (w.activationOffload && w.checkpointing !== 'full') {
+  const ckpt = w.checkpointing === 'hf' || w.checkpointing === 'unsloth' ? 'full' : w.checkpointing === 'megatron-selective' || w.checkpointing === 'selective' ? 'selective' : w.checkpointing === 'torchtitan-op' ? 'op-level' : w.checkpointing;
+  // unsloth's offloaded checkpointer (unsloth_zoo gradient_checkpointing.py) moves the saved inputs to CPU.
+  const actOffload = w.activationOffload || w.checkpointing === 'unsloth';
+  if (w.activationOffload && ckpt !== 'full') {
     throw new InvalidInputError([{ path: 'training.activationOffload', message: 'activation offloading moves checkpointed block inputs: set checkpointing to "full"', received: true }]);
   }
   const assumptions: string[] = [];
@@ -262,20 +302,35 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
       ...(w.lora.modulesToSave ? { modulesToSave: w.lora.modulesToSave } : {}),
       dora: w.method === 'dora',
       ...(w.lora.expertModules ? { expertModules: w.lora.expertModules } : {}),
+      ...(w.lora.expertLayout ? { expertLayout: w.lora.expertLayout } : {}),
     };
     const planKey = JSON.stringify(loraOptions);
     plan = memo.plans.get(planKey) ?? resolveAdapters(prepared, loraOptions);
     memo.plans.set(planKey, plan);
     if (plan.unmatchedTargets.length) assumptions.push(`targets ${plan.unmatchedTargets.join(', ')} match no module and adapt nothing`);
     trainables = plan.tensors;
-    const upcast = w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes;
-    const fmt = baseFormat ?? (w.method === 'qlora' ? bnbNf4Format({ unquantizedBytes: upcast, ...(w.lora.expertModules ? { expertModules: w.lora.expertModules } : {}) }) : prec.computeBytes === 4 ? plainFormats.f32 : plainFormats.bf16);
+    if (w.method === 'qlora' && !baseFormat) {
+      // One implementation of bitsandbytes 4-bit lives in @vramkit/quant; core takes it from the caller.
+      throw new InvalidInputError([{ path: 'baseFormat', message: "QLoRA needs the frozen base's weight format: pass baseFormat, e.g. @vramkit/quant's bnb4bitFormat({ doubleQuant: true })", received: undefined }]);
+    }
+    const fmt = baseFormat ?? (prec.computeBytes === 4 ? plainFormats.f32 : plainFormats.bf16);
     frozenBytes = prepared.weightsIn(fmt).total;
+    if (w.method === 'qlora' && w.kbitUpcast) {
+      // peft prepare_model_for_kbit_training casts every parameter the format left 16-bit to fp32.
+      const ctx = { arch, numLayers: arch.layers.length };
+      for (const t of prepared.tensors) {
+        const b = fmt.bytesForTensor(t, ctx);
+        if (b.type === 'bf16' || b.type === 'f16') frozenBytes += 2 * tensorElements(t);
+      }
+    }
     frozenType = fmt.id;
   } else {
     memo.full ??= fullTrainables(prepared.tensors);
     trainables = memo.full;
   }
+  // peft keeps adapters in fp32 on a 16-bit base (get_peft_model autocast_adapter_dtype=True): fp32
+  // weights (their own master), grads and optimizer states. torchtune's adapters follow the model dtype.
+  const st = peft && w.lora.adapterDtype === 'fp32' ? FP32_ADAPTER_STATES : prec;
   const trainableElems = trainables.reduce((s, t) => s + t.count * tensorElements(t), 0);
   const printed = plan ? peftPrintedCounts(prepared, plan) : { trainable: prepared.parameters.total, all: prepared.parameters.total };
 
@@ -286,20 +341,25 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const T = trainableElems * share;
   const offOpt = p.offload !== 'none';
   const offParams = p.offload === 'optimizer+params';
-  const trainW = (T * prec.weightBytes) / wDiv;
-  const master = (T * prec.masterBytes) / oDiv;
+  const trainW = (T * st.weightBytes) / wDiv;
+  const master = (T * st.masterBytes) / oDiv;
   const frozen = (frozenBytes * share) / wDiv;
-  const copies = peft ? 0 : T * prec.computeCopyBytes;
-  const optKey = `${w.optimizer}/${prec.stateBytes}`;
+  // Compute copies (autocast cache, fp8 weight + transpose) exist per weight that is materialized: with
+  // sharded weights (FSDP / ZeRO-3) only the gathered units are cast — torchao float8 under FSDP2 casts at
+  // all-gather (torchao/float8/fsdp_utils.py WeightWithDynamicFloat8CastTensor), Transformer Engine per
+  // gathered module — so the copy is the current and prefetched layer, not the whole model.
+  const largestLayerParams = Math.max(...prepared.parameters.perLayer, 0) / p.tp;
+  const copies = peft ? 0 : wDiv > 1 ? 2 * largestLayerParams * prec.computeCopyBytes : T * prec.computeCopyBytes;
+  const optKey = `${w.optimizer}/${st.stateBytes}`;
   let optCache = optimizerMemo.get(trainables);
   if (!optCache) {
     optCache = new Map();
     optimizerMemo.set(trainables, optCache);
   }
-  const opt = optCache.get(optKey) ?? optimizerStateBytes(trainables, w.optimizer, prec.stateBytes);
+  const opt = optCache.get(optKey) ?? optimizerStateBytes(trainables, w.optimizer, st.stateBytes);
   optCache.set(optKey, opt);
   const optBytes = (opt.bytes * share) / oDiv;
-  const gradBytesFull = (T * prec.gradBytes) / gDiv;
+  const gradBytesFull = (T * st.gradBytes) / gDiv;
 
   const host: Record<string, BreakdownPart> = {};
   let nvme = 0;
@@ -338,10 +398,11 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     host.pinnedBuffers = part(4 * 1e8 * 4, 'pinned NVMe swap buffers: buffer_count 4 × buffer_size 1e8 × 4 B', { source: 'deepspeed/runtime/zero/offload_config.py defaults' });
   }
 
-  const gradientsPersistent = w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || w.precision === 'megatron-bf16' || w.precision === 'fp8' || w.precision === 'fp8-deepseek'));
+  const gradientsPersistent = w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || prec.persistentGradients));
 
   // Activations and logits.
-  const trainable: TrainableSet = peft && plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: w.lora.rank, dora: w.method === 'dora', dropout: w.lora.dropout > 0 } : 'all';
+  const trainable: TrainableSet =
+    peft && plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: w.lora.rank, dora: w.method === 'dora', dropout: w.lora.dropout > 0, adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes } : 'all';
   let transient = 0;
   if (w.method === 'qlora') {
     if (memo.largestLinear === undefined) {
@@ -357,7 +418,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     computeBytes: prec.computeBytes,
     hiddenBytes: w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes,
     attention: w.attention,
-    checkpointing: w.checkpointing,
+    checkpointing: ckpt,
     ...(w.checkpointEvery ? { checkpointEvery: w.checkpointEvery } : {}),
     kernels: w.kernels,
     loss: w.loss,
@@ -368,43 +429,35 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     pp: p.pp,
     microBatchesPerStep: w.gradAccum,
     transientBytes: transient,
-    offload: w.activationOffload,
+    offload: actOffload,
     ...(w.moeCapacityFactor ? { moeCapacityFactor: w.moeCapacityFactor } : {}),
     dropout: w.dropout,
     softmax: w.softmax,
   });
   if (acts.hostBytes > 0) host.activations = part(acts.hostBytes, 'checkpointed activations offloaded to CPU', { source: 'torchtune training/_activation_offloading.py' });
 
-  // Communication buffers.
-  const comm: Record<string, BreakdownPart> = {};
-  const rankParams = prepared.parameters.total * share;
-  const largestLayer = Math.max(...prepared.parameters.perLayer, 0) / p.tp;
-  if (shard.scheme.startsWith('DDP')) {
-    comm.ddpBuckets = part((T * prec.gradBytes), 'DDP gradient buckets: a second copy of every gradient (gradient_as_bucket_view=False)', { source: 'torch/nn/parallel/distributed.py, torch/csrc/distributed/c10d/reducer.cpp' });
-  } else if (p.fsdp !== 'none' || w.precision === 'fsdp-bf16') {
-    // A LoRA/QLoRA unit is gathered in the frozen base's storage (NF4 stays packed), full fine-tuning in the compute dtype.
-    const unitBytesPerParam = peft ? frozenBytes / prepared.parameters.total : prec.computeBytes;
-    const unit = largestLayer * unitBytesPerParam;
-    comm.gatheredUnits = part(2 * unit, `FSDP: current + prefetched unsharded layer (${Math.round(largestLayer).toLocaleString('en-US')} params × ${unitBytesPerParam.toFixed(3)} B × 2)`, { source: 'torch/distributed/fsdp (BackwardPrefetch.BACKWARD_PRE keeps two units unsharded)' });
-    comm.unshardedGrad = part(largestLayer * (peft ? 0 : prec.gradBytes), 'unsharded gradient of one unit before reduce-scatter');
-    if (p.fsdp === 'grad-op') comm.keptParams = part(rankParams * prec.computeBytes, 'SHARD_GRAD_OP keeps parameters unsharded from forward to backward');
-  } else if (shard.stage >= 1) {
-    const b = DEEPSPEED_BUCKETS;
-    comm.allgatherBucket = part(Math.min(b.allgatherBucketSize, T) * prec.computeBytes, `allgather bucket min(5e8, params) × ${prec.computeBytes} B`, { source: 'deepspeed/runtime/zero/config.py (allgather_bucket_size 5e8)' });
-    if (shard.stage >= 2) comm.reduceBucket = part(Math.min(b.reduceBucketSize, T) * prec.gradBytes, `reduce bucket min(5e8, params) × ${prec.gradBytes} B`, { source: 'deepspeed/runtime/zero/config.py (reduce_bucket_size 5e8)' });
-    if (shard.stage >= 3) {
-      comm.liveParameters = part(Math.min(b.stage3MaxLiveParameters, rankParams) * prec.computeBytes, 'gathered parameters: min(stage3_max_live_parameters 1e9, params) × bytes', { source: 'deepspeed/runtime/zero/config.py (stage3_max_live_parameters 1e9, stage3_prefetch_bucket_size 5e7)' });
-      delete comm.allgatherBucket;
-    }
-  }
-  if (p.pp > 1) comm.pipelineP2P = part(2 * w.seq * w.microBatch * arch.hiddenSize * prec.computeBytes / p.cp, 'pipeline send/recv of one activation each way: 2 × s·b·h');
+  // Communication buffers (a pure phase: communication.ts).
+  const comm = communicationBuffers({
+    scheme: shard.scheme,
+    stage: shard.stage,
+    fsdp: p.fsdp !== 'none' ? p.fsdp : w.precision === 'fsdp-bf16' ? 'full' : 'none',
+    peft,
+    trainableParams: T,
+    rankParams: prepared.parameters.total * share,
+    largestLayerParams: Math.max(...prepared.parameters.perLayer, 0) / p.tp,
+    frozenBytesPerParam: frozenBytes / prepared.parameters.total,
+    computeBytes: prec.computeBytes,
+    gradBytes: st.gradBytes,
+    pipelineActivationBytes: p.pp > 1 ? (2 * w.seq * w.microBatch * arch.hiddenSize * prec.computeBytes) / p.cp : 0,
+  });
   const commBytes = Object.values(comm).reduce((s, x) => s + x.bytes, 0);
 
   // Optimizer-step temporaries: torch's foreach AdamW materializes one state-sized list (sqrt of exp_avg_sq).
-  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && (w.optimizer === 'adamw' || w.optimizer === 'adamw_bf16' || w.optimizer === 'paged_adamw') ? (T * prec.stateBytes) / oDiv : 0;
+  const step = OPTIMIZER_STEP[w.optimizer];
+  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && step.foreachTemporary ? (T * st.stateBytes) / oDiv : 0;
 
   // torchao's 8-bit step dequantizes one tensor's two states to fp32 at a time: the largest tensor sets it.
-  const stepTransient = w.optimizer === 'torchao_adamw_8bit' && !offOpt ? 8 * Math.max(...trainables.map((t) => tensorElements(t))) * share : 0;
+  const stepTransient = step.dequantizedBytesPerElement > 0 && !offOpt ? step.dequantizedBytesPerElement * Math.max(...trainables.map((t) => tensorElements(t))) * share : 0;
   const modelStatic = gpuTrainW + gpuMaster + gpuFrozen + copies + gpuOpt + commBytes;
   const grads = w.optimizerInBackward ? 0 : gpuGrads;
   const stepTemp = foreachTemp + stepTransient;
@@ -413,39 +466,37 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const peakPhase = phaseA >= phaseB ? 'forward-backward' : 'optimizer-step';
   const gradsAtPeak = peakPhase === 'optimizer-step' || gradientsPersistent ? grads : 0;
 
-  const overheadOpts = { context: w.overhead.contextBytes ?? 512 * MIB, fraction: w.overhead.allocatorFraction ?? 0.1 };
+  // The runtime overhead model is inference's (overhead.ts): CUDA context + allocator share of dynamic memory.
   const dynamic = peakPhase === 'forward-backward' ? acts.activations.bytes + acts.logits.bytes + commBytes : commBytes + stepTemp;
-  const allocator = Math.ceil(dynamic * overheadOpts.fraction);
-  const overhead = part(overheadOpts.context + allocator, `CUDA context ${Math.round(overheadOpts.context / MIB)} MiB + allocator reserve ${Math.round(overheadOpts.fraction * 100)}% of dynamic memory`, {
-    accuracy: 'model',
-    source: 'PyTorch CUDACachingAllocator (reserved − allocated; ~3 GiB measured on 7B runs); CUDA context 300–1000 MiB',
-    parts: { cudaContext: part(overheadOpts.context, 'CUDA context, cuBLAS/cuDNN/NCCL workspaces'), allocator: part(allocator, `${overheadOpts.fraction} × dynamic (activations, logits, buffers)`) },
+  const overhead = overheadBytes(dynamic, {
+    ...(w.overhead.contextBytes !== undefined ? { contextBytes: w.overhead.contextBytes } : {}),
+    ...(w.overhead.allocatorFraction !== undefined ? { allocatorFraction: w.overhead.allocatorFraction } : {}),
   });
 
-  const weightsPart = part(gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies), peft ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}` : `${prec.weightBytes} B weights + ${prec.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`, {
+  const weightsPart = part(gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies), peft ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}` : `${st.weightBytes} B weights + ${st.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`, {
     accuracy: 'exact',
     source: prec.source,
     parts: peft
       ? { base: part(gpuFrozen, `${frozenBytes.toLocaleString('en-US')} B in ${frozenType} × model-parallel share ${share.toFixed(4)}${wDiv > 1 ? ` / ${wDiv}` : ''}`) }
       : {
-          weights: part(gpuTrainW, `${Math.round(T).toLocaleString('en-US')} params × ${prec.weightBytes} B${wDiv > 1 ? ` / ${wDiv}` : ''}`),
-          master: part(gpuMaster, `fp32 master: ${prec.masterBytes} B per param${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`),
+          weights: part(gpuTrainW, `${Math.round(T).toLocaleString('en-US')} params × ${st.weightBytes} B${wDiv > 1 ? ` / ${wDiv}` : ''}`),
+          master: part(gpuMaster, `fp32 master: ${st.masterBytes} B per param${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`),
           ...(copies ? { computeCopies: part(copies, `${prec.computeCopyBytes} B per param (autocast cache / fp8 copies)`) } : {}),
         },
   });
-  const adaptersPart = part(peft ? gpuTrainW + gpuMaster : 0, peft && plan ? `${plan.trainable.toLocaleString('en-US')} adapter params × (${prec.weightBytes} B + ${prec.masterBytes} B master)` : 'no adapters (full fine-tuning)', {
+  const adaptersPart = part(peft ? gpuTrainW + gpuMaster : 0, peft && plan ? `${plan.trainable.toLocaleString('en-US')} adapter params × (${st.weightBytes} B + ${st.masterBytes} B master)` : 'no adapters (full fine-tuning)', {
     accuracy: 'exact',
     ...(plan
       ? {
           parts: {
-            lora: part((plan.loraParams * share * (prec.weightBytes + prec.masterBytes)) / wDiv, `A and B: Σ r × (in + out) = ${plan.loraParams.toLocaleString('en-US')} params`),
-            ...(plan.magnitudeParams ? { doraMagnitude: part((plan.magnitudeParams * share * (prec.weightBytes + prec.masterBytes)) / wDiv, `DoRA magnitudes: ${plan.magnitudeParams.toLocaleString('en-US')}`) } : {}),
-            ...(plan.modulesToSaveParams ? { modulesToSave: part((plan.modulesToSaveParams * share * (prec.weightBytes + prec.masterBytes)) / wDiv, `modules_to_save copies: ${plan.modulesToSaveParams.toLocaleString('en-US')}`) } : {}),
+            lora: part((plan.loraParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `A and B: Σ r × (in + out) = ${plan.loraParams.toLocaleString('en-US')} params`),
+            ...(plan.magnitudeParams ? { doraMagnitude: part((plan.magnitudeParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `DoRA magnitudes: ${plan.magnitudeParams.toLocaleString('en-US')}`) } : {}),
+            ...(plan.modulesToSaveParams ? { modulesToSave: part((plan.modulesToSaveParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `modules_to_save copies: ${plan.modulesToSaveParams.toLocaleString('en-US')}`) } : {}),
           },
         }
       : {}),
   });
-  const gradientsPart = part(gradsAtPeak, `${prec.gradBytes} B per trainable param${gDiv > 1 ? ` / ${gDiv}` : ''} = ${Math.ceil(gpuGrads).toLocaleString('en-US')} B${gradsAtPeak === 0 && gpuGrads > 0 ? (w.optimizerInBackward ? '; optimizer in backward frees each gradient at once' : '; freed by zero_grad(set_to_none=True), not resident at the activation peak') : ''}${offOpt ? '; offloaded to host' : ''}`, { accuracy: 'exact' });
+  const gradientsPart = part(gradsAtPeak, `${st.gradBytes} B per trainable param${gDiv > 1 ? ` / ${gDiv}` : ''} = ${Math.ceil(gpuGrads).toLocaleString('en-US')} B${gradsAtPeak === 0 && gpuGrads > 0 ? (w.optimizerInBackward ? '; optimizer in backward frees each gradient at once' : '; freed by zero_grad(set_to_none=True), not resident at the activation peak') : ''}${offOpt ? '; offloaded to host' : ''}`, { accuracy: 'exact' });
   const stepAtPeak = peakPhase === 'optimizer-step' ? stepTemp : w.optimizerInBackward ? stepTransient : 0;
   const optimizerPart = part(gpuOpt, `${opt.note}${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`, {
     accuracy: 'exact',
@@ -462,11 +513,12 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   let total = 0;
   for (const k in parts) total += parts[k as keyof typeof parts].bytes;
   const allocated = total - overhead.bytes;
-  const band: OverheadBand = {
-    low: allocated + Math.ceil(300 * MIB),
-    expected: total,
-    high: allocated + GIB + Math.ceil(dynamic * 0.25) + Math.ceil(0.05 * (allocated - dynamic)),
-  };
+  // Band: low is what torch.cuda.max_memory_allocated plus the context shows (no allocator slack);
+  // high adds one more copy of the largest transient the caching allocator may keep split and unreused
+  // (the logits, or the step temporaries): PyTorch docs "CUDA memory management" on fragmentation.
+  const context = w.overhead.contextBytes ?? DEFAULT_OVERHEAD.contextBytes;
+  const largestTransient = Math.max(acts.logits.bytes, stepTemp, acts.perLayerBytes);
+  const band: OverheadBand = { low: allocated + context, expected: total, high: total + Math.ceil(largestTransient) };
   const hostTotal = Object.values(host).reduce((s, x) => s + x.bytes, 0);
   return {
     total,

@@ -1,6 +1,8 @@
 // Training and fine-tuning memory (issue 5).
 export { type TrainableSet, type TrainingActivationOptions, type TrainingActivations, trainingActivationBytes } from './activations.js';
 export {
+  CHECKPOINTING_IDS,
+  type CheckpointingId,
   DEFAULT_TRAINING_SEQ,
   estimateTraining,
   type OverheadBand,
@@ -14,13 +16,14 @@ export {
   type AdaptedModule,
   type AdapterPlan,
   defaultExpertModules,
+  type ExpertLayout,
+  expertLayoutOf,
   type LoraOptions,
   type PrintedCountOptions,
   peftPrintedCounts,
   resolveAdapters,
 } from './lora.js';
-export { bnbNf4Format, type Nf4FormatOptions, nf4TensorBytes } from './nf4.js';
-export { OPTIMIZER_IDS, type OptimizerId, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+export { OPTIMIZER_IDS, OPTIMIZER_STEP, type OptimizerId, type OptimizerStepSpec, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
 export {
   DEEPSPEED_BUCKETS,
   dataParallelSize,

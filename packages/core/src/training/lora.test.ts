@@ -15,6 +15,18 @@ function record(model: string, r: number, trainable: number) {
   return rec;
 }
 
+it('fused experts (transformers ≥ 5): gate_up_proj at rank 2r, down_proj at r, per expert: r(3H + 5I) instead of split 3r(H + I)', () => {
+  const m = prepareModel(mixtral8x7b);
+  // peft maps the split names (w1, w3 / w2) onto transformers 5's fused gate_up_proj / down_proj.
+  const fused = resolveAdapters(m, { rank: 8, targets: ['w1', 'w2', 'w3'], expertLayout: 'fused' });
+  const split = resolveAdapters(m, { rank: 8, targets: ['w1', 'w2', 'w3'], expertLayout: 'split' });
+  const { hiddenSize: h, layers } = mixtral8x7b;
+  const mlp = layers[0]!.mlp as { numExperts: number; expertIntermediateSize: number };
+  const per = layers.length * mlp.numExperts * 8;
+  expect(split.trainable).toBe(per * 3 * (h + mlp.expertIntermediateSize));
+  expect(fused.trainable).toBe(per * (3 * h + 5 * mlp.expertIntermediateSize));
+});
+
 describe('resolveAdapters', () => {
   it('counts 39,976,960 trainable parameters for Llama-2-7B, r=16, all seven projections (seed 004 says 29.4M)', () => {
     const plan = resolveAdapters(prepareModel(llama2_7b), { rank: 16, targets: ALL7 });
@@ -84,7 +96,8 @@ describe('lora_counts.json', () => {
   it('Mixtral-8x7B QLoRA r=8 on attention, per-expert w1/w2/w3 and lm_head: 120,350,720 || 23,602,952,192 (packed 4-bit)', () => {
     const rec = record('mistralai/Mixtral-8x7B-v0.1', 8, 120_350_720);
     const m = prepareModel(mixtral8x7b);
-    const plan = resolveAdapters(m, { rank: rec.r, targets: rec.target_modules as string[] });
+    // Printed with transformers < 5: one nn.Linear per expert.
+    const plan = resolveAdapters(m, { rank: rec.r, targets: rec.target_modules as string[], expertLayout: 'split' });
     expect(peftPrintedCounts(m, plan, { packed4bit: true })).toEqual({ trainable: rec.trainable, all: rec.all });
   });
 
@@ -99,7 +112,7 @@ describe('lora_counts.json', () => {
     // Same architecture as DeepSeek-V2-Lite (configs/deepseek-ai__DeepSeek-V2-Lite.json), normalized by @vramkit/models.
     const rec = record('deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct', 8, 144_918_528);
     const m = prepareModel(normalizeConfig(deepseekV2LiteConfig).architecture);
-    const plan = resolveAdapters(m, { rank: rec.r, targets: rec.target_modules as string[] });
+    const plan = resolveAdapters(m, { rank: rec.r, targets: rec.target_modules as string[], expertLayout: 'split' });
     expect(peftPrintedCounts(m, plan)).toEqual({ trainable: rec.trainable, all: rec.all });
   });
 

@@ -26,6 +26,28 @@ export interface LoraOptions {
    * Llama 4, transformers ≥ 5), which `target_modules` cannot reach. Default per family.
    */
   expertModules?: 'per-expert-linear' | 'parameter';
+  /**
+   * How transformers lays out the experts of families whose checkpoints store one linear per expert
+   * (Mixtral, Qwen-MoE, DeepSeek, OLMoE). `split` (transformers < 5): one nn.Linear per expert and
+   * projection. `fused` (transformers ≥ 5, default): one 3-D `gate_up_proj` and one `down_proj` per
+   * layer, which peft (≥ 0.18) adapts with a ParamWrapper of rank `r × experts` — doubled to `2r` on
+   * `gate_up_proj` so it matches split gate + up — reached by `all-linear` and by the split names.
+   * Natively fused families (gpt-oss, Llama 4) are unaffected. Ignored when `expertModules` is set.
+   */
+  expertLayout?: ExpertLayout;
+}
+
+/** transformers' MoE expert layout (see {@link LoraOptions.expertLayout}). */
+export type ExpertLayout = 'fused' | 'split';
+
+/**
+ * The expert layout of the transformers version a config names (`transformers_version`): `split`
+ * before 5.0, `fused` from 5.0 (transformers 5 fused the experts of converted MoE families).
+ * @param version e.g. "4.51.0"; undefined → `fused` (the current release)
+ */
+export function expertLayoutOf(version: string | undefined): ExpertLayout {
+  const major = version === undefined ? Number.NaN : Number.parseInt(version, 10);
+  return Number.isFinite(major) && major < 5 ? 'split' : 'fused';
 }
 
 /** One adapted module (or `count` identical per-expert modules). */
@@ -37,6 +59,8 @@ export interface AdaptedModule {
   outFeatures: number;
   count: number;
   layer?: number;
+  /** LoRA rank of this module (`2r` on a fused `gate_up_proj`, as peft's rank pattern sets it). */
+  rank: number;
   /** `r × (in + out)` per module (embeddings: A is r × vocab, B is hidden × r: the same sum). */
   loraParams: number;
   /** DoRA magnitude: `out_features` per module. */
@@ -80,9 +104,15 @@ const DEFAULT_TARGETS: Record<string, readonly string[]> = {
 };
 
 // Families whose experts are one nn.Linear per expert in transformers < 5.
-const PER_EXPERT_LINEAR = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'deepseek_v2', 'deepseek_v3', 'kimi_k2', 'olmoe']);
+const PER_EXPERT_LINEAR = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'qwen3_next', 'deepseek_v2', 'deepseek_v3', 'kimi_k2', 'olmoe']);
 // Routers that are a custom nn.Module with a bare Parameter (DeepSeek MoEGate), not nn.Linear.
-const PARAMETER_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2']);
+// gpt-oss's GptOssTopKRouter holds its weight as a bare Parameter too (transformers models/gpt_oss).
+const PARAMETER_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'gpt_oss']);
+// Under the fused layout (transformers ≥ 5) peft 0.21 maps the MLP names of these families onto the
+// fused expert parameters only: the dense MLPs and shared experts are left alone, while the router is
+// an nn.Linear again (recorded in validation/fixtures/lora.json).
+const FUSED_EXPERTS_ONLY_MLP = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'qwen3_next']);
+const MLP_NAMES = new Set(['gate_proj', 'up_proj', 'down_proj']);
 // HF module names of expert projections that differ from the synthesized llama names.
 const EXPERT_ALIASES: Record<string, Record<string, string>> = {
   mixtral: { gate_proj: 'w1', down_proj: 'w2', up_proj: 'w3' },
@@ -98,9 +128,13 @@ interface Candidate {
   count: number;
   outFeatures: number;
   inFeatures: number;
+  /** Rank multiplier (2 for a fused gate_up_proj). */
+  rankFactor: number;
 }
 
-function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 'per-expert-linear' | 'parameter'): Candidate[] {
+type ExpertMode = 'per-expert-linear' | 'parameter' | 'fused';
+
+function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: ExpertMode): Candidate[] {
   const out: Candidate[] = [];
   for (const t of tensors) {
     if (t.mtp || t.kind !== 'weight' || t.module === undefined) continue;
@@ -108,7 +142,9 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
     if (t.shape.length === 2) {
       const embedding = t.role === 'token_embd' || t.role === 'position_embd';
       const router = t.role === 'ffn_gate_inp';
-      const linear = !embedding && !(router && PARAMETER_ROUTER.has(arch.family));
+      const fusedFamily = expertMode === 'fused' && FUSED_EXPERTS_ONLY_MLP.has(arch.family);
+      if (fusedFamily && t.module !== undefined && MLP_NAMES.has(t.module)) continue;
+      const linear = !embedding && !(router && PARAMETER_ROUTER.has(arch.family) && !fusedFamily);
       const [rows, cols] = t.shape as [number, number];
       out.push({
         tensor: t,
@@ -121,6 +157,7 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
         // nn.Embedding(num, dim): A is r × num, B is dim × r; DoRA magnitude has `dim` entries.
         outFeatures: embedding ? cols : rows,
         inFeatures: embedding ? rows : cols,
+        rankFactor: 1,
       });
     } else if (t.shape.length === 3 && expertMode === 'per-expert-linear') {
       const [e, o, i] = t.shape as [number, number, number];
@@ -136,6 +173,29 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
         count: e,
         outFeatures: o,
         inFeatures: i,
+        rankFactor: 1,
+      });
+    } else if (t.shape.length === 3 && expertMode === 'fused') {
+      // transformers ≥ 5 fuses gate and up into one [E, 2I, H] parameter: peft's ParamWrapper gives it
+      // lora_A [2r·E, H] and lora_B [2I, 2r·E]; down_proj [E, H, I] gets rank r (peft tuners/lora ParamWrapper).
+      const [e, o, i] = t.shape as [number, number, number];
+      const prefix = base.slice(0, base.length - t.module.length - 1);
+      if (t.module === 'up_proj') continue; // folded into gate_up_proj below
+      const gateUp = t.module === 'gate_proj';
+      // peft reaches the fused parameter only through the family's split names (Mixtral: w1, w3 / w2).
+      const alias = EXPERT_ALIASES[arch.family];
+      const split = (m: string) => alias?.[m] ?? m;
+      out.push({
+        tensor: gateUp ? { ...t, module: 'gate_up_proj' } : t,
+        path: `${prefix}.${gateUp ? 'gate_up_proj' : t.module}`,
+        names: gateUp ? [split('gate_proj'), split('up_proj')] : [split(t.module)],
+        linear: true,
+        output: false,
+        embedding: false,
+        count: e,
+        outFeatures: gateUp ? 2 * o : o,
+        inFeatures: i,
+        rankFactor: gateUp ? 2 : 1,
       });
     }
   }
@@ -147,9 +207,15 @@ function matches(c: Candidate, key: string): boolean {
   return c.path === key || c.path.endsWith(`.${key}`);
 }
 
-/** The default `expertModules` for a family (see {@link LoraOptions.expertModules}). */
+/** The default `expertModules` for a family (see {@link LoraOptions.expertModules}) under the split (transformers < 5) layout. */
 export function defaultExpertModules(arch: Architecture): 'per-expert-linear' | 'parameter' {
   return PER_EXPERT_LINEAR.has(arch.family) ? 'per-expert-linear' : 'parameter';
+}
+
+function expertModeOf(arch: Architecture, options: Pick<LoraOptions, 'expertModules' | 'expertLayout'>): ExpertMode {
+  if (options.expertModules) return options.expertModules;
+  if (!PER_EXPERT_LINEAR.has(arch.family)) return 'parameter';
+  return (options.expertLayout ?? 'fused') === 'split' ? 'per-expert-linear' : 'fused';
 }
 
 /**
@@ -162,7 +228,7 @@ export function defaultExpertModules(arch: Architecture): 'per-expert-linear' | 
  */
 export function resolveAdapters(model: PreparedModel, options: LoraOptions): AdapterPlan {
   const arch = model.arch;
-  const expertMode = options.expertModules ?? defaultExpertModules(arch);
+  const expertMode = expertModeOf(arch, options);
   const cands = candidates(arch, model.tensors, expertMode);
   let targets: readonly string[] | 'all-linear';
   if (options.targets === 'default') {
@@ -198,19 +264,24 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
       },
     ]);
   }
-  const r = options.rank;
+  if (options.dora && chosen.some((c) => c.tensor.shape.length === 3)) {
+    // peft tuners/lora: "lora.ParamWrapper does not work with use_dora=True".
+    throw new InvalidInputError([{ path: 'lora.dora', message: 'peft cannot apply DoRA to fused expert parameters (ParamWrapper); use plain LoRA, exclude the experts from the targets, or the split expert layout', received: true }]);
+  }
   const modules: AdaptedModule[] = [];
   const tensors: TrainableTensor[] = [];
   const adaptedPerLayer = new Map<number, AdaptedModule[]>();
   let loraParams = 0;
   let magnitudeParams = 0;
   for (const c of chosen) {
+    const r = options.rank * c.rankFactor;
     const m: AdaptedModule = {
       path: c.path,
       module: c.tensor.module!,
       inFeatures: c.inFeatures,
       outFeatures: c.outFeatures,
       count: c.count,
+      rank: r,
       ...(c.tensor.layer === undefined ? {} : { layer: c.tensor.layer }),
       loraParams: r * (c.inFeatures + c.outFeatures),
       magnitudeParams: options.dora ? c.outFeatures : 0,
@@ -228,15 +299,25 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
     }
   }
   let modulesToSaveParams = 0;
-  for (const key of options.modulesToSave ?? []) {
-    const hits = model.tensors.filter((t) => !t.mtp && t.module !== undefined && (key.includes('.') ? t.name.includes(`${key}.`) : t.module === key));
+  const savedKeys = options.modulesToSave ?? [];
+  let savedHits = 0;
+  for (const key of savedKeys) {
+    let hits = model.tensors.filter((t) => !t.mtp && t.module !== undefined && (key.includes('.') ? t.name.includes(`${key}.`) : t.module === key));
+    // A tied head is still an nn.Linear module (its weight is the embedding's): peft copies it too.
+    if (hits.length === 0 && arch.tiedEmbeddings && key === 'lm_head') hits = model.tensors.filter((t) => !t.mtp && t.role === 'token_embd');
     if (hits.length === 0) {
-      throw new InvalidInputError([{ path: 'lora.modulesToSave', message: `no module named "${key}"`, received: key }]);
+      unmatchedTargets.push(key);
+      continue;
     }
+    savedHits += 1;
     for (const t of hits) {
       modulesToSaveParams += tensorElements(t);
       tensors.push({ name: `${t.name} (modules_to_save copy)`, shape: t.shape, count: 1, hiddenMatrix: false });
     }
+  }
+  // peft ignores a modules_to_save name that matches nothing; when none matches the option is a mistake.
+  if (savedKeys.length > 0 && savedHits === 0) {
+    throw new InvalidInputError([{ path: 'lora.modulesToSave', message: `no module named ${savedKeys.map((k) => `"${k}"`).join(' or ')}`, received: savedKeys }]);
   }
   return {
     modules,
@@ -269,6 +350,9 @@ export interface PrintedCountOptions {
  */
 export function peftPrintedCounts(model: PreparedModel, plan: AdapterPlan, options: PrintedCountOptions = {}): { trainable: number; all: number } {
   let base = model.parameters.total;
+  // DeepSeek-V3's e_score_correction_bias is a registered buffer in transformers (a checkpoint tensor,
+  // not a parameter): peft's count leaves it out.
+  for (const t of model.tensors) if (t.role === 'ffn_exp_probs_b' && !t.mtp) base -= tensorElements(t);
   if (options.packed4bit) {
     const expertMode = defaultExpertModules(model.arch);
     for (const c of candidates(model.arch, model.tensors, expertMode)) {

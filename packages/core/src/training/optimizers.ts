@@ -17,6 +17,30 @@ export const OPTIMIZER_IDS = [
 ] as const;
 export type OptimizerId = (typeof OPTIMIZER_IDS)[number];
 
+/** What `step()` allocates besides the states, per optimizer (policy as data, used by estimateTraining). */
+export interface OptimizerStepSpec {
+  /** torch's foreach implementation builds one state-sized temporary list (sqrt of exp_avg_sq) in step(). */
+  foreachTemporary: boolean;
+  /** Bytes per element of the largest tensor dequantized during its update (torchao AdamW8bit: two fp32 states). */
+  dequantizedBytesPerElement: number;
+}
+
+/** Step temporaries of every optimizer (torch/optim/adamw.py _multi_tensor_adamw; torchao optim/subclass_8bit.py). */
+export const OPTIMIZER_STEP: Record<OptimizerId, OptimizerStepSpec> = {
+  adamw: { foreachTemporary: true, dequantizedBytesPerElement: 0 },
+  adamw_bf16: { foreachTemporary: true, dequantizedBytesPerElement: 0 },
+  adamw_8bit: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  torchao_adamw_8bit: { foreachTemporary: false, dequantizedBytesPerElement: 8 },
+  paged_adamw: { foreachTemporary: true, dequantizedBytesPerElement: 0 },
+  paged_adamw_8bit: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  adafactor: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  sgd: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  sgd_momentum: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  lion: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  lion_8bit: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+  muon: { foreachTemporary: false, dequantizedBytesPerElement: 0 },
+};
+
 /** One trainable parameter tensor (or `count` identical ones, e.g. per-expert LoRA matrices). */
 export interface TrainableTensor {
   name: string;

@@ -33,7 +33,11 @@ export function dataParallelSize(p: Pick<ParallelismOptions, 'gpus' | 'tp' | 'pp
 
 /** The effective sharding stage and degree of model states. */
 export function shardingOf(p: ParallelismOptions): { stage: 0 | 1 | 2 | 3; degree: number; scheme: string } {
-  const dp = dataParallelSize(p);
+  // Model states shard over the data-parallel ranks and the context-parallel ranks together:
+  // torchtitan builds FSDP on the flattened dp_shard × cp mesh (torchtitan/distributed/parallel_dims.py
+  // "dp_shard_cp"), Megatron's distributed optimizer shards over the data-parallel group with context
+  // parallelism (megatron/core/parallel_state.py get_data_parallel_group(with_context_parallel=True)).
+  const dp = dataParallelSize(p) * (p.cp ?? 1);
   if (p.fsdp === 'full') return { stage: 3, degree: dp, scheme: `FSDP FULL_SHARD over ${dp}` };
   if (p.fsdp === 'grad-op') return { stage: 2, degree: dp, scheme: `FSDP SHARD_GRAD_OP over ${dp}` };
   if (p.fsdp === 'hybrid') {

@@ -23,6 +23,11 @@ export interface PrecisionSpec {
    * unit is modelled by the parallelism layer instead.
    */
   computeCopyBytes: number;
+  /**
+   * Gradient buffers outlive the step (Megatron's contiguous main-grad buffer, Transformer Engine FP8
+   * recipes): resident at the activation peak even without ZeRO/FSDP.
+   */
+  persistentGradients: boolean;
 }
 
 /** Known precision presets (`--precision`). */
@@ -41,6 +46,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 4,
     computeCopyBytes: 0,
+    persistentGradients: false,
   },
   bf16: {
     id: 'bf16',
@@ -52,6 +58,7 @@ export const PRECISIONS = {
     stateBytes: 2,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: false,
   },
   fp16: {
     id: 'fp16',
@@ -63,6 +70,7 @@ export const PRECISIONS = {
     stateBytes: 2,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: false,
   },
   'bf16-mixed': {
     id: 'bf16-mixed',
@@ -74,6 +82,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: false,
   },
   'fp16-mixed': {
     id: 'fp16-mixed',
@@ -85,6 +94,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: false,
   },
   'amp-bf16': {
     id: 'amp-bf16',
@@ -96,6 +106,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 2,
+    persistentGradients: false,
   },
   'megatron-bf16': {
     id: 'megatron-bf16',
@@ -107,6 +118,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: true,
   },
   'fsdp-bf16': {
     id: 'fsdp-bf16',
@@ -118,6 +130,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: false,
   },
   fp8: {
     id: 'fp8',
@@ -129,6 +142,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 2,
+    persistentGradients: true,
   },
   'fp8-deepseek': {
     id: 'fp8-deepseek',
@@ -140,5 +154,6 @@ export const PRECISIONS = {
     stateBytes: 2,
     computeBytes: 2,
     computeCopyBytes: 0,
+    persistentGradients: true,
   },
 } as const satisfies Record<PrecisionId, PrecisionSpec>;

@@ -8,14 +8,15 @@ import { estimateTraining } from './estimate-training.js';
 import { maxMicroBatch, maxSequenceLength, minGpus, planTraining } from './solvers.js';
 
 const llama8b = prepareModel(llama31_8b);
-const qlora = { model: llama8b, method: 'qlora', lora: { rank: 16, targets: 'all-linear' }, seq: 4096, checkpointing: 'full' } as const;
+// LoRA on a bf16 base (QLoRA's NF4 base comes from @vramkit/quant; core's tests do not depend on it).
+const qlora = { model: llama8b, method: 'lora', lora: { rank: 16, targets: 'all-linear' }, seq: 4096, checkpointing: 'full' } as const;
 
 describe('maxMicroBatch', () => {
-  it('finds the largest micro-batch whose total fits 24 GiB, and the next one does not', () => {
-    const r = maxMicroBatch(qlora, 24 * GIB);
+  it('finds the largest micro-batch whose total fits 48 GiB, and the next one does not', () => {
+    const r = maxMicroBatch(qlora, 48 * GIB);
     expect(r.value).toBeGreaterThan(0);
-    expect(r.estimate!.total).toBeLessThanOrEqual(24 * GIB);
-    expect(estimateTraining({ ...qlora, microBatch: r.value + 1 }).total).toBeGreaterThan(24 * GIB);
+    expect(r.estimate!.total).toBeLessThanOrEqual(48 * GIB);
+    expect(estimateTraining({ ...qlora, microBatch: r.value + 1 }).total).toBeGreaterThan(48 * GIB);
     expect(r.bindingConstraint).toBe('logits');
   });
 

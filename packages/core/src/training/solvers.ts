@@ -1,6 +1,7 @@
 import { VramkitError } from '../errors/vramkit-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, prepareModel } from '../prepare-model.js';
+import type { WeightFormat } from '../weight-format.js';
 import { estimateTraining, type TrainingEstimate, type TrainingOptions } from './estimate-training.js';
 
 /** Which total a solver compares with the GPU: the expected total, or the high end of the band. */
@@ -128,6 +129,8 @@ export interface PlanOptions {
   /** Largest GPU count to consider; default 64. */
   maxGpus?: number;
   margin?: FitMargin;
+  /** Frozen-base format of the QLoRA setups (e.g. `@vramkit/quant`'s NF4); without it qlora is not planned by default. */
+  qloraFormat?: WeightFormat;
 }
 
 /**
@@ -141,7 +144,7 @@ export interface PlanOptions {
 export function planTraining(base: TrainingOptions, gpuMemoryBytes: number, options: PlanOptions = {}): PlannedSetup[] {
   checkCapacity(gpuMemoryBytes);
   const model = isPreparedModel(base.model) ? base.model : prepareModel(base.model);
-  const methods = options.methods ?? ['full', 'lora', 'qlora'];
+  const methods = options.methods ?? (options.qloraFormat ? ['full', 'lora', 'qlora'] : ['full', 'lora']);
   const maxGpus = options.maxGpus ?? 64;
   const margin = options.margin ?? 'expected';
   const strategies: { label: string; parallel: NonNullable<TrainingOptions['parallel']>; checkpointing?: 'full' }[] = [
@@ -155,7 +158,9 @@ export function planTraining(base: TrainingOptions, gpuMemoryBytes: number, opti
   const out: PlannedSetup[] = [];
   for (const method of methods) {
     for (const s of strategies) {
-      const opts: TrainingOptions = { ...base, model, method, parallel: { ...base.parallel, ...s.parallel }, ...(s.checkpointing ? { checkpointing: s.checkpointing } : {}) };
+      const fmt = method === 'qlora' ? (base.baseFormat ?? options.qloraFormat) : base.baseFormat;
+      const { baseFormat: _ignored, ...rest } = base;
+      const opts: TrainingOptions = { ...rest, ...(fmt ? { baseFormat: fmt } : {}), model, method, parallel: { ...base.parallel, ...s.parallel }, ...(s.checkpointing ? { checkpointing: s.checkpointing } : {}) };
       const single = s.label.startsWith('single GPU');
       const r = minGpus(opts, gpuMemoryBytes, margin, single ? 1 : maxGpus);
       if (r.value === 0 || !r.estimate) continue;

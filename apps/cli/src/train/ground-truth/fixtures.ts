@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { prepareModel, type PreparedModel } from '@vramkit/core';
+import { normalizeConfig } from '@vramkit/models';
+
+/** Repository root, from this file (apps/cli/src/train/ground-truth). */
+const ROOT = new URL('../../../../../', import.meta.url);
+
+/** Reads a JSON file below the repository root. */
+export function readRepoJson<T>(path: string): T {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(path, ROOT)), 'utf8')) as T;
+}
+
+/** A validation fixture recorded from the real libraries (`validation/fixtures/<name>`). */
+export function validationFixture<T>(name: string): T & { versions: Record<string, string> } {
+  return readRepoJson(`validation/fixtures/${name}`);
+}
+
+const prepared = new Map<string, PreparedModel>();
+
+/**
+ * The catalogue config `id` (file stem, e.g. `Qwen__Qwen3-8B`) through normalizeConfig and prepareModel.
+ * @param overrides raw config fields replaced before normalizing (reduced-depth variants)
+ */
+export function catalogueModel(id: string, overrides: Record<string, unknown> = {}): PreparedModel {
+  const key = `${id} ${JSON.stringify(overrides)}`;
+  let m = prepared.get(key);
+  if (!m) {
+    const raw = readRepoJson<Record<string, unknown>>(`packages/models/catalogue/configs/${id}.json`);
+    m = prepareModel(normalizeConfig({ ...raw, ...overrides }).architecture);
+    prepared.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * The raw-config overrides of a reduced-depth variant, as validation/activations.py builds it: `layers`
+ * decoder layers (per-layer lists cut to match) and, for MoE, `2 × top_k` experts (at least 4).
+ */
+export function reducedOverrides(id: string, layers: number): Record<string, unknown> {
+  const raw = readRepoJson<Record<string, unknown>>(`packages/models/catalogue/configs/${id}.json`);
+  const o: Record<string, unknown> = { num_hidden_layers: layers, use_cache: false };
+  const topk = typeof raw.num_experts_per_tok === 'number' ? raw.num_experts_per_tok : 2;
+  for (const k of ['num_experts', 'num_local_experts', 'n_routed_experts']) if (raw[k]) o[k] = Math.max(2 * topk, 4);
+  if (Array.isArray(raw.layer_types)) o.layer_types = raw.layer_types.slice(0, layers);
+  if (Array.isArray(raw.mlp_only_layers)) o.mlp_only_layers = [];
+  return o;
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates validation/fixtures/*.json from the real libraries (offline: configs from the catalogue,
+# models on the meta device; activations on the CPU at 2 layers). Usage: bash validation/regenerate.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+python -m venv .venv
+.venv/bin/pip install -q -r requirements.txt
+.venv/bin/python parameters.py
+.venv/bin/python lora_counts.py
+.venv/bin/python activations.py
