@@ -14,4 +14,16 @@ export const sourceAliases = [
   { find: /^@vramkit\/models\/node$/, replacement: here('./packages/models/src/node/index.ts') },
   { find: /^@vramkit\/models\/testing$/, replacement: here('./packages/models/src/testing/index.ts') },
   { find: /^@vramkit\/models$/, replacement: here('./packages/models/src/index.ts') },
+  { find: /^@vramkit\/kernels-webgpu$/, replacement: here('./packages/kernels-webgpu/src/index.ts') },
 ];
+
+/**
+ * Imports `.wgsl` files as their source text, as the build does (tsup `loader: { '.wgsl': 'text' }`);
+ * a project that imports `@vramkit/kernels-webgpu` from source adds it to `plugins`.
+ */
+export const wgslText = {
+  name: 'vramkit-wgsl-text',
+  transform(code: string, id: string) {
+    return id.endsWith('.wgsl') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};

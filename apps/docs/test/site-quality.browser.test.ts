@@ -124,6 +124,10 @@ describe('your GPU page', () => {
         const gbps = Number.parseFloat((await page.textContent('#read-gbps')) ?? '');
         expect(gbps).toBeGreaterThan(0);
         await page.waitForSelector('#probe-decode');
+        // The decode speed the page prints is core's bandwidth model at the measured read bandwidth: positive and finite.
+        const tps = Number.parseFloat(/≈ ([\d.e+-]+) tokens\/s/.exec((await page.textContent('#probe-decode')) ?? '')?.[1] ?? 'NaN');
+        expect(tps).toBeGreaterThan(0);
+        expect(Number.isFinite(tps)).toBe(true);
       } else {
         await page.waitForSelector('#probe-problem');
         expect(await page.textContent('#probe-problem')).toContain('@vramkit/kernels-webgpu');

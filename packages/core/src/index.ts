@@ -4,6 +4,7 @@ export {
   type NaiveAttentionShape,
   naiveAttentionScoreBytes,
 } from './activations.js';
+export { type AttentionKernelShape, attentionForwardBytes } from './attention-memory.js';
 export {
   type Architecture,
   type AttentionSpec,
