@@ -1,21 +1,40 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+interface PackageJson {
+  name?: string;
+  exports?: Record<string, string | { default?: string }>;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 /**
  * Tests import workspace packages from source, so a test run needs no build and sees the code as it
  * is now. The packaging itself (dist, exports, require(esm)) is tested separately against the build.
+ * Derived from each package's `exports` map (`./dist/x.js` → `./src/x.ts`), so a new package or
+ * subpath export needs no line here. Longer subpaths come first so `@vramkit/quant/testing` wins over
+ * `@vramkit/quant`.
  */
-export const sourceAliases = [
-  { find: /^@vramkit\/core$/, replacement: here('./packages/core/src/index.ts') },
-  { find: /^@vramkit\/quant\/testing$/, replacement: here('./packages/quant/src/testing.ts') },
-  { find: /^@vramkit\/quant$/, replacement: here('./packages/quant/src/index.ts') },
-  { find: /^@vramkit\/quant-aqlm$/, replacement: here('./packages/quant-aqlm/src/index.ts') },
-  { find: /^@vramkit\/models\/node$/, replacement: here('./packages/models/src/node/index.ts') },
-  { find: /^@vramkit\/models\/testing$/, replacement: here('./packages/models/src/testing/index.ts') },
-  { find: /^@vramkit\/models$/, replacement: here('./packages/models/src/index.ts') },
-  { find: /^@vramkit\/kernels-webgpu$/, replacement: here('./packages/kernels-webgpu/src/index.ts') },
-];
+export const sourceAliases = readdirSync(here('./packages'))
+  .filter((dir) => existsSync(here(`./packages/${dir}/package.json`)))
+  .flatMap((dir) => {
+    const pkg = JSON.parse(readFileSync(here(`./packages/${dir}/package.json`), 'utf8')) as PackageJson;
+    const name = pkg.name;
+    if (!name || !pkg.exports) return [];
+    return Object.entries(pkg.exports).flatMap(([subpath, target]) => {
+      const file = typeof target === 'string' ? target : target.default;
+      if (!file || !/\.(js|ts)$/.test(file) || subpath === './package.json') return [];
+      const source = file.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts');
+      const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
+      return [{ find: new RegExp(`^${escapeRegExp(specifier)}$`), replacement: here(`./packages/${dir}/${source.slice(2)}`), length: specifier.length }];
+    });
+  })
+  .sort((a, b) => b.length - a.length)
+  .map(({ find, replacement }) => ({ find, replacement }));
 
 /**
  * Imports `.wgsl` files as their source text, as the build does (tsup `loader: { '.wgsl': 'text' }`);

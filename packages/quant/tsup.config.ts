@@ -1,9 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts'],
+  // One output file per source module (see packages/core/tsup.config.ts): consumers' bundlers drop
+  // the formats they do not import.
+  entry: ['src/**/*.ts', '!src/**/*.test.ts', '!src/**/*.bench.ts', '!src/**/__fixtures__/**'],
+  bundle: false,
   format: ['esm'],
-  dts: true,
+  dts: { entry: ['src/index.ts', 'src/testing.ts'] },
   sourcemap: true,
   clean: true,
   target: 'es2022',

@@ -68,3 +68,44 @@ describe('hostile files through the CLI (issue #15)', () => {
     }
   });
 });
+
+describe('hostile trainer configs through --from (issue #15)', () => {
+  const yaml = (name: string, text: string) => {
+    writeFileSync(join(work, name), text);
+    return join(work, name);
+  };
+
+  it('never reads base_model: /etc/passwd (a model id or a model folder only) and prints none of it', async () => {
+    const r = await run(['estimate', '--mode', 'train', '--from', yaml('passwd.yml', 'base_model: /etc/passwd\nadapter: lora\nsequence_len: 2048\n')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/is not a model file.*Nothing was read/);
+    expect(r.err).not.toMatch(/root:|not valid JSON/);
+  });
+
+  it.each([
+    ['sequence_len: 0', /config\.sequence_len|sequence_len: must be a whole number/],
+    ['micro_batch_size: 0', /micro_batch_size: must be a whole number/],
+    ['lora_r: sixteen', /lora_r: must be a whole number .*got "sixteen"/],
+    ['lora_r: .nan', /lora_r: must be a whole number/],
+  ])('refuses %s instead of replacing it by a default', async (line, message) => {
+    const r = await run(['estimate', 'meta-llama/Llama-3.2-1B-Instruct', '--mode', 'train', '--from', yaml('bad.yml', `base_model: meta-llama/Llama-3.2-1B-Instruct\nadapter: lora\n${line}\n`)]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+  });
+
+  it('parses a 20,000-key YAML in linear time (the duplicate-key check was quadratic: > 40 s for 200k keys)', async () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    const r = await run(['estimate', 'meta-llama/Llama-3.2-1B-Instruct', '--mode', 'train', '--from', yaml('wide.yml', `base_model: meta-llama/Llama-3.2-1B-Instruct\nsequence_len: 512\n${keys}\n`)]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('still refuses a duplicate key, and refuses a 200k-key file by its byte budget before parsing', async () => {
+    const dup = await run(['estimate', '--mode', 'train', '--from', yaml('dup.yml', 'base_model: a/b\nsequence_len: 1\nsequence_len: 2\n')]);
+    expect(dup.code).toBe(1);
+    expect(dup.err).toMatch(/duplicate key "sequence_len"/);
+    const wide = await run(['estimate', '--mode', 'train', '--from', yaml('wider.yml', Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n'))]);
+    expect(wide.code).toBe(1);
+    expect(wide.err).toMatch(/above the 1,048,576-byte limit for a trainer config/);
+  });
+});

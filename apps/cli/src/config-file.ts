@@ -6,7 +6,13 @@ import { ConfigValidationError, VramkitError } from '@vramkit/core';
 // (start-up time, bench/cold-start.mjs).
 import type { CliConfig } from './cli-config-schema.js';
 
+import type { FlagSpec } from './flag-spec.js';
+import { FLAGS } from './flag-table.js';
+
 export type { CliConfig } from './cli-config-schema.js';
+
+/** The flags the config file's `defaults` may set, by their config key (`kvDtype` for `--kv-dtype`); the schema derives from them. */
+export const CONFIG_FLAGS: readonly FlagSpec[] = FLAGS.filter((f) => f.config !== undefined);
 
 /** The config of a run without a config file: what the schema gives for `{}` (a test holds them equal). */
 export const EMPTY_CLI_CONFIG: CliConfig = { defaults: {}, plugins: [] };
@@ -29,7 +35,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the --config path.`, { path: 'config', cause });
+      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the path given.`, { path: 'config', cause });
       continue;
     }
     let json: unknown;
@@ -46,7 +52,7 @@ export async function loadCliConfig(explicit: string | undefined, env: Record<st
         r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: `${i.message} (in ${path})` })),
       );
     }
-    return { ...r.data, path };
+    return { ...(r.data as CliConfig), path };
   }
   return { defaults: { ...EMPTY_CLI_CONFIG.defaults }, plugins: [...EMPTY_CLI_CONFIG.plugins] };
 }

@@ -49,6 +49,17 @@ describe('vramkit with a Hub', () => {
     expect(out.model.source).toMatch(/^gguf:/);
   });
 
+  it('fit and compare cost a GGUF file as stored, through the same format choice as estimate', async () => {
+    const fit = await run(['fit', GGUF_REPO, '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '--json']);
+    expect(fit.code, fit.err).toBe(0);
+    const rows = JSON.parse(fit.out).rows;
+    expect(rows.map((r: { format: string }) => r.format)).toEqual(['stored']);
+    expect(rows[0].weightBytes).toBe(dataBytes);
+    const cmp = await run(['compare', GGUF_REPO, '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '--engine', 'llama.cpp', '--json']);
+    expect(cmp.code, cmp.err).toBe(0);
+    expect(JSON.parse(cmp.out).results[0].format).toBe('stored');
+  });
+
   it('tells how to get access to a gated model, in one line', async () => {
     const r = await run(['estimate', 'acme/gated-8b']);
     expect(r.code).toBe(1);

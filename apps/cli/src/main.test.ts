@@ -152,7 +152,7 @@ describe('vramkit estimate --mode train', () => {
   it('rejects a training flag without --mode train', async () => {
     const r = await run(['estimate', 'Qwen/Qwen3-8B', '--method', 'lora']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--method is a training flag: add --mode train/);
+    expect(r.err).toMatch(/--method does not apply to estimate without --engine: it applies to estimate --mode train/);
   });
 });
 

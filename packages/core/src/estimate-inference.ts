@@ -72,7 +72,6 @@ const LOGITS = ['all', 'last', 'none'] as const;
 const MLA_CACHES = ['latent', 'expanded'] as const;
 const isCount = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
 const isOneOf = <T extends string>(x: unknown, list: readonly T[]): x is T => typeof x === 'string' && (list as readonly string[]).includes(x);
-const isOptional = (x: unknown, ok: (y: unknown) => boolean) => x === undefined || ok(x);
 
 /**
  * The common case of {@link InferenceWorkloadSchema} without valibot's per-call cost: accepts only
@@ -81,55 +80,57 @@ const isOptional = (x: unknown, ok: (y: unknown) => boolean) => x === undefined 
  * two to the same answers.
  */
 export function fastResolveWorkload(w: InferenceWorkload): ResolvedInferenceWorkload | undefined {
+  // Plain checks, no per-call closures: this runs once per estimate (bench/throughput.mjs).
   const o = w.overhead;
+  const { context, batch, kvDtype, kDtype, vDtype, activationDtype, attention, prefillChunk, logits, forceMha, ignoreWindows, mlaCache } = w;
   if (
-    !isOptional(w.context, (x) => isCount(x, 1)) ||
-    !isOptional(w.batch, (x) => isCount(x, 1)) ||
-    !isOptional(w.kvDtype, (x) => isOneOf(x, KV_DTYPE_IDS)) ||
-    !isOptional(w.kDtype, (x) => isOneOf(x, KV_DTYPE_IDS)) ||
-    !isOptional(w.vDtype, (x) => isOneOf(x, KV_DTYPE_IDS)) ||
-    !isOptional(w.activationDtype, (x) => isOneOf(x, ACT_DTYPES)) ||
-    !isOptional(w.attention, (x) => isOneOf(x, ATTENTIONS)) ||
-    !isOptional(w.prefillChunk, (x) => isCount(x, 1)) ||
-    !isOptional(w.logits, (x) => isOneOf(x, LOGITS)) ||
-    !isOptional(w.forceMha, (x) => typeof x === 'boolean') ||
-    !isOptional(w.ignoreWindows, (x) => typeof x === 'boolean') ||
-    !isOptional(w.mlaCache, (x) => isOneOf(x, MLA_CACHES)) ||
-    !isOptional(o, (x) => typeof x === 'object' && x !== null && !Array.isArray(x)) ||
+    (context !== undefined && !isCount(context, 1)) ||
+    (batch !== undefined && !isCount(batch, 1)) ||
+    (kvDtype !== undefined && !isOneOf(kvDtype, KV_DTYPE_IDS)) ||
+    (kDtype !== undefined && !isOneOf(kDtype, KV_DTYPE_IDS)) ||
+    (vDtype !== undefined && !isOneOf(vDtype, KV_DTYPE_IDS)) ||
+    (activationDtype !== undefined && !isOneOf(activationDtype, ACT_DTYPES)) ||
+    (attention !== undefined && !isOneOf(attention, ATTENTIONS)) ||
+    (prefillChunk !== undefined && !isCount(prefillChunk, 1)) ||
+    (logits !== undefined && !isOneOf(logits, LOGITS)) ||
+    (forceMha !== undefined && typeof forceMha !== 'boolean') ||
+    (ignoreWindows !== undefined && typeof ignoreWindows !== 'boolean') ||
+    (mlaCache !== undefined && !isOneOf(mlaCache, MLA_CACHES)) ||
     (o !== undefined &&
-      (!isOptional(o.contextBytes, (x) => isCount(x, 0)) ||
-        !isOptional(o.allocatorFraction, (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1)))
+      (typeof o !== 'object' ||
+        o === null ||
+        Array.isArray(o) ||
+        (o.contextBytes !== undefined && !isCount(o.contextBytes, 0)) ||
+        (o.allocatorFraction !== undefined && !(typeof o.allocatorFraction === 'number' && Number.isFinite(o.allocatorFraction) && o.allocatorFraction >= 0 && o.allocatorFraction <= 1))))
   ) {
     return undefined;
   }
   return {
-    context: w.context ?? DEFAULT_CONTEXT_TOKENS,
-    batch: w.batch ?? 1,
-    kvDtype: w.kvDtype ?? 'f16',
-    ...(w.kDtype !== undefined ? { kDtype: w.kDtype } : {}),
-    ...(w.vDtype !== undefined ? { vDtype: w.vDtype } : {}),
-    activationDtype: w.activationDtype ?? 'bf16',
-    attention: w.attention ?? 'flash',
-    ...(w.prefillChunk !== undefined ? { prefillChunk: w.prefillChunk } : {}),
-    logits: w.logits ?? 'last',
-    forceMha: w.forceMha ?? false,
-    ignoreWindows: w.ignoreWindows ?? false,
-    mlaCache: w.mlaCache ?? 'latent',
+    context: context ?? DEFAULT_CONTEXT_TOKENS,
+    batch: batch ?? 1,
+    kvDtype: kvDtype ?? 'f16',
+    ...(kDtype !== undefined ? { kDtype } : {}),
+    ...(vDtype !== undefined ? { vDtype } : {}),
+    activationDtype: activationDtype ?? 'bf16',
+    attention: attention ?? 'flash',
+    ...(prefillChunk !== undefined ? { prefillChunk } : {}),
+    logits: logits ?? 'last',
+    forceMha: forceMha ?? false,
+    ignoreWindows: ignoreWindows ?? false,
+    mlaCache: mlaCache ?? 'latent',
     overhead: o === undefined ? {} : { ...(o.contextBytes !== undefined ? { contextBytes: o.contextBytes } : {}), ...(o.allocatorFraction !== undefined ? { allocatorFraction: o.allocatorFraction } : {}) },
   };
 }
 
-const weightParts = new WeakMap<WeightBytesBreakdown, BreakdownPart>();
-
-/** The weights part of a breakdown, built once per (model, format) since it never changes. */
-function weightsPart(weights: WeightBytesBreakdown, formatId: string): BreakdownPart {
-  let p = weightParts.get(weights);
+/** The weights part of a breakdown, built once per (model, format) in the model's memo since it never changes. */
+function weightsPart(prepared: PreparedModel, weights: WeightBytesBreakdown, formatId: string): BreakdownPart {
+  let p = prepared.memo.weightParts.get(weights);
   if (!p) {
     p = part(weights.total, `Σ over ${weights.perTensor.length} tensors of bytes in ${formatId}`, {
       accuracy: 'exact',
       parts: Object.fromEntries(Object.entries(weights.byType).map(([type, s]) => [type, part(s.bytes, `${s.tensors} tensors, ${formatCount(s.elements)} weights`)])),
     });
-    weightParts.set(weights, p);
+    prepared.memo.weightParts.set(weights, p);
   }
   return p;
 }
@@ -182,6 +183,11 @@ function describeDefaults(vocab: number, w: ResolvedInferenceWorkload, context: 
   return out;
 }
 
+function workloadOf(options: InferenceOptions): InferenceWorkload {
+  const { model: _model, format: _format, ...workload } = options;
+  return workload;
+}
+
 /**
  * Memory to run a model for inference, as a breakdown: weights (exact per tensor), KV cache (exact
  * per layer), activations / compute buffer of the prefill (model), runtime overhead (explicit).
@@ -190,8 +196,10 @@ function describeDefaults(vocab: number, w: ResolvedInferenceWorkload, context: 
  * @throws InvalidInputError naming the field when an option is out of range or of the wrong type
  */
 export function estimateInference(options: InferenceOptions): InferenceEstimate {
-  const { model, format = plainFormats.bf16, ...workloadInput } = options;
-  const workload = fastResolveWorkload(workloadInput) ?? parseOrThrow(InferenceWorkloadSchema, workloadInput, 'workload');
+  const { model, format = plainFormats.bf16 } = options;
+  // The options object is the workload (the fast path reads only workload fields); the schema,
+  // which strips unknown keys, gets the workload alone so that its messages name only its fields.
+  const workload = fastResolveWorkload(options) ?? parseOrThrow(InferenceWorkloadSchema, workloadOf(options), 'workload');
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const arch = prepared.arch;
   const weights = prepared.weightsIn(format);
@@ -221,12 +229,12 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
   });
   return new Estimate(
     weights.total + kv.bytes + activations.bytes + overhead.bytes,
-    { weights: weightsPart(weights, format.id), kvCache: kv, activations, overhead },
+    { weights: weightsPart(prepared, weights, format.id), kvCache: kv, activations, overhead },
     prepared.parameters,
     weights,
     format.id,
     workload,
     arch.vocabSize,
-    (workloadInput.context === undefined ? 1 : 0) | (options.format === undefined ? 2 : 0) | (workloadInput.logits === undefined ? 4 : 0),
+    (options.context === undefined ? 1 : 0) | (options.format === undefined ? 2 : 0) | (options.logits === undefined ? 4 : 0),
   );
 }

@@ -19,7 +19,7 @@ export {
   type SoftmaxAttentionSpec,
 } from './architecture.js';
 export { type ArchitectureSize, type ArchitectureSizeField, ArchitectureSchema, architectureSize, validateArchitecture } from './architecture-schema.js';
-export { type Breakdown, type BreakdownPart, lazyPart, part, sumParts } from './breakdown.js';
+export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
 export {
   type BlockLayout,
   KV_DTYPE_IDS,
@@ -46,7 +46,6 @@ export {
 export {
   DEFAULT_CONTEXT_TOKENS,
   estimateInference,
-  fastResolveWorkload,
   type InferenceEstimate,
   type InferenceOptions,
   type InferenceWorkload,
@@ -67,12 +66,20 @@ export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './kv-c
 export { type LayerClass, layerClasses } from './layer-classes.js';
 export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './overhead.js';
 export { countParameters, type ParameterBreakdown, type ParameterCategory, parameterCategory } from './parameters.js';
-export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
+export {
+  isPreparedModel,
+  type ModelOrigin,
+  type PreparedModel,
+  type PreparedModelMemo,
+  type PrepareModelOptions,
+  prepareModel,
+  type StoredQuantization,
+} from './prepare-model.js';
 export { storedFormat, storedTensorBytes } from './stored-format.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
-export { excerpt, INPUT_LIMITS, type InputLimitKind, integerAtLeast, numberBetween, parseOrThrow, toInputIssues } from './validate.js';
+export { excerpt, INPUT_LIMITS, type InputLimitKind, parseOrThrow } from './validate.js';
 export {
   type FormatContext,
   isQuantizableWeight,

@@ -118,7 +118,9 @@ let i = 0;
 for (const d of list(args.d)) {
   for (const seq of list(args.seq)) {
     for (const kind of ['naive', 'flash']) {
+      const t = performance.now();
       const r = await measure(kind, seq, d);
+      process.stderr.write(`${kind} seq ${seq} d ${d}: ${r.oom ? 'OOM' : r.skipped ? 'allocated' : 'timed'} in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
       results[kind].push({ i, seq, d, ...r });
     }
     i++;

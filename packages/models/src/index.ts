@@ -30,6 +30,6 @@ export {
   resolveHubOptions,
 } from './hub/index.js';
 export { type LoadModelOptions, loadModel, specFromConfig } from './load-model.js';
-export type { ModelQuantization, ModelSource, ModelSpec, ParameterSources } from './model-spec.js';
+export { type ModelQuantization, type ModelSource, type ModelSpec, type ParameterSources, preparedModelOf } from './model-spec.js';
 export { classifyTensor, parseSafetensorsHeader, readSafetensorsInventory, type SafetensorsInventory } from './safetensors/index.js';
 export { storedFormat, storedTensorBytes } from './stored-format.js';

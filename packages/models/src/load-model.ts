@@ -64,7 +64,7 @@ export async function loadModel(id: string, options: LoadModelOptions = {}): Pro
   const offline = options.offline ?? isOfflineEnv(envOf(options));
   const warnings: string[] = [];
   if (!offline) {
-    const files = new ModelFiles(client, repo, revision, options.cache, false);
+    const files = new ModelFiles(client, repo, revision, options.cache, false, warnings);
     try {
       return await loadWith(files, options, warnings);
     } catch (e) {
@@ -77,14 +77,16 @@ export async function loadModel(id: string, options: LoadModelOptions = {}): Pro
 }
 
 async function offlineLoad(client: HubClient, repo: string, revision: string, options: LoadModelOptions, warnings: string[], cause: unknown): Promise<ModelSpec> {
+  let corruptEntry: string | undefined;
   if (options.cache) {
-    const files = new ModelFiles(client, repo, revision, options.cache, true);
+    const files = new ModelFiles(client, repo, revision, options.cache, true, warnings);
     try {
       const spec = await loadWith(files, options, warnings);
       spec.warnings.push(`offline: used the cached copy of ${repo}@${spec.source.sha ?? revision}`);
       return spec;
     } catch (e) {
       if (!(e instanceof CacheMiss)) throw e;
+      if (e.corrupt) corruptEntry = e.corrupt;
     }
   }
   const entry = options.catalogueFallback === false ? undefined : findInCatalogue(repo);
@@ -99,7 +101,7 @@ async function offlineLoad(client: HubClient, repo: string, revision: string, op
   const near = suggest(repo, listCatalogue().flatMap((c) => [c.id, ...c.aliases]));
   throw new OfflineError(
     repo,
-    `offline mode (--offline / HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
+    `offline mode (--offline / HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`}${corruptEntry ? ` (${corruptEntry})` : ''} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Architecture, Tensor } from '@vramkit/core';
+import { type Architecture, type PreparedModel, prepareModel, type StoredQuantization, type Tensor } from '@vramkit/core';
 import type { HubRequestLog } from './hub/hub-transport.js';
 
 /** Where a {@link ModelSpec} came from and what loading it cost. */
@@ -40,17 +40,8 @@ export interface ParameterSources {
   agree: boolean;
 }
 
-/** How the weights are stored when not plain 16-bit: a GGUF file type, or a config's `quantization_config`. */
-export interface ModelQuantization {
-  /** `gguf`, or `quantization_config.quant_method` (`gptq`, `awq`, `bitsandbytes`, `fp8`, `mxfp4`, …). */
-  method: string;
-  /** GGUF file type (`Q4_K_M`) from `general.file_type` or the file name. */
-  fileType?: string;
-  /** Bytes of tensor data in the GGUF file(s), exact from the header. */
-  dataBytes?: number;
-  /** The raw `quantization_config`, for `@vramkit/quant` to pick the format. */
-  config?: Record<string, unknown>;
-}
+/** How the weights are stored when not plain 16-bit: core's {@link StoredQuantization}, one type for both packages. */
+export type ModelQuantization = StoredQuantization;
 
 /**
  * A model ready for estimation: normalized architecture, exact tensor inventory (with stored dtypes
@@ -70,4 +61,21 @@ export interface ModelSpec {
   source: ModelSource;
   /** Notices for the user: fallbacks taken, counts that disagree, generic mappings used. */
   warnings: string[];
+}
+
+/**
+ * The loaded model as core's one model value: the architecture with the tensor list the loader read
+ * (GGUF or safetensors header, else synthesized from the config), its origin, the stored
+ * quantization and the id as name. Every estimate (inference, serving, training) takes this.
+ * @param spec what `loadModel`, `loadLocalGguf` or `resolveModelArgument` returned
+ * @returns a `PreparedModel`
+ * @throws InvalidInputError when the architecture is malformed
+ */
+export function preparedModelOf(spec: ModelSpec): PreparedModel {
+  const origin = spec.inventorySource;
+  return prepareModel(spec.architecture, {
+    ...(origin === 'synthesized' ? { source: 'config' as const } : { tensors: spec.tensors, source: origin }),
+    ...(spec.quantization ? { quantization: spec.quantization } : {}),
+    name: spec.id,
+  });
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCatalogue } from './catalogue/catalogue.js';
 import { ggmlTypeLayout } from '@vramkit/core';
+import { createMemoryCacheStore } from './cache/memory-store.js';
 import { loadModel } from './load-model.js';
+import { createFsCacheStore } from './node/fs-cache-store.js';
 import { loadLocalGguf, resolveModelArgument } from './node/resolve-model-argument.js';
 import { fakeSha, repoFromConfig } from './testing/fixture-repos.js';
 import { buildGgufFile, GGUF_VALUE, type GgufKv } from './testing/gguf-writer.js';
@@ -155,5 +157,49 @@ describe('bounds before allocation (issue #15)', () => {
       await writeFile(join(folder, 'model.safetensors'), bytes);
       await expect(resolveModelArgument(folder, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/names layer 1e\+21/) });
     });
+  });
+});
+
+describe('cache entries validated like fresh input (issue #15)', () => {
+  it.each([
+    ['num_hidden_layers 1e9 in a well-formed entry', JSON.stringify({ ...cfg, num_hidden_layers: 1e9 })],
+    ['an array', '[1,2,3]'],
+  ])('refetches a cached config holding %s, with a notice', async (_what, body) => {
+    const cache = createMemoryCacheStore();
+    const first = await loadModel('evil/proto-config', { ...opts(), cache });
+    await cache.set({ repo: 'evil/proto-config', revision: first.source.sha!, file: 'config.json' }, enc(body));
+    const again = await loadModel('evil/proto-config', { ...opts(), cache });
+    expect(again.architecture.layers).toHaveLength(16);
+    expect(again.warnings.join('\n')).toMatch(/cached config\.json of evil\/proto-config does not hold a valid value.*fetched it again/);
+  });
+
+  it('offline, reports a cached inventory that fails validation instead of using it', async () => {
+    const cache = createMemoryCacheStore();
+    await loadModel('evil/proto-config', { ...opts(), cache });
+    const info = (await cache.list()).find((e) => e.file === 'vramkit/model-info.json')!;
+    await cache.set(info, enc(JSON.stringify({ id: 'evil/proto-config', files: 'not a list', gated: false })));
+    const err = await loadModel('evil/proto-config', { ...opts(), cache, offline: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'OFFLINE' });
+    expect((err as Error).message).toMatch(/does not hold a valid value \(.*files/);
+  });
+
+  it.each([
+    ['/proc', 'a folder of the kernel'],
+    ['/proc/self/fd/0/cache', 'a path under standard input'],
+  ])('degrades to no cache with a notice when the cache directory is %s (%s), without hanging', async (cacheDir) => {
+    const spec = await loadModel('evil/proto-config', { ...opts(), cache: createFsCacheStore(cacheDir) });
+    expect(spec.architecture.layers).toHaveLength(16);
+    expect(spec.warnings.join('\n')).toMatch(/not caching: /);
+  });
+
+  it('degrades to no cache with a notice when the cache directory is a file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vramkit-cache-file-'));
+    try {
+      await writeFile(join(dir, 'f'), 'x');
+      const spec = await loadModel('evil/proto-config', { ...opts(), cache: createFsCacheStore(join(dir, 'f')) });
+      expect(spec.warnings.join('\n')).toMatch(/not caching: .*not a directory/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,8 @@
-import { weightBytes } from '@vramkit/core';
+import { estimateInference, weightBytes } from '@vramkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCatalogue } from './catalogue/catalogue.js';
 import { loadModel } from './load-model.js';
+import { preparedModelOf } from './model-spec.js';
 import { storedFormat, storedTensorBytes } from './stored-format.js';
 import { fakeSha, ggufFromConfig, repoFromConfig } from './testing/fixture-repos.js';
 import { type HubServer, startHubServer } from './testing/hub-server.js';
@@ -25,6 +26,13 @@ describe('storedFormat', () => {
     expect(w.total).toBe(gguf.dataBytes);
     expect(w.total).toBe(spec.quantization?.dataBytes);
     expect(Object.keys(w.byType).sort()).toEqual(['F32', 'Q4_K', 'Q6_K']);
+  });
+
+  it('prepares a loaded GGUF as one model value that keeps the file tensor types for every estimate', async () => {
+    const spec = await loadModel('x/Llama-3.1-8B-GGUF', { endpoint: server.url, retries: 0, env: {} });
+    const model = preparedModelOf(spec);
+    expect(model).toMatchObject({ source: 'gguf', storedDtypes: true, name: 'x/Llama-3.1-8B-GGUF', quantization: { method: 'gguf' } });
+    expect(estimateInference({ model, format: storedFormat }).parts.weights?.bytes).toBe(gguf.dataBytes);
   });
 
   it('sums a safetensors inventory to 16,060,522,496 bytes (8,030,261,248 BF16 parameters × 2)', async () => {

@@ -24,9 +24,10 @@ const PURE_TYPES = GGML_TYPES.filter((t) => (t.quantized && t.id !== 'Q8_1' && t
  * files are `ggml:F16` etc.); `ggml:<TYPE>` for every matrix in one ggml type; `stored` for the types a
  * GGUF or safetensors header states (core's `storedFormat`); GPU formats `gptq-4bit-128g`, `awq`, `bnb-nf4`, `bnb-int8`, `fp8-block`, `mxfp4`,
  * `compressed-tensors:w4a16`, `hqq-4bit-64g`; families with parameters `gptq@bits=3,group=64`,
- * `awq@group=64,gemv`, `hqq@nbits=2,group=16`, `exl2@4.65`, `exl3@3.5`.
+ * `awq@group=64,gemv`, `hqq@nbits=2,group=16`, `exl2@4.65`, `exl3@3.5`. The record has no prototype,
+ * so `builtinFormats.constructor` is undefined rather than `Object`.
  */
-export const builtinFormats: Readonly<Record<string, FormatEntry>> = {
+export const builtinFormats: Readonly<Record<string, FormatEntry>> = Object.assign(Object.create(null) as Record<string, FormatEntry>, {
   // core's plain formats, wrapped so that impossible shapes raise typed errors like every other format.
   ...byId(Object.values(plainFormats).map((f) => defineWeightFormat(f))),
   ...Object.fromEntries(Object.entries(llamaFileTypeFormats).filter(([id]) => !['F32', 'F16', 'BF16'].includes(id))),
@@ -58,4 +59,4 @@ export const builtinFormats: Readonly<Record<string, FormatEntry>> = {
     exl2Family,
     exl3Family,
   ]),
-};
+});

@@ -1,6 +1,15 @@
 export { type AwqOptions, awqFamily, awqFormat } from './awq.js';
 export { BNB_4BIT_BLOCKSIZE, BNB_NESTED_BLOCKSIZE, type Bnb4bitOptions, bnb4bitBytes, bnb4bitFormat, bnbInt8Format } from './bitsandbytes.js';
 export { builtinFormats } from './builtin-formats.js';
+export {
+  chooseWeightFormat,
+  chooseWeightFormats,
+  createFormatSetup,
+  type FormatChoice,
+  type FormatChoiceInput,
+  type FormatSetup,
+  splitFormatList,
+} from './choose-format.js';
 export { type CompressedTensorsScheme, compressedTensorsFormat } from './compressed-tensors.js';
 export { assertTensorShape, defineWeightFormat, type WeightFormatSpec } from './define-weight-format.js';
 export {

@@ -20,6 +20,22 @@ describe('createFormatRegistry', () => {
     expect(registry.get('ggml:q8_0').id).toBe('ggml:Q8_0');
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'constructor@bits=4', '__proto__@x'])(
+    'does not resolve the Object.prototype name "%s" to a format',
+    (name) => {
+      expect(registry.has(name)).toBe(false);
+      expect(() => registry.get(name)).toThrowError(expect.objectContaining({ code: 'NO_SUCH_FORMAT' }));
+    },
+  );
+
+  it('does not resolve prototype names from a plugin record built as a plain object either', () => {
+    const record = JSON.parse('{"__proto__": {"specVersion": "v1", "id": "evil"}}') as Record<string, never>;
+    expect(() => createFormatRegistry(builtinFormats, record)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(createFormatRegistry(builtinFormats, {}).has('constructor')).toBe(false);
+    expect(builtinFormats.constructor).toBeUndefined();
+    expect(Object.hasOwn(builtinFormats, 'toString')).toBe(false);
+  });
+
   it('throws NoSuchFormatError listing the known ids for "q9_x"', () => {
     let caught: unknown;
     try {

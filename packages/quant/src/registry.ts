@@ -51,7 +51,10 @@ export function createFormatRegistry(...formats: Readonly<Record<string, FormatE
   const byLower = new Map<string, FormatEntry>();
   for (const record of formats) {
     for (const [key, entry] of Object.entries(record)) {
-      if (entry?.specVersion !== 'v1' || typeof entry.id !== 'string' || entry.id.length === 0) {
+      const callable = isFormatFamily(entry ?? ({} as FormatEntry))
+        ? typeof (entry as WeightFormatFamily).create === 'function'
+        : typeof (entry as WeightFormat | undefined)?.bytesForTensor === 'function';
+      if (entry?.specVersion !== 'v1' || typeof entry.id !== 'string' || entry.id.length === 0 || !callable) {
         throw new InvalidInputError([
           {
             path: `formats.${key}`,

@@ -1,35 +1,36 @@
-import { type EngineId, estimateServing, formatCount, GIB, prepareModel, type ServingOptions, solveGpuLayers } from '@vramkit/core';
-import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
+import { type EngineId, estimateServing, formatCount, GIB, type ServingOptions, solveGpuLayers } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
+import { parseArgsOptions } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
-import { resolveModel } from '../model-source.js';
+import { chooseFormat, formatSetup } from '../format-setup.js';
+import { preparedFrom, resolveModel } from '../model-source.js';
 import { table } from '../render.js';
-import { candidateFormats } from '../serve/candidate-formats.js';
-import { engineFlag, parseGpus, serveHelp, serveOptions, servingOptionsFrom } from '../serve/engine-flags.js';
+import { engineFlag, parseGpus, servingOptionsFrom } from '../serve/engine-flags.js';
 
-const compareOptions = {
-  ...hubFlagOptions,
-  ...serveOptions,
-  quant: { type: 'string', short: 'q' },
-  context: { type: 'string', short: 'c' },
-  batch: { type: 'string', short: 'b' },
-  json: { type: 'boolean' },
-} as const;
+/** The engines of `--engine a,b` (default llama.cpp and vLLM), each spelled as core names it. */
+function enginesOf(values: CommandArgs['values']): EngineId[] {
+  return (stringFlag(values, 'engine') ?? 'llama.cpp,vllm')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((e) => engineFlag({ engine: e })!);
+}
 
 const DEFAULT_QUANT: Record<EngineId, string> = { 'llama.cpp': 'Q4_K_M', vllm: 'bf16', transformers: 'bf16' };
 
 async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'compare'), args, io);
-  const engines = (stringFlag(v, 'engine') ?? 'llama.cpp,vllm').split(',').map((e) => engineFlag({ engine: e.trim() })!);
+  const engines = enginesOf(v);
+  const setup = await formatSetup(args, io);
   const gpus = parseGpus(v);
   if (gpus.length === 0) throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
-  const prepared = prepareModel(model.architecture);
+  const prepared = preparedFrom(model);
   const results = [];
   for (const gpu of gpus) {
     for (const engine of engines) {
-      const [format] = candidateFormats(engine, stringFlag(v, 'quant') ?? DEFAULT_QUANT[engine]);
+      const { format } = chooseFormat(setup, model, stringFlag(v, 'quant'), DEFAULT_QUANT[engine]);
       let o: ServingOptions = { ...servingOptionsFrom(v, engine, model.architecture, format, [gpu]), model: prepared };
       if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };
       const e = estimateServing(o);
@@ -73,13 +74,11 @@ export const compareCommand: Command = {
   summary: 'one model on several GPUs and engines, side by side',
   help: `Usage: vramkit compare <model> --gpu <id> --gpu <id> [--engine llama.cpp,vllm,transformers] [options]
 
-Options:
-  -q, --quant <id>            weight format (default Q4_K_M for llama.cpp, bf16 for vLLM and transformers)
-  -c, --context <tokens>      tokens per sequence (default 4096)
-  -b, --batch <n>             sequences at once (default 1)
-      --json                  machine-readable output
-${serveHelp}
-${hubFlagHelp}`,
-  options: compareOptions,
+The weight format: the file as stored (GGUF), else --quant, else the checkpoint's quantization_config,
+else Q4_K_M for llama.cpp and bf16 for vLLM and transformers.
+`,
+  options: parseArgsOptions('compare'),
+  maxPositionals: 1,
+  flagContext: (values) => ({ mode: 'infer', engines: enginesOf(values) }),
   run: runCompare,
 };

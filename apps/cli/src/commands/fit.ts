@@ -1,31 +1,19 @@
-import { formatCount, GIB, prepareModel, type ServingOptions, solveGpuLayers, solveMaxBatch, solveMaxContext } from '@vramkit/core';
-import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
+import { DEFAULT_CONTEXT_TOKENS, formatCount, GIB, type ServingOptions, solveGpuLayers, solveMaxBatch, solveMaxContext } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { boolFlag, intFlag, modelPositional, stringFlag } from '../flags.js';
-import { resolveModel } from '../model-source.js';
+import { parseArgsOptions, readFlag } from '../flag-parse.js';
+import { boolFlag, modelPositional, stringFlag } from '../flags.js';
+import { chooseFormats, formatSetup } from '../format-setup.js';
+import { preparedFrom, resolveModel } from '../model-source.js';
 import { table } from '../render.js';
-import { candidateFormats } from '../serve/candidate-formats.js';
-import { engineFlag, serveHelp, serveOptions, servingOptionsFrom } from '../serve/engine-flags.js';
+import { ENGINE_CANDIDATES } from '../serve/candidate-formats.js';
+import { engineFlag, servingOptionsFrom } from '../serve/engine-flags.js';
 
-const fitOptions = {
-  ...hubFlagOptions,
-  ...serveOptions,
-  quant: { type: 'string', short: 'q' },
-  context: { type: 'string', short: 'c' },
-  contexts: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+// The columns shown when --contexts is not given: 4k, 8k, 32k, 128k (up to the model's limit).
+const DEFAULT_COLUMNS = [4096, 8192, 32768, 131072];
 
-function contextsFrom(raw: string | undefined, limit: number | undefined): number[] {
-  const list = raw
-    ? raw.split(',').map((x) => {
-        const n = intFlag({ contexts: x }, 'contexts');
-        if (n === undefined) throw new UsageError('--contexts takes token counts such as 4096,32k', 'contexts');
-        return n;
-      })
-    : [4096, 8192, 32768, 131072];
-  return list.filter((c) => limit === undefined || c <= limit);
+function contextsFrom(list: number[] | undefined, limit: number | undefined): number[] {
+  return (list ?? DEFAULT_COLUMNS).filter((c) => limit === undefined || c <= limit);
 }
 
 /** Row of the fit table. */
@@ -43,13 +31,13 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
-  const prepared = prepareModel(model.architecture);
-  const formats = candidateFormats(engine, stringFlag(v, 'quant'));
+  const prepared = preparedFrom(model);
+  const formats = chooseFormats(await formatSetup(args, io), model, stringFlag(v, 'quant'), ENGINE_CANDIDATES[engine]).flatMap((c) => (c.format ? [c.format] : []));
   const base = servingOptionsFrom(v, engine, model.architecture, undefined);
   if (base.gpus.length === 0) throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const limit = model.architecture.maxPositionEmbeddings;
-  const contexts = contextsFrom(stringFlag(v, 'contexts'), limit);
-  const nglContext = intFlag(v, 'context') ?? 4096;
+  const contexts = contextsFrom(readFlag(v, 'contexts') as number[] | undefined, limit);
+  const nglContext = (readFlag(v, 'context') as number | undefined) ?? DEFAULT_CONTEXT_TOKENS;
   const rows: FitRow[] = formats.map((format) => {
     const o: ServingOptions = { ...base, model: prepared, format };
     const mc = solveMaxContext(o, { batch: 1 });
@@ -94,13 +82,12 @@ For each candidate weight format: the longest context at batch 1, the most seque
 and (llama.cpp) the most layers that fit on the GPU. Every cell is the engine's own allocation model
 (vramkit estimate --engine … shows one of them in full).
 
-Options:
-  -q, --quant <a,b,…>         candidate formats (default: llama.cpp F16…Q2_K; vLLM bf16, fp8, GPTQ, AWQ)
-      --contexts <a,b,…>      contexts to tabulate (default 4k, 8k, 32k, 128k up to the model's limit)
-  -c, --context <tokens>      context for the -ngl column (default 4096)
-      --json                  machine-readable output
-${serveHelp}
-${hubFlagHelp}`,
-  options: fitOptions,
+The candidates: --quant a,b,… (families keep their parameters: gptq@bits=3,group=64); else a GGUF file
+as stored, or the checkpoint's own quantization_config; else the engine's defaults (llama.cpp F16…Q2_K;
+vLLM bf16, fp8, GPTQ, AWQ; transformers bf16, int8, NF4).
+`,
+  options: parseArgsOptions('fit'),
+  maxPositionals: 1,
+  flagContext: (values) => ({ mode: 'infer', engines: [engineFlag(values) ?? 'llama.cpp'] }),
   run: runFit,
 };

@@ -1,10 +1,10 @@
 import { countParameters, formatCount, GIB, inFeatures, tensorElements, VramkitError } from '@vramkit/core';
-import { listGgufFiles, storedFormat } from '@vramkit/models';
-import { hubFlagHelp, hubFlagOptions, hubLoadOptions } from '../hub-flags.js';
+import { listGgufFiles } from '@vramkit/models';
 import type { Command, CommandArgs, Io } from '../command.js';
+import { parseArgsOptions } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
-import { loadCliConfig } from '../config-file.js';
-import { setupFormats } from '../formats.js';
+import { chooseFormat, formatSetup } from '../format-setup.js';
+import { hubLoadOptions } from '../hub-flags.js';
 import { resolveModel } from '../model-source.js';
 import type { InspectOutput } from '../output-schema.js';
 import { table } from '../render.js';
@@ -28,15 +28,12 @@ export const inspectCommand: Command = {
   summary: 'exact parameter count with a breakdown, and the tensor inventory',
   help: `Usage: vramkit inspect <model> [options]
 
-Options:
-      --tensors        list every tensor with its shape
-  -q, --quant <id>     list the storage type and bytes a weight format chooses for each tensor (vramkit quant list)
-      --plugin <pkg>   load a weight-format package (repeatable)
-      --json           machine-readable output (vramkit schema inspect)
-  -h, --help           this help
-
-${hubFlagHelp}`,
-  options: { ...hubFlagOptions, tensors: { type: 'boolean' }, quant: { type: 'string', short: 'q' }, plugin: { type: 'string', multiple: true }, config: { type: 'string' }, json: { type: 'boolean' } },
+Prints the exact parameter count with a breakdown. With --tensors, every tensor with its shape and,
+where a format is known (--quant, a GGUF file's own types, the checkpoint's quantization_config), the
+storage type and bytes it chooses for each tensor; --quant and GGUF files list the tensors by themselves.
+`,
+  options: parseArgsOptions('inspect'),
+  maxPositionals: 1,
   async run(args, io) {
     const argument = modelPositional(args, 'inspect');
     let model: Awaited<ReturnType<typeof resolveModel>>;
@@ -50,16 +47,10 @@ ${hubFlagHelp}`,
     const arch = model.architecture;
     const tensors = model.tensors;
     const p = countParameters(tensors, arch);
-    const quant = stringFlag(args.values, 'quant');
-    // A GGUF header already says each tensor's type; otherwise --quant predicts it.
-    const format =
-      model.inventorySource === 'gguf'
-        ? storedFormat
-        : quant
-          ? (await setupFormats(args.values, await loadCliConfig(stringFlag(args.values, 'config'), io.env, io.cwd), io.cwd)).registry.get(quant)
-          : undefined;
+    // A GGUF header already says each tensor's type; otherwise --quant (or the checkpoint's quantization_config) predicts it.
+    const format = chooseFormat(await formatSetup(args, io), model, stringFlag(args.values, 'quant')).format;
     const ctx = { arch, numLayers: arch.layers.length };
-    const listed = boolFlag(args.values, 'tensors') || format !== undefined;
+    const listed = boolFlag(args.values, 'tensors') || stringFlag(args.values, 'quant') !== undefined || model.inventorySource === 'gguf';
     const rows = listed
       ? tensors.map((t) => {
           const chosen = format?.bytesForTensor(t, ctx);

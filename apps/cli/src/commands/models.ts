@@ -1,6 +1,7 @@
 import { countParameters, formatCount, synthesizeTensors } from '@vramkit/core';
 import { CATALOGUE_VERSION, listCatalogue, normalizeConfig } from '@vramkit/models';
 import type { Command } from '../command.js';
+import { parseArgsOptions } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
 import { table } from '../render.js';
 
@@ -11,7 +12,8 @@ export const modelsCommand: Command = {
 
 Lists the models whose configs ship with vramkit, with their parameter counts.
 `,
-  options: { json: { type: 'boolean' } },
+  options: parseArgsOptions('models'),
+  maxPositionals: 0,
   run(args, io) {
     const rows = listCatalogue().map((e) => {
       const n = normalizeConfig(e.config);

@@ -1,47 +1,36 @@
-import { formatCount, GIB, planTraining, prepareModel } from '@vramkit/core';
-import { hubFlagHelp, hubFlagOptions } from '../hub-flags.js';
+import { formatCount, GIB, planTraining } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { boolFlag, choiceFlag, intFlag, modelPositional } from '../flags.js';
-import { resolveModel } from '../model-source.js';
+import { checkOneGpu, parseArgsOptions, readFlag } from '../flag-parse.js';
+import { boolFlag, modelPositional, stringFlag } from '../flags.js';
+import { chooseFormat, formatSetup } from '../format-setup.js';
+import { preparedFrom, resolveModel } from '../model-source.js';
 import { table } from '../render.js';
-import { gpuMemoryFrom, TRAIN_HELP, trainOptions } from '../train/train-flags.js';
 import { trainingWorkloadForArgs } from '../train/run-train-estimate.js';
-
-const planOptions = {
-  ...hubFlagOptions,
-  ...trainOptions,
-  mode: { type: 'string' },
-  'max-gpus': { type: 'string' },
-  methods: { type: 'string' },
-  margin: { type: 'string' },
-  attention: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+import { gpuMemoryFrom } from '../train/train-flags.js';
 
 const gib = (b: number) => (b / GIB).toFixed(2);
 
 async function runPlan(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
-  const mode = choiceFlag(v, 'mode', ['train'] as const) ?? 'train';
+  const mode = readFlag(v, 'mode') ?? 'train';
+  if (mode !== 'train') throw new UsageError(`plan plans training only (--mode train); for inference use vramkit fit (got --mode ${mode})`, 'mode');
+  checkOneGpu(v);
   const gpu = gpuMemoryFrom(v);
   if (!gpu) throw new UsageError('plan needs a GPU: --gpu <id> (e.g. h100-80gb) or --gpu-memory <size> (e.g. 80GiB)', 'gpu');
   const model = await resolveModel(modelPositional(args, 'plan'), args, io);
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
-  const methodsRaw = v.methods;
-  const methods =
-    typeof methodsRaw === 'string'
-      ? methodsRaw.split(',').map((m) => {
-          if (m !== 'full' && m !== 'lora' && m !== 'qlora' && m !== 'dora') throw new UsageError(`--methods takes full, lora, qlora, dora (got "${m}")`, 'methods');
-          return m;
-        })
-      : workload.method
-        ? [workload.method]
-        : (['full', 'lora', 'qlora'] as const);
-  const plan = planTraining({ ...workload, model: prepareModel(model.architecture) }, gpu.bytes, {
-    methods,
-    maxGpus: intFlag(v, 'max-gpus') ?? 64,
-    margin: choiceFlag(v, 'margin', ['expected', 'high'] as const) ?? 'expected',
+  // Training takes its frozen base from an explicit --quant only: a trainer loads a quantized checkpoint per its method.
+  const quant = stringFlag(v, 'quant');
+  const baseFormat = quant ? chooseFormat(await formatSetup(args, io), model, quant).format : undefined;
+  const methods = (readFlag(v, 'methods') as ('full' | 'lora' | 'qlora' | 'dora')[] | undefined) ?? (workload.method ? [workload.method] : undefined);
+  const maxGpus = readFlag(v, 'max-gpus') as number | undefined;
+  const margin = readFlag(v, 'margin') as 'expected' | 'high' | undefined;
+  // Unset options are left to planTraining, which applies and documents its defaults.
+  const plan = planTraining({ ...workload, model: preparedFrom(model), ...(baseFormat ? { baseFormat } : {}) }, gpu.bytes, {
+    ...(methods ? { methods } : {}),
+    ...(maxGpus !== undefined ? { maxGpus } : {}),
+    ...(margin ? { margin } : {}),
   });
   if (boolFlag(v, 'json')) {
     const out = {
@@ -102,15 +91,10 @@ export const planCommand: Command = {
 Ranks setups that fit, each with its per-GPU breakdown: full / LoRA / QLoRA × single GPU, ZeRO-2,
 ZeRO-3, ZeRO-3 + checkpointing, ZeRO-3 + optimizer offload; fewest GPUs first.
 
-Options:
-      --gpu <id>              GPU from the catalogue (e.g. h100-80gb), or
-      --gpu-memory <size>     memory of one GPU (80GiB, 24GB)
-      --methods <list>        methods to consider (default: --method, else full,lora,qlora)
-      --max-gpus <n>          largest GPU count to try (default 64)
-      --margin expected|high  fit the expected total (default) or the high end of the band
-      --json                  machine-readable output
-${TRAIN_HELP}
-${hubFlagHelp}`,
-  options: planOptions,
+--quant names the frozen base's format (QLoRA: bnb-nf4 by default).
+`,
+  options: parseArgsOptions('plan'),
+  maxPositionals: 1,
+  flagContext: () => ({ mode: 'train', engines: ['none'] }),
   run: (args, io) => runPlan(args, io),
 };

@@ -16,6 +16,7 @@ Prints the JSON Schema (draft 2020-12) of the --json output of a command. Names:
 Without a name, prints all of them keyed by name.
 `,
   options: {},
+  maxPositionals: 1,
   async run(args, io) {
     const [{ z }, { outputSchemas }] = await Promise.all([import('zod'), import('../output-schema.js')]);
     const [name] = args.positionals;

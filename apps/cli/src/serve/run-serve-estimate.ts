@@ -1,8 +1,9 @@
 import { type Architecture, estimateServing, type ServingEstimate, type ServingOptions, solveGpuLayers, type WeightFormat } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { boolFlag, choiceFlag } from '../flags.js';
-import { EMIT_TARGETS, emitLaunch } from './emit.js';
+import { readFlag } from '../flag-parse.js';
+import { boolFlag } from '../flags.js';
+import { type EmitTarget, emitLaunch } from './emit.js';
 import { engineFlag, servingOptionsFrom } from './engine-flags.js';
 import { renderServing } from './render-serving.js';
 
@@ -47,7 +48,7 @@ export function planServing(values: CommandArgs['values'], model: ServeModel, fo
 export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, format?: WeightFormat): number {
   const v = args.values;
   const { options, estimate } = planServing(v, model, format);
-  const emit = choiceFlag(v, 'emit', EMIT_TARGETS);
+  const emit = readFlag(v, 'emit') as EmitTarget | undefined;
   if (emit) {
     io.out(emitLaunch(emit, options, estimate, model.argument));
     return estimate.fits ? 0 : 1;

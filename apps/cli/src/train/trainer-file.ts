@@ -1,7 +1,32 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type TrainerConfigResult, trainingFromTrainerConfig, VramkitError } from '@vramkit/core';
-import { parse } from 'yaml';
+import { isMap, parseDocument, visit } from 'yaml';
+
+// A trainer config is a few KB; 1 MiB bounds memory and time however the file was made.
+const MAX_TRAINER_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * YAML (a superset of JSON) to a value, in time linear in the input: the yaml package's own
+ * duplicate-key check compares every key with every other (a 200k-key file took minutes), so keys are
+ * checked here with a set per mapping; aliases are capped (billion-laughs).
+ */
+function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0) throw doc.errors[0];
+  visit(doc, {
+    Map(_key, node) {
+      if (!isMap(node)) return;
+      const seen = new Set<unknown>();
+      for (const item of node.items) {
+        const k = item.key && typeof item.key === 'object' && 'value' in item.key ? (item.key as { value: unknown }).value : item.key;
+        if (seen.has(k)) throw new Error(`duplicate key ${JSON.stringify(String(k)).slice(0, 60)}`);
+        seen.add(k);
+      }
+    },
+  });
+  return doc.toJS({ maxAliasCount: 100 });
+}
 
 /**
  * Reads a trainer config file (YAML or JSON: axolotl, LLaMA-Factory, TRL/TrainingArguments,
@@ -13,16 +38,21 @@ export async function readTrainerConfig(path: string, cwd: string): Promise<Trai
   const file = resolve(cwd, path);
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_TRAINER_CONFIG_BYTES) {
+      throw new VramkitError('PARSE_ERROR', `${file} has ${size.toLocaleString('en-US')} bytes, above the ${MAX_TRAINER_CONFIG_BYTES.toLocaleString('en-US')}-byte limit for a trainer config`, { path: 'from' });
+    }
     text = await readFile(file, 'utf8');
   } catch (cause) {
+    if (VramkitError.isInstance(cause)) throw cause;
     throw new VramkitError('PARSE_ERROR', `Cannot read trainer config ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { path: 'from', cause });
   }
   let raw: unknown;
   try {
     // YAML is a superset of JSON, so one parser reads both.
-    raw = parse(text);
+    raw = parseYaml(text);
   } catch (cause) {
-    throw new VramkitError('PARSE_ERROR', `${file} is not valid YAML/JSON: ${(cause as Error).message.split('\n')[0]}`, { path: 'from', cause });
+    throw new VramkitError('PARSE_ERROR', `${file} is not valid YAML/JSON: ${(cause as Error).message.split('\n')[0]?.slice(0, 200)}`, { path: 'from', cause });
   }
   return { ...trainingFromTrainerConfig(raw), file };
 }

@@ -67,3 +67,58 @@ describe('trainingFromTrainerConfig', () => {
     expect(() => trainingFromTrainerConfig({ foo: 1 })).toThrow(InvalidInputError);
   });
 });
+
+// Issue #15: hostile or mistyped values were replaced by defaults without a note.
+describe('trainingFromTrainerConfig refuses values it would otherwise replace by defaults (issue #15)', () => {
+  const axolotlBase = { base_model: 'meta-llama/Meta-Llama-3-8B', adapter: 'lora', sequence_len: 2048, micro_batch_size: 1 };
+  it.each([
+    [{ sequence_len: 0 }, 'config.sequence_len', /must be a whole number from 1 to/],
+    [{ micro_batch_size: 0 }, 'config.micro_batch_size', /got 0/],
+    [{ gradient_accumulation_steps: -2 }, 'config.gradient_accumulation_steps', /got -2/],
+    [{ lora_r: 'sixteen' }, 'config.lora_r', /got "sixteen"/],
+    [{ lora_r: Number.NaN }, 'config.lora_r', /got null|NaN/],
+    [{ sequence_len: Number.POSITIVE_INFINITY }, 'config.sequence_len', /must be a whole number/],
+    [{ sequence_len: 2 ** 40 }, 'config.sequence_len', /from 1 to 1,073,741,824/],
+    [{ lora_dropout: 1.5 }, 'config.lora_dropout', /from 0 to 1/],
+    [{ lora_alpha: 'x'.repeat(100_000) }, 'config.lora_alpha', /100,000 characters/],
+  ])('axolotl config %# → INVALID_INPUT naming the field', (patch, path, message) => {
+    let err: unknown;
+    try {
+      trainingFromTrainerConfig({ ...axolotlBase, ...patch });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', path });
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message.length).toBeLessThan(400);
+  });
+
+  it.each([
+    [{ model_name_or_path: 'Qwen/Qwen3-8B', finetuning_type: 'lora', cutoff_len: 0 }, 'config.cutoff_len'],
+    [{ model_name_or_path: 'Qwen/Qwen3-8B', per_device_train_batch_size: 0 }, 'config.per_device_train_batch_size'],
+    [{ model_name_or_path: 'Qwen/Qwen3-8B', finetuning_type: 'lora', quantization_bit: 7 }, 'config.quantization_bit'],
+    [{ model: { _component_: 'torchtune.models.llama3.lora_llama3_8b', lora_rank: 'eight' }, batch_size: 2 }, 'config.model.lora_rank'],
+    [{ model: { _component_: 'torchtune.models.llama3.llama3_8b' }, tokenizer: { max_seq_len: 0 } }, 'config.tokenizer.max_seq_len'],
+  ])('%o → INVALID_INPUT at %s', (raw, path) => {
+    expect(() => trainingFromTrainerConfig(raw)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path }));
+  });
+
+  it('keeps digits in quoted strings, as YAML writers quote them', () => {
+    expect(trainingFromTrainerConfig({ ...axolotlBase, sequence_len: '4096' }).workload.seq).toBe(4096);
+  });
+
+  it.each(['/etc/passwd.json', '../secrets/config.yaml', 'C:\\Users\\me\\model.gguf', '/tmp/a/b/weights.bin'])('refuses base_model %s, a file rather than a Hub id or a model folder', (path) => {
+    expect(() => trainingFromTrainerConfig({ ...axolotlBase, base_model: path })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'config.base_model' }));
+  });
+
+  it.each(['meta-llama/Meta-Llama-3-8B', './models/llama-3-8b', '/data/models/Qwen3-8B/', './models/Qwen2.5'])('accepts base_model %s', (id) => {
+    expect(trainingFromTrainerConfig({ ...axolotlBase, base_model: id }).modelId).toBe(id);
+  });
+
+  it('never resolves an optimizer name through the prototype chain', () => {
+    const r = trainingFromTrainerConfig({ ...axolotlBase, optimizer: 'constructor' });
+    expect(r.workload.optimizer).toBe('adamw');
+    expect(r.notes.join(' ')).toMatch(/optimizer "constructor" not modelled/);
+  });
+});

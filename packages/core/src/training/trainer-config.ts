@@ -1,4 +1,5 @@
-import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { type InputIssue, InvalidInputError } from '../errors/invalid-input-error.js';
+import { excerpt, INPUT_LIMITS, type InputLimitKind } from '../validate.js';
 import type { TrainingWorkload } from './estimate-training.js';
 import type { OptimizerId } from './optimizers.js';
 
@@ -20,6 +21,63 @@ type Raw = Record<string, unknown>;
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
+
+/**
+ * Reads the numeric fields of a trainer config strictly: a key that is present must hold a whole number
+ * in `[1, INPUT_LIMITS[kind].max]` (digits in a string are accepted, as YAML writers quote them), or a
+ * number in `[min, max]` for rates. `sequence_len: 0`, `lora_r: "sixteen"` or `.nan` is an error naming
+ * the key, never replaced by a default without a word.
+ */
+class Fields {
+  readonly issues: InputIssue[] = [];
+  constructor(readonly raw: Raw) {}
+
+  /** A whole number ≥ 1 within the bound of `kind`, or undefined when the key is absent or null. */
+  int(key: string, kind: InputLimitKind, from: Raw = this.raw, path = key): number | undefined {
+    const v = from[key];
+    if (v === undefined || v === null) return undefined;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    const limit = INPUT_LIMITS[kind];
+    if (!Number.isSafeInteger(n) || n < 1 || n > limit.max) {
+      this.issues.push({ path: `config.${path}`, message: `must be a whole number from 1 to ${limit.max.toLocaleString('en-US')} (${limit.reason}), got ${excerpt(v)}`, received: excerpt(v) });
+      return undefined;
+    }
+    return n;
+  }
+
+  /** A finite number in `[min, max]`, or undefined when absent or null. */
+  number(key: string, min: number, max: number, from: Raw = this.raw, path = key): number | undefined {
+    const v = from[key];
+    if (v === undefined || v === null) return undefined;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.issues.push({ path: `config.${path}`, message: `must be a number from ${min} to ${max}, got ${excerpt(v)}`, received: excerpt(v) });
+      return undefined;
+    }
+    return n;
+  }
+
+  /** The model the config names: a Hub id or a model folder, never any other file. */
+  model(key: string): string | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v.length === 0 || v.length > 1024 || v.includes('\0')) {
+      this.issues.push({ path: `config.${key}`, message: `must be a Hub model id (owner/name) or a model folder, got ${excerpt(v)}`, received: excerpt(v) });
+      return undefined;
+    }
+    // A path to a file is not a model folder. Loaders read a file only when it is a config.json or a
+    // .gguf (and never one without an extension), so refusing file extensions here closes the rest.
+    if (/\.(json|gguf|ya?ml|toml|bin|safetensors|pt|pth|txt|py|sh|csv|md)$/i.test(v)) {
+      this.issues.push({ path: `config.${key}`, message: `must be a Hub model id (owner/name) or a model folder, not a file (${excerpt(v)})`, received: excerpt(v) });
+      return undefined;
+    }
+    return v;
+  }
+
+  done(): void {
+    if (this.issues.length > 0) throw new InvalidInputError(this.issues);
+  }
+}
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined);
 
 // HF TrainingArguments.optim names (transformers training_args.py OptimizerNames) → ours.
@@ -42,8 +100,8 @@ const HF_OPTIM: Record<string, OptimizerId> = {
 
 function hfOptim(name: string | undefined, notes: string[]): OptimizerId | undefined {
   if (name === undefined) return undefined;
-  const id = HF_OPTIM[name];
-  if (!id) notes.push(`optimizer "${name}" not modelled; assumed adamw`);
+  const id = Object.hasOwn(HF_OPTIM, name) ? HF_OPTIM[name] : undefined;
+  if (!id) notes.push(`optimizer ${excerpt(name)} not modelled; assumed adamw`);
   return id ?? 'adamw';
 }
 
@@ -57,7 +115,7 @@ function deepspeedStage(v: unknown, notes: string[]): 0 | 1 | 2 | 3 | undefined 
   const path = str(v);
   const m = path ? /z(?:ero)?[_-]?([0-3])/i.exec(path) : null;
   if (m) return Number(m[1]) as 0 | 1 | 2 | 3;
-  notes.push(`DeepSpeed config ${JSON.stringify(v)}: stage not readable from here; pass --zero`);
+  notes.push(`DeepSpeed config ${excerpt(v)}: stage not readable from here; pass --zero`);
   return undefined;
 }
 
@@ -78,6 +136,15 @@ function detect(raw: Raw): TrainerFramework | undefined {
 }
 
 function axolotl(raw: Raw, notes: string[]): TrainerConfigResult {
+  const f = new Fields(raw);
+  const rank = f.int('lora_r', 'width');
+  const alpha = f.number('lora_alpha', Number.MIN_VALUE, 2 ** 20);
+  const dropout = f.number('lora_dropout', 0, 1);
+  const seq = f.int('sequence_len', 'context');
+  const microBatch = f.int('micro_batch_size', 'batch');
+  const gradAccum = f.int('gradient_accumulation_steps', 'batch');
+  const modelId = f.model('base_model');
+  f.done();
   const adapter = str(raw.adapter);
   const fourBit = bool(raw.load_in_4bit) === true || adapter === 'qlora';
   const peft = adapter === 'lora' || adapter === 'qlora';
@@ -91,17 +158,17 @@ function axolotl(raw: Raw, notes: string[]): TrainerConfigResult {
     ...(peft
       ? {
           lora: {
-            ...(num(raw.lora_r) ? { rank: num(raw.lora_r)! } : {}),
-            ...(num(raw.lora_alpha) ? { alpha: num(raw.lora_alpha)! } : {}),
+            ...(rank !== undefined ? { rank } : {}),
+            ...(alpha !== undefined ? { alpha } : {}),
             targets: bool(raw.lora_target_linear) ? 'all-linear' : (targetsFrom(raw.lora_target_modules) ?? 'default'),
             ...(Array.isArray(raw.lora_modules_to_save) ? { modulesToSave: raw.lora_modules_to_save.map(String) } : {}),
-            ...(num(raw.lora_dropout) !== undefined || typeof raw.lora_dropout === 'number' ? { dropout: raw.lora_dropout as number } : {}),
+            ...(dropout !== undefined ? { dropout } : {}),
           },
         }
       : {}),
-    ...(num(raw.sequence_len) ? { seq: num(raw.sequence_len)! } : {}),
-    ...(num(raw.micro_batch_size) ? { microBatch: num(raw.micro_batch_size)! } : {}),
-    ...(num(raw.gradient_accumulation_steps) ? { gradAccum: num(raw.gradient_accumulation_steps)! } : {}),
+    ...(seq !== undefined ? { seq } : {}),
+    ...(microBatch !== undefined ? { microBatch } : {}),
+    ...(gradAccum !== undefined ? { gradAccum } : {}),
     checkpointing: gc === true || typeof gc === 'string' ? 'full' : 'none',
     ...(hfOptim(str(raw.optimizer), notes) ? { optimizer: hfOptim(str(raw.optimizer), []) } : {}),
     precision: precisionFor(bool(raw.bf16) ?? (raw.bf16 === 'auto' ? true : undefined), bool(raw.fp16), peft),
@@ -109,7 +176,6 @@ function axolotl(raw: Raw, notes: string[]): TrainerConfigResult {
     ...(bool(raw.liger_fused_linear_cross_entropy) || bool(raw.cut_cross_entropy) ? { loss: 'fused' } : {}),
     ...(ds !== undefined || fsdp ? { parallel: { ...(ds !== undefined ? { zero: ds } : {}), ...(fsdp ? { fsdp: 'full' } : {}) } } : {}),
   };
-  const modelId = str(raw.base_model);
   return { framework: 'axolotl', ...(modelId ? { modelId } : {}), workload, notes };
 }
 
@@ -124,10 +190,23 @@ function precisionFor(bf16: boolean | undefined, fp16: boolean | undefined, peft
 }
 
 function llamaFactory(raw: Raw, notes: string[]): TrainerConfigResult {
+  const f = new Fields(raw);
+  const rank = f.int('lora_rank', 'width');
+  const alpha = f.number('lora_alpha', Number.MIN_VALUE, 2 ** 20);
+  const dropout = f.number('lora_dropout', 0, 1);
+  const seq = f.int('cutoff_len', 'context');
+  const microBatch = f.int('per_device_train_batch_size', 'batch');
+  const gradAccum = f.int('gradient_accumulation_steps', 'batch');
+  const modelId = f.model('model_name_or_path');
+  const qBits = f.int('quantization_bit', 'width');
+  if (qBits !== undefined && qBits !== 2 && qBits !== 3 && qBits !== 4 && qBits !== 5 && qBits !== 6 && qBits !== 8) {
+    f.issues.push({ path: 'config.quantization_bit', message: `must be 2, 3, 4, 5, 6 or 8 (LLaMA-Factory's quantization_bit), got ${qBits}`, received: qBits });
+  }
+  f.done();
   const type = str(raw.finetuning_type) ?? 'lora';
   if (type === 'freeze') notes.push('finetuning_type freeze (partial layers) is estimated as full fine-tuning');
   const peft = type === 'lora';
-  const q = num(raw.quantization_bit);
+  const q = qBits;
   const dora = bool(raw.use_dora) === true;
   const method = !peft ? 'full' : q === 4 ? 'qlora' : dora ? 'dora' : 'lora';
   if (q === 8) notes.push('8-bit base (quantization_bit 8) is estimated as a bf16 base');
@@ -138,16 +217,16 @@ function llamaFactory(raw: Raw, notes: string[]): TrainerConfigResult {
     ...(peft
       ? {
           lora: {
-            ...(num(raw.lora_rank) ? { rank: num(raw.lora_rank)! } : {}),
-            ...(num(raw.lora_alpha) ? { alpha: num(raw.lora_alpha)! } : {}),
+            ...(rank !== undefined ? { rank } : {}),
+            ...(alpha !== undefined ? { alpha } : {}),
             targets: targetsFrom(raw.lora_target ?? 'all') ?? 'all-linear',
-            ...(typeof raw.lora_dropout === 'number' ? { dropout: raw.lora_dropout } : {}),
+            ...(dropout !== undefined ? { dropout } : {}),
           },
         }
       : {}),
-    ...(num(raw.cutoff_len) ? { seq: num(raw.cutoff_len)! } : {}),
-    ...(num(raw.per_device_train_batch_size) ? { microBatch: num(raw.per_device_train_batch_size)! } : {}),
-    ...(num(raw.gradient_accumulation_steps) ? { gradAccum: num(raw.gradient_accumulation_steps)! } : {}),
+    ...(seq !== undefined ? { seq } : {}),
+    ...(microBatch !== undefined ? { microBatch } : {}),
+    ...(gradAccum !== undefined ? { gradAccum } : {}),
     // LLaMA-Factory enables gradient checkpointing unless disable_gradient_checkpointing is set.
     checkpointing: bool(raw.disable_gradient_checkpointing) ? 'none' : 'full',
     ...(hfOptim(str(raw.optim), notes) ? { optimizer: hfOptim(str(raw.optim), []) } : {}),
@@ -156,11 +235,19 @@ function llamaFactory(raw: Raw, notes: string[]): TrainerConfigResult {
     ...(bool(raw.enable_liger_kernel) ? { loss: 'fused', kernels: 'fused' } : {}),
     ...(ds !== undefined ? { parallel: { zero: ds } } : {}),
   };
-  const modelId = str(raw.model_name_or_path);
   return { framework: 'llama-factory', ...(modelId ? { modelId } : {}), workload, notes };
 }
 
 function trl(raw: Raw, notes: string[]): TrainerConfigResult {
+  const f = new Fields(raw);
+  const rank = f.int('lora_r', 'width');
+  const alpha = f.number('lora_alpha', Number.MIN_VALUE, 2 ** 20);
+  const dropout = f.number('lora_dropout', 0, 1);
+  const seq = raw.max_seq_length !== undefined && raw.max_seq_length !== null ? f.int('max_seq_length', 'context') : f.int('max_length', 'context');
+  const microBatch = f.int('per_device_train_batch_size', 'batch');
+  const gradAccum = f.int('gradient_accumulation_steps', 'batch');
+  const modelId = f.model('model_name_or_path');
+  f.done();
   const peft = bool(raw.use_peft) === true || raw.lora_r !== undefined || raw.peft_config !== undefined;
   const fourBit = bool(raw.load_in_4bit) === true;
   const method = !peft ? 'full' : fourBit ? 'qlora' : bool(raw.use_dora) ? 'dora' : 'lora';
@@ -171,16 +258,16 @@ function trl(raw: Raw, notes: string[]): TrainerConfigResult {
     ...(peft
       ? {
           lora: {
-            ...(num(raw.lora_r) ? { rank: num(raw.lora_r)! } : {}),
-            ...(num(raw.lora_alpha) ? { alpha: num(raw.lora_alpha)! } : {}),
+            ...(rank !== undefined ? { rank } : {}),
+            ...(alpha !== undefined ? { alpha } : {}),
             targets: targetsFrom(raw.lora_target_modules) ?? 'default',
-            ...(typeof raw.lora_dropout === 'number' ? { dropout: raw.lora_dropout } : {}),
+            ...(dropout !== undefined ? { dropout } : {}),
           },
         }
       : {}),
-    ...(num(raw.max_seq_length ?? raw.max_length) ? { seq: num(raw.max_seq_length ?? raw.max_length)! } : {}),
-    ...(num(raw.per_device_train_batch_size) ? { microBatch: num(raw.per_device_train_batch_size)! } : {}),
-    ...(num(raw.gradient_accumulation_steps) ? { gradAccum: num(raw.gradient_accumulation_steps)! } : {}),
+    ...(seq !== undefined ? { seq } : {}),
+    ...(microBatch !== undefined ? { microBatch } : {}),
+    ...(gradAccum !== undefined ? { gradAccum } : {}),
     checkpointing: bool(raw.gradient_checkpointing) ? 'full' : 'none',
     ...(hfOptim(str(raw.optim), notes) ? { optimizer: hfOptim(str(raw.optim), []) } : {}),
     precision: precisionFor(bool(raw.bf16), bool(raw.fp16), peft),
@@ -188,7 +275,6 @@ function trl(raw: Raw, notes: string[]): TrainerConfigResult {
     ...(str(raw.attn_implementation) === 'eager' ? { attention: 'naive' } : {}),
     ...(ds !== undefined || fsdp ? { parallel: { ...(ds !== undefined ? { zero: ds } : {}), ...(fsdp ? { fsdp: fsdp.includes('hybrid') ? 'hybrid' : fsdp.includes('shard_grad_op') ? 'grad-op' : 'full', ...(fsdp.includes('offload') ? { offload: 'optimizer+params' } : {}) } : {}) } } : {}),
   };
-  const modelId = str(raw.model_name_or_path);
   return { framework: 'trl', ...(modelId ? { modelId } : {}), workload, notes };
 }
 
@@ -205,34 +291,42 @@ const TT_OPTIM: Record<string, OptimizerId> = {
 
 function torchtune(raw: Raw, notes: string[]): TrainerConfigResult {
   const model = raw.model as Raw;
+  const f = new Fields(raw);
+  const tok = isRecord(raw.tokenizer) ? raw.tokenizer : {};
+  const rank = f.int('lora_rank', 'width', model, 'model.lora_rank');
+  const alpha = f.number('lora_alpha', Number.MIN_VALUE, 2 ** 20, model, 'model.lora_alpha');
+  const dropout = f.number('lora_dropout', 0, 1, model, 'model.lora_dropout');
+  const seq = f.int('max_seq_len', 'context', tok, 'tokenizer.max_seq_len');
+  const microBatch = f.int('batch_size', 'batch');
+  const gradAccum = f.int('gradient_accumulation_steps', 'batch');
+  f.done();
   const component = str(model._component_) ?? '';
   const leaf = component.split('.').pop() ?? '';
   const method = leaf.startsWith('qlora_') ? 'qlora' : leaf.startsWith('lora_') ? (bool(model.use_dora) ? 'dora' : 'lora') : 'full';
   const targets: string[] = [];
-  if (Array.isArray(model.lora_attn_modules)) for (const m of model.lora_attn_modules) targets.push(TT_ATTN[String(m)] ?? String(m));
+  if (Array.isArray(model.lora_attn_modules)) for (const m of model.lora_attn_modules) targets.push(Object.hasOwn(TT_ATTN, String(m)) ? TT_ATTN[String(m)]! : String(m));
   if (bool(model.apply_lora_to_mlp)) targets.push('gate_proj', 'up_proj', 'down_proj');
   if (bool(model.apply_lora_to_output)) targets.push('lm_head');
   const opt = isRecord(raw.optimizer) ? str(raw.optimizer._component_) : undefined;
-  if (opt && !TT_OPTIM[opt]) notes.push(`optimizer ${opt} not modelled; assumed adamw`);
+  if (opt && !Object.hasOwn(TT_OPTIM, opt)) notes.push(`optimizer ${excerpt(opt)} not modelled; assumed adamw`);
   const loss = isRecord(raw.loss) ? str(raw.loss._component_) ?? '' : '';
-  const tokenizer = isRecord(raw.tokenizer) ? raw.tokenizer : {};
   const compile = bool(raw.compile) === true;
   const workload: TrainingWorkload = {
     method,
-    ...(method !== 'full' ? { lora: { ...(num(model.lora_rank) ? { rank: num(model.lora_rank)! } : {}), ...(num(model.lora_alpha) ? { alpha: num(model.lora_alpha)! } : {}), targets: targets.length ? targets : 'default', ...(typeof model.lora_dropout === 'number' ? { dropout: model.lora_dropout } : {}) } } : {}),
-    ...(num(tokenizer.max_seq_len) ? { seq: num(tokenizer.max_seq_len)! } : {}),
-    ...(num(raw.batch_size) ? { microBatch: num(raw.batch_size)! } : {}),
-    ...(num(raw.gradient_accumulation_steps) ? { gradAccum: num(raw.gradient_accumulation_steps)! } : {}),
+    ...(method !== 'full' ? { lora: { ...(rank !== undefined ? { rank } : {}), ...(alpha !== undefined ? { alpha } : {}), targets: targets.length ? targets : 'default', ...(dropout !== undefined ? { dropout } : {}) } } : {}),
+    ...(seq !== undefined ? { seq } : {}),
+    ...(microBatch !== undefined ? { microBatch } : {}),
+    ...(gradAccum !== undefined ? { gradAccum } : {}),
     checkpointing: bool(raw.enable_activation_checkpointing) ? 'full' : 'none',
     ...(bool(raw.enable_activation_offloading) && bool(raw.enable_activation_checkpointing) ? { activationOffload: true } : {}),
-    optimizer: opt ? (TT_OPTIM[opt] ?? 'adamw') : 'adamw',
+    optimizer: opt && Object.hasOwn(TT_OPTIM, opt) ? TT_OPTIM[opt]! : 'adamw',
     ...(bool(raw.optimizer_in_bwd) ? { optimizerInBackward: true } : {}),
     // torchtune trains in the model dtype: bf16 weights and optimizer states.
     precision: str(raw.dtype) === 'fp32' ? 'fp32' : 'bf16',
     ...(compile ? { kernels: 'fused' } : {}),
     loss: loss.includes('Chunked') ? 'chunked' : 'hf',
   };
-  notes.push(`torchtune model builder ${leaf}: pass the matching Hub model id`);
+  notes.push(`torchtune model builder ${excerpt(leaf)}: pass the matching Hub model id`);
   return { framework: 'torchtune', workload, notes };
 }
 

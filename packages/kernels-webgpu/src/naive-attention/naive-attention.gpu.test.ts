@@ -60,6 +60,20 @@ describe.runIf(gpu)('createNaiveAttention', () => {
     attn.destroy();
   });
 
+  // f16 storage rounds inputs to 11-bit mantissas; accumulation and P stay f32.
+  it.runIf(device.features.has('shader-f16'))('runs in f16 within 2e-2 of the reference, with f16 S and f32 P', async () => {
+    const shape = { batch: 1, heads: 1, seqLen: 40, headDim: 16, causal: true, dtype: 'f16' as const };
+    const n = 40 * 16;
+    const [q, k, v] = [61, 62, 63].map((s) => randomFloats(n, s)) as [Float32Array, Float32Array, Float32Array];
+    const ref = referenceAttention({ batchHeads: 1, seqLen: 40, headDim: 16, causal: true }, q, k, v);
+    const attn = await createNaiveAttention(device, shape);
+    attn.write({ q, k, v });
+    await attn.forward();
+    expect(maxAbsDiff(await attn.read('output'), ref.output)).toBeLessThan(2e-2);
+    expect(attn.memory().forwardBytes).toBe(attentionForwardBytes({ kind: 'naive', batch: 1, heads: 1, queryTokens: 40, headDim: 16, elementBytes: 2 }).bytes);
+    attn.destroy();
+  });
+
   it('rejects inputs of the wrong length and f16 without shader-f16', async () => {
     const attn = await createNaiveAttention(device, { batch: 1, heads: 1, seqLen: 8, headDim: 4 });
     expect(() => attn.write({ q: new Float32Array(31), k: new Float32Array(32), v: new Float32Array(32) })).toThrow(/attention.q: q must be a Float32Array of batch × heads × seqLen × headDim = 32/);

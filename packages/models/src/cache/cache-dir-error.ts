@@ -20,3 +20,14 @@ export class CacheDirError extends VramkitError {
     this.reason = reason;
   }
 }
+
+/** A cache entry failed its checksum or its validation: the caller refetches it, or reports it offline. */
+export class CacheEntryError extends VramkitError {
+  readonly key: { repo: string; revision: string; file: string };
+
+  constructor(key: { repo: string; revision: string; file: string }, reason: string, options: { cause?: unknown } = {}) {
+    super('CACHE_UNUSABLE', `The cached ${key.file} of ${key.repo}@${key.revision.slice(0, 12)} is unusable: ${reason}.`, { path: 'cache.entry', cause: options.cause });
+    this.name = 'CacheEntryError';
+    this.key = { ...key };
+  }
+}

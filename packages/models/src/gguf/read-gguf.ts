@@ -47,13 +47,14 @@ const KEEP_ARRAY_MAX = 4096;
  * @param url `resolve` URL of the file (or a local path with `allowLocalFile` in Node)
  * @param fetchFn the fetch to use (a HubTransport's, for counting, timeouts and retries)
  * @param file display name for errors
- * @throws ModelParseError for a malformed or hostile header, HubFetchError for HTTP failures
+ * @param options.fileSize the file's size in bytes, when known without a request (a local file)
+ * @throws ModelParseError for a malformed, truncated or hostile header, HubFetchError for HTTP failures
  */
-export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefined, file: string, options: { allowLocalFile?: boolean } = {}): Promise<GgufInventory> {
+export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefined, file: string, options: { allowLocalFile?: boolean; fileSize?: number } = {}): Promise<GgufInventory> {
   let parsed: Awaited<ReturnType<typeof gguf>>;
   // The parser pads short reads with zeros, so a truncated file parses into garbage; the file size
-  // from Content-Range lets us reject headers and tensors that reach past the end.
-  let fileSize: number | undefined;
+  // (from Content-Range, or given for a local file) lets us reject headers and tensors that reach past the end.
+  let fileSize: number | undefined = options.fileSize;
   const sizing: typeof fetch | undefined = fetchFn
     ? async (input, init) => {
         const res = await fetchFn(input, init);

@@ -115,3 +115,19 @@ describe('createFsCacheStore on a folder vramkit did not create (issue #15: cach
     await expect(createFsCacheStore(join(dir, 'f')).clear()).rejects.toMatchObject({ code: 'CACHE_UNUSABLE', message: expect.stringMatching(/not a directory/) });
   });
 });
+
+describe('createFsCacheStore checksums (issue #15: a tampered entry was used as is)', () => {
+  it('reads back what it wrote, and refuses an entry edited, truncated or replaced by hand', async () => {
+    const store = createFsCacheStore(dir);
+    const key = { repo: 'a/b', revision: 'main', file: 'config.json' };
+    await store.set(key, bytes('{"num_hidden_layers":16}'));
+    expect(new TextDecoder().decode(await store.get(key))).toBe('{"num_hidden_layers":16}');
+    expect((await store.list())[0]!.bytes).toBe(24);
+    const path = join(dir, 'a_2f_b', 'main', 'config_2e_json');
+    const stored = await readFile(path, 'utf8');
+    for (const tampered of [stored.replace('16', '1000000000'), stored.slice(0, -3), '{"num_hidden_layers":16}']) {
+      await writeFile(path, tampered);
+      await expect(store.get(key)).rejects.toMatchObject({ code: 'CACHE_UNUSABLE', message: expect.stringMatching(/checksum does not match/) });
+    }
+  });
+});

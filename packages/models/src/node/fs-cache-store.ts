@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CacheDirError } from '../cache/cache-dir-error.js';
+import { CacheDirError, CacheEntryError } from '../cache/cache-dir-error.js';
 import { cacheEntryPath, decodeCachePart, encodeCachePart } from '../cache/cache-key.js';
 import type { CacheEntryInfo, CacheStore } from '../cache/cache-store.js';
 
@@ -23,6 +24,48 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'vramkit');
   if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'vramkit', 'cache');
   return join(homedir(), '.cache', 'vramkit');
+}
+
+// Every entry starts with one line `vramkit-cache-entry v1 sha256=<hex> bytes=<n>`, so a file edited,
+// truncated or replaced by hand is detected on read and treated as absent (the loader refetches it).
+const ENTRY_MAGIC = 'vramkit-cache-entry v1';
+const HEADER = /^vramkit-cache-entry v1 sha256=([0-9a-f]{64}) bytes=(\d{1,12})\n/;
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The stored form of a value: the checksum line, then the bytes. */
+function seal(value: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(`${ENTRY_MAGIC} sha256=${sha256(value)} bytes=${value.byteLength}\n`);
+  const out = new Uint8Array(head.byteLength + value.byteLength);
+  out.set(head);
+  out.set(value, head.byteLength);
+  return out;
+}
+
+/**
+ * The value of a stored entry, or undefined when its checksum line is missing or does not match
+ * (the entry was tampered with, truncated, or written by another tool).
+ */
+function unseal(stored: Uint8Array): Uint8Array | undefined {
+  const head = new TextDecoder().decode(stored.subarray(0, 128));
+  const m = HEADER.exec(head);
+  if (!m) return undefined;
+  const start = new TextEncoder().encode(m[0]).byteLength;
+  const value = stored.subarray(start);
+  if (value.byteLength !== Number(m[2]) || sha256(value) !== m[1]) return undefined;
+  return value.slice();
+}
+
+/** The value's size from the stored file's size (the checksum line's length depends on it). */
+function valueBytes(stored: number): number {
+  const fixed = `${ENTRY_MAGIC} sha256=${'0'.repeat(64)} bytes=\n`.length;
+  for (let digits = 1; digits <= 12; digits++) {
+    const n = stored - fixed - digits;
+    if (n >= 0 && String(n).length === digits) return n;
+  }
+  return stored;
 }
 
 /** What a directory is, for the cache: absent, vramkit's (marker present), empty, or someone else's. */
@@ -58,7 +101,8 @@ function isEncodedName(name: string): boolean {
  * `encodeCachePart` (no traversal), written atomically (temporary file + rename). The first write
  * into a new or empty directory leaves a {@link CACHE_MARKER_FILE}; a directory that has files but
  * no marker is never written to, listed or cleared ({@link CacheDirError}), and `clear` deletes only
- * files in the entry layout, so nothing the user put there is lost.
+ * files in the entry layout, so nothing the user put there is lost. Each entry carries a SHA-256 of its
+ * value; `get` throws {@link CacheEntryError} for one that does not match.
  * @param dir the cache directory (default {@link defaultCacheDir})
  */
 export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore {
@@ -84,11 +128,15 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
   return {
     async get(key) {
       if ((await state().catch(() => 'foreign' as const)) !== 'ours') return undefined;
+      let stored: Uint8Array;
       try {
-        return new Uint8Array(await readFile(join(dir, ...cacheEntryPath(key))));
+        stored = new Uint8Array(await readFile(join(dir, ...cacheEntryPath(key))));
       } catch {
         return undefined;
       }
+      const value = unseal(stored);
+      if (value === undefined) throw new CacheEntryError(key, 'its checksum does not match (edited, truncated or not written by vramkit)');
+      return value;
     },
     async set(key, value) {
       await claim();
@@ -96,7 +144,7 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
       const folder = join(dir, r, v);
       await mkdir(folder, { recursive: true });
       const tmp = join(folder, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-      await writeFile(tmp, value);
+      await writeFile(tmp, seal(value));
       await rename(tmp, join(folder, f));
     },
     async list() {
@@ -108,7 +156,7 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
         if (f.startsWith('.tmp-')) continue;
         const st = await stat(path).catch(() => undefined);
         if (!st?.isFile()) continue;
-        out.push({ repo: decodeCachePart(r), revision: decodeCachePart(v), file: decodeCachePart(f), bytes: st.size, modified: st.mtime });
+        out.push({ repo: decodeCachePart(r), revision: decodeCachePart(v), file: decodeCachePart(f), bytes: valueBytes(st.size), modified: st.mtime });
       }
       return out.sort((a, b) => a.repo.localeCompare(b.repo) || a.revision.localeCompare(b.revision) || a.file.localeCompare(b.file));
     },

@@ -11,6 +11,7 @@ import { resolveModelArgument } from './resolve-model-argument.js';
 
 let dir: string;
 let server: HubServer;
+let gguf1b: { name: string; head: Uint8Array; size: number };
 const cfg = (id: string) => listCatalogue().find((e) => e.id === id)!.config;
 
 beforeAll(async () => {
@@ -19,9 +20,9 @@ beforeAll(async () => {
   const gguf = ggufFromConfig(cfg('meta-llama/Llama-3.2-1B-Instruct'), 'Llama-3.2-1B');
   const [name, file] = Object.entries(gguf.files)[0]!;
   // A real file: the header, then a sparse tail so the declared tensor data fits.
-  const full = new Uint8Array(file.head.byteLength + 64);
-  full.set(file.head);
-  await writeFile(join(dir, name), full);
+  await writeFile(join(dir, name), file.head);
+  await truncate(join(dir, name), file.size);
+  gguf1b = { name, head: file.head, size: file.size };
   server = await startHubServer([repoFromConfig('Qwen/Qwen3-8B', cfg('Qwen/Qwen3-8B'), { noSafetensors: true })]);
 });
 afterAll(async () => {
@@ -66,5 +67,31 @@ describe('resolveModelArgument', () => {
 
   it('answers a catalogue alias that is not owner/name, and suggests ids for an unknown one', async () => {
     await expect(resolveModelArgument('qwen3-9b', { env: {} })).rejects.toMatchObject({ code: 'NO_SUCH_MODEL' });
+  });
+});
+
+describe('resolveModelArgument on hostile paths (issue #15)', () => {
+  it.each(['/etc/passwd', '/proc/self/environ'])('refuses %s, a file that is not a model file, without reading it', async (path) => {
+    const err = await resolveModelArgument(path, { env: {} }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NO_SUCH_MODEL', path: 'model' });
+    expect((err as Error).message).toMatch(/is not a model file.*Nothing was read/);
+    expect((err as Error).message).not.toMatch(/root:/);
+  });
+
+  it('refuses a config.json above 16 MiB before reading it', async () => {
+    const big = join(dir, 'big.json');
+    await writeFile(big, '{');
+    await truncate(big, 17 * 1024 * 1024);
+    await expect(resolveModelArgument(big, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/above the 16,777,216-byte limit/) });
+  });
+
+  it('refuses a truncated local GGUF instead of counting the tensors left (was 139,584 of 155,968 parameters, silently)', async () => {
+    const cut = join(dir, 'cut.gguf');
+    await writeFile(cut, gguf1b.head);
+    await truncate(cut, gguf1b.size - 4096);
+    await expect(resolveModelArgument(cut, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/truncated: tensor data needs \d+ bytes but the file has \d+/) });
+    const header = join(dir, 'header-cut.gguf');
+    await writeFile(header, gguf1b.head.subarray(0, Math.floor(gguf1b.head.byteLength / 2)));
+    await expect(resolveModelArgument(header, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR' });
   });
 });

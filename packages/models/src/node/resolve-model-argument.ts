@@ -1,6 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { VramkitError } from '@vramkit/core';
+import { excerpt, VramkitError } from '@vramkit/core';
 import { findInCatalogue, listCatalogue } from '../catalogue/catalogue.js';
 import { suggest } from '../catalogue/suggest.js';
 import { NoSuchModelError } from '../errors/no-such-model-error.js';
@@ -15,6 +15,9 @@ import type { ModelSpec } from '../model-spec.js';
 import { normalizeConfig } from '../normalize/normalize-config.js';
 import { countParameters, synthesizeTensors } from '@vramkit/core';
 import { createFsCacheStore, defaultCacheDir } from './fs-cache-store.js';
+
+// The largest config.json read from disk: the same budget as one from the Hub (a real one is a few KB).
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link resolveModelArgument}: {@link LoadModelOptions} plus where relative paths start. */
 export interface ResolveModelOptions extends LoadModelOptions {
@@ -53,11 +56,21 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
   const pathLike = argument.startsWith('.') || argument.startsWith('/') || argument.startsWith('~') || isAbsolute(argument) || /\.(json|gguf)$/i.test(argument);
   if (kind || pathLike) {
     if (kind === 'file' && argument.toLowerCase().endsWith('.gguf')) return loadLocalGguf(path);
+    // Files are read only where the user named a model file: a .json config (or a folder's
+    // config.json), never /etc/passwd or any other file a path or a trainer config points at.
+    if (kind === 'file' && !/\.json$/i.test(path)) {
+      throw new VramkitError('NO_SUCH_MODEL', `${excerpt(argument)} is not a model file: pass a config.json, a folder holding one, a .gguf file, or a Hub id. Nothing was read.`, { path: 'model' });
+    }
     const file = kind === 'dir' ? join(path, 'config.json') : path;
     let text: string;
     try {
+      const size = (await stat(file)).size;
+      if (size > MAX_CONFIG_BYTES) {
+        throw new VramkitError('PARSE_ERROR', `${file} has ${size.toLocaleString('en-US')} bytes, above the ${MAX_CONFIG_BYTES.toLocaleString('en-US')}-byte limit for a config.json`, { path: 'model' });
+      }
       text = await readFile(file, 'utf8');
     } catch (cause) {
+      if (VramkitError.isInstance(cause)) throw cause;
       throw new VramkitError('NO_SUCH_MODEL', `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'}). Pass a config.json, a folder holding one, a .gguf file, or a Hub id.`, { path: 'model', cause });
     }
     const normalized = normalizeConfig(parseJsonObject(text, basename(file)));
@@ -82,7 +95,9 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
  * @throws ModelParseError for a malformed header
  */
 export async function loadLocalGguf(path: string): Promise<ModelSpec> {
-  const inv = await readGgufHeader(path, undefined, basename(path), { allowLocalFile: true });
+  // The size lets the reader refuse a truncated file instead of counting the tensors it still has.
+  const fileSize = (await stat(path)).size;
+  const inv = await readGgufHeader(path, undefined, basename(path), { allowLocalFile: true, fileSize });
   const normalized = normalizeGgufConfig(inv);
   const arch = normalized.architecture;
   const synth = countParameters(synthesizeTensors(arch), arch).total;

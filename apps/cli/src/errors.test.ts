@@ -1,0 +1,46 @@
+import { ConfigValidationError, InvalidInputError, NoSuchFormatError } from '@vramkit/core';
+import { describe, expect, it } from 'vitest';
+import { errorJson, oneLine, reportError, UsageError } from './errors.js';
+import { flagForPath } from './flag-paths.js';
+
+describe('library error paths shown as the flags that set them', () => {
+  it.each([
+    ['workload.context', '--context'],
+    ['workload.overhead.contextBytes', '--cuda-context'],
+    ['training.lora.targets', '--targets'],
+    ['training.parallel.zero', '--zero'],
+    ['training.lora.modulesToSave.0', '--modules-to-save'],
+    ['llamaCpp.nGpuLayers', '--n-gpu-layers'],
+    ['vllm.maxModelLen', '--max-model-len'],
+    ['transformers.kvDtype', '--kv-dtype'],
+    ['format', '--quant'],
+    ['gpuMemoryBytes', '--gpu-memory'],
+  ])('%s → %s', (path, flag) => {
+    expect(flagForPath(path)).toBe(flag);
+  });
+
+  it('has no flag for a config.json field or an unknown path', () => {
+    expect(flagForPath('config.num_attention_heads')).toBeUndefined();
+    expect(flagForPath('workload.nothing')).toBeUndefined();
+    expect(flagForPath(undefined)).toBeUndefined();
+  });
+
+  it('rewrites a core message on workload.context to name --context, and keeps path and code for --json', () => {
+    const e = new InvalidInputError([{ path: 'workload.context', message: 'context (tokens) must be ≤ 16777216', received: 1e12 }]);
+    expect(oneLine(e)).toBe('vramkit: --context: context (tokens) must be ≤ 16777216');
+    expect(JSON.parse(errorJson(e))).toEqual({ error: { code: 'INVALID_INPUT', path: 'workload.context', flag: '--context', message: '--context: context (tokens) must be ≤ 16777216' } });
+  });
+
+  it('leaves prose alone: "Unknown format" keeps its words, a config.json error keeps its field', () => {
+    expect(reportError(new NoSuchFormatError('q9_x', ['bf16'])).message).toMatch(/^--quant: Unknown format "q9_x"/);
+    const cfg = new ConfigValidationError('llama', [{ path: 'num_attention_heads', message: 'must be an integer' }]);
+    expect(reportError(cfg)).toMatchObject({ code: 'CONFIG_VALIDATION', path: 'config.num_attention_heads' });
+    expect(reportError(cfg).flag).toBeUndefined();
+  });
+
+  it('gives a usage error on a flag its flag, and none for an unknown one', () => {
+    expect(reportError(new UsageError('--zero must be …', 'zero')).flag).toBe('--zero');
+    expect(reportError(new UsageError("Unknown option '--bogus'", 'bogus')).flag).toBeUndefined();
+    expect(reportError(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'unexpected error: boom' });
+  });
+});

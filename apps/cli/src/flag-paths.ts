@@ -1,0 +1,26 @@
+import type { Consumer } from './flag-spec.js';
+import { FLAGS } from './flag-table.js';
+
+// Error paths carry the root of the library input: `workload.` (inference), `training.` (training).
+const ROOTS: Record<Consumer, readonly string[]> = { inference: ['workload.', ''], training: ['training.', ''], serving: [''], hub: [''] };
+
+/**
+ * The flag that sets the library field `path` (`workload.context` → `--context`,
+ * `llamaCpp.ctxSize` → `--ctx-size`), for error messages.
+ */
+export function flagForPath(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  let best: { name: string; len: number } | undefined;
+  for (const spec of FLAGS) {
+    for (const full of spec.errorPaths ?? []) {
+      if ((path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) && (!best || full.length > best.len)) best = { name: spec.name, len: full.length };
+    }
+    for (const [consumer, target] of Object.entries(spec.to ?? {}) as [Consumer, string][]) {
+      for (const root of ROOTS[consumer]) {
+        const full = `${root}${target}`;
+        if ((path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) && (!best || full.length > best.len)) best = { name: spec.name, len: full.length };
+      }
+    }
+  }
+  return best ? `--${best.name}` : undefined;
+}
