@@ -27,7 +27,7 @@ await generate({ root, out: join(app, 'src', 'generated') });
 
 rmSync(join(app, 'src', 'api'), { recursive: true, force: true });
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-execFileSync(bin('typedoc'), ['--options', join(app, 'typedoc.json')], { cwd: app, stdio: 'inherit' });
+execFileSync(bin('typedoc'), ['--options', join(here, 'typedoc.json')], { cwd: app, stdio: 'inherit' });
 fixApiMarkdown(join(app, 'src', 'api'));
 
 /**

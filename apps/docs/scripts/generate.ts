@@ -12,6 +12,7 @@ import {
   kvCacheBytes,
   MIB,
   naiveAttentionScoreBytes,
+  nf4TensorBytes,
   peftPrintedCounts,
   prepareModel,
   resolveAdapters,
@@ -22,6 +23,8 @@ import {
 import { catalogueModel, findInCatalogue, normalizeConfig } from '@vramkit/models';
 import { llamaFileTypeFormat } from '@vramkit/quant';
 import { llama3_8b, llama3_70b, singleHeadAttention } from '../../../packages/core/src/__fixtures__/architectures.js';
+import { openLlama7bV2, phi3Medium128k, pythia1_4b, pythia2_8b } from '../../../packages/core/src/serving/__fixtures__/architectures.js';
+import { runtimeLogs } from '../../../packages/core/src/serving/__fixtures__/runtime-logs.js';
 import { llama2_7b } from '../../../packages/core/src/training/__fixtures__/architectures.js';
 
 /** One compared figure. */
@@ -150,6 +153,25 @@ function activationCases(): Case[] {
   return SEED_002.filter((r) => r.seq >= 4096).map((r) => ({ what: `naive attention seq ${r.seq}, d_model ${r.d}`, published: r.mib, predicted: seed002(r.seq, r.d, 'naive'), unit: 'MiB', source: 'seed 002 (measured, torch.cuda.max_memory_allocated)' }));
 }
 
+/** llama.cpp's logged KV cache size (llama.cpp CI and issue logs) against core's per-layer KV formula at the same n_ctx and cache type. */
+function kvCases(): Case[] {
+  const archs: Record<string, Parameters<typeof kvCacheBytes>[0]> = {
+    'EleutherAI/pythia-1.4b': pythia1_4b,
+    'EleutherAI/pythia-2.8b': pythia2_8b,
+    'openlm-research/open_llama_7b_v2': openLlama7bV2,
+    'microsoft/Phi-3-medium-128k-instruct': phi3Medium128k,
+  };
+  const out: Case[] = [];
+  for (const r of runtimeLogs.llama_cpp as unknown as { model: string; quant: string; source?: string; settings: { n_ctx?: number; cache_type_k?: string }; figures: { kv_self_size_MiB?: number; kv_buffer_MiB?: { CUDA0?: number } } }[]) {
+    const arch = archs[r.model];
+    const mib = r.figures.kv_self_size_MiB ?? r.figures.kv_buffer_MiB?.CUDA0;
+    if (!arch || mib === undefined || !r.settings.n_ctx) continue;
+    const k = r.settings.cache_type_k ?? 'f16';
+    out.push({ what: `${r.model} ${r.quant}, n_ctx ${r.settings.n_ctx}, ${k}`, published: mib, predicted: kvCacheBytes(arch, { tokens: r.settings.n_ctx, batch: 1, kDtype: k }).bytes / MIB, unit: 'MiB', source: r.source ?? 'llama.cpp log (shared runtime_logs.json)' });
+  }
+  return out;
+}
+
 function categoryTable(categories: Category[]): string {
   const lines = ['| category | target | cases | exact | median error | worst error |', '|---|---|---:|---:|---:|---:|'];
   for (const c of categories) {
@@ -190,6 +212,11 @@ function seedCorrections(): string {
   const q4 = weightBytes(synthesizeTensors(llama3_8b), llamaFileTypeFormat('Q4_K_M'), { arch: llama3_8b, numLayers: 32 });
   const p8 = countParameters(synthesizeTensors(llama3_8b), llama3_8b).total;
   const zero = ([0, 1, 2, 3] as const).map((stage) => zeroModelStateBytes({ parameters: 7e9, bytesPerParam: { weights: 2, gradients: 2, optimizer: 12 }, stage, gpus: 8 }).bytes / 1e9);
+  const full = zeroModelStateBytes({ parameters: 7e9, bytesPerParam: { weights: 2, gradients: 2, optimizer: 12 }, stage: 0, gpus: 1 });
+  const fullParts = ['weights', 'gradients', 'optimizer'].map((k) => ((full.parts?.[k]?.bytes ?? 0) / 1e9).toFixed(0));
+  // Double-quantization overhead per weight on a 4096×4096 matrix: (bytes with − bytes of the bare 4-bit data) × 8 / n.
+  const n = 4096 * 4096;
+  const dq = ((nf4TensorBytes(n, true) - n / 2) * 8) / n;
   const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB (${(b / GIB).toFixed(2)} GiB)`;
   return [
     '| seed | says | vramkit | why |',
@@ -199,6 +226,8 @@ function seedCorrections(): string {
     `| 001 | Llama 3 8B Q4_K_M weights = 8B × 0.5 B = 4 GB | ${gb(q4.total)} (${((q4.total * 8) / p8).toFixed(2)} bits/weight) | Q4_K_M is a per-tensor mix: Q4_K blocks are 4.5 bits/weight with their scales, and llama.cpp's recipe raises half of attn_v and ffn_down, and the output matrix, to Q6_K (6.56 bits). |`,
     `| 004 | Llama-3-70B KV at 4096 tokens, batch 1: 2.56 GB | ${gb(kv70)} | The seed's own formula gives 1.34 GB in fp16; its table doubles it. |`,
     `| 004 | LoRA r=16 on LLaMA-7B: ≈ 29.4M (918K per layer) | ${formatCount(lora)} | The seed treats every matrix as 4096×4096; the MLP projections are 4096×11008, so the exact count over the seven projections is larger. |`,
+    `| 004 | 7B FP16 training: 14 + 14 + 56 GB + activations | ${fullParts.join(' + ')} GB + activations | Mixed-precision Adam keeps fp32 master weights and two fp32 moments: 4 + 4 + 4 = 12 bytes/param of optimizer state, 84 GB for 7B (the seed's own ZeRO table counts 16 B/param in all, i.e. 112 GB). 56 GB is two fp32 moments without the master copy, which no mixed-precision framework does. |`,
+    `| 004 | QLoRA double quantization ≈ 0.127 extra bits/param | ${dq.toFixed(4)} bits/param of quantization constants (absmax 8-bit per 64 weights + fp32 per 256 blocks) | Right (QLoRA paper §2: 8/64 + 32/(64·256) = 0.127). |`,
     `| 004 | ZeRO 0–3 per GPU, 7B on 8 GPUs, 16 B/param: 112 / 38.5 / 26.25 / 14 GB | ${zero.map((z) => z.toFixed(2)).join(' / ')} GB | Right: the ZeRO paper's accounting reproduces it. |`,
   ].join('\n');
 }
@@ -212,6 +241,7 @@ export async function generate(o: { root: string; out: string }): Promise<void> 
   const categories: Category[] = [
     { name: 'Parameter counts', target: 'exact (safetensors header totals)', cases: [...parameterCases(o.root), ...seed003Cases(o.root)] },
     { name: 'GGUF weight bytes from config.json', target: 'within 1% of llama.cpp\'s size', cases: ggufCases(o.root) },
+    { name: 'llama.cpp KV cache (logged)', target: 'exact (llama.cpp log, MiB)', cases: kvCases() },
     { name: 'LoRA trainable parameters', target: 'exact (peft print_trainable_parameters)', cases: loraCases(o.root) },
     { name: 'Naive-attention activations (seed 002)', target: 'within 10% of torch\'s peak', cases: activationCases() },
   ];

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { estimateInference, estimateServing, lookupGpu, prepareModel } from '@vramkit/core';
+import { estimateInference, estimateServing, estimateTraining, gpuCapacityBytes, lookupGpu, maxSequenceLength, prepareModel } from '@vramkit/core';
 import { findInCatalogue, loadModel } from '@vramkit/models';
 import { type HubServer, repoFromConfig, startHubServer } from '@vramkit/models/testing';
 import { llamaFileTypeFormats } from '@vramkit/quant';
@@ -102,6 +102,17 @@ describe('calculator', () => {
     const model = prepared(spec);
     const e = estimateInference({ model, format: llamaFileTypeFormats.Q8_0, context: 4096, batch: 3, kvDtype: 'q8_0' });
     expect(await totalBytes(page)).toBe(e.total);
+    await page.close();
+  });
+
+  it('shows estimateTraining for a LoRA run, with the longest sequence that fits', async () => {
+    const page = await open('?m=vramkit-test/tiny-llama&mode=training&method=lora&opt=adamw&q=auto&ctx=2048&b=2&gpu=rtx-4090');
+    await page.waitForSelector('#total');
+    const spec = await loadModel('vramkit-test/tiny-llama', { endpoint: hub.url, env: {} });
+    const o = { model: prepared(spec), method: 'lora' as const, optimizer: 'adamw' as const, seq: 2048, microBatch: 2, parallel: { gpus: 1 } };
+    expect(await totalBytes(page)).toBe(estimateTraining(o).total);
+    const max = maxSequenceLength(o, gpuCapacityBytes(lookupGpu('rtx-4090')));
+    expect(await page.getAttribute('#max-context', 'data-tokens')).toBe(String(max.value));
     await page.close();
   });
 

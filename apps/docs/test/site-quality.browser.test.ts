@@ -89,6 +89,20 @@ describe('accessibility', () => {
   });
 });
 
+describe('accuracy page', () => {
+  it('lists every category with its cases, exact count and errors, recomputed at build time', async () => {
+    const page = await open('/accuracy.html');
+    const rows = await page.$$eval('main table:first-of-type tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+    const names = rows.map((r) => r[0]);
+    for (const name of ['Parameter counts', 'GGUF weight bytes from config.json', 'llama.cpp KV cache (logged)', 'LoRA trainable parameters', 'Naive-attention activations (seed 002)']) expect(names).toContain(name);
+    for (const r of rows) {
+      expect(Number(r[2]), r[0]).toBeGreaterThan(0);
+      expect(r[4]).toMatch(/%$/);
+    }
+    await page.close();
+  });
+});
+
 describe('page weight', () => {
   it(`loads the calculator within its budget (${CALCULATOR_BUDGET_GZIP_BYTES / 1024} KiB gzip)`, async () => {
     site.sent.clear();
@@ -124,6 +138,10 @@ describe('your GPU page', () => {
         const gbps = Number.parseFloat((await page.textContent('#read-gbps')) ?? '');
         expect(gbps).toBeGreaterThan(0);
         await page.waitForSelector('#probe-decode');
+        // The decode speed the page prints is core's bandwidth model at the measured read bandwidth: positive and finite.
+        const tps = Number.parseFloat(/≈ ([\d.e+-]+) tokens\/s/.exec((await page.textContent('#probe-decode')) ?? '')?.[1] ?? 'NaN');
+        expect(tps).toBeGreaterThan(0);
+        expect(Number.isFinite(tps)).toBe(true);
       } else {
         await page.waitForSelector('#probe-problem');
         expect(await page.textContent('#probe-problem')).toContain('@vramkit/kernels-webgpu');

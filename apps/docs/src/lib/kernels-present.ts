@@ -1,3 +1,3 @@
-/** Re-exports the kernels package's probe for the site; used only when the workspace has packages/kernels-webgpu (see the site's Vite config). */
-export { probeDevice } from '@vramkit/kernels-webgpu';
+/** The kernels package's probe and its throughput helper, for the site (see the site's Vite config). */
+export { decodeTokensPerSecondFromProbe, probeDevice } from '@vramkit/kernels-webgpu';
 export const kernelsAvailable = true;

@@ -19,7 +19,6 @@ import {
   maxSequenceLength,
   type PreparedModel,
   parseBytes,
-  plainFormats,
   prepareModel,
   type ServingOptions,
   solveGpuLayers,
@@ -28,7 +27,7 @@ import {
   type WeightFormat,
 } from '@vramkit/core';
 import { listCatalogue, loadModel, type ModelSpec } from '@vramkit/models';
-import { builtinFormats, createFormatRegistry, formatFromQuantizationConfig, isFormatFamily, llamaFileTypeFormats } from '@vramkit/quant';
+import { chooseWeightFormat, createFormatSetup, isFormatFamily, llamaFileTypeFormats } from '@vramkit/quant';
 import type { CalculatorState } from './state.js';
 
 /** The form fields an error can belong to. */
@@ -41,8 +40,10 @@ export interface FieldError {
   message: string;
 }
 
-/** The registry the calculator resolves format ids with: core's plain dtypes and `@vramkit/quant`'s built-ins. */
-export const registry = createFormatRegistry(plainFormats, builtinFormats);
+/** The formats the calculator knows: `@vramkit/quant`'s setup of core's plain dtypes and its built-ins (no plugins). */
+const setup = createFormatSetup();
+/** The registry the calculator resolves format ids with. */
+export const registry = setup.registry;
 
 /** Models of the embedded catalogue, for the picker. */
 export function catalogueIds(): string[] {
@@ -90,19 +91,19 @@ export function prepare(spec: ModelSpec): PreparedModel {
 }
 
 /**
- * The weight format for the `quant` field: `auto` is the checkpoint's declared format
- * (`quantization_config`, read by `@vramkit/quant`) or none (the library's default, bf16);
- * anything else is looked up in the registry, which throws NoSuchFormatError for an unknown id.
- * Repoint to `@vramkit/quant`'s format chooser when it lands.
+ * The weight format for the `quant` field, chosen by `@vramkit/quant`'s `chooseWeightFormat` (the
+ * CLI's chooser): `auto` leaves it to the model (a GGUF as stored, else the checkpoint's
+ * `quantization_config`, else the estimator's bf16); anything else is a request, and an unknown id
+ * throws NoSuchFormatError.
  */
 export function chooseFormat(quant: string, spec: ModelSpec): { format?: WeightFormat; note?: string } {
-  if (quant.trim().toLowerCase() === 'auto') {
-    const qc = spec.quantization?.config;
-    if (!qc) return {};
-    const d = formatFromQuantizationConfig(qc, spec.architecture);
-    return { format: d.format, note: `weights in ${d.format.id}, read from the checkpoint's quantization_config (quant_method ${d.quantMethod})` };
-  }
-  return { format: registry.get(quant) };
+  const request = quant.trim().toLowerCase() === 'auto' ? undefined : quant;
+  const qc = spec.quantization?.config;
+  const choice = chooseWeightFormat(setup, {
+    model: { architecture: spec.architecture, inventorySource: spec.inventorySource, ...(qc ? { quantizationConfig: qc } : {}), name: spec.id },
+    ...(request !== undefined ? { request } : {}),
+  });
+  return { ...(choice.format ? { format: choice.format } : {}), ...(choice.note ? { note: choice.note } : {}) };
 }
 
 /** Whole numbers become numbers; any other text goes to the library as is, so it reports the problem. */

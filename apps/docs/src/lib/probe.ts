@@ -3,9 +3,9 @@
  * `probeDevice(device, { quick }) → DeviceProbe`. The site creates the device (the package never
  * does); the decode speed the measured bandwidth implies comes from core's throughput model.
  */
-import { customGpu, decodeThroughput, type PreparedModel, type ThroughputEstimate, type WeightFormat } from '@vramkit/core';
+import type { PreparedModel, ThroughputEstimate, WeightFormat } from '@vramkit/core';
 // Resolved by the site's Vite config: the kernels package when the workspace has it, else a module that says it is missing.
-import { kernelsAvailable, probeDevice } from 'virtual:vramkit-kernels';
+import { decodeTokensPerSecondFromProbe, kernelsAvailable, probeDevice } from 'virtual:vramkit-kernels';
 
 /** What the kernels package measures (the shared contract). */
 export interface DeviceProbe {
@@ -64,10 +64,10 @@ export async function runProbe(quick: boolean, onAdapter?: (description: string)
 }
 
 /**
- * Decode tokens/s that the measured read bandwidth implies for a model, by core's bandwidth model
- * with the efficiency set to 1 (the probe measured what is achieved, not the datasheet figure).
+ * Decode tokens/s that the measured read bandwidth implies for a model: the kernels package's
+ * helper over core's bandwidth-bound decode model (efficiency 1: the probe measured what is achieved).
+ * @throws the library's InvalidInputError for a bad context or format
  */
 export function impliedDecode(probe: DeviceProbe, model: PreparedModel, format: WeightFormat | undefined, context: number): ThroughputEstimate {
-  const gpu = customGpu(1, { bandwidthGBps: probe.bandwidth.readGBps, name: probe.adapter });
-  return decodeThroughput({ model, ...(format ? { format } : {}), gpu, context, bandwidthEfficiency: 1 });
+  return decodeTokensPerSecondFromProbe(probe, { model, ...(format ? { format } : {}), context });
 }
