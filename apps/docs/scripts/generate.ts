@@ -12,7 +12,6 @@ import {
   kvCacheBytes,
   MIB,
   naiveAttentionScoreBytes,
-  nf4TensorBytes,
   peftPrintedCounts,
   prepareModel,
   resolveAdapters,
@@ -21,7 +20,7 @@ import {
   zeroModelStateBytes,
 } from '@vramkit/core';
 import { catalogueModel, findInCatalogue, normalizeConfig } from '@vramkit/models';
-import { llamaFileTypeFormat } from '@vramkit/quant';
+import { bnb4bitBytes, llamaFileTypeFormat } from '@vramkit/quant';
 import { llama3_8b, llama3_70b, singleHeadAttention } from '../../../packages/core/src/__fixtures__/architectures.js';
 import { openLlama7bV2, phi3Medium128k, pythia1_4b, pythia2_8b } from '../../../packages/core/src/serving/__fixtures__/architectures.js';
 import { runtimeLogs } from '../../../packages/core/src/serving/__fixtures__/runtime-logs.js';
@@ -216,7 +215,7 @@ function seedCorrections(): string {
   const fullParts = ['weights', 'gradients', 'optimizer'].map((k) => ((full.parts?.[k]?.bytes ?? 0) / 1e9).toFixed(0));
   // Double-quantization overhead per weight on a 4096×4096 matrix: (bytes with − bytes of the bare 4-bit data) × 8 / n.
   const n = 4096 * 4096;
-  const dq = ((nf4TensorBytes(n, true) - n / 2) * 8) / n;
+  const dq = ((bnb4bitBytes(n, true) - n / 2) * 8) / n;
   const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB (${(b / GIB).toFixed(2)} GiB)`;
   return [
     '| seed | says | vramkit | why |',
