@@ -30,7 +30,13 @@ export const sourceAliases = readdirSync(here('./packages'))
       if (!file || !/\.(js|ts)$/.test(file) || subpath === './package.json') return [];
       const source = file.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts');
       const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
-      return [{ find: new RegExp(`^${escapeRegExp(specifier)}$`), replacement: here(`./packages/${dir}/${source.slice(2)}`), length: specifier.length }];
+      return [
+        {
+          find: new RegExp(`^${escapeRegExp(specifier)}$`),
+          replacement: here(`./packages/${dir}/${source.slice(2)}`),
+          length: specifier.length,
+        },
+      ];
     });
   })
   .sort((a, b) => b.length - a.length)

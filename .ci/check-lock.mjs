@@ -32,7 +32,8 @@ for (const [path, entry] of Object.entries(entries)) {
   const binaries = locked.filter(([, e]) => e && (e.os || e.cpu));
   if (binaries.length === 0) continue;
   const missing = locked.filter(([, e]) => !e).map(([name]) => name);
-  if (missing.length > 0) problems.push(`${path}: ${missing.length} optional dependencies missing from the lock: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    problems.push(`${path}: ${missing.length} optional dependencies missing from the lock: ${missing.join(', ')}`);
   // Builds per OS and CPU (esbuild, biome, rollup, turbo) form a family that must cover every OS;
   // an OS-only optional (fsevents for macOS) is a feature of that OS, not a build.
   const builds = binaries.filter(([, e]) => e.os && e.cpu);
@@ -45,7 +46,9 @@ for (const [path, entry] of Object.entries(entries)) {
 
 if (problems.length > 0) {
   console.error(`${file} is incomplete:\n  ${problems.join('\n  ')}`);
-  console.error('Regenerate it with every platform: rm package-lock.json && npm install --package-lock-only (against a registry that serves every platform).');
+  console.error(
+    'Regenerate it with every platform: rm package-lock.json && npm install --package-lock-only (against a registry that serves every platform).',
+  );
   process.exit(1);
 }
 console.log(`${file}: ${families} packages with per-platform builds, each locked for ${REQUIRED_OS.join(', ')}`);

@@ -25,6 +25,10 @@ export function workspacePackages(options = {}) {
   return [...new Set(rels)]
     .filter((rel) => existsSync(join(root, rel, 'package.json')))
     .sort()
-    .map((rel) => ({ dir: join(root, rel), rel, pkg: JSON.parse(readFileSync(join(root, rel, 'package.json'), 'utf8')) }))
+    .map((rel) => ({
+      dir: join(root, rel),
+      rel,
+      pkg: JSON.parse(readFileSync(join(root, rel, 'package.json'), 'utf8')),
+    }))
     .filter((p) => !options.publishable || p.pkg.private !== true);
 }

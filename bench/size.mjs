@@ -15,7 +15,9 @@ const DEFAULT_BUDGET = budgets.default;
 
 // @huggingface/hub and @huggingface/gguf map their entries to browser builds with the package.json
 // "browser" field, which esbuild ignores when "exports" is present.
-const browserAlias = Object.fromEntries(['@huggingface/hub', '@huggingface/gguf'].map((p) => [p, join(root, 'node_modules', p, 'dist/browser/index.mjs')]));
+const browserAlias = Object.fromEntries(
+  ['@huggingface/hub', '@huggingface/gguf'].map((p) => [p, join(root, 'node_modules', p, 'dist/browser/index.mjs')]),
+);
 
 /** Node-only export paths: their name says so (`./node`) or the package is a CLI or test helper. */
 const isNodeEntry = (pkg, subpath) => subpath === './node' || subpath === './testing' || pkg.bin !== undefined;
@@ -38,18 +40,29 @@ async function gzipSize(contents, platform) {
 }
 
 const cases = [
-  { name: '@vramkit/core estimateInference (browser)', budget: budgets.cases['@vramkit/core estimateInference'], contents: `export { estimateInference } from '@vramkit/core';`, platform: 'browser' },
+  {
+    name: '@vramkit/core estimateInference (browser)',
+    budget: budgets.cases['@vramkit/core estimateInference'],
+    contents: `export { estimateInference } from '@vramkit/core';`,
+    platform: 'browser',
+  },
 ];
 for (const { pkg } of workspacePackages({ publishable: true })) {
   const paths = pkg.exports ? Object.keys(pkg.exports).filter((p) => !p.endsWith('.json')) : [];
   for (const subpath of paths) {
     const spec = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
     const platform = isNodeEntry(pkg, subpath) ? 'node' : 'browser';
-    cases.push({ name: `${spec} (${platform}, full entry)`, budget: budgets.cases[spec], contents: `import * as m from '${spec}'; globalThis.m = m;`, platform });
+    cases.push({
+      name: `${spec} (${platform}, full entry)`,
+      budget: budgets.cases[spec],
+      contents: `import * as m from '${spec}'; globalThis.m = m;`,
+      platform,
+    });
   }
   if (pkg.bin) {
     // The CLI's start-up bundle as it ships (dist/bin), not re-bundled.
-    for (const target of Object.values(pkg.bin)) cases.push({ name: `${pkg.name} bin ${target}`, budget: budgets.cases[`${pkg.name} bin`], file: target, pkg });
+    for (const target of Object.values(pkg.bin))
+      cases.push({ name: `${pkg.name} bin ${target}`, budget: budgets.cases[`${pkg.name} bin`], file: target, pkg });
   }
 }
 
@@ -88,7 +101,9 @@ for (const c of cases) {
   const over = size.gzip > budget;
   if (over) failed += 1;
   const kb = (n) => `${(n / 1000).toFixed(2)} kB`;
-  console.log(`${c.name.padEnd(56)} ${kb(size.raw).padStart(10)} ${kb(size.gzip).padStart(10)} ${kb(budget).padStart(10)}${c.budget === undefined ? ' (default: add one to bench/size-budgets.json)' : ''}${over ? '  OVER BUDGET' : ''}`);
+  console.log(
+    `${c.name.padEnd(56)} ${kb(size.raw).padStart(10)} ${kb(size.gzip).padStart(10)} ${kb(budget).padStart(10)}${c.budget === undefined ? ' (default: add one to bench/size-budgets.json)' : ''}${over ? '  OVER BUDGET' : ''}`,
+  );
 }
 if (failed > 0) {
   console.error(`${failed} bundle(s) over budget (bench/size-budgets.json; kB = 1000 bytes of gzip)`);

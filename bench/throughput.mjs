@@ -35,7 +35,10 @@ const loop = () => {
   for (let i = 0; i < N; i++) sink += estimateInference({ model, context: (i & 131071) + 1, batch: 1 }).total;
 };
 loop(); // warm up: let the JIT optimize before measuring
-const rates = Array.from({ length: 5 }, () => timed(loop)).map((t) => ({ cpu: (N / t.cpu) * 1000, wall: (N / t.wall) * 1000 }));
+const rates = Array.from({ length: 5 }, () => timed(loop)).map((t) => ({
+  cpu: (N / t.cpu) * 1000,
+  wall: (N / t.wall) * 1000,
+}));
 const rate = median(rates.map((r) => r.cpu));
 const wallRate = median(rates.map((r) => r.wall));
 
@@ -43,7 +46,8 @@ const wallRate = median(rates.map((r) => r.wall));
 // (formats are cut to the first 10 that apply), each a full estimate; against one preparation.
 const registry = createFormatRegistry(builtinFormats);
 const formats = [];
-for (const id of ['bf16', 'f16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'Q3_K_M', 'Q2_K', 'IQ4_XS']) formats.push(registry.get(id));
+for (const id of ['bf16', 'f16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'Q3_K_M', 'Q2_K', 'IQ4_XS'])
+  formats.push(registry.get(id));
 const contexts = Array.from({ length: 25 }, (_, i) => 512 * (i + 1) * 5);
 const batches = Array.from({ length: 40 }, (_, i) => i + 1);
 const points = formats.length * contexts.length * batches.length;
@@ -51,7 +55,10 @@ const sweep = () => {
   // A fresh preparation per sweep: the sweep pays for each format's per-tensor bytes once.
   const m = prepareModel(architecture);
   let fits = 0;
-  for (const format of formats) for (const context of contexts) for (const batch of batches) if (estimateInference({ model: m, format, context, batch }).total < 80 * 2 ** 30) fits += 1;
+  for (const format of formats)
+    for (const context of contexts)
+      for (const batch of batches)
+        if (estimateInference({ model: m, format, context, batch }).total < 80 * 2 ** 30) fits += 1;
   return fits;
 };
 const prepare = () => prepareModel(structuredClone(architecture));
@@ -65,7 +72,13 @@ const sweepRatio = sweepMs / prepMs;
 
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 console.log(`estimateInference throughput (${MODEL}, CPU time; median of runs)`);
-console.log(`  prepared model:  ${fmt(rate).padStart(11)} estimates/s (wall ${fmt(wallRate)}/s)  ${(rate / RATE_TARGET).toFixed(2)}× the 2,000,000/s target: ${verdict(rate >= RATE_TARGET)}`);
-console.log(`  sweep of ${fmt(points)} points (${formats.length} formats × ${contexts.length} contexts × ${batches.length} batches): ${sweepMs.toFixed(2)} ms`);
-console.log(`  one prepareModel: ${prepMs.toFixed(3)} ms;  sweep = ${sweepRatio.toFixed(1)}× one preparation (target < ${SWEEP_TARGET}×): ${verdict(sweepRatio < SWEEP_TARGET)}`);
+console.log(
+  `  prepared model:  ${fmt(rate).padStart(11)} estimates/s (wall ${fmt(wallRate)}/s)  ${(rate / RATE_TARGET).toFixed(2)}× the 2,000,000/s target: ${verdict(rate >= RATE_TARGET)}`,
+);
+console.log(
+  `  sweep of ${fmt(points)} points (${formats.length} formats × ${contexts.length} contexts × ${batches.length} batches): ${sweepMs.toFixed(2)} ms`,
+);
+console.log(
+  `  one prepareModel: ${prepMs.toFixed(3)} ms;  sweep = ${sweepRatio.toFixed(1)}× one preparation (target < ${SWEEP_TARGET}×): ${verdict(sweepRatio < SWEEP_TARGET)}`,
+);
 if (sink === 0) console.log('(sink)');

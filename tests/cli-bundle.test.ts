@@ -25,7 +25,8 @@ function loads(args: string[], cwd = root): { status: number | null; modules: Se
   const modules = new Set(r.stderr.split('\n').flatMap((l) => (l.startsWith('load ') ? [l.slice(5)] : [])));
   return { status: r.status, modules };
 }
-const heavy = (modules: Set<string>) => ['zod', 'yaml', '@huggingface/hub', '@huggingface/gguf'].filter((m) => modules.has(m));
+const heavy = (modules: Set<string>) =>
+  ['zod', 'yaml', '@huggingface/hub', '@huggingface/gguf'].filter((m) => modules.has(m));
 
 describe('the vramkit bundle', () => {
   it('is one file plus lazily loaded chunks, with the workspace packages inlined', () => {
@@ -45,7 +46,10 @@ describe('the vramkit bundle', () => {
     const schema = loads(['schema', 'estimate']);
     expect(schema.status).toBe(0);
     expect(heavy(schema.modules)).toEqual(['zod']);
-    const train = loads(['estimate', '--mode', 'train', '--from', 'axolotl-qlora.yml'], join(root, 'apps/cli/src/train/__fixtures__'));
+    const train = loads(
+      ['estimate', '--mode', 'train', '--from', 'axolotl-qlora.yml'],
+      join(root, 'apps/cli/src/train/__fixtures__'),
+    );
     expect(train.status).toBe(0);
     expect(heavy(train.modules)).toEqual(['yaml']);
   });
@@ -59,7 +63,13 @@ describe('the vramkit bundle', () => {
       const home = mkdtempSync(join(tmpdir(), 'vramkit-bundle-'));
       const { stdout } = await run(process.execPath, [bin, 'estimate', repo, '--quant', 'Q4_K_M', '--json'], {
         cwd: home,
-        env: { ...process.env, HOME: home, HF_ENDPOINT: server.url, VRAMKIT_CACHE_DIR: join(home, 'cache'), HF_HUB_OFFLINE: '' },
+        env: {
+          ...process.env,
+          HOME: home,
+          HF_ENDPOINT: server.url,
+          VRAMKIT_CACHE_DIR: join(home, 'cache'),
+          HF_HUB_OFFLINE: '',
+        },
       });
       const out = JSON.parse(stdout);
       expect(out.model.source).toMatch(/^gguf:/);

@@ -16,22 +16,36 @@ const published = workspacePackages({ publishable: true });
 const GIB = 1024 ** 3;
 let project = '';
 
-const sh = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) => execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const node = (args: string[], env: NodeJS.ProcessEnv = {}) => sh(process.execPath, args, project, { ...process.env, HOME: project, HF_HUB_OFFLINE: '1', ...env });
+const sh = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) =>
+  execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const node = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  sh(process.execPath, args, project, { ...process.env, HOME: project, HF_HUB_OFFLINE: '1', ...env });
 
 beforeAll(() => {
   for (const { rel, pkg } of published) {
     for (const target of Object.values<string>(pkg.exports?.['.'] ?? {})) {
-      if (!existsSync(join(root, rel, target))) throw new Error(`${pkg.name}: ${target} is missing; run npm run build first`);
+      if (!existsSync(join(root, rel, target)))
+        throw new Error(`${pkg.name}: ${target} is missing; run npm run build first`);
     }
   }
   project = mkdtempSync(join(tmpdir(), 'vramkit-consumer-'));
   const tarballs = join(project, 'tarballs');
   mkdirSync(tarballs);
-  const packed = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', tarballs, ...published.map((p) => p.dir)], root)) as { name: string; filename: string }[];
-  const dependencies = Object.fromEntries(packed.map((p) => [p.name, `file:./tarballs/${p.filename.replace(/^.*\//, '')}`]));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'vramkit-consumer', private: true, type: 'module', dependencies }, null, 2));
-  sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], project);
+  const packed = JSON.parse(
+    sh('npm', ['pack', '--json', '--pack-destination', tarballs, ...published.map((p) => p.dir)], root),
+  ) as { name: string; filename: string }[];
+  const dependencies = Object.fromEntries(
+    packed.map((p) => [p.name, `file:./tarballs/${p.filename.replace(/^.*\//, '')}`]),
+  );
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'vramkit-consumer', private: true, type: 'module', dependencies }, null, 2),
+  );
+  sh(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'],
+    project,
+  );
 }, 600_000);
 
 // Removing an installed node_modules takes a while on a busy disk.
@@ -82,13 +96,24 @@ describe('installed from tarballs', () => {
   });
 
   it('runs the installed vramkit binary offline', () => {
-    const out = JSON.parse(node([join(project, 'node_modules/@vramkit/cli/bin/vramkit.js'), 'estimate', 'Qwen/Qwen3-8B', '--context', '8192', '--json']));
+    const out = JSON.parse(
+      node([
+        join(project, 'node_modules/@vramkit/cli/bin/vramkit.js'),
+        'estimate',
+        'Qwen/Qwen3-8B',
+        '--context',
+        '8192',
+        '--json',
+      ]),
+    );
     expect(out.parameters.total).toBe(8_190_735_360);
     expect(out.bytes.kvCache).toBe(36 * 8192 * 2 * 8 * 128 * 2);
   });
 
   it('type-checks every README TypeScript example against the published types', () => {
-    const readmes = [join(root, 'README.md'), ...published.map((p) => join(p.dir, 'README.md'))].filter((f) => existsSync(f));
+    const readmes = [join(root, 'README.md'), ...published.map((p) => join(p.dir, 'README.md'))].filter((f) =>
+      existsSync(f),
+    );
     const files: string[] = [];
     for (const readme of readmes) {
       const blocks = [...readFileSync(readme, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
@@ -103,7 +128,16 @@ describe('installed from tarballs', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2022', 'DOM'],
+          types: [],
+          skipLibCheck: false,
+        },
         files,
       }),
     );
@@ -136,7 +170,10 @@ describe('installed from tarballs', () => {
       format: 'iife',
       write: false,
       logLevel: 'silent',
-      alias: { '@huggingface/hub': browserBuild('@huggingface/hub'), '@huggingface/gguf': browserBuild('@huggingface/gguf') },
+      alias: {
+        '@huggingface/hub': browserBuild('@huggingface/hub'),
+        '@huggingface/gguf': browserBuild('@huggingface/gguf'),
+      },
     });
     const { chromium } = await import('playwright-core');
     const profile = mkdtempSync(join(tmpdir(), 'vramkit-chromium-'));

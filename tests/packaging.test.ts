@@ -23,13 +23,20 @@ const env = { ...process.env, HF_HUB_OFFLINE: '1' };
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', env });
 
 describe('built packages', () => {
-  it.each(libraries.map((m) => [m.pkg.name, m.dir]))('%s has its dist entry (run npm run build first)', (_name, dir) => {
-    expect(existsSync(join(dir, 'dist', 'index.js')), 'dist/index.js missing: run `npm run build`').toBe(true);
-    expect(existsSync(join(dir, 'dist', 'index.d.ts'))).toBe(true);
-  });
+  it.each(libraries.map((m) => [m.pkg.name, m.dir]))(
+    '%s has its dist entry (run npm run build first)',
+    (_name, dir) => {
+      expect(existsSync(join(dir, 'dist', 'index.js')), 'dist/index.js missing: run `npm run build`').toBe(true);
+      expect(existsSync(join(dir, 'dist', 'index.d.ts'))).toBe(true);
+    },
+  );
 
   it.each(libraries.map((m) => [m.pkg.name]))('%s is importable as ESM and requirable from CommonJS', (name) => {
-    const esm = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length)`]);
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length)`,
+    ]);
     expect(Number(esm)).toBeGreaterThan(0);
     const cjs = node(['-e', `const m = require(${JSON.stringify(name)}); console.log(Object.keys(m).length)`]);
     expect(Number(cjs)).toBe(Number(esm));
@@ -47,16 +54,31 @@ describe('built packages', () => {
       // false for libraries; the CLI lists its binary (the only file that runs on import).
       expect(pkg.sideEffects === false || Array.isArray(pkg.sideEffects), pkg.name).toBe(true);
       expect(pkg.files, pkg.name).toContain('dist');
-      for (const target of Object.values<string>(pkg.bin ?? {})) expect(pkg.files.some((f: string) => target.replace(/^\.\//, '').startsWith(`${f}/`)), `${pkg.name} bin ${target}`).toBe(true);
+      for (const target of Object.values<string>(pkg.bin ?? {}))
+        expect(
+          pkg.files.some((f: string) => target.replace(/^\.\//, '').startsWith(`${f}/`)),
+          `${pkg.name} bin ${target}`,
+        ).toBe(true);
       if (pkg.exports?.['.']) expect(Object.keys(pkg.exports['.'])[0], pkg.name).toBe('types');
       expect(pkg.license, pkg.name).toBe('MIT');
       expect(pkg.engines?.node, pkg.name).toBe('>=20.19');
-      expect(pkg.repository, pkg.name).toMatchObject({ type: 'git', url: expect.stringMatching(/^git\+https:\/\//), directory: rel });
+      expect(pkg.repository, pkg.name).toMatchObject({
+        type: 'git',
+        url: expect.stringMatching(/^git\+https:\/\//),
+        directory: rel,
+      });
     }
   });
 
   it('the vramkit binary answers offline from the catalogue', () => {
-    const out = node([join(root, 'apps/cli/bin/vramkit.js'), 'estimate', 'Qwen/Qwen3-8B', '--context', '8192', '--json']);
+    const out = node([
+      join(root, 'apps/cli/bin/vramkit.js'),
+      'estimate',
+      'Qwen/Qwen3-8B',
+      '--context',
+      '8192',
+      '--json',
+    ]);
     const json = JSON.parse(out);
     expect(json.parameters.total).toBe(8_190_735_360);
     expect(json.bytes.kvCache).toBe(36 * 8192 * 2 * 8 * 128 * 2);
@@ -64,7 +86,12 @@ describe('built packages', () => {
 
   it('the vramkit binary exits 1 with one line on stderr for an unknown model', () => {
     try {
-      execFileSync(process.execPath, [join(root, 'apps/cli/bin/vramkit.js'), 'estimate', 'nobody/nothing'], { cwd: root, encoding: 'utf8', stdio: 'pipe', env });
+      execFileSync(process.execPath, [join(root, 'apps/cli/bin/vramkit.js'), 'estimate', 'nobody/nothing'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env,
+      });
       expect.unreachable();
     } catch (e) {
       const err = e as { status: number; stderr: string };
@@ -94,12 +121,30 @@ describe('browser bundle', () => {
       format: 'iife',
       write: false,
       logLevel: 'silent',
-      alias: { '@huggingface/hub': browserBuild('@huggingface/hub'), '@huggingface/gguf': browserBuild('@huggingface/gguf') },
+      alias: {
+        '@huggingface/hub': browserBuild('@huggingface/hub'),
+        '@huggingface/gguf': browserBuild('@huggingface/gguf'),
+      },
     });
     const code = result.outputFiles[0]!.text;
     // A context with only what browsers provide (no require, process or Buffer).
     const { runInNewContext } = await import('node:vm');
-    const sandbox: Record<string, unknown> = { TextEncoder, TextDecoder, URL, URLSearchParams, AbortController, fetch, Headers, Request, Response, Blob, console, setTimeout, clearTimeout, queueMicrotask };
+    const sandbox: Record<string, unknown> = {
+      TextEncoder,
+      TextDecoder,
+      URL,
+      URLSearchParams,
+      AbortController,
+      fetch,
+      Headers,
+      Request,
+      Response,
+      Blob,
+      console,
+      setTimeout,
+      clearTimeout,
+      queueMicrotask,
+    };
     sandbox.globalThis = sandbox;
     sandbox.window = sandbox;
     sandbox.self = sandbox;

@@ -18,14 +18,19 @@ function lazyModules(names: readonly string[]): Plugin {
   return {
     name: 'vramkit-lazy-modules',
     setup(build) {
-      build.onResolve({ filter }, (args) => (args.namespace === 'lazy-module' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-module' }));
+      build.onResolve({ filter }, (args) =>
+        args.namespace === 'lazy-module'
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: 'lazy-module' },
+      );
       build.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => {
         const real = require(args.path) as Record<string, unknown>;
         const lines = Object.keys(real)
           .filter((name) => name !== 'default' && name !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(name))
           .map((name) => {
             const at = `load()[${JSON.stringify(name)}]`;
-            if (typeof real[name] === 'function') return `export function ${name}(...args) { return new.target ? Reflect.construct(${at}, args, new.target) : ${at}.apply(this, args); }`;
+            if (typeof real[name] === 'function')
+              return `export function ${name}(...args) { return new.target ? Reflect.construct(${at}, args, new.target) : ${at}.apply(this, args); }`;
             if (typeof real[name] === 'object' && real[name] !== null) {
               return `export const ${name} = new Proxy({}, { get: (_, k) => ${at}[k], has: (_, k) => k in ${at}, ownKeys: () => Reflect.ownKeys(${at}), getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(${at}, k); return d && { ...d, configurable: true }; } });`;
             }

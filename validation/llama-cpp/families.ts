@@ -16,13 +16,26 @@ export interface HarnessFamily {
 
 /** The catalogue families llama.cpp loads, one representative each (the smallest config of the family). */
 export const FAMILIES: readonly HarnessFamily[] = [
-  { id: 'llama', config: 'meta-llama__Llama-3.2-1B-Instruct', note: 'llama 3 RoPE scaling: rope_freqs.weight in the file' },
+  {
+    id: 'llama',
+    config: 'meta-llama__Llama-3.2-1B-Instruct',
+    note: 'llama 3 RoPE scaling: rope_freqs.weight in the file',
+  },
   { id: 'llama-3.1-8b', config: 'meta-llama__Meta-Llama-3.1-8B', note: 'the 8B shapes most users run', layers: 8 },
-  { id: 'mistral-v0.1', config: 'mistralai__Mistral-7B-v0.1', note: 'sliding_window 4096 in config.json, converted to `llama`: no SWA cache', layers: 8 },
+  {
+    id: 'mistral-v0.1',
+    config: 'mistralai__Mistral-7B-v0.1',
+    note: 'sliding_window 4096 in config.json, converted to `llama`: no SWA cache',
+    layers: 8,
+  },
   { id: 'qwen2', config: 'Qwen__Qwen2.5-1.5B', note: 'q/k/v biases' },
   { id: 'qwen3', config: 'Qwen__Qwen3-0.6B', note: 'q/k norms, head_dim ≠ hidden/heads' },
   { id: 'qwen3moe', config: 'Qwen__Qwen3-30B-A3B', note: 'MoE, 128 experts, top 8', layers: 4 },
-  { id: 'phi3', config: 'microsoft__Phi-3-mini-4k-instruct', note: 'fused qkv and gate_up; sliding_window in the file, SWA disabled by llama.cpp' },
+  {
+    id: 'phi3',
+    config: 'microsoft__Phi-3-mini-4k-instruct',
+    note: 'fused qkv and gate_up; sliding_window in the file, SWA disabled by llama.cpp',
+  },
   { id: 'gemma2', config: 'google__gemma-2-2b', note: 'alternating SWA 4096, soft-capping' },
   { id: 'gemma3', config: 'google__gemma-3-1b-it', note: 'SWA 512 on 5 of 6 layers' },
   { id: 'gemma', config: 'google__gemma-2b', note: 'GeGLU, MQA, head_dim 256, vocab 256k' },

@@ -22,7 +22,11 @@ export interface LlamaCppFixture {
 }
 
 /** Writes, loads and measures one family over `grid`. */
-export async function measureFamily(f: HarnessFamily, config: Record<string, unknown>, grid: readonly HarnessRun[]): Promise<LlamaCppFixture> {
+export async function measureFamily(
+  f: HarnessFamily,
+  config: Record<string, unknown>,
+  grid: readonly HarnessRun[],
+): Promise<LlamaCppFixture> {
   const model = harnessModel(f.config, f.layers ? { ...config, num_hidden_layers: f.layers } : config);
   const load = await measure(model, grid);
   return {

@@ -11,12 +11,16 @@ mkdirSync(outDir, { recursive: true });
 const only = process.argv.slice(3);
 for (const f of FAMILIES) {
   if (only.length > 0 && !only.includes(f.id)) continue;
-  const config = JSON.parse(readFileSync(join(root, 'packages/models/catalogue/configs', `${f.config}.json`), 'utf8')) as Record<string, unknown>;
+  const config = JSON.parse(
+    readFileSync(join(root, 'packages/models/catalogue/configs', `${f.config}.json`), 'utf8'),
+  ) as Record<string, unknown>;
   const started = Date.now();
   try {
     const fixture = await measureFamily(f, config, GRID);
     writeFileSync(join(outDir, `${f.id}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
-    console.log(`${f.id}: ${fixture.runs.length} contexts in ${((Date.now() - started) / 1000).toFixed(1)} s (${runtimeVersion().llamaCpp})`);
+    console.log(
+      `${f.id}: ${fixture.runs.length} contexts in ${((Date.now() - started) / 1000).toFixed(1)} s (${runtimeVersion().llamaCpp})`,
+    );
   } catch (e) {
     console.log(`${f.id}: not loaded: ${e instanceof Error ? e.message : String(e)}`);
   }

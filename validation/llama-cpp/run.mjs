@@ -9,7 +9,16 @@ const entry = process.argv[2] ?? 'validation/llama-cpp/regenerate.ts';
 const dir = mkdtempSync(join(process.cwd(), 'node_modules', '.vramkit-harness-'));
 const out = join(dir, 'entry.mjs');
 try {
-  await build({ entryPoints: [resolve(entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, external: ['node-llama-cpp', 'node-llama-cpp/*'], logLevel: 'warning' });
+  await build({
+    entryPoints: [resolve(entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    external: ['node-llama-cpp', 'node-llama-cpp/*'],
+    logLevel: 'warning',
+  });
   await import(pathToFileURL(out).href);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -40,14 +40,27 @@ export interface HarnessLoad {
 }
 
 // ggml_type ids (ggml/include/ggml.h enum ggml_type).
-const GGML_ID: Record<string, number> = { f32: 0, f16: 1, q4_0: 2, q4_1: 3, q5_0: 6, q5_1: 7, q8_0: 8, iq4_nl: 20, bf16: 30 };
+const GGML_ID: Record<string, number> = {
+  f32: 0,
+  f16: 1,
+  q4_0: 2,
+  q4_1: 3,
+  q5_0: 6,
+  q5_1: 7,
+  q8_0: 8,
+  iq4_nl: 20,
+  bf16: 30,
+};
 
 /** node-llama-cpp's version and the llama.cpp release its binaries were built from. */
 export function runtimeVersion(): { nodeLlamaCpp: string; llamaCpp: string } {
   // The package's exports hide package.json: read it beside the resolved entry point (dist/index.js).
   const base = dirname(dirname(createRequire(import.meta.url).resolve('node-llama-cpp')));
   const pkg = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8')) as { version: string };
-  const info = JSON.parse(readFileSync(join(base, 'llama/llama.cpp.info.json'), 'utf8')) as { tag: string; llamaCppGithubRepo: string };
+  const info = JSON.parse(readFileSync(join(base, 'llama/llama.cpp.info.json'), 'utf8')) as {
+    tag: string;
+    llamaCppGithubRepo: string;
+  };
   return { nodeLlamaCpp: pkg.version, llamaCpp: `${info.llamaCppGithubRepo}@${info.tag}` };
 }
 
@@ -103,7 +116,10 @@ export function parseContextLog(lines: readonly string[], run: HarnessRun): Harn
     if (m) rec.flashAttn = m[1] === 'enabled' || m[1] === '1' || m[1] === 'true';
     m = /Flash Attention (enabled|disabled)/.exec(l);
     if (m) rec.flashAttn = m[1] === 'enabled';
-    m = /llama_kv_cache: size = +([\d.]+) MiB \( *(\d+) cells, +(\d+) layers, +(\d+)\/(\d+) seqs\), K \(\w+\): +([\d.]+) MiB, V \(\w+\): +([\d.]+) MiB/.exec(l);
+    m =
+      /llama_kv_cache: size = +([\d.]+) MiB \( *(\d+) cells, +(\d+) layers, +(\d+)\/(\d+) seqs\), K \(\w+\): +([\d.]+) MiB, V \(\w+\): +([\d.]+) MiB/.exec(
+        l,
+      );
     if (m) {
       rec.kv ??= [];
       rec.kv.push({ mib: m[1]!, cells: num(m[2]), layers: num(m[3]), seqs: num(m[5]), kMib: m[6]!, vMib: m[7]! });

@@ -2,7 +2,12 @@ import { closeSync, openSync, ftruncateSync, writeSync } from 'node:fs';
 import { type Architecture, type GgmlTypeLayout, ggmlTypeLayout, synthesizeTensors, type Tensor } from '@vramkit/core';
 import { ggufNameFor } from '../../packages/models/src/gguf/gguf-tensors.js';
 import { normalizeConfig } from '../../packages/models/src/normalize/normalize-config.js';
-import { buildGgufFile, GGUF_VALUE, type GgufKv, type GgufTensorSpec } from '../../packages/models/src/testing/gguf-writer.js';
+import {
+  buildGgufFile,
+  GGUF_VALUE,
+  type GgufKv,
+  type GgufTensorSpec,
+} from '../../packages/models/src/testing/gguf-writer.js';
 
 /** One tensor as written to the GGUF: name, ggml dimensions (ne0 first) and ggml type name. */
 export interface HarnessTensor {
@@ -38,7 +43,19 @@ function typeFor(t: Tensor): string {
   return inF % 32 === 0 ? 'Q5_0' : 'F16';
 }
 
-const SPECIAL_PIECES = ['<|end|>', '<|endoftext|>', '<|im_end|>', '<|eot_id|>', '<end_of_turn>', '<|return|>', '<|call|>', '<|start|>', '<|message|>', '<|channel|>', '<|constrain|>'];
+const SPECIAL_PIECES = [
+  '<|end|>',
+  '<|endoftext|>',
+  '<|im_end|>',
+  '<|eot_id|>',
+  '<end_of_turn>',
+  '<|return|>',
+  '<|call|>',
+  '<|start|>',
+  '<|message|>',
+  '<|channel|>',
+  '<|constrain|>',
+];
 
 /**
  * The tokenizer metadata of a synthetic SentencePiece vocabulary of `n` tokens: `<unk>`, `<s>`, `</s>`,
@@ -81,8 +98,15 @@ const RULES: Record<string, ArchRules> = {
   qwen3moe: {},
   phi3: {
     // convert_hf_to_gguf.py Phi3MiniModel: gate_up_proj is written as ffn_up [n_embd, 2 n_ff].
-    tensor: (t) => (t.name.endsWith('.ffn_gate_up.weight') ? { ...t, name: t.name.replace('ffn_gate_up', 'ffn_up') } : t),
-    kv: (c) => [u32('phi3.attention.sliding_window', Number(c.sliding_window ?? 0)), u32('phi3.rope.scaling.original_context_length', Number(c.original_max_position_embeddings ?? c.max_position_embeddings))],
+    tensor: (t) =>
+      t.name.endsWith('.ffn_gate_up.weight') ? { ...t, name: t.name.replace('ffn_gate_up', 'ffn_up') } : t,
+    kv: (c) => [
+      u32('phi3.attention.sliding_window', Number(c.sliding_window ?? 0)),
+      u32(
+        'phi3.rope.scaling.original_context_length',
+        Number(c.original_max_position_embeddings ?? c.max_position_embeddings),
+      ),
+    ],
   },
   gemma2: {
     kv: (c) => [
@@ -90,7 +114,10 @@ const RULES: Record<string, ArchRules> = {
       f32('gemma2.attn_logit_softcapping', Number(c.attn_logit_softcapping ?? 50)),
       f32('gemma2.final_logit_softcapping', Number(c.final_logit_softcapping ?? 30)),
     ],
-    tensor: (t) => ({ ...t, name: t.name.replace('post_attention_norm', 'post_attention_norm').replace('post_ffw_norm', 'post_ffw_norm') }),
+    tensor: (t) => ({
+      ...t,
+      name: t.name.replace('post_attention_norm', 'post_attention_norm').replace('post_ffw_norm', 'post_ffw_norm'),
+    }),
   },
   gemma: {},
   olmo2: {},
@@ -124,7 +151,17 @@ export function ggufArchitectureOf(config: Record<string, unknown>): string {
     Olmo2ForCausalLM: 'olmo2',
     GPT2LMHeadModel: 'gpt2',
   };
-  const byType: Record<string, string> = { llama: 'llama', mistral: 'llama', mixtral: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', qwen3_moe: 'qwen3moe', phi3: 'phi3', gemma2: 'gemma2', gemma3_text: 'gemma3' };
+  const byType: Record<string, string> = {
+    llama: 'llama',
+    mistral: 'llama',
+    mixtral: 'llama',
+    qwen2: 'qwen2',
+    qwen3: 'qwen3',
+    qwen3_moe: 'qwen3moe',
+    phi3: 'phi3',
+    gemma2: 'gemma2',
+    gemma3_text: 'gemma3',
+  };
   const out = byClass[a] ?? byType[String(config.model_type)];
   if (!out) throw new Error(`no GGUF architecture known for ${a || String(config.model_type)}`);
   return out;
@@ -148,7 +185,8 @@ export function harnessModel(configName: string, config: Record<string, unknown>
   const first = architecture.layers[0]!;
   const attn = first.attention;
   const ropeScaling = config.rope_scaling as { rope_type?: string } | null | undefined;
-  if (ropeScaling?.rope_type === 'llama3' && 'headDim' in attn) tensors.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: 'F32' });
+  if (ropeScaling?.rope_type === 'llama3' && 'headDim' in attn)
+    tensors.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: 'F32' });
   const kv: GgufKv[] = [
     ['general.architecture', GGUF_VALUE.STRING, name],
     ['general.name', GGUF_VALUE.STRING, configName],
@@ -161,7 +199,10 @@ export function harnessModel(configName: string, config: Record<string, unknown>
     f32(`${name}.rope.freq_base`, Number(config.rope_theta ?? 10000)),
   ];
   if (attn.kind === 'full' || attn.kind === 'sliding' || attn.kind === 'chunked') {
-    kv.push(u32(`${name}.attention.head_count`, attn.numHeads), u32(`${name}.attention.head_count_kv`, attn.numKvHeads));
+    kv.push(
+      u32(`${name}.attention.head_count`, attn.numHeads),
+      u32(`${name}.attention.head_count_kv`, attn.numKvHeads),
+    );
     kv.push(u32(`${name}.attention.key_length`, attn.headDim), u32(`${name}.attention.value_length`, attn.vHeadDim));
     kv.push(u32(`${name}.rope.dimension_count`, attn.headDim));
   }
@@ -170,7 +211,10 @@ export function harnessModel(configName: string, config: Record<string, unknown>
     kv.push(u32(`${name}.feed_forward_length`, mlp.intermediateSize));
   } else {
     kv.push(u32(`${name}.expert_count`, mlp.numExperts), u32(`${name}.expert_used_count`, mlp.topK));
-    kv.push(u32(`${name}.feed_forward_length`, mlp.expertIntermediateSize), u32(`${name}.expert_feed_forward_length`, mlp.expertIntermediateSize));
+    kv.push(
+      u32(`${name}.feed_forward_length`, mlp.expertIntermediateSize),
+      u32(`${name}.expert_feed_forward_length`, mlp.expertIntermediateSize),
+    );
   }
   if (rules.kv) kv.push(...rules.kv(config, architecture));
   kv.push(...vocabulary(architecture.vocabSize));

@@ -8,14 +8,20 @@ import { fileURLToPath } from 'node:url';
 const runs = Number(process.argv[2] ?? 21);
 const TARGET = 2.0;
 const bin = fileURLToPath(new URL('../bin/vramkit.js', import.meta.url));
-const config = fileURLToPath(new URL('../../../packages/models/catalogue/configs/Qwen__Qwen3-8B.json', import.meta.url));
+const config = fileURLToPath(
+  new URL('../../../packages/models/catalogue/configs/Qwen__Qwen3-8B.json', import.meta.url),
+);
 // Offline: the estimate must not touch the network.
 const env = { ...process.env, HF_HUB_OFFLINE: '1', VRAMKIT_CONFIG: '' };
 
 const cases = [
   { name: 'node -e 0', args: ['-e', '0'] },
   { name: 'vramkit --help', args: [bin, '--help'] },
-  { name: 'vramkit estimate <config.json> --json', args: [bin, 'estimate', config, '--context', '32768', '--json'], target: TARGET },
+  {
+    name: 'vramkit estimate <config.json> --json',
+    args: [bin, 'estimate', config, '--context', '32768', '--json'],
+    target: TARGET,
+  },
 ];
 
 function once(args) {

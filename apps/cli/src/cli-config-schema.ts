@@ -6,7 +6,10 @@ import type { FlagSpec } from './flag-spec.js';
 function schemaOf(f: FlagSpec): z.ZodType {
   switch (f.type) {
     case 'int': {
-      const n = z.number().int().min(f.min ?? 1);
+      const n = z
+        .number()
+        .int()
+        .min(f.min ?? 1);
       return (f.max === undefined ? n : n.max(f.max)).describe(f.help);
     }
     case 'number':

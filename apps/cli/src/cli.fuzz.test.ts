@@ -14,14 +14,24 @@ import { main } from './main.js';
 const RUNS = Number(process.env.VRAMKIT_FUZZ_RUNS ?? 80);
 const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 
-const cfg = JSON.parse(readFileSync(new URL('../../../packages/models/catalogue/configs/meta-llama__Llama-3.2-1B-Instruct.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const cfg = JSON.parse(
+  readFileSync(
+    new URL('../../../packages/models/catalogue/configs/meta-llama__Llama-3.2-1B-Instruct.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
 const work = mkdtempSync(join(tmpdir(), 'vramkit-cli-fuzz-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(argv: readonly string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(work, 'cache') }, cwd: work });
+  const code = await main(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(work, 'cache') },
+    cwd: work,
+  });
   return { code, out, err };
 }
 
@@ -50,23 +60,52 @@ function tinyGguf(blockCount: bigint, tensorName = 'token_embd.weight'): Virtual
 // "Invalid array length"). Each must now end in a typed one-line error and exit code 1.
 describe('hostile files through the CLI (issue #15)', () => {
   it.each([
-    ['a tensor named model.layers.999999999….weight in a local safetensors folder', () => {
-      const dir = mkdtempSync(join(work, 'st-'));
-      writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
-      writeVirtual(join(dir, 'model.safetensors'), buildSafetensorsFile([{ name: 'model.layers.999999999999.self_attn.q_proj.weight', dtype: 'BF16', shape: [2, 2] }]));
-      return dir;
-    }, /names layer 999999999999, above the limit of 10000 layers/],
-    ['a GGUF tensor named blk.999999999.attn_q.weight', () => writeVirtual(join(work, 'name.gguf'), tinyGguf(2n, 'blk.999999999.attn_q.weight')), /names layer 999999999/],
-    ['a GGUF with block_count 1e9', () => writeVirtual(join(work, 'b1e9.gguf'), tinyGguf(1_000_000_000n)), /llama\.block_count: must be an integer from 1 to 10,000/],
-    ['a GGUF with block_count 2^32', () => writeVirtual(join(work, 'b2p32.gguf'), tinyGguf(2n ** 32n)), /llama\.block_count/],
-    ['a config with num_hidden_layers 1e9', () => {
-      writeFileSync(join(work, 'l1e9.json'), JSON.stringify({ ...cfg, num_hidden_layers: 1e9 }));
-      return join(work, 'l1e9.json');
-    }, /num_hidden_layers: must be an integer from 1 to 10,000/],
-    ['a config with 200,000 layers', () => {
-      writeFileSync(join(work, 'l200k.json'), JSON.stringify({ ...cfg, num_hidden_layers: 200_000 }));
-      return join(work, 'l200k.json');
-    }, /num_hidden_layers/],
+    [
+      'a tensor named model.layers.999999999….weight in a local safetensors folder',
+      () => {
+        const dir = mkdtempSync(join(work, 'st-'));
+        writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+        writeVirtual(
+          join(dir, 'model.safetensors'),
+          buildSafetensorsFile([
+            { name: 'model.layers.999999999999.self_attn.q_proj.weight', dtype: 'BF16', shape: [2, 2] },
+          ]),
+        );
+        return dir;
+      },
+      /names layer 999999999999, above the limit of 10000 layers/,
+    ],
+    [
+      'a GGUF tensor named blk.999999999.attn_q.weight',
+      () => writeVirtual(join(work, 'name.gguf'), tinyGguf(2n, 'blk.999999999.attn_q.weight')),
+      /names layer 999999999/,
+    ],
+    [
+      'a GGUF with block_count 1e9',
+      () => writeVirtual(join(work, 'b1e9.gguf'), tinyGguf(1_000_000_000n)),
+      /llama\.block_count: must be an integer from 1 to 10,000/,
+    ],
+    [
+      'a GGUF with block_count 2^32',
+      () => writeVirtual(join(work, 'b2p32.gguf'), tinyGguf(2n ** 32n)),
+      /llama\.block_count/,
+    ],
+    [
+      'a config with num_hidden_layers 1e9',
+      () => {
+        writeFileSync(join(work, 'l1e9.json'), JSON.stringify({ ...cfg, num_hidden_layers: 1e9 }));
+        return join(work, 'l1e9.json');
+      },
+      /num_hidden_layers: must be an integer from 1 to 10,000/,
+    ],
+    [
+      'a config with 200,000 layers',
+      () => {
+        writeFileSync(join(work, 'l200k.json'), JSON.stringify({ ...cfg, num_hidden_layers: 200_000 }));
+        return join(work, 'l200k.json');
+      },
+      /num_hidden_layers/,
+    ],
   ])('inspect and estimate end %s in a typed error', async (_what, make, message) => {
     const path = make();
     for (const command of ['inspect', 'estimate']) {
@@ -85,7 +124,13 @@ describe('hostile trainer configs through --from (issue #15)', () => {
   };
 
   it('never reads base_model: /etc/passwd (a model id or a model folder only) and prints none of it', async () => {
-    const r = await run(['estimate', '--mode', 'train', '--from', yaml('passwd.yml', 'base_model: /etc/passwd\nadapter: lora\nsequence_len: 2048\n')]);
+    const r = await run([
+      'estimate',
+      '--mode',
+      'train',
+      '--from',
+      yaml('passwd.yml', 'base_model: /etc/passwd\nadapter: lora\nsequence_len: 2048\n'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/is not a model file.*Nothing was read/);
     expect(r.err).not.toMatch(/root:|not valid JSON/);
@@ -97,23 +142,49 @@ describe('hostile trainer configs through --from (issue #15)', () => {
     ['lora_r: sixteen', /lora_r: must be a whole number .*got "sixteen"/],
     ['lora_r: .nan', /lora_r: must be a whole number/],
   ])('refuses %s instead of replacing it by a default', async (line, message) => {
-    const r = await run(['estimate', 'meta-llama/Llama-3.2-1B-Instruct', '--mode', 'train', '--from', yaml('bad.yml', `base_model: meta-llama/Llama-3.2-1B-Instruct\nadapter: lora\n${line}\n`)]);
+    const r = await run([
+      'estimate',
+      'meta-llama/Llama-3.2-1B-Instruct',
+      '--mode',
+      'train',
+      '--from',
+      yaml('bad.yml', `base_model: meta-llama/Llama-3.2-1B-Instruct\nadapter: lora\n${line}\n`),
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
   });
 
   it('parses a 20,000-key YAML in linear time (the duplicate-key check was quadratic: > 40 s for 200k keys)', async () => {
     const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join('\n');
-    const r = await run(['estimate', 'meta-llama/Llama-3.2-1B-Instruct', '--mode', 'train', '--from', yaml('wide.yml', `base_model: meta-llama/Llama-3.2-1B-Instruct\nsequence_len: 512\n${keys}\n`)]);
+    const r = await run([
+      'estimate',
+      'meta-llama/Llama-3.2-1B-Instruct',
+      '--mode',
+      'train',
+      '--from',
+      yaml('wide.yml', `base_model: meta-llama/Llama-3.2-1B-Instruct\nsequence_len: 512\n${keys}\n`),
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
   });
 
   it('still refuses a duplicate key, and refuses a 200k-key file by its byte budget before parsing', async () => {
-    const dup = await run(['estimate', '--mode', 'train', '--from', yaml('dup.yml', 'base_model: a/b\nsequence_len: 1\nsequence_len: 2\n')]);
+    const dup = await run([
+      'estimate',
+      '--mode',
+      'train',
+      '--from',
+      yaml('dup.yml', 'base_model: a/b\nsequence_len: 1\nsequence_len: 2\n'),
+    ]);
     expect(dup.code).toBe(1);
     expect(dup.err).toMatch(/duplicate key "sequence_len"/);
-    const wide = await run(['estimate', '--mode', 'train', '--from', yaml('wider.yml', Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n'))]);
+    const wide = await run([
+      'estimate',
+      '--mode',
+      'train',
+      '--from',
+      yaml('wider.yml', Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n')),
+    ]);
     expect(wide.code).toBe(1);
     expect(wide.err).toMatch(/above the 1,048,576-byte limit for a trainer config/);
   });
@@ -123,11 +194,50 @@ describe(`CLI arguments under fuzzing (${RUNS} command lines, seed ${SEED})`, ()
   const configPath = join(work, 'fuzz-config.json');
   writeFileSync(configPath, JSON.stringify(cfg));
   const value = fc.oneof(
-    fc.constantFrom('0', '-1', '1', '3', '7', '8', '4096', '2147484', '1e9', '1e308', 'NaN', 'Infinity', '-0', '0x10', '', ' ', 'all', 'q4_k_m', 'bf16', 'constructor', '__proto__', 'H100', '24GiB', '1e400GiB', 'train', 'vllm', 'llama.cpp', '../../etc/passwd', '/etc/passwd'),
+    fc.constantFrom(
+      '0',
+      '-1',
+      '1',
+      '3',
+      '7',
+      '8',
+      '4096',
+      '2147484',
+      '1e9',
+      '1e308',
+      'NaN',
+      'Infinity',
+      '-0',
+      '0x10',
+      '',
+      ' ',
+      'all',
+      'q4_k_m',
+      'bf16',
+      'constructor',
+      '__proto__',
+      'H100',
+      '24GiB',
+      '1e400GiB',
+      'train',
+      'vllm',
+      'llama.cpp',
+      '../../etc/passwd',
+      '/etc/passwd',
+    ),
     fc.string({ maxLength: 12 }),
     fc.integer().map(String),
   );
-  const model = fc.constantFrom('Qwen/Qwen3-8B', 'meta-llama/Llama-3.2-1B-Instruct', configPath, '/etc/passwd', 'nope/nope', '../x.gguf', 'a'.repeat(300), '');
+  const model = fc.constantFrom(
+    'Qwen/Qwen3-8B',
+    'meta-llama/Llama-3.2-1B-Instruct',
+    configPath,
+    '/etc/passwd',
+    'nope/nope',
+    '../x.gguf',
+    'a'.repeat(300),
+    '',
+  );
   const argv = fc
     .record({
       command: fc.constantFrom(...commands),
@@ -149,16 +259,21 @@ describe(`CLI arguments under fuzzing (${RUNS} command lines, seed ${SEED})`, ()
       return out;
     });
 
-  it('every command line exits 0, 1 or 2 with no crash, stack trace, NaN or Infinity', { timeout: Math.max(30_000, RUNS * 100) }, async () => {
+  it('every command line exits 0, 1 or 2 with no crash, stack trace, NaN or Infinity', {
+    timeout: Math.max(30_000, RUNS * 100),
+  }, async () => {
     const codes = { 0: 0, 1: 0, 2: 0 } as Record<number, number>;
     await fc.assert(
       fc.asyncProperty(argv, async (args) => {
         const r = await run(args);
         expect([0, 1, 2], `${args.join(' ')}\n${r.err}`).toContain(r.code);
         codes[r.code] = (codes[r.code] ?? 0) + 1;
-        expect(r.err, args.join(' ')).not.toMatch(/unexpected error|Maximum call stack|Invalid array length|\n\s+at .+:\d+:\d+/);
+        expect(r.err, args.join(' ')).not.toMatch(
+          /unexpected error|Maximum call stack|Invalid array length|\n\s+at .+:\d+:\d+/,
+        );
         // A value the user typed may be echoed (a folder named "NaN"); a number vramkit computed may not.
-        if (!args.some((a) => /NaN|Infinity/.test(a))) expect(r.out, args.join(' ')).not.toMatch(/\bNaN\b|\bInfinity\b|NaN%/);
+        if (!args.some((a) => /NaN|Infinity/.test(a)))
+          expect(r.out, args.join(' ')).not.toMatch(/\bNaN\b|\bInfinity\b|NaN%/);
         if (r.code === 0 && args.includes('--json') && r.out.trimStart().startsWith('{')) {
           const walk = (v: unknown): void => {
             if (typeof v === 'number') expect(Number.isFinite(v), args.join(' ')).toBe(true);
@@ -171,6 +286,10 @@ describe(`CLI arguments under fuzzing (${RUNS} command lines, seed ${SEED})`, ()
     );
     expect(codes[0]! + codes[1]! + codes[2]!).toBe(RUNS);
     const file = process.env.VRAMKIT_FUZZ_REPORT;
-    if (file) appendFileSync(file, `${JSON.stringify({ parser: 'CLI arguments', runs: RUNS, seed: SEED, exit0: codes[0], exit1: codes[1], exit2: codes[2] })}\n`);
+    if (file)
+      appendFileSync(
+        file,
+        `${JSON.stringify({ parser: 'CLI arguments', runs: RUNS, seed: SEED, exit0: codes[0], exit1: codes[1], exit2: codes[2] })}\n`,
+      );
   });
 });

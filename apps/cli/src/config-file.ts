@@ -20,7 +20,11 @@ export const EMPTY_CLI_CONFIG: CliConfig = { defaults: {}, plugins: [] };
 /** Where the config file is looked for, first hit wins. */
 export function configCandidates(env: Record<string, string | undefined>, cwd: string): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return [...(env.VRAMKIT_CONFIG ? [resolve(cwd, env.VRAMKIT_CONFIG)] : []), join(cwd, 'vramkit.config.json'), join(xdg, 'vramkit', 'config.json')];
+  return [
+    ...(env.VRAMKIT_CONFIG ? [resolve(cwd, env.VRAMKIT_CONFIG)] : []),
+    join(cwd, 'vramkit.config.json'),
+    join(xdg, 'vramkit', 'config.json'),
+  ];
 }
 
 /**
@@ -28,21 +32,32 @@ export function configCandidates(env: Record<string, string | undefined>, cwd: s
  * `$VRAMKIT_CONFIG`, `./vramkit.config.json`, `$XDG_CONFIG_HOME/vramkit/config.json` that exists.
  * @throws ConfigValidationError naming the bad field
  */
-export async function loadCliConfig(explicit: string | undefined, env: Record<string, string | undefined>, cwd: string): Promise<CliConfig & { path?: string }> {
+export async function loadCliConfig(
+  explicit: string | undefined,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): Promise<CliConfig & { path?: string }> {
   const paths = explicit ? [resolve(cwd, explicit)] : configCandidates(env, cwd);
   for (const path of paths) {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      if (explicit) throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the path given.`, { path: 'config', cause });
+      if (explicit)
+        throw new VramkitError('INVALID_INPUT', `Cannot read the config file ${path}. Check the path given.`, {
+          path: 'config',
+          cause,
+        });
       continue;
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (cause) {
-      throw new VramkitError('PARSE_ERROR', `${path} is not valid JSON: ${(cause as Error).message}`, { path: 'config', cause });
+      throw new VramkitError('PARSE_ERROR', `${path} is not valid JSON: ${(cause as Error).message}`, {
+        path: 'config',
+        cause,
+      });
     }
     const { CliConfigSchema } = await import('./cli-config-schema.js');
     const r = CliConfigSchema.safeParse(json);

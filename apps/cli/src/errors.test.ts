@@ -26,9 +26,18 @@ describe('library error paths shown as the flags that set them', () => {
   });
 
   it('rewrites a core message on workload.context to name --context, and keeps path and code for --json', () => {
-    const e = new InvalidInputError([{ path: 'workload.context', message: 'context (tokens) must be ≤ 16777216', received: 1e12 }]);
+    const e = new InvalidInputError([
+      { path: 'workload.context', message: 'context (tokens) must be ≤ 16777216', received: 1e12 },
+    ]);
     expect(oneLine(e)).toBe('vramkit: --context: context (tokens) must be ≤ 16777216');
-    expect(JSON.parse(errorJson(e))).toEqual({ error: { code: 'INVALID_INPUT', path: 'workload.context', flag: '--context', message: '--context: context (tokens) must be ≤ 16777216' } });
+    expect(JSON.parse(errorJson(e))).toEqual({
+      error: {
+        code: 'INVALID_INPUT',
+        path: 'workload.context',
+        flag: '--context',
+        message: '--context: context (tokens) must be ≤ 16777216',
+      },
+    });
   });
 
   it('leaves prose alone: "Unknown format" keeps its words, a config.json error keeps its field', () => {

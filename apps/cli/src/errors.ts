@@ -38,7 +38,8 @@ export function reportError(error: unknown): ReportedError {
     else if (path.includes('.') && message.includes(path)) message = message.split(path).join(flag);
     else if (!message.includes(flag)) message = `${flag}: ${message}`;
     // "--ctx-size: --ctx-size 2 is smaller …": the message already names the flag.
-    if (message.startsWith(`${flag}: `) && message.slice(flag.length + 2).includes(flag)) message = message.slice(flag.length + 2);
+    if (message.startsWith(`${flag}: `) && message.slice(flag.length + 2).includes(flag))
+      message = message.slice(flag.length + 2);
   }
   return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
 }

@@ -18,7 +18,11 @@ export function parseArgsOptions(command: CommandName): Options {
 export function optionsOf(specs: readonly FlagSpec[]): Options {
   const out: Options = {};
   for (const f of specs) {
-    out[f.name] = { type: f.type === 'bool' ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
+    out[f.name] = {
+      type: f.type === 'bool' ? 'boolean' : 'string',
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
+    };
   }
   return out;
 }
@@ -41,10 +45,14 @@ export function expandAliases(argv: readonly string[]): string[] {
 function describeScope(command: CommandName, s: FlagScope): string {
   const parts: string[] = [command];
   if (s.modes?.length === 1 && s.modes[0] === 'train' && command !== 'plan') parts.push('--mode train');
-  if (s.modes?.length === 1 && s.modes[0] === 'infer' && command === 'estimate' && !s.engines) parts.push('(inference)');
+  if (s.modes?.length === 1 && s.modes[0] === 'infer' && command === 'estimate' && !s.engines)
+    parts.push('(inference)');
   if (s.engines) {
     const engines = s.engines.filter((e) => e !== 'none');
-    const words = [...(s.engines.includes('none') ? ['without --engine'] : []), ...(engines.length > 0 ? [`--engine ${engines.join('|')}`] : [])];
+    const words = [
+      ...(s.engines.includes('none') ? ['without --engine'] : []),
+      ...(engines.length > 0 ? [`--engine ${engines.join('|')}`] : []),
+    ];
     parts.push(words.join(' or '));
   }
   return parts.join(' ');
@@ -85,10 +93,17 @@ export function parseCommandLine(command: CommandName, argv: readonly string[]):
 
 function unknownFlag(command: CommandName, raw: string, name: string): UsageError {
   const spec = raw.startsWith('--') ? flagSpec(name) : undefined;
-  if (spec) return new UsageError(`${raw} does not apply to ${command}: it is a flag of ${whereItApplies(spec)} (vramkit ${command} --help)`, name);
+  if (spec)
+    return new UsageError(
+      `${raw} does not apply to ${command}: it is a flag of ${whereItApplies(spec)} (vramkit ${command} --help)`,
+      name,
+    );
   const known = flagsOf(command).map((f) => `--${f.name}`);
   const hint = suggest(raw, known, 2);
-  return new UsageError(`Unknown option '${raw}'${hint.length ? `. Did you mean ${hint.join(' or ')}?` : ''} (vramkit ${command} --help)`, name);
+  return new UsageError(
+    `Unknown option '${raw}'${hint.length ? `. Did you mean ${hint.join(' or ')}?` : ''} (vramkit ${command} --help)`,
+    name,
+  );
 }
 
 /** The mode and engines a command line runs under, which decide where flags apply. */
@@ -109,7 +124,10 @@ export function checkApplicable(command: CommandName, values: Values, ctx: FlagC
     const scopes = scopesOf(spec, command);
     if (scopes.length === 0) throw unknownFlag(command, `--${name}`, name);
     if (scopes.some((s) => inScope(s, ctx))) continue;
-    const here = ctx.mode === 'train' ? `${command}${command === 'plan' ? '' : ' --mode train'}` : `${command} ${ctx.engines.map((e) => (e === 'none' ? 'without --engine' : `--engine ${e}`)).join(', ')}`;
+    const here =
+      ctx.mode === 'train'
+        ? `${command}${command === 'plan' ? '' : ' --mode train'}`
+        : `${command} ${ctx.engines.map((e) => (e === 'none' ? 'without --engine' : `--engine ${e}`)).join(', ')}`;
     const alt = spec.instead?.[ctx.mode === 'train' ? 'train' : ctx.engines[0]!];
     throw new UsageError(
       `--${name} does not apply to ${here}: it applies to ${scopes.map((s) => describeScope(command, s)).join(', ')}${alt ? `; use ${alt}` : ''}`,
@@ -125,7 +143,11 @@ export function checkApplicable(command: CommandName, values: Values, ctx: FlagC
  */
 export function checkOneGpu(values: Values): void {
   const n = rawStrings(values, 'gpu').length + rawStrings(values, 'gpu-memory').length;
-  if (n > 1) throw new UsageError('training sizes one GPU type: give --gpu or --gpu-memory once, and --gpus <n> for how many', 'gpu');
+  if (n > 1)
+    throw new UsageError(
+      'training sizes one GPU type: give --gpu or --gpu-memory once, and --gpus <n> for how many',
+      'gpu',
+    );
 }
 
 /** True when a flag with scope `s` applies under `ctx` (any of the run's engines). */
@@ -150,7 +172,8 @@ function readInt(spec: FlagSpec, raw: string): number {
   const m = /^(\d+)(k|K)?$/.exec(raw.trim().replace(/_/g, ''));
   const n = m ? Number(m[1]) * (m[2] ? 1024 : 1) : Number.NaN;
   const range = spec.max === undefined ? `≥ ${min}` : `from ${min} to ${spec.max}`;
-  if (!Number.isSafeInteger(n) || n < min || (spec.max !== undefined && n > spec.max)) fail(spec, raw, `a whole number ${range}${spec.unit ? ` (${spec.unit})` : ''}`);
+  if (!Number.isSafeInteger(n) || n < min || (spec.max !== undefined && n > spec.max))
+    fail(spec, raw, `a whole number ${range}${spec.unit ? ` (${spec.unit})` : ''}`);
   return n * (spec.scale ?? 1);
 }
 
@@ -169,9 +192,11 @@ function readNumber(spec: FlagSpec, raw: string): number {
  */
 function readBytes(spec: FlagSpec, raw: string): number {
   const t = raw.trim();
-  if (/^\d+(\.\d+)?$/.test(t) && Number(t) !== 0) throw new UsageError(`--${spec.name} needs a unit: ${t}GiB or ${t}GB? (got "${raw}")`, spec.name);
+  if (/^\d+(\.\d+)?$/.test(t) && Number(t) !== 0)
+    throw new UsageError(`--${spec.name} needs a unit: ${t}GiB or ${t}GB? (got "${raw}")`, spec.name);
   const n = parseBytes(t);
-  if (n === undefined || !Number.isSafeInteger(n)) fail(spec, raw, 'a size such as 512MiB, 23.58GiB or 80GB ("G" alone is ambiguous)');
+  if (n === undefined || !Number.isSafeInteger(n))
+    fail(spec, raw, 'a size such as 512MiB, 23.58GiB or 80GB ("G" alone is ambiguous)');
   if (n <= 0 && spec.multiple) fail(spec, raw, 'a size above zero');
   return n;
 }
@@ -266,7 +291,10 @@ export function mergeOptions<T extends Record<string, unknown>>(base: T, over: R
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeOptions(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeOptions(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out as T;
 }
@@ -286,16 +314,36 @@ export function optionsHelp(command: CommandName): string {
   const out: string[] = [];
   // An engine flag that this command takes whatever the engine (plan's --gpu, --tp) is listed with its options.
   const sectionOf = (f: FlagSpec): FlagSpec['section'] =>
-    (f.section === 'engine' || f.section === 'llama.cpp' || f.section === 'vllm') && !scopesOf(f, command).some((s) => s.engines) ? (command === 'plan' ? 'training' : 'options') : f.section;
+    (f.section === 'engine' || f.section === 'llama.cpp' || f.section === 'vllm') &&
+    !scopesOf(f, command).some((s) => s.engines)
+      ? command === 'plan'
+        ? 'training'
+        : 'options'
+      : f.section;
   for (const section of Object.keys(SECTION_TITLES) as FlagSpec['section'][]) {
     const rows = specs.filter((f) => sectionOf(f) === section);
     if (rows.length === 0) continue;
     out.push(`${SECTION_TITLES[section]}:`);
     for (const f of rows) {
-      const names = [f.short ? `-${f.short}, ` : '    ', `--${f.name}`, ...(f.aliases ?? []).map((a) => `/${a}`), f.arg ? ` ${f.arg}` : ''].join('');
+      const names = [
+        f.short ? `-${f.short}, ` : '    ',
+        `--${f.name}`,
+        ...(f.aliases ?? []).map((a) => `/${a}`),
+        f.arg ? ` ${f.arg}` : '',
+      ].join('');
       const scopes = scopesOf(f, command);
-      const where = scopes.some((s) => s.modes || s.engines) && !(scopes.length === 1 && !scopes[0]!.engines && scopes[0]!.modes?.[0] === 'infer') ? ` [${scopes.map((s) => describeScope(command, s).slice(command.length).trim() || 'always').join('; ')}]` : '';
-      const extra = [f.unit && f.type !== 'bytes' ? f.unit : undefined, f.default ? `default ${f.default}` : undefined, f.multiple ? 'repeatable' : undefined].filter(Boolean).join(', ');
+      const where =
+        scopes.some((s) => s.modes || s.engines) &&
+        !(scopes.length === 1 && !scopes[0]!.engines && scopes[0]!.modes?.[0] === 'infer')
+          ? ` [${scopes.map((s) => describeScope(command, s).slice(command.length).trim() || 'always').join('; ')}]`
+          : '';
+      const extra = [
+        f.unit && f.type !== 'bytes' ? f.unit : undefined,
+        f.default ? `default ${f.default}` : undefined,
+        f.multiple ? 'repeatable' : undefined,
+      ]
+        .filter(Boolean)
+        .join(', ');
       out.push(`  ${names.padEnd(34)} ${f.help}${extra ? ` (${extra})` : ''}${where}`);
     }
     out.push('');

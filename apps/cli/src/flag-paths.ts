@@ -2,7 +2,12 @@ import type { Consumer } from './flag-spec.js';
 import { FLAGS } from './flag-table.js';
 
 // Error paths carry the root of the library input: `workload.` (inference), `training.` (training).
-const ROOTS: Record<Consumer, readonly string[]> = { inference: ['workload.', ''], training: ['training.', ''], serving: [''], hub: [''] };
+const ROOTS: Record<Consumer, readonly string[]> = {
+  inference: ['workload.', ''],
+  training: ['training.', ''],
+  serving: [''],
+  hub: [''],
+};
 
 /**
  * The flag that sets the library field `path` (`workload.context` → `--context`,
@@ -13,12 +18,20 @@ export function flagForPath(path: string | undefined): string | undefined {
   let best: { name: string; len: number } | undefined;
   for (const spec of FLAGS) {
     for (const full of spec.errorPaths ?? []) {
-      if ((path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) && (!best || full.length > best.len)) best = { name: spec.name, len: full.length };
+      if (
+        (path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) &&
+        (!best || full.length > best.len)
+      )
+        best = { name: spec.name, len: full.length };
     }
     for (const [consumer, target] of Object.entries(spec.to ?? {}) as [Consumer, string][]) {
       for (const root of ROOTS[consumer]) {
         const full = `${root}${target}`;
-        if ((path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) && (!best || full.length > best.len)) best = { name: spec.name, len: full.length };
+        if (
+          (path === full || path.startsWith(`${full}.`) || path.startsWith(`${full}[`)) &&
+          (!best || full.length > best.len)
+        )
+          best = { name: spec.name, len: full.length };
       }
     }
   }

@@ -1,7 +1,17 @@
 import type { EngineId } from '@vramkit/core';
 
 /** Every `vramkit <command>` name. */
-export type CommandName = 'estimate' | 'fit' | 'compare' | 'gpus' | 'inspect' | 'models' | 'plan' | 'quant' | 'schema' | 'cache';
+export type CommandName =
+  | 'estimate'
+  | 'fit'
+  | 'compare'
+  | 'gpus'
+  | 'inspect'
+  | 'models'
+  | 'plan'
+  | 'quant'
+  | 'schema'
+  | 'cache';
 
 /** The two modes of `estimate` (`plan` is train only; every other command is infer). */
 export type Mode = 'infer' | 'train';

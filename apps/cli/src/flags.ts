@@ -13,7 +13,11 @@ export function stringFlag(values: Values, name: string): string | undefined {
 /** The single model positional, or a usage error naming the command. */
 export function modelPositional(args: CommandArgs, command: string): string {
   const [model, ...rest] = args.positionals;
-  if (!model) throw new UsageError(`${command} needs a model: a Hub id, a config.json, or a folder holding one (vramkit ${command} --help)`, 'model');
+  if (!model)
+    throw new UsageError(
+      `${command} needs a model: a Hub id, a config.json, or a folder holding one (vramkit ${command} --help)`,
+      'model',
+    );
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (vramkit ${command} --help)`, 'argv');
   return model;
 }

@@ -1,5 +1,11 @@
 import type { WeightFormat } from '@vramkit/core';
-import { chooseWeightFormat, chooseWeightFormats, createFormatSetup, type FormatChoice, type FormatSetup } from '@vramkit/quant';
+import {
+  chooseWeightFormat,
+  chooseWeightFormats,
+  createFormatSetup,
+  type FormatChoice,
+  type FormatSetup,
+} from '@vramkit/quant';
 import type { CommandArgs, Io } from './command.js';
 import { type CliConfig, loadCliConfig } from './config-file.js';
 import { readFlag } from './flag-parse.js';
@@ -25,7 +31,10 @@ export function formatSetup(args: CommandArgs, io: Io): Promise<CliFormatSetup> 
   if (!p) {
     p = (async () => {
       const config = await loadCliConfig(readFlag(args.values, 'config') as string | undefined, io.env, io.cwd);
-      const plugins = await loadPlugins([...config.plugins, ...((readFlag(args.values, 'plugin') as string[] | undefined) ?? [])], io.cwd);
+      const plugins = await loadPlugins(
+        [...config.plugins, ...((readFlag(args.values, 'plugin') as string[] | undefined) ?? [])],
+        io.cwd,
+      );
       return { ...createFormatSetup([plugins]), plugins: plugins.loaded, config };
     })();
     setups.set(args.values, p);
@@ -52,11 +61,25 @@ function choiceModel(model: ModelSource) {
  * The weight format of a command's model, chosen by the library (`chooseWeightFormat`): the file as
  * stored, `--quant`, the checkpoint's `quantization_config`, then `fallback`.
  */
-export function chooseFormat(setup: FormatSetup, model: ModelSource, request: string | undefined, fallback?: string): FormatChoice {
-  return chooseWeightFormat(setup, { model: choiceModel(model), ...(request ? { request } : {}), ...(fallback ? { fallback } : {}) });
+export function chooseFormat(
+  setup: FormatSetup,
+  model: ModelSource,
+  request: string | undefined,
+  fallback?: string,
+): FormatChoice {
+  return chooseWeightFormat(setup, {
+    model: choiceModel(model),
+    ...(request ? { request } : {}),
+    ...(fallback ? { fallback } : {}),
+  });
 }
 
 /** The formats `fit` compares (`chooseWeightFormats`): `--quant a,b,…`, the stored or declared one, or the engine's candidates. */
-export function chooseFormats(setup: FormatSetup, model: ModelSource, request: string | undefined, candidates: readonly (string | WeightFormat)[]): FormatChoice[] {
+export function chooseFormats(
+  setup: FormatSetup,
+  model: ModelSource,
+  request: string | undefined,
+  candidates: readonly (string | WeightFormat)[],
+): FormatChoice[] {
   return chooseWeightFormats(setup, { model: choiceModel(model), ...(request ? { request } : {}), candidates });
 }

@@ -9,8 +9,17 @@ import { hubProgress } from './hub-progress.js';
  * progress line when `progress`. `HF_TOKEN` and `HF_ENDPOINT` come from the environment, never from flags.
  * @returns the options and `done()` to clear the progress line once the model is loaded
  */
-export function hubLoadOptions(args: CommandArgs, io: Io, progress: boolean): { options: ResolveModelOptions; done: () => void } {
+export function hubLoadOptions(
+  args: CommandArgs,
+  io: Io,
+  progress: boolean,
+): { options: ResolveModelOptions; done: () => void } {
   const bar = hubProgress(io.err, progress);
-  const options: ResolveModelOptions = { env: io.env, cwd: io.cwd, onProgress: bar.onProgress, ...(collect(args.values, 'hub') as Partial<ResolveModelOptions>) };
+  const options: ResolveModelOptions = {
+    env: io.env,
+    cwd: io.cwd,
+    onProgress: bar.onProgress,
+    ...(collect(args.values, 'hub') as Partial<ResolveModelOptions>),
+  };
   return { options, done: bar.done };
 }

@@ -9,14 +9,20 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
  * @param write where the line goes (the CLI's `io.err`)
  * @param enabled whether to draw at all
  */
-export function hubProgress(write: (text: string) => void, enabled: boolean): { onProgress: (p: LoadProgress) => void; done: () => void } {
+export function hubProgress(
+  write: (text: string) => void,
+  enabled: boolean,
+): { onProgress: (p: LoadProgress) => void; done: () => void } {
   let frame = 0;
   let drawn = false;
   return {
     onProgress(p) {
       if (!enabled) return;
-      const kb = p.bytes < 1024 * 1024 ? `${(p.bytes / 1024).toFixed(1)} KB` : `${(p.bytes / 1024 / 1024).toFixed(2)} MB`;
-      write(`\r\u001b[2K${FRAMES[frame++ % FRAMES.length]} ${p.file ?? p.step} — ${p.requests} request${p.requests === 1 ? '' : 's'}, ${kb}`);
+      const kb =
+        p.bytes < 1024 * 1024 ? `${(p.bytes / 1024).toFixed(1)} KB` : `${(p.bytes / 1024 / 1024).toFixed(2)} MB`;
+      write(
+        `\r\u001b[2K${FRAMES[frame++ % FRAMES.length]} ${p.file ?? p.step} — ${p.requests} request${p.requests === 1 ? '' : 's'}, ${kb}`,
+      );
       drawn = true;
     },
     done() {

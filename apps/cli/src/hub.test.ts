@@ -27,7 +27,12 @@ async function run(argv: string[], env: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'vramkit-hub-'));
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HOME: cwd, HF_ENDPOINT: server.url, VRAMKIT_CACHE_DIR: join(cwd, 'cache'), ...env }, cwd });
+  const code = await main(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { HOME: cwd, HF_ENDPOINT: server.url, VRAMKIT_CACHE_DIR: join(cwd, 'cache'), ...env },
+    cwd,
+  });
   return { code, out, err };
 }
 
@@ -55,7 +60,17 @@ describe('vramkit with a Hub', () => {
     const rows = JSON.parse(fit.out).rows;
     expect(rows.map((r: { format: string }) => r.format)).toEqual(['stored']);
     expect(rows[0].weightBytes).toBe(dataBytes);
-    const cmp = await run(['compare', GGUF_REPO, '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '--engine', 'llama.cpp', '--json']);
+    const cmp = await run([
+      'compare',
+      GGUF_REPO,
+      '--quant',
+      'Q4_K_M',
+      '--gpu',
+      'rtx-4090',
+      '--engine',
+      'llama.cpp',
+      '--json',
+    ]);
     expect(cmp.code, cmp.err).toBe(0);
     expect(JSON.parse(cmp.out).results[0].format).toBe('stored');
   });

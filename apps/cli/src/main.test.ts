@@ -7,12 +7,20 @@ import { main } from './main.js';
 import { EstimateOutputSchema, InspectOutputSchema } from './output-schema.js';
 import { VERSION } from './version.js';
 
-const llamaConfig = new URL('../../../packages/models/catalogue/configs/meta-llama__Meta-Llama-3.1-8B.json', import.meta.url);
+const llamaConfig = new URL(
+  '../../../packages/models/catalogue/configs/meta-llama__Meta-Llama-3.1-8B.json',
+  import.meta.url,
+);
 
 async function run(argv: string[], env: Record<string, string> = {}, cwd = tmpdir()) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HOME: cwd, HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(cwd, '.vramkit-cache'), ...env }, cwd });
+  const code = await main(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { HOME: cwd, HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(cwd, '.vramkit-cache'), ...env },
+    cwd,
+  });
   return { code, out, err };
 }
 
@@ -29,7 +37,17 @@ describe('vramkit estimate', () => {
   });
 
   it('reads a config.json path with --json output that matches the published schema', async () => {
-    const r = await run(['estimate', llamaConfig.pathname, '--context', '8192', '--batch', '4', '--kv-dtype', 'q8_0', '--json']);
+    const r = await run([
+      'estimate',
+      llamaConfig.pathname,
+      '--context',
+      '8192',
+      '--batch',
+      '4',
+      '--kv-dtype',
+      'q8_0',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = EstimateOutputSchema.parse(JSON.parse(r.out));
     expect(out.parameters.total).toBe(8_030_261_248);
@@ -102,7 +120,7 @@ describe('vramkit estimate --quant', () => {
     expect(Object.keys(out.breakdown.weights.parts).sort()).toEqual(['F32', 'Q4_K', 'Q6_K']);
   });
 
-  it("costs a checkpoint in its own quantization_config when no --quant is given (DeepSeek-V3: fp8 128×128 blocks)", async () => {
+  it('costs a checkpoint in its own quantization_config when no --quant is given (DeepSeek-V3: fp8 128×128 blocks)', async () => {
     const out = JSON.parse((await run(['estimate', 'deepseek-ai/DeepSeek-V3', '--json'])).out);
     expect(out.format).toBe('fp8-block');
     expect(out.assumptions[0]).toMatch(/quantization_config/);
@@ -111,7 +129,19 @@ describe('vramkit estimate --quant', () => {
 
   it('loads a format plugin with --plugin and uses its format', async () => {
     const plugin = new URL('../../../packages/quant-aqlm', import.meta.url).pathname;
-    const out = JSON.parse((await run(['estimate', 'meta-llama/Llama-3.1-8B', '--plugin', plugin, '--quant', 'aqlm@codebooks=1,nbits=16', '--json'])).out);
+    const out = JSON.parse(
+      (
+        await run([
+          'estimate',
+          'meta-llama/Llama-3.1-8B',
+          '--plugin',
+          plugin,
+          '--quant',
+          'aqlm@codebooks=1,nbits=16',
+          '--json',
+        ])
+      ).out,
+    );
     expect(out.format).toMatch(/aqlm/);
     // ~2 bits per linear weight; embeddings and lm_head stay 16-bit: about a quarter of bf16.
     expect(out.bytes.weights).toBeLessThan(8_030_261_248 * 2 * 0.3);
@@ -120,7 +150,19 @@ describe('vramkit estimate --quant', () => {
 
 describe('vramkit estimate --engine', () => {
   it('answers the vLLM question of the issue: weights per GPU under TP 2, KV budget, concurrency, max context', async () => {
-    const r = await run(['estimate', 'meta-llama/Llama-3.1-70B', '--engine', 'vllm', '--gpu', 'h100-80gb', '--tp', '2', '--gpu-memory-utilization', '0.9', '--json']);
+    const r = await run([
+      'estimate',
+      'meta-llama/Llama-3.1-70B',
+      '--engine',
+      'vllm',
+      '--gpu',
+      'h100-80gb',
+      '--tp',
+      '2',
+      '--gpu-memory-utilization',
+      '0.9',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     // Each rank holds half of every matrix; the 161 norm vectors (1,318,912 values) are replicated.
@@ -131,7 +173,21 @@ describe('vramkit estimate --engine', () => {
   });
 
   it("accepts llama.cpp's own short flags (-ngl, -ctk) and reports the layers on the GPU and host bytes", async () => {
-    const r = await run(['estimate', 'meta-llama/Llama-3.1-8B', '--quant', 'Q4_K_M', '--engine', 'llama.cpp', '--gpu', 'rtx-3060-12gb', '-ngl', '20', '-ctk', 'q8_0', '--json']);
+    const r = await run([
+      'estimate',
+      'meta-llama/Llama-3.1-8B',
+      '--quant',
+      'Q4_K_M',
+      '--engine',
+      'llama.cpp',
+      '--gpu',
+      'rtx-3060-12gb',
+      '-ngl',
+      '20',
+      '-ctk',
+      'q8_0',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.engine.gpuLayers).toBe(20);
@@ -141,11 +197,24 @@ describe('vramkit estimate --engine', () => {
 
 describe('vramkit estimate --mode train', () => {
   it('counts 39,976,960 trainable LoRA parameters for Llama-2-7B at r=16 on all seven projections, as peft prints', async () => {
-    const r = await run(['estimate', 'meta-llama/Llama-2-7b-hf', '--mode', 'train', '--method', 'lora', '--rank', '16', '--targets', 'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj', '--json']);
+    const r = await run([
+      'estimate',
+      'meta-llama/Llama-2-7b-hf',
+      '--mode',
+      'train',
+      '--method',
+      'lora',
+      '--rank',
+      '16',
+      '--targets',
+      'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.parameters.trainable).toBe(39_976_960);
-    for (const k of ['total', 'weights', 'gradients', 'optimizer', 'activations', 'overhead']) expect(Number.isInteger(out.bytes[k]), k).toBe(true);
+    for (const k of ['total', 'weights', 'gradients', 'optimizer', 'activations', 'overhead'])
+      expect(Number.isInteger(out.bytes[k]), k).toBe(true);
     expect(out).toHaveProperty('hostBytes');
   });
 
@@ -184,7 +253,13 @@ describe('vramkit schema', () => {
   it('publishes the JSON Schema of the --json output with the stable field names', async () => {
     const r = await run(['schema', 'estimate']);
     const schema = JSON.parse(r.out);
-    expect(Object.keys(schema.properties.bytes.properties)).toEqual(['total', 'weights', 'kvCache', 'activations', 'overhead']);
+    expect(Object.keys(schema.properties.bytes.properties)).toEqual([
+      'total',
+      'weights',
+      'kvCache',
+      'activations',
+      'overhead',
+    ]);
     expect(schema.properties.parameters.properties.total.type).toBe('integer');
   });
 });

@@ -29,7 +29,9 @@ function wantsJson(argv: readonly string[]): boolean {
 
 /** `vramkit <command> --help`: the command's usage, then its options from the flag table. */
 function helpOf(command: Command): string {
-  return flagsOf(command.name as CommandName).length > 0 ? `${command.help}\n${optionsHelp(command.name as CommandName)}` : command.help;
+  return flagsOf(command.name as CommandName).length > 0
+    ? `${command.help}\n${optionsHelp(command.name as CommandName)}`
+    : command.help;
 }
 
 /**
@@ -52,8 +54,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const command = commands.find((c) => c.name === name);
     if (!command) {
-      const hint = suggest(name, commands.map((c) => c.name), 1);
-      throw new UsageError(`unknown command "${name}".${hint.length ? ` Did you mean "${hint[0]}"?` : ''} Commands: ${commands.map((c) => c.name).join(', ')} (vramkit --help)`, 'command');
+      const hint = suggest(
+        name,
+        commands.map((c) => c.name),
+        1,
+      );
+      throw new UsageError(
+        `unknown command "${name}".${hint.length ? ` Did you mean "${hint[0]}"?` : ''} Commands: ${commands.map((c) => c.name).join(', ')} (vramkit --help)`,
+        'command',
+      );
     }
     const parsed = parseCommandLine(command.name as CommandName, rest);
     if (parsed.help) {
@@ -63,10 +72,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const max = command.maxPositionals;
     if (max !== undefined && parsed.positionals.length > max) {
       const extra = parsed.positionals[max]!;
-      throw new UsageError(`unexpected argument "${extra}": ${name} takes ${max === 0 ? 'no arguments' : `at most ${max}`} (vramkit ${name} --help)`, 'argv');
+      throw new UsageError(
+        `unexpected argument "${extra}": ${name} takes ${max === 0 ? 'no arguments' : `at most ${max}`} (vramkit ${name} --help)`,
+        'argv',
+      );
     }
     const args = { positionals: parsed.positionals, values: parsed.values };
-    checkApplicable(command.name as CommandName, args.values, command.flagContext?.(args.values) ?? { mode: 'infer', engines: ['none'] });
+    checkApplicable(
+      command.name as CommandName,
+      args.values,
+      command.flagContext?.(args.values) ?? { mode: 'infer', engines: ['none'] },
+    );
     return await command.run(args, io);
   } catch (e) {
     if (json) io.out(errorJson(e));

@@ -64,7 +64,9 @@ export async function resolveModel(argument: string, args: CommandArgs, io: Io):
 /** The model prepared once for estimates, keeping a header-read inventory when there is one. */
 export function preparedFrom(model: ModelSource): PreparedModel {
   return prepareModel(model.architecture, {
-    ...(model.inventorySource === 'synthesized' ? { source: 'config' as const } : { tensors: model.tensors, source: model.inventorySource }),
+    ...(model.inventorySource === 'synthesized'
+      ? { source: 'config' as const }
+      : { tensors: model.tensors, source: model.inventorySource }),
     ...(model.quantization ? { quantization: model.quantization } : {}),
     name: model.name,
   });

@@ -65,7 +65,16 @@ export const InspectOutputSchema = z.object({
   parameters: ParametersSchema,
   architecture: z.record(z.string(), z.unknown()).describe('the normalized Architecture'),
   tensors: z
-    .array(z.object({ name: z.string(), role: z.string(), shape: z.array(z.number().int()), elements: z.number().int(), type: z.string().optional(), bytes: z.number().int().optional() }))
+    .array(
+      z.object({
+        name: z.string(),
+        role: z.string(),
+        shape: z.array(z.number().int()),
+        elements: z.number().int(),
+        type: z.string().optional(),
+        bytes: z.number().int().optional(),
+      }),
+    )
     .optional()
     .describe('with --tensors or --quant: every tensor, and the storage type the format chose'),
   format: z.string().optional(),

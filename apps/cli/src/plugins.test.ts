@@ -10,7 +10,13 @@ import { loadFormatPlugins, loadPlugins, PluginExportsNoFormatsError, PluginNotF
 // packages/quant-aqlm is loaded from its build (dist), as a user's install would: CI runs `turbo run build` first.
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const aqlmDir = join(repoRoot, 'packages/quant-aqlm');
-const qProj = { name: 'model.layers.0.self_attn.q_proj.weight', role: 'attn_q' as const, kind: 'weight' as const, layer: 0, shape: [4096, 4096] };
+const qProj = {
+  name: 'model.layers.0.self_attn.q_proj.weight',
+  role: 'attn_q' as const,
+  kind: 'weight' as const,
+  layer: 0,
+  shape: [4096, 4096],
+};
 
 async function runQuant(argv: string[], cwd: string) {
   let out = '';
@@ -22,7 +28,10 @@ async function runQuant(argv: string[], cwd: string) {
     else if (a === '--plugin') values.plugin = [...((values.plugin as string[]) ?? []), argv[++i] as string];
     else positionals.push(a);
   }
-  const code = await quantCommand.run({ positionals, values }, { out: (t) => (out += t), err: () => {}, env: { HOME: cwd }, cwd });
+  const code = await quantCommand.run(
+    { positionals, values },
+    { out: (t) => (out += t), err: () => {}, env: { HOME: cwd }, cwd },
+  );
   return { code, out };
 }
 
@@ -38,9 +47,13 @@ describe('loadFormatPlugins', () => {
   it('loads @vramkit/quant-aqlm by package name from the workspace and brings its quantization_config detector', async () => {
     const plugins = await loadPlugins(['@vramkit/quant-aqlm'], aqlmDir);
     expect(plugins.loaded[0]?.formatIds).toContain('aqlm-2x8');
-    const detected = formatFromQuantizationConfig({ quant_method: 'aqlm', num_codebooks: 2, nbits_per_codebook: 8, in_group_size: 8, out_group_size: 1 }, undefined, {
-      detectors: plugins.detectors,
-    });
+    const detected = formatFromQuantizationConfig(
+      { quant_method: 'aqlm', num_codebooks: 2, nbits_per_codebook: 8, in_group_size: 8, out_group_size: 1 },
+      undefined,
+      {
+        detectors: plugins.detectors,
+      },
+    );
     expect(detected.format.id).toBe('aqlm-2x8');
   });
 
@@ -71,7 +84,10 @@ describe('quantCommand', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vramkit-config-'));
     writeFileSync(join(dir, 'vramkit.config.json'), JSON.stringify({ plugins: [aqlmDir] }));
     const r = await runQuant(['list', '--json'], dir);
-    const json = JSON.parse(r.out) as { formats: { id: string; bitsPerWeight: number | null }[]; plugins: { specifier: string }[] };
+    const json = JSON.parse(r.out) as {
+      formats: { id: string; bitsPerWeight: number | null }[];
+      plugins: { specifier: string }[];
+    };
     expect(json.plugins[0]?.specifier).toBe(aqlmDir);
     expect(json.formats.find((f) => f.id === 'ggml:Q8_0')?.bitsPerWeight).toBe(8.5);
     expect(json.formats.some((f) => f.id === 'aqlm-2x8')).toBe(true);

@@ -44,7 +44,10 @@ export interface LoadedPlugins {
 }
 
 /** How a specifier becomes a module; tests may pass their own. */
-export type PluginImporter = (specifier: string, cwd: string) => Promise<{ file: string; module: Record<string, unknown> }>;
+export type PluginImporter = (
+  specifier: string,
+  cwd: string,
+) => Promise<{ file: string; module: Record<string, unknown> }>;
 
 function isPathLike(s: string): boolean {
   return s.startsWith('.') || isAbsolute(s) || s.startsWith('file:');
@@ -86,7 +89,11 @@ function isEntry(v: unknown): v is FormatEntry {
  * @throws PluginNotFoundError when a plugin cannot be resolved or imported
  * @throws PluginExportsNoFormatsError when a module has no usable `formats`
  */
-export async function loadPlugins(specifiers: readonly string[], cwd: string, options: { importer?: PluginImporter } = {}): Promise<LoadedPlugins> {
+export async function loadPlugins(
+  specifiers: readonly string[],
+  cwd: string,
+  options: { importer?: PluginImporter } = {},
+): Promise<LoadedPlugins> {
   const importer = options.importer ?? defaultImporter;
   const out: LoadedPlugins = { formats: {}, detectors: [], loaded: [] };
   for (const [index, specifier] of specifiers.entries()) {
@@ -97,7 +104,10 @@ export async function loadPlugins(specifiers: readonly string[], cwd: string, op
       throw new PluginNotFoundError(specifier, index, cwd, cause);
     }
     const mod = loaded.module;
-    const fallback = (typeof mod.default === 'object' && mod.default !== null ? mod.default : {}) as Record<string, unknown>;
+    const fallback = (typeof mod.default === 'object' && mod.default !== null ? mod.default : {}) as Record<
+      string,
+      unknown
+    >;
     const formats = mod.formats ?? fallback.formats;
     const names = Object.keys(mod);
     if (typeof formats !== 'object' || formats === null) {
@@ -106,11 +116,17 @@ export async function loadPlugins(specifiers: readonly string[], cwd: string, op
     const entries = Object.entries(formats as Record<string, unknown>);
     const bad = entries.find(([, v]) => !isEntry(v));
     if (entries.length === 0 || bad) {
-      throw new PluginExportsNoFormatsError(specifier, index, names, bad ? `formats.${bad[0]} is not a v1 format` : '`formats` is empty');
+      throw new PluginExportsNoFormatsError(
+        specifier,
+        index,
+        names,
+        bad ? `formats.${bad[0]} is not a v1 format` : '`formats` is empty',
+      );
     }
     for (const [, entry] of entries) out.formats[(entry as FormatEntry).id] = entry as FormatEntry;
     const detectors = mod.detectors ?? fallback.detectors;
-    if (Array.isArray(detectors)) out.detectors.push(...detectors.filter((d): d is QuantizationConfigDetector => typeof d === 'function'));
+    if (Array.isArray(detectors))
+      out.detectors.push(...detectors.filter((d): d is QuantizationConfigDetector => typeof d === 'function'));
     out.loaded.push({ specifier, file: loaded.file, formatIds: entries.map(([, e]) => (e as FormatEntry).id) });
   }
   return out;
@@ -121,6 +137,9 @@ export async function loadPlugins(specifiers: readonly string[], cwd: string, op
  * Families (parameterized formats such as `aqlm@codebooks=2,nbits=8`) are included as registry entries.
  * @throws PluginNotFoundError | PluginExportsNoFormatsError
  */
-export async function loadFormatPlugins(specifiers: readonly string[], cwd: string): Promise<Record<string, FormatEntry>> {
+export async function loadFormatPlugins(
+  specifiers: readonly string[],
+  cwd: string,
+): Promise<Record<string, FormatEntry>> {
   return (await loadPlugins(specifiers, cwd)).formats;
 }

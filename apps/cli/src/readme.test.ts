@@ -23,14 +23,22 @@ async function run(argv: string[]) {
   let out = '';
   let err = '';
   const home = mkdtempSync(join(tmpdir(), 'vramkit-readme-'));
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), env: { HOME: home, HF_HUB_OFFLINE: '1' }, cwd: repoRoot });
+  const code = await main(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { HOME: home, HF_HUB_OFFLINE: '1' },
+    cwd: repoRoot,
+  });
   return { code, out, err };
 }
 
 describe('README', () => {
   it('opens with exactly the two commands: run an estimate, pass the tests', () => {
     const firstBlock = /^```sh\n([\s\S]*?)```/.exec(readme)?.[1]?.trim().split('\n');
-    expect(firstBlock).toEqual(['npm install && npm run build && npx vramkit estimate Qwen/Qwen3-8B --quant bf16 --context 32768', 'npm install && npm test']);
+    expect(firstBlock).toEqual([
+      'npm install && npm run build && npx vramkit estimate Qwen/Qwen3-8B --quant bf16 --context 32768',
+      'npm install && npm test',
+    ]);
   });
 
   it('shows the example output the CLI really prints', async () => {

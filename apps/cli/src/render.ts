@@ -11,7 +11,9 @@ export function table(rows: readonly (readonly string[])[], numeric: readonly bo
   return rows
     .map((row) =>
       row
-        .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .map((cell, i) =>
+          numeric[i] ? cell.padStart(widths[i]!) : i === row.length - 1 ? cell : cell.padEnd(widths[i]!),
+        )
         .join('  ')
         .trimEnd(),
     )
@@ -22,7 +24,12 @@ const gib = (b: number) => (b / GIB).toFixed(2);
 const gb = (b: number) => (b / GB).toFixed(2);
 
 /** A breakdown as a table: one line per part (and its children, indented), in GiB and GB, with the formula. */
-export function renderBreakdown(parts: Record<string, BreakdownPart>, total: number, labels: Record<string, string> = {}, depth = 1): string {
+export function renderBreakdown(
+  parts: Record<string, BreakdownPart>,
+  total: number,
+  labels: Record<string, string> = {},
+  depth = 1,
+): string {
   const rows: string[][] = [['part', 'GiB', 'GB', 'formula']];
   const walk = (name: string, p: BreakdownPart, level: number) => {
     rows.push([`${'  '.repeat(level)}${labels[name] ?? name}`, gib(p.bytes), gb(p.bytes), p.note]);

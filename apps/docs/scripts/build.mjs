@@ -21,7 +21,16 @@ const alias = {
   '@vramkit/models': join(root, 'packages/models/src/index.ts'),
 };
 const out = join(tmp, 'generate.mjs');
-await build({ entryPoints: [join(here, 'generate.ts')], bundle: true, platform: 'node', format: 'esm', outfile: out, alias, logLevel: 'warning', loader: { '.json': 'json' } });
+await build({
+  entryPoints: [join(here, 'generate.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: out,
+  alias,
+  logLevel: 'warning',
+  loader: { '.json': 'json' },
+});
 const { generate } = await import(pathToFileURL(out).href);
 await generate({ root, out: join(app, 'src', 'generated') });
 
@@ -41,7 +50,9 @@ function fixApiMarkdown(dir) {
     if (entry.isDirectory()) fixApiMarkdown(path);
     else if (entry.name.endsWith('.md')) {
       const parts = readFileSync(path, 'utf8').split(/(^```[\s\S]*?^```)/m);
-      const fixed = parts.map((p) => (p.startsWith('```') ? p : p.replace(/\n(?=<[A-Za-z!/])/g, ' ').replace(/\{\{/g, '&#123;&#123;'))).join('');
+      const fixed = parts
+        .map((p) => (p.startsWith('```') ? p : p.replace(/\n(?=<[A-Za-z!/])/g, ' ').replace(/\{\{/g, '&#123;&#123;')))
+        .join('');
       writeFileSync(path, fixed);
     }
   }

@@ -1,6 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { estimateInference, estimateServing, estimateTraining, gpuCapacityBytes, lookupGpu, maxSequenceLength, prepareModel } from '@vramkit/core';
+import {
+  estimateInference,
+  estimateServing,
+  estimateTraining,
+  gpuCapacityBytes,
+  lookupGpu,
+  maxSequenceLength,
+  prepareModel,
+} from '@vramkit/core';
 import { findInCatalogue, loadModel } from '@vramkit/models';
 import { type HubServer, repoFromConfig, startHubServer } from '@vramkit/models/testing';
 import { llamaFileTypeFormats } from '@vramkit/quant';
@@ -14,7 +22,9 @@ const HOSTILE_TYPE = '<img src=x onerror="window.__pwned=2">';
 
 /** The model as core prepares a loaded spec (header inventory kept when the loader read one). */
 function prepared(spec: Awaited<ReturnType<typeof loadModel>>) {
-  return spec.inventorySource === 'synthesized' ? prepareModel(spec.architecture) : prepareModel(spec.architecture, { tensors: spec.tensors, inventorySource: spec.inventorySource });
+  return spec.inventorySource === 'synthesized'
+    ? prepareModel(spec.architecture)
+    : prepareModel(spec.architecture, { tensors: spec.tensors, inventorySource: spec.inventorySource });
 }
 
 let hub: HubServer;
@@ -25,7 +35,18 @@ beforeAll(async () => {
   hub = await startHubServer([
     repoFromConfig('vramkit-test/tiny-llama', tinyConfig),
     // A repository whose config.json names a model_type that is markup.
-    { id: 'vramkit-test/hostile-config', sha: 'a'.repeat(40), files: { 'config.json': (() => { const b = new TextEncoder().encode(JSON.stringify({ ...tinyConfig, model_type: HOSTILE_TYPE, architectures: [HOSTILE_TYPE] })); return { head: b, size: b.byteLength }; })() } },
+    {
+      id: 'vramkit-test/hostile-config',
+      sha: 'a'.repeat(40),
+      files: {
+        'config.json': (() => {
+          const b = new TextEncoder().encode(
+            JSON.stringify({ ...tinyConfig, model_type: HOSTILE_TYPE, architectures: [HOSTILE_TYPE] }),
+          );
+          return { head: b, size: b.byteLength };
+        })(),
+      },
+    },
   ]);
   site = await serveSite(hub.url);
   browser = await launch();
@@ -44,7 +65,10 @@ async function open(query: string, hubSettings: Record<string, unknown> = { endp
   const endpoint = `${site.url}/__hub`;
   await page.addInitScript(
     ([settings, ep]) => {
-      localStorage.setItem('vramkit.hub', JSON.stringify({ ...settings, endpoint: settings.endpoint === '' ? ep : settings.endpoint }));
+      localStorage.setItem(
+        'vramkit.hub',
+        JSON.stringify({ ...settings, endpoint: settings.endpoint === '' ? ep : settings.endpoint }),
+      );
     },
     [hubSettings, endpoint] as const,
   );
@@ -106,10 +130,19 @@ describe('calculator', () => {
   });
 
   it('shows estimateTraining for a LoRA run, with the longest sequence that fits', async () => {
-    const page = await open('?m=vramkit-test/tiny-llama&mode=training&method=lora&opt=adamw&q=auto&ctx=2048&b=2&gpu=rtx-4090');
+    const page = await open(
+      '?m=vramkit-test/tiny-llama&mode=training&method=lora&opt=adamw&q=auto&ctx=2048&b=2&gpu=rtx-4090',
+    );
     await page.waitForSelector('#total');
     const spec = await loadModel('vramkit-test/tiny-llama', { endpoint: hub.url, env: {} });
-    const o = { model: prepared(spec), method: 'lora' as const, optimizer: 'adamw' as const, seq: 2048, microBatch: 2, parallel: { gpus: 1 } };
+    const o = {
+      model: prepared(spec),
+      method: 'lora' as const,
+      optimizer: 'adamw' as const,
+      seq: 2048,
+      microBatch: 2,
+      parallel: { gpus: 1 },
+    };
     expect(await totalBytes(page)).toBe(estimateTraining(o).total);
     const max = maxSequenceLength(o, gpuCapacityBytes(lookupGpu('rtx-4090')));
     expect(await page.getAttribute('#max-context', 'data-tokens')).toBe(String(max.value));
@@ -126,7 +159,8 @@ describe('calculator', () => {
     const changed = await totalBytes(page);
     const again = await open(new URL(link).search);
     expect(await totalBytes(again)).toBe(changed);
-    for (const id of ['#engine', '#quant', '#context', '#batch', '#kv', '#gpus']) expect(await again.inputValue(id)).toBe(await page.inputValue(id));
+    for (const id of ['#engine', '#quant', '#context', '#batch', '#kv', '#gpus'])
+      expect(await again.inputValue(id)).toBe(await page.inputValue(id));
     expect(new URL(again.url()).search).toBe(new URL(link).search);
     expect(changed).not.toBe(first);
     await page.close();
@@ -196,12 +230,20 @@ describe('calculator', () => {
     }
     await page.selectOption('#kv', 'q8_0');
     await settle(page);
-    const times = await page.evaluate(() => (window as unknown as { __vramkitRenderMs?: number[] }).__vramkitRenderMs ?? []);
+    const times = await page.evaluate(
+      () => (window as unknown as { __vramkitRenderMs?: number[] }).__vramkitRenderMs ?? [],
+    );
     expect(times.length).toBeGreaterThan(0);
     const sorted = [...times].sort((a, b) => a - b);
-    const report = { samples: times.length, medianMs: sorted[Math.floor(sorted.length / 2)], maxMs: sorted[sorted.length - 1] };
+    const report = {
+      samples: times.length,
+      medianMs: sorted[Math.floor(sorted.length / 2)],
+      maxMs: sorted[sorted.length - 1],
+    };
     writeFileSync(join(ARTEFACTS, 'render-times.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`calculator re-render after an input change: median ${report.medianMs?.toFixed(1)} ms, max ${report.maxMs?.toFixed(1)} ms over ${report.samples} changes`);
+    console.log(
+      `calculator re-render after an input change: median ${report.medianMs?.toFixed(1)} ms, max ${report.maxMs?.toFixed(1)} ms over ${report.samples} changes`,
+    );
     await page.close();
   });
 });

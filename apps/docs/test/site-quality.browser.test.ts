@@ -38,19 +38,44 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
-async function seriousViolations(page: Page): Promise<{ id: string; impact: string; nodes: number; help: string; targets: string[] }[]> {
+async function seriousViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; nodes: number; help: string; targets: string[] }[]> {
   await page.addScriptTag({ content: AXE });
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: unknown[]; help: string }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            o: unknown,
+          ) => Promise<{ violations: { id: string; impact: string; nodes: unknown[]; help: string }[] }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
   });
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, targets: (v.nodes as { target: string[]; html: string }[]).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.length,
+      help: v.help,
+      targets: (v.nodes as { target: string[]; html: string }[]).map(
+        (n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`,
+      ),
+    }));
 }
 
 describe('accessibility', () => {
-  it.each(['/calculator.html?m=meta-llama/Llama-3.1-8B', '/gpu.html', '/accuracy.html', '/guides/activations.html', '/'])('has no serious axe violations on %s', async (path) => {
+  it.each([
+    '/calculator.html?m=meta-llama/Llama-3.1-8B',
+    '/gpu.html',
+    '/accuracy.html',
+    '/guides/activations.html',
+    '/',
+  ])('has no serious axe violations on %s', async (path) => {
     const page = await open(path);
     if (path.startsWith('/calculator')) await page.waitForSelector('#total');
     expect(await seriousViolations(page)).toEqual([]);
@@ -60,7 +85,9 @@ describe('accessibility', () => {
   it('labels every calculator control and reaches them all with the keyboard, in order', async () => {
     const page = await open('/calculator.html?m=meta-llama/Llama-3.1-8B&engine=llama.cpp');
     await page.waitForSelector('#total');
-    const controls = await page.$$eval('.vk-form input, .vk-form select', (els) => els.map((e) => ({ id: e.id, label: (e as HTMLInputElement).labels?.[0]?.textContent?.trim() ?? '' })));
+    const controls = await page.$$eval('.vk-form input, .vk-form select', (els) =>
+      els.map((e) => ({ id: e.id, label: (e as HTMLInputElement).labels?.[0]?.textContent?.trim() ?? '' })),
+    );
     for (const c of controls) expect(c.label, c.id).not.toBe('');
     await page.focus('#model');
     const order: string[] = [];
@@ -83,7 +110,9 @@ describe('accessibility', () => {
     await page.addInitScript(() => localStorage.setItem('vramkit.hub', JSON.stringify({ offline: true })));
     await page.goto(`${site.url}/calculator.html?m=meta-llama/Llama-3.1-8B`);
     await page.waitForSelector('#total');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.close();
   });
@@ -92,9 +121,18 @@ describe('accessibility', () => {
 describe('accuracy page', () => {
   it('lists every category with its cases, exact count and errors, recomputed at build time', async () => {
     const page = await open('/accuracy.html');
-    const rows = await page.$$eval('main table:first-of-type tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+    const rows = await page.$$eval('main table:first-of-type tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+    );
     const names = rows.map((r) => r[0]);
-    for (const name of ['Parameter counts', 'GGUF weight bytes from config.json', 'llama.cpp KV cache (logged)', 'LoRA trainable parameters', 'Naive-attention activations (seed 002)']) expect(names).toContain(name);
+    for (const name of [
+      'Parameter counts',
+      'GGUF weight bytes from config.json',
+      'llama.cpp KV cache (logged)',
+      'LoRA trainable parameters',
+      'Naive-attention activations (seed 002)',
+    ])
+      expect(names).toContain(name);
     for (const r of rows) {
       expect(Number(r[2]), r[0]).toBeGreaterThan(0);
       expect(r[4]).toMatch(/%$/);
@@ -117,16 +155,27 @@ describe('page weight', () => {
       raw += bytes.byteLength;
       gzip += gzipSync(bytes).byteLength;
     }
-    writeFileSync(join(ARTEFACTS, 'page-weight.json'), `${JSON.stringify({ files: site.sent.size, rawBytes: raw, gzipBytes: gzip }, null, 2)}\n`);
-    console.log(`calculator page weight: ${site.sent.size} files, ${(raw / 1024).toFixed(0)} KiB raw, ${(gzip / 1024).toFixed(0)} KiB gzip`);
+    writeFileSync(
+      join(ARTEFACTS, 'page-weight.json'),
+      `${JSON.stringify({ files: site.sent.size, rawBytes: raw, gzipBytes: gzip }, null, 2)}\n`,
+    );
+    console.log(
+      `calculator page weight: ${site.sent.size} files, ${(raw / 1024).toFixed(0)} KiB raw, ${(gzip / 1024).toFixed(0)} KiB gzip`,
+    );
     expect(gzip).toBeLessThanOrEqual(CALCULATOR_BUDGET_GZIP_BYTES);
     await page.close();
   });
 });
 
 describe('your GPU page', () => {
-  it('runs on SwiftShader\'s WebGPU adapter', async () => {
-    const swift = await launch(['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader']);
+  it("runs on SwiftShader's WebGPU adapter", async () => {
+    const swift = await launch([
+      '--enable-unsafe-webgpu',
+      '--enable-features=Vulkan',
+      '--use-vulkan=swiftshader',
+      '--use-webgpu-adapter=swiftshader',
+      '--use-angle=swiftshader',
+    ]);
     try {
       const page = await swift.newPage();
       await page.goto(`${site.url}/gpu.html`);
@@ -139,7 +188,9 @@ describe('your GPU page', () => {
         expect(gbps).toBeGreaterThan(0);
         await page.waitForSelector('#probe-decode');
         // The decode speed the page prints is core's bandwidth model at the measured read bandwidth: positive and finite.
-        const tps = Number.parseFloat(/≈ ([\d.e+-]+) tokens\/s/.exec((await page.textContent('#probe-decode')) ?? '')?.[1] ?? 'NaN');
+        const tps = Number.parseFloat(
+          /≈ ([\d.e+-]+) tokens\/s/.exec((await page.textContent('#probe-decode')) ?? '')?.[1] ?? 'NaN',
+        );
         expect(tps).toBeGreaterThan(0);
         expect(Number.isFinite(tps)).toBe(true);
       } else {

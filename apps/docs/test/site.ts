@@ -43,7 +43,8 @@ export async function serveSite(hubUrl?: string): Promise<SiteServer> {
       const proxied = request(target, { method: req.method, headers }, (up) => {
         const h = { ...up.headers };
         // The loopback Hub redirects LFS files to its own origin; keep the browser on the proxy.
-        if (typeof h.location === 'string' && h.location.startsWith(hubUrl)) h.location = `/__hub${h.location.slice(hubUrl.length)}`;
+        if (typeof h.location === 'string' && h.location.startsWith(hubUrl))
+          h.location = `/__hub${h.location.slice(hubUrl.length)}`;
         else if (typeof h.location === 'string' && h.location.startsWith('/')) h.location = `/__hub${h.location}`;
         res.writeHead(up.statusCode ?? 502, h);
         up.pipe(res);
@@ -79,7 +80,13 @@ export function launch(extraArgs: string[] = [], options: LaunchOptions = {}): P
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+      ...extraArgs,
+    ],
     ...options,
   });
 }

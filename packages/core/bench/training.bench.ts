@@ -12,7 +12,14 @@ const GIB = 2 ** 30;
 
 describe('training estimates', () => {
   bench('estimateTraining: Llama-3.1-8B LoRA all-linear (prepared)', () => {
-    estimateTraining({ model: llama8b, method: 'lora', lora: { rank: 16, targets: 'all-linear' }, seq: 4096, microBatch: 2, checkpointing: 'full' });
+    estimateTraining({
+      model: llama8b,
+      method: 'lora',
+      lora: { rank: 16, targets: 'all-linear' },
+      seq: 4096,
+      microBatch: 2,
+      checkpointing: 'full',
+    });
   });
   bench('estimateTraining: Llama-3.1-70B full, ZeRO-3 over 64', () => {
     estimateTraining({ model: llama70b, parallel: { gpus: 64, zero: 3 }, seq: 4096 });

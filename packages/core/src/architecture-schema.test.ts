@@ -18,13 +18,17 @@ describe('validateArchitecture bounds (issue #15)', () => {
   });
 
   it('refuses a hidden size above the bound, naming the field', () => {
-    expect(() => validateArchitecture({ ...base, hiddenSize: 2 ** 40 })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'architecture.hiddenSize' }));
+    expect(() => validateArchitecture({ ...base, hiddenSize: 2 ** 40 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'architecture.hiddenSize' }),
+    );
   });
 
   it('refuses a shape whose parameter count leaves the safe-integer range', () => {
     const layer = base.layers[0]!;
     const wide = { ...layer, mlp: { kind: 'dense' as const, gated: true, intermediateSize: 2 ** 20, bias: false } };
     const arch = { ...base, hiddenSize: 2 ** 20, layers: new Array(5000).fill(wide) };
-    expect(() => validateArchitecture(arch)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/parameters, above the limit/) }));
+    expect(() => validateArchitecture(arch)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/parameters, above the limit/) }),
+    );
   });
 });

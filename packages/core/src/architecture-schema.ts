@@ -5,7 +5,10 @@ import { INPUT_LIMITS, type InputLimitKind, integerAtLeast, parseOrThrow } from 
 
 /** An integer in `[min, INPUT_LIMITS[kind].max]`. */
 const bounded = (min: number, what: string, kind: InputLimitKind = 'width') =>
-  v.pipe(integerAtLeast(min, what), v.maxValue(INPUT_LIMITS[kind].max, `${what} must be ≤ ${INPUT_LIMITS[kind].max} (${INPUT_LIMITS[kind].reason})`));
+  v.pipe(
+    integerAtLeast(min, what),
+    v.maxValue(INPUT_LIMITS[kind].max, `${what} must be ≤ ${INPUT_LIMITS[kind].max} (${INPUT_LIMITS[kind].reason})`),
+  );
 const dim = (what: string, kind: InputLimitKind = 'width') => bounded(1, what, kind);
 
 const softmax = v.object({
@@ -152,15 +155,30 @@ const FIELD_LIMIT: Record<ArchitectureSizeField, InputLimitKind> = {
 };
 
 function mixerTerm(a: AttentionSpec, hidden: number): [number, Partial<Record<ArchitectureSizeField, number>>] {
-  if (a.kind === 'linear') return [hidden * 2 * (a.numKeyHeads * a.keyHeadDim + a.numValueHeads * a.valueHeadDim), { hiddenSize: hidden }];
-  if (a.kind === 'mamba') return [a.intermediateSize * (3 * hidden + 2 * a.stateSize + a.dtRank), { hiddenSize: hidden, intermediateSize: a.intermediateSize, stateSize: a.stateSize }];
-  const ranks = a.mla ? (a.mla.qLoraRank + a.mla.kvLoraRank) * (hidden + a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim + a.mla.vHeadDim)) : 0;
-  return [hidden * (a.numHeads * (a.headDim + a.vHeadDim) + 2 * a.numKvHeads * a.headDim) + ranks, { hiddenSize: hidden, numHeads: a.numHeads, headDim: a.headDim }];
+  if (a.kind === 'linear')
+    return [hidden * 2 * (a.numKeyHeads * a.keyHeadDim + a.numValueHeads * a.valueHeadDim), { hiddenSize: hidden }];
+  if (a.kind === 'mamba')
+    return [
+      a.intermediateSize * (3 * hidden + 2 * a.stateSize + a.dtRank),
+      { hiddenSize: hidden, intermediateSize: a.intermediateSize, stateSize: a.stateSize },
+    ];
+  const ranks = a.mla
+    ? (a.mla.qLoraRank + a.mla.kvLoraRank) *
+      (hidden + a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim + a.mla.vHeadDim))
+    : 0;
+  return [
+    hidden * (a.numHeads * (a.headDim + a.vHeadDim) + 2 * a.numKvHeads * a.headDim) + ranks,
+    { hiddenSize: hidden, numHeads: a.numHeads, headDim: a.headDim },
+  ];
 }
 
 function mlpTerm(m: MlpSpec, hidden: number): [number, Partial<Record<ArchitectureSizeField, number>>] {
-  if (m.kind === 'dense') return [3 * hidden * m.intermediateSize, { hiddenSize: hidden, intermediateSize: m.intermediateSize }];
-  return [3 * hidden * (m.numExperts * m.expertIntermediateSize + (m.shared?.intermediateSize ?? 0)), { hiddenSize: hidden, numExperts: m.numExperts, expertIntermediateSize: m.expertIntermediateSize }];
+  if (m.kind === 'dense')
+    return [3 * hidden * m.intermediateSize, { hiddenSize: hidden, intermediateSize: m.intermediateSize }];
+  return [
+    3 * hidden * (m.numExperts * m.expertIntermediateSize + (m.shared?.intermediateSize ?? 0)),
+    { hiddenSize: hidden, numExperts: m.numExperts, expertIntermediateSize: m.expertIntermediateSize },
+  ];
 }
 
 /**
@@ -169,13 +187,16 @@ function mlpTerm(m: MlpSpec, hidden: number): [number, Partial<Record<Architectu
  * @returns about the parameter count and the field to blame when it is too large
  */
 export function architectureSize(arch: Architecture): ArchitectureSize {
-  const terms: [number, Partial<Record<ArchitectureSizeField, number>>][] = [[2 * arch.vocabSize * arch.hiddenSize, { vocabSize: arch.vocabSize, hiddenSize: arch.hiddenSize }]];
+  const terms: [number, Partial<Record<ArchitectureSizeField, number>>][] = [
+    [2 * arch.vocabSize * arch.hiddenSize, { vocabSize: arch.vocabSize, hiddenSize: arch.hiddenSize }],
+  ];
   const counts = new Map<LayerSpec, number>();
   for (const l of arch.layers) counts.set(l, (counts.get(l) ?? 0) + 1);
   const n = arch.layers.length + arch.mtpLayers;
   for (const [l, count] of counts) {
     const scale = arch.layers.length === 0 ? 0 : (count * n) / arch.layers.length;
-    for (const [value, fields] of [mixerTerm(l.attention, arch.hiddenSize), mlpTerm(l.mlp, arch.hiddenSize)]) terms.push([value * scale, { layers: n, ...fields }]);
+    for (const [value, fields] of [mixerTerm(l.attention, arch.hiddenSize), mlpTerm(l.mlp, arch.hiddenSize)])
+      terms.push([value * scale, { layers: n, ...fields }]);
   }
   let parameters = 0;
   let biggest = terms[0]!;

@@ -14,7 +14,8 @@ const SEED_002 = [
   { seq: 4096, d: 128, mib: 1120.6 },
   { seq: 8192, d: 128, mib: 4273.0 },
 ];
-const seed = (kind: 'naive' | 'flash', seq: number, d: number) => attentionForwardBytes({ kind, batch: 8, heads: 1, queryTokens: seq, headDim: d, elementBytes: 4 });
+const seed = (kind: 'naive' | 'flash', seq: number, d: number) =>
+  attentionForwardBytes({ kind, batch: 8, heads: 1, queryTokens: seq, headDim: d, elementBytes: 4 });
 
 describe('attentionForwardBytes', () => {
   it('counts Q, K, V, O and the two L² matrices of naive attention', () => {
@@ -42,13 +43,23 @@ describe('attentionForwardBytes', () => {
   });
 
   it('keeps the fp32 softmax in fp16 (2 + 4 bytes per score) and counts distinct key tokens', () => {
-    const r = attentionForwardBytes({ kind: 'naive', batch: 2, heads: 3, queryTokens: 5, keyTokens: 7, headDim: 8, elementBytes: 2 });
+    const r = attentionForwardBytes({
+      kind: 'naive',
+      batch: 2,
+      heads: 3,
+      queryTokens: 5,
+      keyTokens: 7,
+      headDim: 8,
+      elementBytes: 2,
+    });
     expect(r.parts!.scores!.bytes).toBe(2 * 3 * 5 * 7 * 6);
     expect(r.parts!.inputs!.bytes).toBe(2 * 3 * (5 + 2 * 7) * 8 * 2);
   });
 
   it('rejects a zero dimension and an element size other than 2 or 4 with INVALID_INPUT', () => {
-    expect(() => attentionForwardBytes({ kind: 'naive', batch: 0, heads: 1, queryTokens: 4, headDim: 4, elementBytes: 4 })).toThrow(/attention.batch/);
+    expect(() =>
+      attentionForwardBytes({ kind: 'naive', batch: 0, heads: 1, queryTokens: 4, headDim: 4, elementBytes: 4 }),
+    ).toThrow(/attention.batch/);
     try {
       attentionForwardBytes({ kind: 'flash', batch: 1, heads: 1, queryTokens: 4, headDim: 4, elementBytes: 3 });
       expect.unreachable();

@@ -20,11 +20,23 @@ export interface AttentionKernelShape {
 function checkShape(s: AttentionKernelShape): void {
   const issues = [];
   for (const key of ['batch', 'heads', 'queryTokens', 'headDim'] as const) {
-    if (!Number.isSafeInteger(s[key]) || s[key] < 1) issues.push({ path: `attention.${key}`, message: `${key} must be a positive integer`, received: s[key] });
+    if (!Number.isSafeInteger(s[key]) || s[key] < 1)
+      issues.push({ path: `attention.${key}`, message: `${key} must be a positive integer`, received: s[key] });
   }
-  if (s.keyTokens !== undefined && (!Number.isSafeInteger(s.keyTokens) || s.keyTokens < 1)) issues.push({ path: 'attention.keyTokens', message: 'keyTokens must be a positive integer', received: s.keyTokens });
-  if (s.elementBytes !== 2 && s.elementBytes !== 4) issues.push({ path: 'attention.elementBytes', message: 'elementBytes must be 2 (fp16) or 4 (fp32)', received: s.elementBytes });
-  if (s.kind !== 'naive' && s.kind !== 'flash') issues.push({ path: 'attention.kind', message: 'kind must be "naive" or "flash"', received: s.kind });
+  if (s.keyTokens !== undefined && (!Number.isSafeInteger(s.keyTokens) || s.keyTokens < 1))
+    issues.push({
+      path: 'attention.keyTokens',
+      message: 'keyTokens must be a positive integer',
+      received: s.keyTokens,
+    });
+  if (s.elementBytes !== 2 && s.elementBytes !== 4)
+    issues.push({
+      path: 'attention.elementBytes',
+      message: 'elementBytes must be 2 (fp16) or 4 (fp32)',
+      received: s.elementBytes,
+    });
+  if (s.kind !== 'naive' && s.kind !== 'flash')
+    issues.push({ path: 'attention.kind', message: 'kind must be "naive" or "flash"', received: s.kind });
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
@@ -46,20 +58,38 @@ export function attentionForwardBytes(s: AttentionKernelShape): BreakdownPart {
   const kv = 2 * rows * keys * s.headDim * s.elementBytes;
   const output = q;
   const parts: Record<string, BreakdownPart> = {
-    inputs: part(q + kv, `Q ${rows} × ${s.queryTokens} × ${s.headDim} + K, V ${rows} × ${keys} × ${s.headDim}, × ${s.elementBytes} B`),
+    inputs: part(
+      q + kv,
+      `Q ${rows} × ${s.queryTokens} × ${s.headDim} + K, V ${rows} × ${keys} × ${s.headDim}, × ${s.elementBytes} B`,
+    ),
   };
   if (s.kind === 'naive') {
-    const scores = naiveAttentionScoreBytes({ batch: s.batch, heads: s.heads, queryTokens: s.queryTokens, keyTokens: keys, scoreBytes: s.elementBytes });
-    parts.scores = part(scores, `S and fp32 P = softmax(S): ${rows} × ${s.queryTokens} × ${keys} × (${s.elementBytes} + 4) B`);
+    const scores = naiveAttentionScoreBytes({
+      batch: s.batch,
+      heads: s.heads,
+      queryTokens: s.queryTokens,
+      keyTokens: keys,
+      scoreBytes: s.elementBytes,
+    });
+    parts.scores = part(
+      scores,
+      `S and fp32 P = softmax(S): ${rows} × ${s.queryTokens} × ${keys} × (${s.elementBytes} + 4) B`,
+    );
   } else {
-    parts.statistics = part(rows * s.queryTokens * 4, `fp32 log-sum-exp per query row: ${rows} × ${s.queryTokens} × 4 B`);
+    parts.statistics = part(
+      rows * s.queryTokens * 4,
+      `fp32 log-sum-exp per query row: ${rows} × ${s.queryTokens} × 4 B`,
+    );
   }
   parts.output = part(output, `O ${rows} × ${s.queryTokens} × ${s.headDim} × ${s.elementBytes} B`);
   let total = 0;
   for (const p of Object.values(parts)) total += p.bytes;
   return part(total, `${s.kind} attention forward: inputs + ${s.kind === 'naive' ? 'S + P' : 'log-sum-exp'} + output`, {
     accuracy: 'exact',
-    source: s.kind === 'naive' ? 'seed 002 accounting; transformers eager_attention_forward (fp32 softmax)' : 'FlashAttention-2 (arXiv:2307.08691) algorithm 1',
+    source:
+      s.kind === 'naive'
+        ? 'seed 002 accounting; transformers eager_attention_forward (fp32 softmax)'
+        : 'FlashAttention-2 (arXiv:2307.08691) algorithm 1',
     parts,
   });
 }

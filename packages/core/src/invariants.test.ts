@@ -39,29 +39,46 @@ const seeds: Seed[] = readdirSync(dir)
     const kvHeads = n('num_key_value_heads') ?? heads;
     const count = n('num_local_experts') ?? n('num_experts') ?? n('n_routed_experts');
     const topK = n('num_experts_per_tok');
-    const seed: Seed = { id: f, hidden, heads, kvHeads, headDim: n('head_dim') ?? Math.floor(hidden / heads), ffn, vocab };
+    const seed: Seed = {
+      id: f,
+      hidden,
+      heads,
+      kvHeads,
+      headDim: n('head_dim') ?? Math.floor(hidden / heads),
+      ffn,
+      vocab,
+    };
     if (count && topK) seed.experts = { count, topK, ffn: n('moe_intermediate_size') ?? ffn };
     return heads % kvHeads === 0 ? [seed] : [];
   });
 
 /** A catalogue shape scaled down by powers of two (proportions kept), with a random layer count. */
-const arbArch = fc.record({ seed: fc.constantFrom(...seeds), shrink: fc.integer({ min: 2, max: 5 }), layers: fc.integer({ min: 1, max: 6 }), tied: fc.boolean() }).map(({ seed, shrink, layers, tied }) => {
-  const s = 2 ** shrink;
-  const heads = Math.max(seed.kvHeads, Math.ceil(seed.heads / s / seed.kvHeads) * seed.kvHeads);
-  const arch = decoder({
-    family: 'llama',
-    vocab: Math.max(256, Math.floor(seed.vocab / s / 64) * 64),
-    hidden: Math.max(64, Math.floor(seed.hidden / s / 32) * 32),
-    layers,
-    heads,
-    kvHeads: seed.kvHeads,
-    headDim: seed.headDim,
-    ffn: Math.max(64, Math.floor(seed.ffn / s / 32) * 32),
-    tied,
-    ...(seed.experts ? { moe: { experts: Math.max(seed.experts.topK, Math.ceil(seed.experts.count / s)), topK: seed.experts.topK } } : {}),
+const arbArch = fc
+  .record({
+    seed: fc.constantFrom(...seeds),
+    shrink: fc.integer({ min: 2, max: 5 }),
+    layers: fc.integer({ min: 1, max: 6 }),
+    tied: fc.boolean(),
+  })
+  .map(({ seed, shrink, layers, tied }) => {
+    const s = 2 ** shrink;
+    const heads = Math.max(seed.kvHeads, Math.ceil(seed.heads / s / seed.kvHeads) * seed.kvHeads);
+    const arch = decoder({
+      family: 'llama',
+      vocab: Math.max(256, Math.floor(seed.vocab / s / 64) * 64),
+      hidden: Math.max(64, Math.floor(seed.hidden / s / 32) * 32),
+      layers,
+      heads,
+      kvHeads: seed.kvHeads,
+      headDim: seed.headDim,
+      ffn: Math.max(64, Math.floor(seed.ffn / s / 32) * 32),
+      tied,
+      ...(seed.experts
+        ? { moe: { experts: Math.max(seed.experts.topK, Math.ceil(seed.experts.count / s)), topK: seed.experts.topK } }
+        : {}),
+    });
+    return { arch, id: seed.id };
   });
-  return { arch, id: seed.id };
-});
 
 const isBytes = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 function checkBreakdown(b: { total: number; parts: Record<string, { bytes: number }> }): void {
@@ -73,30 +90,51 @@ function checkBreakdown(b: { total: number; parts: Record<string, { bytes: numbe
   expect(isBytes(b.total)).toBe(true);
   expect(sum).toBe(b.total);
 }
-const withLayers = (a: Architecture, n: number): Architecture => ({ ...a, layers: Array.from({ length: n }, (_, i) => a.layers[i % a.layers.length]!) });
-const states = (e: ReturnType<typeof estimateTraining>) => e.parts.weights.bytes + e.parts.adapters.bytes + e.parts.gradients.bytes + e.parts.optimizer.bytes;
+const withLayers = (a: Architecture, n: number): Architecture => ({
+  ...a,
+  layers: Array.from({ length: n }, (_, i) => a.layers[i % a.layers.length]!),
+});
+const states = (e: ReturnType<typeof estimateTraining>) =>
+  e.parts.weights.bytes + e.parts.adapters.bytes + e.parts.gradients.bytes + e.parts.optimizer.bytes;
 const opts = { seed: SEED, numRuns: RUNS };
 
 describe(`inference invariants on ${seeds.length} catalogue shapes (${RUNS} runs each, seed ${SEED})`, () => {
-  it('more context, batch or layers never needs less memory; parts sum to the total in integer bytes', { timeout: Math.max(30_000, RUNS * 200) }, () => {
+  it('more context, batch or layers never needs less memory; parts sum to the total in integer bytes', {
+    timeout: Math.max(30_000, RUNS * 200),
+  }, () => {
     fc.assert(
-      fc.property(arbArch, fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), ({ arch }, context, dc, batch, dl) => {
-        const base = estimateInference({ model: arch, context, batch });
-        checkBreakdown(base);
-        expect(estimateInference({ model: arch, context: context + dc, batch }).total).toBeGreaterThanOrEqual(base.total);
-        expect(estimateInference({ model: arch, context, batch: batch + 1 }).total).toBeGreaterThanOrEqual(base.total);
-        const deeper = estimateInference({ model: withLayers(arch, arch.layers.length + dl), context, batch });
-        checkBreakdown(deeper);
-        expect(deeper.total).toBeGreaterThanOrEqual(base.total);
-      }),
+      fc.property(
+        arbArch,
+        fc.integer({ min: 1, max: 8192 }),
+        fc.integer({ min: 1, max: 4096 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        ({ arch }, context, dc, batch, dl) => {
+          const base = estimateInference({ model: arch, context, batch });
+          checkBreakdown(base);
+          expect(estimateInference({ model: arch, context: context + dc, batch }).total).toBeGreaterThanOrEqual(
+            base.total,
+          );
+          expect(estimateInference({ model: arch, context, batch: batch + 1 }).total).toBeGreaterThanOrEqual(
+            base.total,
+          );
+          const deeper = estimateInference({ model: withLayers(arch, arch.layers.length + dl), context, batch });
+          checkBreakdown(deeper);
+          expect(deeper.total).toBeGreaterThanOrEqual(base.total);
+        },
+      ),
       opts,
     );
   });
 
-  it('more KV-cache bits never need less memory (q4_0 ≤ q8_0 ≤ f16 ≤ f32)', { timeout: Math.max(30_000, RUNS * 200) }, () => {
+  it('more KV-cache bits never need less memory (q4_0 ≤ q8_0 ≤ f16 ≤ f32)', {
+    timeout: Math.max(30_000, RUNS * 200),
+  }, () => {
     fc.assert(
       fc.property(arbArch, fc.integer({ min: 1, max: 8192 }), ({ arch }, context) => {
-        const kv = (['q4_0', 'q8_0', 'f16', 'f32'] as const).map((kvDtype) => estimateInference({ model: arch, context, kvDtype }).parts.kvCache!.bytes);
+        const kv = (['q4_0', 'q8_0', 'f16', 'f32'] as const).map(
+          (kvDtype) => estimateInference({ model: arch, context, kvDtype }).parts.kvCache!.bytes,
+        );
         for (let i = 1; i < kv.length; i++) expect(kv[i]!).toBeGreaterThanOrEqual(kv[i - 1]!);
       }),
       opts,
@@ -105,16 +143,23 @@ describe(`inference invariants on ${seeds.length} catalogue shapes (${RUNS} runs
 });
 
 describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs each, seed ${SEED})`, () => {
-  it('ZeRO stage k+1 never holds more model states per GPU than stage k; parts sum to the total', { timeout: Math.max(30_000, RUNS * 200) }, () => {
+  it('ZeRO stage k+1 never holds more model states per GPU than stage k; parts sum to the total', {
+    timeout: Math.max(30_000, RUNS * 200),
+  }, () => {
     fc.assert(
-      fc.property(arbArch, fc.constantFrom(2, 4, 8, 16), fc.constantFrom('full' as const, 'lora' as const), ({ arch }, gpus, method) => {
-        const per = ([0, 1, 2, 3] as const).map((zero) => {
-          const e = estimateTraining({ model: arch, method, seq: 512, parallel: { zero, gpus } });
-          checkBreakdown(e);
-          return states(e);
-        });
-        for (let k = 1; k < per.length; k++) expect(per[k]!).toBeLessThanOrEqual(per[k - 1]!);
-      }),
+      fc.property(
+        arbArch,
+        fc.constantFrom(2, 4, 8, 16),
+        fc.constantFrom('full' as const, 'lora' as const),
+        ({ arch }, gpus, method) => {
+          const per = ([0, 1, 2, 3] as const).map((zero) => {
+            const e = estimateTraining({ model: arch, method, seq: 512, parallel: { zero, gpus } });
+            checkBreakdown(e);
+            return states(e);
+          });
+          for (let k = 1; k < per.length; k++) expect(per[k]!).toBeLessThanOrEqual(per[k - 1]!);
+        },
+      ),
       opts,
     );
   });
@@ -122,14 +167,18 @@ describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs 
   it('more GPUs under ZeRO-3 never hold more model states per GPU', { timeout: Math.max(30_000, RUNS * 200) }, () => {
     fc.assert(
       fc.property(arbArch, ({ arch }) => {
-        const per = [1, 2, 4, 8, 16].map((gpus) => states(estimateTraining({ model: arch, seq: 512, parallel: { zero: 3, gpus } })));
+        const per = [1, 2, 4, 8, 16].map((gpus) =>
+          states(estimateTraining({ model: arch, seq: 512, parallel: { zero: 3, gpus } })),
+        );
         for (let i = 1; i < per.length; i++) expect(per[i]!).toBeLessThanOrEqual(per[i - 1]!);
       }),
       opts,
     );
   });
 
-  it('more tensor-parallel GPUs never hold more weights per GPU (where the heads divide)', { timeout: Math.max(30_000, RUNS * 200) }, () => {
+  it('more tensor-parallel GPUs never hold more weights per GPU (where the heads divide)', {
+    timeout: Math.max(30_000, RUNS * 200),
+  }, () => {
     fc.assert(
       fc.property(arbArch, ({ arch }) => {
         const weights: number[] = [];
@@ -148,14 +197,23 @@ describe(`training invariants on ${seeds.length} catalogue shapes (${RUNS} runs 
     );
   });
 
-  it('more sequence length, micro-batch or layers never needs less memory', { timeout: Math.max(30_000, RUNS * 200) }, () => {
+  it('more sequence length, micro-batch or layers never needs less memory', {
+    timeout: Math.max(30_000, RUNS * 200),
+  }, () => {
     fc.assert(
-      fc.property(arbArch, fc.integer({ min: 16, max: 2048 }), fc.integer({ min: 1, max: 4 }), ({ arch }, seq, microBatch) => {
-        const base = estimateTraining({ model: arch, seq, microBatch }).total;
-        expect(estimateTraining({ model: arch, seq: seq + 16, microBatch }).total).toBeGreaterThanOrEqual(base);
-        expect(estimateTraining({ model: arch, seq, microBatch: microBatch + 1 }).total).toBeGreaterThanOrEqual(base);
-        expect(estimateTraining({ model: withLayers(arch, arch.layers.length + 1), seq, microBatch }).total).toBeGreaterThanOrEqual(base);
-      }),
+      fc.property(
+        arbArch,
+        fc.integer({ min: 16, max: 2048 }),
+        fc.integer({ min: 1, max: 4 }),
+        ({ arch }, seq, microBatch) => {
+          const base = estimateTraining({ model: arch, seq, microBatch }).total;
+          expect(estimateTraining({ model: arch, seq: seq + 16, microBatch }).total).toBeGreaterThanOrEqual(base);
+          expect(estimateTraining({ model: arch, seq, microBatch: microBatch + 1 }).total).toBeGreaterThanOrEqual(base);
+          expect(
+            estimateTraining({ model: withLayers(arch, arch.layers.length + 1), seq, microBatch }).total,
+          ).toBeGreaterThanOrEqual(base);
+        },
+      ),
       opts,
     );
   });

@@ -30,7 +30,12 @@ export const integerAtLeast = (min: number, what: string) =>
 
 /** A finite number within `[min, max]`. */
 export const numberBetween = (min: number, max: number, what: string) =>
-  v.pipe(v.number(`${what} must be a number`), v.finite(`${what} must be finite`), v.minValue(min, `${what} must be ≥ ${min}`), v.maxValue(max, `${what} must be ≤ ${max}`));
+  v.pipe(
+    v.number(`${what} must be a number`),
+    v.finite(`${what} must be finite`),
+    v.minValue(min, `${what} must be ≥ ${min}`),
+    v.maxValue(max, `${what} must be ≤ ${max}`),
+  );
 
 /**
  * Upper bounds on every count and size vramkit reads from a config, a file header, a trainer config or

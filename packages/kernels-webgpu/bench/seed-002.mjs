@@ -12,7 +12,14 @@ import { attentionForwardBytes } from '@vramkit/core';
 import { create, globals } from 'webgpu';
 import { createFlashAttention, createNaiveAttention, describeAdapter, GpuAllocationError } from '../dist/index.js';
 
-const { values: args } = parseArgs({ options: { 'max-seq': { type: 'string' }, runs: { type: 'string', default: '3' }, d: { type: 'string', default: '16,32,64,128' }, seq: { type: 'string', default: '256,1024,4096,8192,16384' } } });
+const { values: args } = parseArgs({
+  options: {
+    'max-seq': { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    d: { type: 'string', default: '16,32,64,128' },
+    seq: { type: 'string', default: '256,1024,4096,8192,16384' },
+  },
+});
 const list = (s) => s.split(',').map(Number);
 const RUNS = Number(args.runs);
 const BATCH = 8;
@@ -20,24 +27,55 @@ const MIB = 2 ** 20;
 
 // Seed 002's table: forward peak MiB (null = OOM) and forward/backward ms (PyTorch eager on a CUDA GPU).
 const SEED = {
-  16: { 256: [20.9, 0.339, 0.995], 1024: [82.8, 0.453, 1.148], 4096: [1050.6, 4.38, 10.791], 8192: [4133.0, 16.884, 42.087], 16384: null },
-  32: { 256: [21.5, 0.345, 1.172], 1024: [85.3, 0.428, 1.213], 4096: [1060.6, 4.393, 10.811], 8192: [4153.0, 17.155, 42.334], 16384: null },
-  64: { 256: [22.8, 0.124, 0.832], 1024: [90.3, 0.36, 1.161], 4096: [1080.6, 4.556, 11.187], 8192: [4193.0, 17.831, 43.351], 16384: null },
-  128: { 256: [25.3, 0.199, 1.182], 1024: [100.3, 0.446, 1.191], 4096: [1120.6, 5.537, 12.936], 8192: [4273.0, 21.835, 50.456], 16384: null },
+  16: {
+    256: [20.9, 0.339, 0.995],
+    1024: [82.8, 0.453, 1.148],
+    4096: [1050.6, 4.38, 10.791],
+    8192: [4133.0, 16.884, 42.087],
+    16384: null,
+  },
+  32: {
+    256: [21.5, 0.345, 1.172],
+    1024: [85.3, 0.428, 1.213],
+    4096: [1060.6, 4.393, 10.811],
+    8192: [4153.0, 17.155, 42.334],
+    16384: null,
+  },
+  64: {
+    256: [22.8, 0.124, 0.832],
+    1024: [90.3, 0.36, 1.161],
+    4096: [1080.6, 4.556, 11.187],
+    8192: [4193.0, 17.831, 43.351],
+    16384: null,
+  },
+  128: {
+    256: [25.3, 0.199, 1.182],
+    1024: [100.3, 0.446, 1.191],
+    4096: [1120.6, 5.537, 12.936],
+    8192: [4273.0, 21.835, 50.456],
+    16384: null,
+  },
 };
 
 const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader) && !process.env.VRAMKIT_NATIVE_VULKAN) process.env.VK_ICD_FILENAMES = swiftshader;
+if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader) && !process.env.VRAMKIT_NATIVE_VULKAN)
+  process.env.VK_ICD_FILENAMES = swiftshader;
 Object.assign(globalThis, globals);
 // Kept referenced for the whole run: collecting the dawn.node instance tears Dawn down mid-work.
 const gpu = create(['enable-dawn-features=disable_workgroup_init']);
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
 if (!adapter) {
-  console.error('No WebGPU adapter. Install chromium and libvulkan1 (SwiftShader), or run on a machine with a Vulkan GPU driver.');
+  console.error(
+    'No WebGPU adapter. Install chromium and libvulkan1 (SwiftShader), or run on a machine with a Vulkan GPU driver.',
+  );
   process.exit(1);
 }
 const device = await adapter.requestDevice({
-  requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize },
+  requiredLimits: {
+    maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+  },
 });
 const { adapter: name, isCpuAdapter } = describeAdapter(device);
 const maxSeq = Number(args['max-seq'] ?? (isCpuAdapter ? 256 : 16384));
@@ -111,8 +149,12 @@ const table = (head, rows) => {
   for (const r of rows) console.log(line(r));
 };
 
-console.log(`Seed 002 on WebGPU — adapter: ${name} (${timing}); batch ${BATCH}, fp32, 1 head; ${RUNS} timed runs after one warm-up; sizes above --max-seq ${maxSeq} allocated but not timed (—)`);
-console.log(`Device limits: maxBufferSize ${device.limits.maxBufferSize.toLocaleString('en-US')} B, maxStorageBufferBindingSize ${device.limits.maxStorageBufferBindingSize.toLocaleString('en-US')} B (a bigger S or P is OOM here)\n`);
+console.log(
+  `Seed 002 on WebGPU — adapter: ${name} (${timing}); batch ${BATCH}, fp32, 1 head; ${RUNS} timed runs after one warm-up; sizes above --max-seq ${maxSeq} allocated but not timed (—)`,
+);
+console.log(
+  `Device limits: maxBufferSize ${device.limits.maxBufferSize.toLocaleString('en-US')} B, maxStorageBufferBindingSize ${device.limits.maxStorageBufferBindingSize.toLocaleString('en-US')} B (a bigger S or P is OOM here)\n`,
+);
 const results = { naive: [], flash: [] };
 let i = 0;
 for (const d of list(args.d)) {
@@ -120,35 +162,77 @@ for (const d of list(args.d)) {
     for (const kind of ['naive', 'flash']) {
       const t = performance.now();
       const r = await measure(kind, seq, d);
-      process.stderr.write(`${kind} seq ${seq} d ${d}: ${r.oom ? 'OOM' : r.skipped ? 'allocated' : 'timed'} in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `${kind} seq ${seq} d ${d}: ${r.oom ? 'OOM' : r.skipped ? 'allocated' : 'timed'} in ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+      );
       results[kind].push({ i, seq, d, ...r });
     }
     i++;
   }
 }
 
-const HEAD = ['', 'seq_len', 'd_model', 'forward_ms_mean', 'forward_ms_std', 'backward_ms_mean', 'backward_ms_std', 'fwd_peak_mem_MB', 'batch_size'];
+const HEAD = [
+  '',
+  'seq_len',
+  'd_model',
+  'forward_ms_mean',
+  'forward_ms_std',
+  'backward_ms_mean',
+  'backward_ms_std',
+  'fwd_peak_mem_MB',
+  'batch_size',
+];
 for (const kind of ['naive', 'flash']) {
-  console.log(`${kind === 'naive' ? 'Naive attention (S = QKᵀ and P = softmax(S) in storage buffers)' : 'Flash attention (tiles in workgroup memory, online softmax, log-sum-exp only)'} — ${timing}`);
-  const extra = kind === 'naive' ? ['seed_fwd_peak_MB', 'core_formula_MB', 'kernel/seed', 'seed_fwd_ms', 'seed_bwd_ms'] : ['core_formula_MB', 'vs naive MB'];
+  console.log(
+    `${kind === 'naive' ? 'Naive attention (S = QKᵀ and P = softmax(S) in storage buffers)' : 'Flash attention (tiles in workgroup memory, online softmax, log-sum-exp only)'} — ${timing}`,
+  );
+  const extra =
+    kind === 'naive'
+      ? ['seed_fwd_peak_MB', 'core_formula_MB', 'kernel/seed', 'seed_fwd_ms', 'seed_bwd_ms']
+      : ['core_formula_MB', 'vs naive MB'];
   table(
     [...HEAD, ...extra],
     results[kind].map((r) => {
-      const formula = attentionForwardBytes({ kind, batch: BATCH, heads: 1, queryTokens: r.seq, headDim: r.d, elementBytes: 4 }).bytes / MIB;
+      const formula =
+        attentionForwardBytes({ kind, batch: BATCH, heads: 1, queryTokens: r.seq, headDim: r.d, elementBytes: 4 })
+          .bytes / MIB;
       const peak = r.oom ? 'OOM' : f(r.peak / MIB, 1);
-      const row = [r.i, r.seq, r.d, cell(r, 'fwd', 'mean'), cell(r, 'fwd', 'std'), cell(r, 'bwd', 'mean'), cell(r, 'bwd', 'std'), peak, BATCH];
+      const row = [
+        r.i,
+        r.seq,
+        r.d,
+        cell(r, 'fwd', 'mean'),
+        cell(r, 'fwd', 'std'),
+        cell(r, 'bwd', 'mean'),
+        cell(r, 'bwd', 'std'),
+        peak,
+        BATCH,
+      ];
       if (kind === 'naive') {
         const seed = SEED[r.d]?.[r.seq];
         const seedMb = seed === undefined ? 'n/a' : seed === null ? 'OOM' : f(seed[0], 1);
-        return [...row, seedMb, f(formula, 1), seed && !r.oom ? f(r.peak / MIB / seed[0], 3) : '', seed ? f(seed[1]) : seed === null ? 'OOM' : '', seed ? f(seed[2]) : seed === null ? 'OOM' : ''];
+        return [
+          ...row,
+          seedMb,
+          f(formula, 1),
+          seed && !r.oom ? f(r.peak / MIB / seed[0], 3) : '',
+          seed ? f(seed[1]) : seed === null ? 'OOM' : '',
+          seed ? f(seed[2]) : seed === null ? 'OOM' : '',
+        ];
       }
       const naive = results.naive.find((n) => n.seq === r.seq && n.d === r.d);
-      return [...row, f(formula, 1), naive && !naive.oom && !r.oom ? `${f(r.peak / naive.peak, 4)}×` : naive?.oom ? 'naive OOM' : ''];
+      return [
+        ...row,
+        f(formula, 1),
+        naive && !naive.oom && !r.oom ? `${f(r.peak / naive.peak, 4)}×` : naive?.oom ? 'naive OOM' : '',
+      ];
     }),
   );
   console.log('');
 }
 const oomNote = results.naive.find((r) => r.oom);
 if (oomNote) console.log(`First OOM: ${oomNote.why}`);
-console.log('Naive peak = Q, K, V, O + S (fp32) + P (fp32): exactly core attentionForwardBytes; the seed measured 1–3% more at seq ≥ 4096 (PyTorch inputs, grads and workspace), and ~16 MiB more at small sizes.');
+console.log(
+  'Naive peak = Q, K, V, O + S (fp32) + P (fp32): exactly core attentionForwardBytes; the seed measured 1–3% more at seq ≥ 4096 (PyTorch inputs, grads and workspace), and ~16 MiB more at small sizes.',
+);
 device.destroy();

@@ -48,14 +48,30 @@ export interface AttentionRunner {
 export function resolveAttentionOptions(device: GPUDevice, o: AttentionOptions): ResolvedAttentionOptions {
   const issues = [];
   for (const key of ['batch', 'heads', 'seqLen', 'headDim'] as const) {
-    if (!Number.isSafeInteger(o[key]) || o[key] < 1) issues.push({ path: `attention.${key}`, message: `${key} must be a positive integer`, received: o[key] });
+    if (!Number.isSafeInteger(o[key]) || o[key] < 1)
+      issues.push({ path: `attention.${key}`, message: `${key} must be a positive integer`, received: o[key] });
   }
-  if (o.headDim > 256) issues.push({ path: 'attention.headDim', message: 'headDim must be at most 256 (each invocation keeps a row in registers)', received: o.headDim });
+  if (o.headDim > 256)
+    issues.push({
+      path: 'attention.headDim',
+      message: 'headDim must be at most 256 (each invocation keeps a row in registers)',
+      received: o.headDim,
+    });
   const dtype = o.dtype ?? 'f32';
-  if (dtype !== 'f32' && dtype !== 'f16') issues.push({ path: 'attention.dtype', message: 'dtype must be "f32" or "f16"', received: dtype });
+  if (dtype !== 'f32' && dtype !== 'f16')
+    issues.push({ path: 'attention.dtype', message: 'dtype must be "f32" or "f16"', received: dtype });
   if (dtype === 'f16' && !device.features.has('shader-f16'))
-    issues.push({ path: 'attention.dtype', message: 'f16 needs the "shader-f16" feature: request it in requiredFeatures when the adapter has it, or use f32', received: dtype });
-  if (o.batch * o.heads > 65535) issues.push({ path: 'attention.batch', message: 'batch × heads must be at most 65,535 (one dispatch row each)', received: o.batch * o.heads });
+    issues.push({
+      path: 'attention.dtype',
+      message: 'f16 needs the "shader-f16" feature: request it in requiredFeatures when the adapter has it, or use f32',
+      received: dtype,
+    });
+  if (o.batch * o.heads > 65535)
+    issues.push({
+      path: 'attention.batch',
+      message: 'batch × heads must be at most 65,535 (one dispatch row each)',
+      received: o.batch * o.heads,
+    });
   if (issues.length > 0) throw new InvalidInputError(issues);
   return { batch: o.batch, heads: o.heads, seqLen: o.seqLen, headDim: o.headDim, causal: o.causal ?? false, dtype };
 }
@@ -66,10 +82,22 @@ export function tensorElements(o: ResolvedAttentionOptions): number {
 }
 
 /** Uploads floats into a tensor buffer of the runner's dtype. */
-export function writeTensor(device: GPUDevice, buffer: GPUBuffer, values: Float32Array, o: ResolvedAttentionOptions, name: string): void {
+export function writeTensor(
+  device: GPUDevice,
+  buffer: GPUBuffer,
+  values: Float32Array,
+  o: ResolvedAttentionOptions,
+  name: string,
+): void {
   const n = tensorElements(o);
   if (!(values instanceof Float32Array) || values.length !== n)
-    throw new InvalidInputError([{ path: `attention.${name}`, message: `${name} must be a Float32Array of batch × heads × seqLen × headDim = ${n.toLocaleString('en-US')} values`, received: values?.length }]);
+    throw new InvalidInputError([
+      {
+        path: `attention.${name}`,
+        message: `${name} must be a Float32Array of batch × heads × seqLen × headDim = ${n.toLocaleString('en-US')} values`,
+        received: values?.length,
+      },
+    ]);
   if (o.dtype === 'f32') {
     device.queue.writeBuffer(buffer, 0, values);
     return;
@@ -80,7 +108,11 @@ export function writeTensor(device: GPUDevice, buffer: GPUBuffer, values: Float3
 }
 
 /** Reads a tensor buffer of the runner's dtype back as floats. */
-export async function readTensor(device: GPUDevice, buffer: GPUBuffer, o: ResolvedAttentionOptions): Promise<Float32Array> {
+export async function readTensor(
+  device: GPUDevice,
+  buffer: GPUBuffer,
+  o: ResolvedAttentionOptions,
+): Promise<Float32Array> {
   const n = tensorElements(o);
   if (o.dtype === 'f32') return new Float32Array(await readBuffer(device, buffer, n * 4));
   return fromHalfArray(new Uint16Array(await readBuffer(device, buffer, n * 2)));

@@ -12,7 +12,15 @@ import type { BrowserReport } from './__fixtures__/browser-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // WebGPU on SwiftShader in headless Chromium, with nothing reaching for the network or a profile.
-const FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--no-sandbox', '--disable-background-networking', '--no-first-run'];
+const FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--no-first-run',
+];
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const available = existsSync(CHROMIUM);
@@ -39,12 +47,18 @@ describe.runIf(available)('the package in a browser', () => {
       platform: 'browser',
       write: false,
       loader: { '.wgsl': 'text' },
-      plugins: [{ name: 'core-source', setup: (b) => b.onResolve({ filter: /^@vramkit\/core$/ }, () => ({ path: here('../../core/src/index.ts') })) }],
+      plugins: [
+        {
+          name: 'core-source',
+          setup: (b) => b.onResolve({ filter: /^@vramkit\/core$/ }, () => ({ path: here('../../core/src/index.ts') })),
+        },
+      ],
       logLevel: 'silent',
     });
     const js = bundle.outputFiles[0]!.text;
     expect(js).not.toMatch(/from ["']node:/);
-    const html = '<!doctype html><meta charset="utf-8"><title>kernels</title><script type="module" src="/page.js"></script>';
+    const html =
+      '<!doctype html><meta charset="utf-8"><title>kernels</title><script type="module" src="/page.js"></script>';
     server = createServer((req, res) => {
       const isJs = req.url === '/page.js';
       res.writeHead(200, { 'content-type': isJs ? 'text/javascript' : 'text/html' });
@@ -53,19 +67,30 @@ describe.runIf(available)('the package in a browser', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     profile = mkdtempSync(join(tmpdir(), 'vramkit-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
     try {
       const page = await context.newPage();
       const logs: string[] = [];
       page.on('console', (m) => logs.push(m.text()));
       await page.goto(`http://127.0.0.1:${port}/`);
-      await page.waitForFunction(() => typeof (globalThis as unknown as { runKernels?: unknown }).runKernels === 'function');
-      const report = (await page.evaluate(() => (globalThis as unknown as { runKernels: () => Promise<unknown> }).runKernels())) as BrowserReport;
+      await page.waitForFunction(
+        () => typeof (globalThis as unknown as { runKernels?: unknown }).runKernels === 'function',
+      );
+      const report = (await page.evaluate(() =>
+        (globalThis as unknown as { runKernels: () => Promise<unknown> }).runKernels(),
+      )) as BrowserReport;
       expect(report.error, logs.join('\n')).toBeUndefined();
       expect(report.validation).toBeNull();
       expect(report.naiveMaxDiff).toBeLessThan(1e-4);
       expect(report.flashMaxDiff).toBeLessThan(1e-4);
-      expect(report.naiveForwardBytes).toBe(attentionForwardBytes({ kind: 'naive', batch: 1, heads: 2, queryTokens: 33, headDim: 8, elementBytes: 4 }).bytes);
+      expect(report.naiveForwardBytes).toBe(
+        attentionForwardBytes({ kind: 'naive', batch: 1, heads: 2, queryTokens: 33, headDim: 8, elementBytes: 4 })
+          .bytes,
+      );
       expect(report.adapter).toMatch(/swiftshader/i);
       expect(report.isCpuAdapter).toBe(true);
       expect(report.readGBps).toBeGreaterThan(0);

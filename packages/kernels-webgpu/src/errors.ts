@@ -14,7 +14,11 @@ export class GpuAllocationError extends VramkitError {
   readonly label: string;
 
   constructor(label: string, bytes: number, limit: number | undefined, detail: string) {
-    super('DOES_NOT_FIT', `Cannot allocate ${label} (${bytes.toLocaleString('en-US')} bytes): ${detail}. Use smaller shapes, or request higher limits (adapter.limits) when creating the device.`, { path: label });
+    super(
+      'DOES_NOT_FIT',
+      `Cannot allocate ${label} (${bytes.toLocaleString('en-US')} bytes): ${detail}. Use smaller shapes, or request higher limits (adapter.limits) when creating the device.`,
+      { path: label },
+    );
     this.name = 'GpuAllocationError';
     this.bytes = bytes;
     this.limit = limit;

@@ -14,7 +14,12 @@ const built = ['', '../core/', '../models/'].every((p) => existsSync(`${root}${p
 describe.runIf(gpu)('README', () => {
   // Runs against the build, as a user's script would (npm test builds first).
   it.runIf(built || process.env.CI === 'true')('the Node example prints what its comments say', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', nodeExample], { cwd: root, encoding: 'utf8', env: process.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', nodeExample], {
+      cwd: root,
+      encoding: 'utf8',
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     for (const line of nodeExample.matchAll(/^\/\/ ((?:naive|flash) .*)$/gm)) expect(out).toContain(line[1]);
     expect(out).toMatch(/swiftshader.* true \d+(\.\d+)? GB\/s \d+\.\d+ tok\/s \(bf16\)/i);
   });

@@ -12,7 +12,9 @@ import { gguf } from '@huggingface/gguf';
 // the largest header set a load parses. Qwen3-30B-A3B (~18.9k tensors) is the common MoE case.
 const config = (id: string) => listCatalogue().find((e) => e.id === id)!.config;
 const qwenMoe = buildSafetensorsFile(checkpointTensors(normalizeConfig(config('Qwen/Qwen3-30B-A3B')).architecture));
-const deepseek = buildSafetensorsFile(checkpointTensors(normalizeConfig(config('deepseek-ai/DeepSeek-V3')).architecture));
+const deepseek = buildSafetensorsFile(
+  checkpointTensors(normalizeConfig(config('deepseek-ai/DeepSeek-V3')).architecture),
+);
 const llamaGguf = Object.values(ggufFromConfig(config('meta-llama/Meta-Llama-3.1-8B'), 'llama').files)[0]!;
 const ggufUrl = URL.createObjectURL(new Blob([llamaGguf.head as Uint8Array<ArrayBuffer>, new Uint8Array(2_000_000)]));
 

@@ -30,7 +30,10 @@ async function refreshFromHub(files) {
   for (const file of files) {
     const id = idOf(file);
     process.stderr.write(`\r[${++done}/${files.length}] ${id}`.padEnd(80));
-    const res = await fetch(`${endpoint}/${id}/resolve/main/config.json`, { headers, signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`${endpoint}/${id}/resolve/main/config.json`, {
+      headers,
+      signal: AbortSignal.timeout(20_000),
+    });
     if (!res.ok) {
       process.stderr.write(`\n  kept the recorded config: HTTP ${res.status}\n`);
       continue;
@@ -43,7 +46,9 @@ async function refreshFromHub(files) {
   process.stderr.write('\n');
 }
 
-const files = readdirSync(configDir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(configDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 if (args.has('--from-hub')) await refreshFromHub(files);
 
 const entries = files.map((file) => {

@@ -17,19 +17,26 @@ const entries = listCatalogue();
 let server: HubServer;
 
 beforeAll(async () => {
-  server = await startHubServer(entries.map((e) => repoFromConfig(e.id, e.config, { noSafetensors: true, ...(EXACT[e.id] ? { hubTotal: EXACT[e.id] } : {}) })));
+  server = await startHubServer(
+    entries.map((e) =>
+      repoFromConfig(e.id, e.config, { noSafetensors: true, ...(EXACT[e.id] ? { hubTotal: EXACT[e.id] } : {}) }),
+    ),
+  );
 });
 afterAll(() => server.close());
 
 describe('loadModel (every recorded config over HTTP)', () => {
-  it.each(entries.map((e) => [e.id]))('loads %s in 2 requests under 16 KB, synthesized count equal to the Hub total', async (id) => {
-    const spec = await loadModel(id, { endpoint: server.url, retries: 0, env: {} });
-    expect(spec.source.requests).toBe(2);
-    expect(spec.source.bytes).toBeLessThan(16 * 1024);
-    expect(spec.parameters.agree).toBe(true);
-    expect(spec.parameters.synthesized).toBe(spec.parameters.hubSafetensors);
-    if (EXACT[id]) expect(spec.parameters.synthesized).toBe(EXACT[id]);
-  });
+  it.each(entries.map((e) => [e.id]))(
+    'loads %s in 2 requests under 16 KB, synthesized count equal to the Hub total',
+    async (id) => {
+      const spec = await loadModel(id, { endpoint: server.url, retries: 0, env: {} });
+      expect(spec.source.requests).toBe(2);
+      expect(spec.source.bytes).toBeLessThan(16 * 1024);
+      expect(spec.parameters.agree).toBe(true);
+      expect(spec.parameters.synthesized).toBe(spec.parameters.hubSafetensors);
+      if (EXACT[id]) expect(spec.parameters.synthesized).toBe(EXACT[id]);
+    },
+  );
 
   it('matches params.json exactly for Llama-3.1-8B (8,030,261,248) and seed 003 (7,721,988,096)', () => {
     expect(EXACT).toEqual({ 'meta-llama/Meta-Llama-3.1-8B': 8_030_261_248, 'seed-003/qwen3-8b-mha': 7_721_988_096 });

@@ -21,7 +21,11 @@ const base = () => ({ endpoint: server.url, retries: 0, timeoutMs: 5000, env: {}
 
 beforeAll(async () => {
   const llama = config('meta-llama/Meta-Llama-3.1-8B');
-  const unknown = { ...config('meta-llama/Llama-3.2-1B-Instruct'), model_type: 'my_new_arch', architectures: ['MyNewArchForCausalLM'] };
+  const unknown = {
+    ...config('meta-llama/Llama-3.2-1B-Instruct'),
+    model_type: 'my_new_arch',
+    architectures: ['MyNewArchForCausalLM'],
+  };
   const multimodal = {
     model_type: 'llava',
     text_config: { ...config('meta-llama/Llama-3.2-1B-Instruct') },
@@ -32,10 +36,18 @@ beforeAll(async () => {
   llama8b = repoFromConfig('meta-llama/Llama-3.1-8B', llama, { shards: 4, hubTotal: LLAMA_31_8B });
   server = await startHubServer([
     llama8b,
-    repoFromConfig('meta-llama/Llama-3.1-70B', config('meta-llama/Meta-Llama-3.1-70B'), { gated: 'manual', noSafetensors: true }),
+    repoFromConfig('meta-llama/Llama-3.1-70B', config('meta-llama/Meta-Llama-3.1-70B'), {
+      gated: 'manual',
+      noSafetensors: true,
+    }),
     repoFromConfig('acme/new-arch-1b', unknown, { shards: 2 }),
     repoFromConfig('acme/mismatch', config('Qwen/Qwen3-0.6B'), { hubTotal: 123 }),
-    { ...llama1b, id: 'acme/llava-1b', files: { ...llama1b.files, 'config.json': jsonFile(multimodal) }, safetensors: { parameters: { BF16: synth1b + 303_507_456 }, total: synth1b + 303_507_456 } },
+    {
+      ...llama1b,
+      id: 'acme/llava-1b',
+      files: { ...llama1b.files, 'config.json': jsonFile(multimodal) },
+      safetensors: { parameters: { BF16: synth1b + 303_507_456 }, total: synth1b + 303_507_456 },
+    },
     llama1b,
   ]);
   server.allowedTokens.add('hf_granted');
@@ -109,7 +121,9 @@ describe('loadModel', () => {
   });
 
   it('says the token lacks access for a gated model (403) and loads with a granted HF_TOKEN', async () => {
-    const denied = await loadModel('meta-llama/Llama-3.1-70B', { ...base(), env: { HF_TOKEN: 'hf_denied' } }).catch((e: unknown) => e);
+    const denied = await loadModel('meta-llama/Llama-3.1-70B', { ...base(), env: { HF_TOKEN: 'hf_denied' } }).catch(
+      (e: unknown) => e,
+    );
     expect(denied).toMatchObject({ code: 'HUB_UNAUTHORIZED', status: 403 });
     expect((denied as Error).message).toMatch(/no access yet/);
     server.reset();
@@ -150,7 +164,12 @@ describe('loadModel', () => {
       seen.push(url);
       return fetch(input, init);
     };
-    await loadModel('meta-llama/Llama-3.1-8B', { retries: 0, fetch: spy, env: { HF_ENDPOINT: server.url }, exact: true });
+    await loadModel('meta-llama/Llama-3.1-8B', {
+      retries: 0,
+      fetch: spy,
+      env: { HF_ENDPOINT: server.url },
+      exact: true,
+    });
     expect(seen.length).toBe(10);
     expect(seen.every((u) => u.startsWith(`${server.url}/`))).toBe(true);
   });
@@ -188,14 +207,22 @@ describe('loadModel', () => {
   });
 
   it('falls back to the catalogue with a notice when the Hub is unreachable', async () => {
-    const spec = await loadModel('Qwen/Qwen3-8B', { endpoint: 'http://127.0.0.1:9', retries: 0, timeoutMs: 2000, env: {} });
+    const spec = await loadModel('Qwen/Qwen3-8B', {
+      endpoint: 'http://127.0.0.1:9',
+      retries: 0,
+      timeoutMs: 2000,
+      env: {},
+    });
     expect(spec.source.kind).toBe('catalogue');
     expect(spec.warnings[0]).toMatch(/could not be reached/);
   });
 
   it('reports progress after each of the 2 requests with running byte counts', async () => {
     const seen: { step: string; requests: number; bytes: number }[] = [];
-    await loadModel('meta-llama/Llama-3.1-8B', { ...base(), onProgress: (p) => seen.push({ step: p.step, requests: p.requests, bytes: p.bytes }) });
+    await loadModel('meta-llama/Llama-3.1-8B', {
+      ...base(),
+      onProgress: (p) => seen.push({ step: p.step, requests: p.requests, bytes: p.bytes }),
+    });
     expect(seen.map((p) => [p.step, p.requests])).toEqual([
       ['model-info', 1],
       ['config', 2],
@@ -206,6 +233,8 @@ describe('loadModel', () => {
   it('stops at once when the caller aborts the signal', async () => {
     const controller = new AbortController();
     controller.abort(new Error('user cancelled'));
-    await expect(loadModel('meta-llama/Llama-3.1-8B', { ...base(), signal: controller.signal })).rejects.toThrow(/user cancelled/);
+    await expect(loadModel('meta-llama/Llama-3.1-8B', { ...base(), signal: controller.signal })).rejects.toThrow(
+      /user cancelled/,
+    );
   });
 });

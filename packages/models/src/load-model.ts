@@ -69,14 +69,23 @@ export async function loadModel(id: string, options: LoadModelOptions = {}): Pro
       return await loadWith(files, options, warnings);
     } catch (e) {
       if (!isUnreachable(e)) throw await withSuggestions(e, repo, client);
-      warnings.push(`${client.options.endpoint} could not be reached (${(e as Error).message.split('. ')[0]}); answering offline`);
+      warnings.push(
+        `${client.options.endpoint} could not be reached (${(e as Error).message.split('. ')[0]}); answering offline`,
+      );
       return offlineLoad(client, repo, revision, options, warnings, e);
     }
   }
   return offlineLoad(client, repo, revision, options, warnings, undefined);
 }
 
-async function offlineLoad(client: HubClient, repo: string, revision: string, options: LoadModelOptions, warnings: string[], cause: unknown): Promise<ModelSpec> {
+async function offlineLoad(
+  client: HubClient,
+  repo: string,
+  revision: string,
+  options: LoadModelOptions,
+  warnings: string[],
+  cause: unknown,
+): Promise<ModelSpec> {
   let corruptEntry: string | undefined;
   if (options.cache) {
     const files = new ModelFiles(client, repo, revision, options.cache, true, warnings);
@@ -92,13 +101,26 @@ async function offlineLoad(client: HubClient, repo: string, revision: string, op
   const entry = options.catalogueFallback === false ? undefined : findInCatalogue(repo);
   if (entry && revision === 'main' && !options.file?.toLowerCase().endsWith('.gguf')) {
     const normalized = normalizeConfig(entry.config);
-    const spec = specFromConfig(repo, normalized, { kind: 'catalogue', id: entry.id, files: [], fromCache: true, requests: client.transport.stats.requests, bytes: client.transport.stats.bytes });
-    spec.warnings.unshift(...warnings, `offline: used the embedded catalogue's recorded config of ${entry.id} (no safetensors check)`);
+    const spec = specFromConfig(repo, normalized, {
+      kind: 'catalogue',
+      id: entry.id,
+      files: [],
+      fromCache: true,
+      requests: client.transport.stats.requests,
+      bytes: client.transport.stats.bytes,
+    });
+    spec.warnings.unshift(
+      ...warnings,
+      `offline: used the embedded catalogue's recorded config of ${entry.id} (no safetensors check)`,
+    );
     return spec;
   }
   // Online with nothing to fall back on: the network error itself says most (timeout, 503, refused).
   if (cause !== undefined) throw cause;
-  const near = suggest(repo, listCatalogue().flatMap((c) => [c.id, ...c.aliases]));
+  const near = suggest(
+    repo,
+    listCatalogue().flatMap((c) => [c.id, ...c.aliases]),
+  );
   throw new OfflineError(
     repo,
     `offline mode (--offline / HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`}${corruptEntry ? ` (${corruptEntry})` : ''} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
@@ -106,12 +128,21 @@ async function offlineLoad(client: HubClient, repo: string, revision: string, op
 }
 
 async function withSuggestions(e: unknown, repo: string, client: HubClient): Promise<unknown> {
-  if (e instanceof HubFetchError && e.code === 'HUB_NOT_FOUND' && e.hubErrorCode !== 'EntryNotFound' && e.hubErrorCode !== 'RevisionNotFound' && e.suggestions.length === 0) {
+  if (
+    e instanceof HubFetchError &&
+    e.code === 'HUB_NOT_FOUND' &&
+    e.hubErrorCode !== 'EntryNotFound' &&
+    e.hubErrorCode !== 'RevisionNotFound' &&
+    e.suggestions.length === 0
+  ) {
     const ids = listCatalogue().map((c) => c.id);
     // Never suggest what was typed: the Hub just said it does not exist (private, renamed, or a typo elsewhere).
     let near = suggest(repo, ids).filter((id) => id.toLowerCase() !== repo.toLowerCase());
     // Not close to any catalogue id: ask the Hub's search for the name part (one request).
-    if (near.length === 0) near = (await client.searchModels(repo.split('/')[1] ?? repo, 3)).filter((id) => id.toLowerCase() !== repo.toLowerCase());
+    if (near.length === 0)
+      near = (await client.searchModels(repo.split('/')[1] ?? repo, 3)).filter(
+        (id) => id.toLowerCase() !== repo.toLowerCase(),
+      );
     if (near.length === 0) return e;
     return new HubFetchError({
       code: e.code,
@@ -135,7 +166,9 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
   const hasConfig = info.files.length === 0 || info.files.includes('config.json');
   // --quant picks a GGUF file only in a repository that has some; for a safetensors repo it names
   // the weight format to predict, which is the caller's business.
-  const wantsGguf = ggufFiles.length > 0 && (options.quant !== undefined || options.file?.toLowerCase().endsWith('.gguf') === true || !hasConfig);
+  const wantsGguf =
+    ggufFiles.length > 0 &&
+    (options.quant !== undefined || options.file?.toLowerCase().endsWith('.gguf') === true || !hasConfig);
   const source = (): ModelSource => ({
     kind: wantsGguf ? 'gguf' : 'hub',
     id: repo,
@@ -150,7 +183,12 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
   });
   if (wantsGguf) return loadGguf(files, info, sha, ggufFiles, options, warnings, source);
   if (!hasConfig) {
-    throw new HubFetchError({ code: 'HUB_NOT_FOUND', message: `${repo} has no config.json and no .gguf file; vramkit needs one of them (or pass a local config.json).`, repo, hubErrorCode: 'EntryNotFound' });
+    throw new HubFetchError({
+      code: 'HUB_NOT_FOUND',
+      message: `${repo} has no config.json and no .gguf file; vramkit needs one of them (or pass a local config.json).`,
+      repo,
+      hubErrorCode: 'EntryNotFound',
+    });
   }
   const config = await files.config(sha);
   const normalized = normalizeConfig(config, { allowUnknown: true });
@@ -158,7 +196,10 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
   const unknown = familyFor(normalized.modelType) === undefined;
   const synth = synthesizeTensors(arch);
   const synthCount = countParameters(synth, arch).checkpointTotal;
-  const multimodal = isRecord(config.vision_config) || isRecord(config.audio_config) || normalized.warnings.some((w) => w.includes('text_config') || w.includes('llm_config'));
+  const multimodal =
+    isRecord(config.vision_config) ||
+    isRecord(config.audio_config) ||
+    normalized.warnings.some((w) => w.includes('text_config') || w.includes('llm_config'));
   const quantization = quantizationOf(normalized);
   const picked = pickSafetensorsFiles(info.files);
   const hasSafetensors = picked.files.length > 0 || picked.index !== undefined;
@@ -183,13 +224,17 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
     if (multimodal && hub > synthCount) parameters.nonText = hub - synthCount;
     parameters.agree = multimodal ? hub >= synthCount : hub === synthCount;
     if (!parameters.agree && !quantization) {
-      warnings.push(`the Hub counts ${fmt(hub)} safetensors parameters but the config describes ${fmt(synthCount)} (${fmt(hub - synthCount)} apart); pass --exact to read the safetensors headers`);
+      warnings.push(
+        `the Hub counts ${fmt(hub)} safetensors parameters but the config describes ${fmt(synthCount)} (${fmt(hub - synthCount)} apart); pass --exact to read the safetensors headers`,
+      );
     }
   } else if (unknown) {
     warnings.push('no safetensors files to check the generic mapping against; parameter counts may be off');
   }
   if (quantization && info.safetensors && !parameters.agree) {
-    warnings.push(`the checkpoint is ${quantization.method}-quantized: the Hub counts packed storage elements, so its total differs from the ${fmt(synthCount)} parameters of the architecture`);
+    warnings.push(
+      `the checkpoint is ${quantization.method}-quantized: the Hub counts packed storage elements, so its total differs from the ${fmt(synthCount)} parameters of the architecture`,
+    );
   }
   return {
     id: repo,
@@ -213,19 +258,28 @@ async function loadGguf(
   warnings: string[],
   source: () => ModelSource,
 ): Promise<ModelSpec> {
-  const chosen = chooseGgufFiles(ggufFiles.length > 0 || info.files.length > 0 ? ggufFiles : options.file ? [options.file] : [], {
-    ...(options.file ? { file: options.file } : {}),
-    ...(options.quant ? { quant: options.quant } : {}),
-  });
+  const chosen = chooseGgufFiles(
+    ggufFiles.length > 0 || info.files.length > 0 ? ggufFiles : options.file ? [options.file] : [],
+    {
+      ...(options.file ? { file: options.file } : {}),
+      ...(options.quant ? { quant: options.quant } : {}),
+    },
+  );
   const parts = [];
   for (const f of chosen) parts.push(await files.gguf(sha, f));
   const inv = mergeGgufInventories(parts);
   const normalized = normalizeGgufConfig(parts[0]!);
   const arch = normalized.architecture;
   const synthCount = countParameters(synthesizeTensors(arch), arch).total;
-  const parameters: ParameterSources = { synthesized: synthCount, gguf: inv.parameters, agree: inv.parameters === synthCount };
+  const parameters: ParameterSources = {
+    synthesized: synthCount,
+    gguf: inv.parameters,
+    agree: inv.parameters === synthCount,
+  };
   if (!parameters.agree) {
-    warnings.push(`the GGUF header holds ${fmt(inv.parameters)} parameters, the architecture read from its metadata ${fmt(synthCount)}; estimates use the header`);
+    warnings.push(
+      `the GGUF header holds ${fmt(inv.parameters)} parameters, the architecture read from its metadata ${fmt(synthCount)}; estimates use the header`,
+    );
   }
   const fileType = inv.fileType ?? quantLabelOfFile(chosen[0]!.split('/').pop() ?? chosen[0]!);
   return {
@@ -266,7 +320,12 @@ export function specFromConfig(id: string, normalized: NormalizedConfig, source:
 function quantizationOf(n: NormalizedConfig): ModelQuantization | undefined {
   const q = n.quantizationConfig;
   if (!q) return undefined;
-  const method = typeof q.quant_method === 'string' ? q.quant_method : typeof q.load_in_4bit === 'boolean' || typeof q.load_in_8bit === 'boolean' ? 'bitsandbytes' : 'unknown';
+  const method =
+    typeof q.quant_method === 'string'
+      ? q.quant_method
+      : typeof q.load_in_4bit === 'boolean' || typeof q.load_in_8bit === 'boolean'
+        ? 'bitsandbytes'
+        : 'unknown';
   return { method, config: q };
 }
 

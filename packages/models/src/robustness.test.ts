@@ -55,13 +55,31 @@ beforeAll(async () => {
     repo('evil/huge-header', { 'model.safetensors': file(lengthPrefix(2n ** 40n), 2 ** 41) }),
     repo('evil/truncated-header', { 'model.safetensors': file(lengthPrefix(5000n, enc('{"a":')), 100) }),
     repo('evil/not-json-header', { 'model.safetensors': file(lengthPrefix(8n, enc('<html>!!')), 16) }),
-    repo('evil/traversal-index', { 'model.safetensors.index.json': file(enc('{"weight_map":{"a":"../../../etc/passwd.safetensors"}}')) }),
+    repo('evil/traversal-index', {
+      'model.safetensors.index.json': file(enc('{"weight_map":{"a":"../../../etc/passwd.safetensors"}}')),
+    }),
     { ...repoFromConfig('evil/proto-config', cfg, { noSafetensors: true }), files: { 'config.json': file(polluting) } },
     repoFromConfig('slow/body', cfg, { noSafetensors: true }),
-    { id: 'evil/gguf-1e9-blocks', sha: fakeSha('evil/gguf-1e9-blocks'), files: { 'm-Q4_K_M.gguf': tinyGguf(1_000_000_000n) } },
-    { id: 'evil/gguf-2p32-blocks', sha: fakeSha('evil/gguf-2p32-blocks'), files: { 'm-Q4_K_M.gguf': tinyGguf(2n ** 32n) } },
-    { id: 'evil/gguf-huge-layer-name', sha: fakeSha('evil/gguf-huge-layer-name'), files: { 'm-Q4_K_M.gguf': tinyGguf(2n, 'blk.999999999.attn_q.weight') } },
-    { id: 'evil/safetensors-huge-layer-name', sha: fakeSha('evil/safetensors-huge-layer-name'), files: { 'config.json': file(enc(JSON.stringify(cfg))), 'model.safetensors': hugeLayerSafetensors } },
+    {
+      id: 'evil/gguf-1e9-blocks',
+      sha: fakeSha('evil/gguf-1e9-blocks'),
+      files: { 'm-Q4_K_M.gguf': tinyGguf(1_000_000_000n) },
+    },
+    {
+      id: 'evil/gguf-2p32-blocks',
+      sha: fakeSha('evil/gguf-2p32-blocks'),
+      files: { 'm-Q4_K_M.gguf': tinyGguf(2n ** 32n) },
+    },
+    {
+      id: 'evil/gguf-huge-layer-name',
+      sha: fakeSha('evil/gguf-huge-layer-name'),
+      files: { 'm-Q4_K_M.gguf': tinyGguf(2n, 'blk.999999999.attn_q.weight') },
+    },
+    {
+      id: 'evil/safetensors-huge-layer-name',
+      sha: fakeSha('evil/safetensors-huge-layer-name'),
+      files: { 'config.json': file(enc(JSON.stringify(cfg))), 'model.safetensors': hugeLayerSafetensors },
+    },
   ]);
 });
 afterAll(() => server.close());
@@ -106,7 +124,10 @@ describe('bounds before allocation (issue #15)', () => {
   it.each([
     ['evil/gguf-1e9-blocks', /m-Q4_K_M\.gguf: llama\.block_count: must be an integer from 1 to 10,000/],
     ['evil/gguf-2p32-blocks', /llama\.block_count: must be an integer from 1 to 10,000 .*got 4294967296/],
-    ['evil/gguf-huge-layer-name', /tensor "blk\.999999999\.attn_q\.weight" names layer 999999999, above the limit of 10000 layers/],
+    [
+      'evil/gguf-huge-layer-name',
+      /tensor "blk\.999999999\.attn_q\.weight" names layer 999999999, above the limit of 10000 layers/,
+    ],
   ])('ends the Hub GGUF %s in PARSE_ERROR naming the field', async (id, message) => {
     const err = await loadModel(id, opts()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'PARSE_ERROR' });
@@ -114,7 +135,9 @@ describe('bounds before allocation (issue #15)', () => {
   });
 
   it('ends a Hub safetensors header with a tensor named for layer 10^21 in PARSE_ERROR (exact)', async () => {
-    const err = await loadModel('evil/safetensors-huge-layer-name', { ...opts(), exact: true }).catch((e: unknown) => e);
+    const err = await loadModel('evil/safetensors-huge-layer-name', { ...opts(), exact: true }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'PARSE_ERROR' });
     expect((err as Error).message).toMatch(/names layer 1e\+21, above the limit of 10000 layers/);
   });
@@ -145,7 +168,10 @@ describe('bounds before allocation (issue #15)', () => {
 
     it('refuses a local GGUF tensor named for layer 999999999', async () => {
       const path = await write('name.gguf', tinyGguf(2n, 'blk.999999999.attn_q.weight'));
-      await expect(loadLocalGguf(path)).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/names layer 999999999/) });
+      await expect(loadLocalGguf(path)).rejects.toMatchObject({
+        code: 'PARSE_ERROR',
+        message: expect.stringMatching(/names layer 999999999/),
+      });
     });
 
     it('refuses a local folder whose safetensors header names layer 10^21', async () => {
@@ -155,7 +181,10 @@ describe('bounds before allocation (issue #15)', () => {
       const bytes = new Uint8Array(hugeLayerSafetensors.size);
       bytes.set(hugeLayerSafetensors.head);
       await writeFile(join(folder, 'model.safetensors'), bytes);
-      await expect(resolveModelArgument(folder, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/names layer 1e\+21/) });
+      await expect(resolveModelArgument(folder, { env: {} })).rejects.toMatchObject({
+        code: 'PARSE_ERROR',
+        message: expect.stringMatching(/names layer 1e\+21/),
+      });
     });
   });
 });
@@ -170,7 +199,9 @@ describe('cache entries validated like fresh input (issue #15)', () => {
     await cache.set({ repo: 'evil/proto-config', revision: first.source.sha!, file: 'config.json' }, enc(body));
     const again = await loadModel('evil/proto-config', { ...opts(), cache });
     expect(again.architecture.layers).toHaveLength(16);
-    expect(again.warnings.join('\n')).toMatch(/cached config\.json of evil\/proto-config does not hold a valid value.*fetched it again/);
+    expect(again.warnings.join('\n')).toMatch(
+      /cached config\.json of evil\/proto-config does not hold a valid value.*fetched it again/,
+    );
   });
 
   it('offline, reports a cached inventory that fails validation instead of using it', async () => {

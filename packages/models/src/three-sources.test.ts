@@ -21,7 +21,19 @@ const MODELS = [
 
 // state-spaces/mamba-130m-hf config.json: an SSM, not in the catalogue.
 const MAMBA_ID = 'state-spaces/mamba-130m-hf';
-const MAMBA = { model_type: 'mamba', hidden_size: 768, num_hidden_layers: 24, vocab_size: 50280, state_size: 16, expand: 2, conv_kernel: 4, time_step_rank: 'auto', use_bias: false, use_conv_bias: true, tie_word_embeddings: true };
+const MAMBA = {
+  model_type: 'mamba',
+  hidden_size: 768,
+  num_hidden_layers: 24,
+  vocab_size: 50280,
+  state_size: 16,
+  expand: 2,
+  conv_kernel: 4,
+  time_step_rank: 'auto',
+  use_bias: false,
+  use_conv_bias: true,
+  tie_word_embeddings: true,
+};
 
 let server: HubServer;
 const ggufName = new Map<string, string>();
@@ -46,22 +58,25 @@ function byRole(tensors: readonly Tensor[]): Record<string, number> {
 }
 
 describe('three sources agree', () => {
-  it.each([...MODELS, MAMBA_ID].map((m) => [m]))('%s: synthesized, safetensors and GGUF give the same parameters per role', async (id) => {
-    const opts = { endpoint: server.url, retries: 0, env: {} };
-    const fromConfig = await loadModel(id, opts);
-    const fromSafetensors = await loadModel(id, { ...opts, exact: true });
-    const fromGguf = await loadModel(id, { ...opts, file: ggufName.get(id)! });
-    expect(fromSafetensors.parameters.safetensorsHeaders).toBe(fromConfig.parameters.synthesized);
-    // 2 requests + 2 range reads per shard, headers only: well under the 2 MB budget.
-    expect(fromSafetensors.source.requests).toBe(2 + 2 * 2);
-    expect(fromSafetensors.source.bytes).toBeLessThan(2 * 1024 * 1024);
-    expect(fromGguf.parameters.gguf).toBe(fromConfig.parameters.synthesized);
-    expect(fromGguf.architecture.layers).toHaveLength(fromConfig.architecture.layers.length);
-    expect(fromGguf.architecture.tiedEmbeddings).toBe(fromConfig.architecture.tiedEmbeddings);
-    const synthRoles = byRole(fromConfig.tensors);
-    expect(byRole(fromSafetensors.tensors)).toEqual(synthRoles);
-    expect(byRole(fromGguf.tensors)).toEqual(synthRoles);
-  });
+  it.each([...MODELS, MAMBA_ID].map((m) => [m]))(
+    '%s: synthesized, safetensors and GGUF give the same parameters per role',
+    async (id) => {
+      const opts = { endpoint: server.url, retries: 0, env: {} };
+      const fromConfig = await loadModel(id, opts);
+      const fromSafetensors = await loadModel(id, { ...opts, exact: true });
+      const fromGguf = await loadModel(id, { ...opts, file: ggufName.get(id)! });
+      expect(fromSafetensors.parameters.safetensorsHeaders).toBe(fromConfig.parameters.synthesized);
+      // 2 requests + 2 range reads per shard, headers only: well under the 2 MB budget.
+      expect(fromSafetensors.source.requests).toBe(2 + 2 * 2);
+      expect(fromSafetensors.source.bytes).toBeLessThan(2 * 1024 * 1024);
+      expect(fromGguf.parameters.gguf).toBe(fromConfig.parameters.synthesized);
+      expect(fromGguf.architecture.layers).toHaveLength(fromConfig.architecture.layers.length);
+      expect(fromGguf.architecture.tiedEmbeddings).toBe(fromConfig.architecture.tiedEmbeddings);
+      const synthRoles = byRole(fromConfig.tensors);
+      expect(byRole(fromSafetensors.tensors)).toEqual(synthRoles);
+      expect(byRole(fromGguf.tensors)).toEqual(synthRoles);
+    },
+  );
 
   it('mamba-130m: 129,135,360 parameters from all three sources, and only Mamba mixers (no KV cache)', async () => {
     const opts = { endpoint: server.url, retries: 0, env: {} };

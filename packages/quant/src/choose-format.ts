@@ -17,7 +17,12 @@ export interface FormatSetup {
  * @returns the registry and the detectors
  * @throws InvalidInputError when a plugin entry is not a v1 format
  */
-export function createFormatSetup(plugins: readonly { formats: Readonly<Record<string, FormatEntry>>; detectors?: readonly QuantizationConfigDetector[] }[] = []): FormatSetup {
+export function createFormatSetup(
+  plugins: readonly {
+    formats: Readonly<Record<string, FormatEntry>>;
+    detectors?: readonly QuantizationConfigDetector[];
+  }[] = [],
+): FormatSetup {
   return {
     registry: createFormatRegistry(plainFormats, builtinFormats, ...plugins.map((p) => p.formats)),
     detectors: plugins.flatMap((p) => p.detectors ?? []),
@@ -35,7 +40,12 @@ export interface ModelFacts {
 
 function factsOf(m: PreparedModel | ModelFacts): ModelFacts {
   if (!('kind' in m) || m.kind !== 'prepared-model') return m as ModelFacts;
-  return { architecture: m.arch, inventorySource: m.inventorySource, ...(m.quantization?.config ? { quantizationConfig: m.quantization.config } : {}), ...(m.name ? { name: m.name } : {}) };
+  return {
+    architecture: m.arch,
+    inventorySource: m.inventorySource,
+    ...(m.quantization?.config ? { quantizationConfig: m.quantization.config } : {}),
+    ...(m.name ? { name: m.name } : {}),
+  };
 }
 
 /** What the weight format of a model is chosen from. */
@@ -77,12 +87,22 @@ export interface FormatChoice {
 export function chooseWeightFormat(setup: FormatSetup, input: FormatChoiceInput): FormatChoice {
   const model = factsOf(input.model);
   if (model.inventorySource === 'gguf') {
-    return { format: storedFormat, origin: 'stored', note: `weights as stored in the GGUF file${model.name ? ` ${model.name}` : ''}: every tensor's type and size from its header (exact)` };
+    return {
+      format: storedFormat,
+      origin: 'stored',
+      note: `weights as stored in the GGUF file${model.name ? ` ${model.name}` : ''}: every tensor's type and size from its header (exact)`,
+    };
   }
   if (input.request) return { format: setup.registry.get(input.request), origin: 'request' };
   if (model.quantizationConfig) {
-    const d = formatFromQuantizationConfig(model.quantizationConfig, model.architecture, { detectors: [...setup.detectors] });
-    return { format: d.format, origin: 'quantization_config', note: `weights in ${d.format.id}, read from the checkpoint's quantization_config (quant_method ${d.quantMethod}); request another format to override` };
+    const d = formatFromQuantizationConfig(model.quantizationConfig, model.architecture, {
+      detectors: [...setup.detectors],
+    });
+    return {
+      format: d.format,
+      origin: 'quantization_config',
+      note: `weights in ${d.format.id}, read from the checkpoint's quantization_config (quant_method ${d.quantMethod}); request another format to override`,
+    };
   }
   if (input.fallback) return { format: setup.registry.get(input.fallback), origin: 'default' };
   return { origin: 'default' };
@@ -102,7 +122,10 @@ export function splitFormatList(list: string, isFormat: (id: string) => boolean 
     const piece = raw.trim();
     if (!piece) continue;
     const prev = out[out.length - 1];
-    const continues = prev?.includes('@') && !piece.includes('@') && (piece.includes('=') || (/^[a-z_]+$/.test(piece) && !isFormat(piece)));
+    const continues =
+      prev?.includes('@') &&
+      !piece.includes('@') &&
+      (piece.includes('=') || (/^[a-z_]+$/.test(piece) && !isFormat(piece)));
     if (continues) out[out.length - 1] = `${prev},${piece}`;
     else out.push(piece);
   }
@@ -118,11 +141,23 @@ export function splitFormatList(list: string, isFormat: (id: string) => boolean 
  * @returns one choice per format, in order
  * @throws NoSuchFormatError for an unknown requested id
  */
-export function chooseWeightFormats(setup: FormatSetup, input: Omit<FormatChoiceInput, 'fallback' | 'request'> & { request?: string; candidates: readonly (string | WeightFormat)[] }): FormatChoice[] {
+export function chooseWeightFormats(
+  setup: FormatSetup,
+  input: Omit<FormatChoiceInput, 'fallback' | 'request'> & {
+    request?: string;
+    candidates: readonly (string | WeightFormat)[];
+  },
+): FormatChoice[] {
   const { candidates, request, ...rest } = input;
   const single = chooseWeightFormat(setup, rest);
   if (single.origin === 'stored') return [single];
-  if (request) return splitFormatList(request, (id) => setup.registry.has(id)).map((id) => ({ format: setup.registry.get(id), origin: 'request' as const }));
+  if (request)
+    return splitFormatList(request, (id) => setup.registry.has(id)).map((id) => ({
+      format: setup.registry.get(id),
+      origin: 'request' as const,
+    }));
   if (single.format) return [single];
-  return candidates.flatMap((c) => (typeof c !== 'string' ? [c] : setup.registry.has(c) ? [setup.registry.get(c)] : [])).map((format) => ({ format, origin: 'default' as const }));
+  return candidates
+    .flatMap((c) => (typeof c !== 'string' ? [c] : setup.registry.has(c) ? [setup.registry.get(c)] : []))
+    .map((format) => ({ format, origin: 'default' as const }));
 }

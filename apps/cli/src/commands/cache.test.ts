@@ -41,7 +41,9 @@ describe('cacheCommand', () => {
   });
 
   it('rejects an unknown action with INVALID_INPUT', async () => {
-    await expect(Promise.resolve(cacheCommand.run({ positionals: ['purge'], values: {} }, io()))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(Promise.resolve(cacheCommand.run({ positionals: ['purge'], values: {} }, io()))).rejects.toMatchObject(
+      { code: 'INVALID_INPUT' },
+    );
   });
 
   it('refuses to clear a folder vramkit did not create, via --dir and VRAMKIT_CACHE_DIR, and every file stays (issue #15)', async () => {

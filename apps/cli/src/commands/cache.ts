@@ -26,7 +26,9 @@ it and removes only the entries vramkit wrote, so your own files are never delet
     if (action === 'list' || action === undefined) {
       const entries = await store.list();
       if (boolFlag(args.values, 'json')) {
-        io.out(`${JSON.stringify({ dir, entries: entries.map((e) => ({ ...e, modified: e.modified?.toISOString() })) }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ dir, entries: entries.map((e) => ({ ...e, modified: e.modified?.toISOString() })) }, null, 2)}\n`,
+        );
         return 0;
       }
       const total = entries.reduce((s, e) => s + e.bytes, 0);
@@ -42,6 +44,9 @@ it and removes only the entries vramkit wrote, so your own files are never delet
       io.out(`removed ${n} cached ${n === 1 ? 'entry' : 'entries'}${repo ? ` of ${repo}` : ''} from ${dir}\n`);
       return 0;
     }
-    throw new UsageError(`unknown action "${action}"; use "vramkit cache list" or "vramkit cache clear [<owner/name>]"`, 'action');
+    throw new UsageError(
+      `unknown action "${action}"; use "vramkit cache list" or "vramkit cache clear [<owner/name>]"`,
+      'action',
+    );
   },
 };

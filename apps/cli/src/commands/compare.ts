@@ -25,25 +25,60 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const engines = enginesOf(v);
   const setup = await formatSetup(args, io);
   const gpus = parseGpus(v);
-  if (gpus.length === 0) throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
+  if (gpus.length === 0)
+    throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const prepared = preparedFrom(model);
   const results = [];
   for (const gpu of gpus) {
     for (const engine of engines) {
       const { format } = chooseFormat(setup, model, stringFlag(v, 'quant'), DEFAULT_QUANT[engine]);
       let o: ServingOptions = { ...servingOptionsFrom(v, engine, prepared, format, [gpu]), model: prepared };
-      if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };
+      if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined)
+        o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };
       const e = estimateServing(o);
-      results.push({ gpu: gpu.id, gpuName: gpu.name, engine, format: format?.id ?? 'bf16', estimate: e, decodeTokensPerSecond: e.throughput?.decodeTokensPerSecond });
+      results.push({
+        gpu: gpu.id,
+        gpuName: gpu.name,
+        engine,
+        format: format?.id ?? 'bf16',
+        estimate: e,
+        decodeTokensPerSecond: e.throughput?.decodeTokensPerSecond,
+      });
     }
   }
   if (boolFlag(v, 'json')) {
-    const out = results.map((r) => ({ gpu: r.gpu, engine: r.engine, format: r.format, bytes: r.estimate.bytes, gpus: r.estimate.gpus, engineFigures: r.estimate.engine, fits: r.estimate.fits, binding: r.estimate.binding, decodeTokensPerSecond: r.decodeTokensPerSecond }));
-    io.out(`${JSON.stringify({ schema: 'vramkit/compare@1', model: { name: model.name, argument: model.argument }, results: out }, null, 2)}\n`);
+    const out = results.map((r) => ({
+      gpu: r.gpu,
+      engine: r.engine,
+      format: r.format,
+      bytes: r.estimate.bytes,
+      gpus: r.estimate.gpus,
+      engineFigures: r.estimate.engine,
+      fits: r.estimate.fits,
+      binding: r.estimate.binding,
+      decodeTokensPerSecond: r.decodeTokensPerSecond,
+    }));
+    io.out(
+      `${JSON.stringify({ schema: 'vramkit/compare@1', model: { name: model.name, argument: model.argument }, results: out }, null, 2)}\n`,
+    );
     return 0;
   }
   const g = (b: number) => (b / GIB).toFixed(2);
-  const header = ['GPU', 'engine', 'quant', 'weights', 'KV', 'compute', 'total', 'capacity', 'fits', 'max ctx', 'max seqs', '-ngl', 'decode tok/s'];
+  const header = [
+    'GPU',
+    'engine',
+    'quant',
+    'weights',
+    'KV',
+    'compute',
+    'total',
+    'capacity',
+    'fits',
+    'max ctx',
+    'max seqs',
+    '-ngl',
+    'decode tok/s',
+  ];
   const rows = results.map((r) => {
     const e = r.estimate;
     return [
@@ -64,7 +99,10 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   });
   const first = results[0]!.estimate;
   io.out(
-    `${model.name} · context ${formatCount(first.context)} × batch ${first.batch}\n\n${table([header, ...rows], header.map((_, i) => i >= 3 && i !== 8))}\n\nGiB per GPU. max seqs: requests of the context that fit at once; decode: bandwidth-bound model (vramkit estimate --engine … for the breakdown).\n`,
+    `${model.name} · context ${formatCount(first.context)} × batch ${first.batch}\n\n${table(
+      [header, ...rows],
+      header.map((_, i) => i >= 3 && i !== 8),
+    )}\n\nGiB per GPU. max seqs: requests of the context that fit at once; decode: bandwidth-bound model (vramkit estimate --engine … for the breakdown).\n`,
   );
   return 0;
 }

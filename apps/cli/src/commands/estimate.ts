@@ -28,7 +28,8 @@ function withConfigDefaults(args: CommandArgs, config: CliConfig): CommandArgs {
   const values = { ...args.values };
   for (const f of CONFIG_FLAGS) {
     const v = config.defaults[f.config!];
-    if (v === undefined || values[f.name] !== undefined || !scopesOf(f, 'estimate').some((s) => inScope(s, ctx))) continue;
+    if (v === undefined || values[f.name] !== undefined || !scopesOf(f, 'estimate').some((s) => inScope(s, ctx)))
+      continue;
     values[f.name] = typeof v === 'boolean' ? v : Array.isArray(v) ? v.join(',') : String(v);
   }
   return { positionals: args.positionals, values };
@@ -40,7 +41,8 @@ async function runTraining(args: CommandArgs, io: Io): Promise<number> {
   checkOneGpu(v);
   let argument = args.positionals[0];
   if (argument === undefined && stringFlag(v, 'from')) argument = (await trainingWorkloadForArgs(args, io)).modelId;
-  if (argument === undefined) throw new UsageError('estimate --mode train needs a model, or a --from trainer config that names one', 'model');
+  if (argument === undefined)
+    throw new UsageError('estimate --mode train needs a model, or a --from trainer config that names one', 'model');
   const model = await resolveModel(argument, args, io);
   // Training takes its frozen base from an explicit --quant only: a trainer loads a quantized checkpoint per its method.
   const quant = stringFlag(v, 'quant');
@@ -55,13 +57,23 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
   const chosen = chooseFormat(await formatSetup(args, io), model, stringFlag(v, 'quant'));
   const format = chosen.format;
   if (engineFlag(v)) return runServeEstimate(args, io, model, format);
-  const e = estimateInference({ ...(collect(v, 'inference') as Omit<InferenceOptions, 'model'>), model: preparedFrom(model), ...(format ? { format } : {}) });
+  const e = estimateInference({
+    ...(collect(v, 'inference') as Omit<InferenceOptions, 'model'>),
+    model: preparedFrom(model),
+    ...(format ? { format } : {}),
+  });
   const p = e.parameters;
   if (boolFlag(v, 'json')) {
     const out: EstimateOutput = {
       schema: 'vramkit/estimate@1',
       mode: 'inference',
-      model: { argument: model.argument, name: model.name, source: model.source, family: model.modelType, layers: model.architecture.layers.length },
+      model: {
+        argument: model.argument,
+        name: model.name,
+        source: model.source,
+        family: model.modelType,
+        layers: model.architecture.layers.length,
+      },
       parameters: { total: p.total, active: p.active, checkpointTotal: p.checkpointTotal, breakdown: p.parts },
       format: e.format,
       workload: e.workload,
@@ -88,7 +100,8 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
     '',
     renderBreakdown(e.parts, e.total, { kvCache: 'KV cache' }),
   ];
-  for (const a of [...(chosen.note ? [chosen.note] : []), ...e.assumptions, ...model.warnings]) lines.push(`note: ${a}`);
+  for (const a of [...(chosen.note ? [chosen.note] : []), ...e.assumptions, ...model.warnings])
+    lines.push(`note: ${a}`);
   io.out(`${lines.join('\n')}\n`);
   return 0;
 }

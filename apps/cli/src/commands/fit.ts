@@ -1,4 +1,12 @@
-import { DEFAULT_CONTEXT_TOKENS, formatCount, GIB, type ServingOptions, solveGpuLayers, solveMaxBatch, solveMaxContext } from '@vramkit/core';
+import {
+  DEFAULT_CONTEXT_TOKENS,
+  formatCount,
+  GIB,
+  type ServingOptions,
+  solveGpuLayers,
+  solveMaxBatch,
+  solveMaxContext,
+} from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { parseArgsOptions, readFlag } from '../flag-parse.js';
@@ -32,9 +40,15 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
   const prepared = preparedFrom(model);
-  const formats = chooseFormats(await formatSetup(args, io), model, stringFlag(v, 'quant'), ENGINE_CANDIDATES[engine]).flatMap((c) => (c.format ? [c.format] : []));
+  const formats = chooseFormats(
+    await formatSetup(args, io),
+    model,
+    stringFlag(v, 'quant'),
+    ENGINE_CANDIDATES[engine],
+  ).flatMap((c) => (c.format ? [c.format] : []));
   const base = servingOptionsFrom(v, engine, prepared, undefined);
-  if (base.gpus.length === 0) throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
+  if (base.gpus.length === 0)
+    throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const limit = model.architecture.maxPositionEmbeddings;
   const contexts = contextsFrom(readFlag(v, 'contexts') as number[] | undefined, limit);
   const nglContext = (readFlag(v, 'context') as number | undefined) ?? DEFAULT_CONTEXT_TOKENS;
@@ -43,7 +57,13 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     const mc = solveMaxContext(o, { batch: 1 });
     const maxBatch: Record<string, number> = {};
     for (const c of contexts) maxBatch[String(c)] = solveMaxBatch(o, { context: c, maxBatch: 256 }).value;
-    const row: FitRow = { format: format.id, weightBytes: prepared.weightsIn(format).total, maxContext: mc.value, maxContextBinding: mc.binding, maxBatch };
+    const row: FitRow = {
+      format: format.id,
+      weightBytes: prepared.weightsIn(format).total,
+      maxContext: mc.value,
+      maxContextBinding: mc.binding,
+      maxBatch,
+    };
     if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) {
       row.gpuLayers = solveGpuLayers({ ...o, context: nglContext }).value;
       row.totalLayers = model.architecture.layers.length + 1;
@@ -51,13 +71,27 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     return row;
   });
   if (boolFlag(v, 'json')) {
-    io.out(`${JSON.stringify({ schema: 'vramkit/fit@1', model: { name: model.name, argument: model.argument }, engine, gpus: base.gpus.map((g) => g.id), contexts, rows }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ schema: 'vramkit/fit@1', model: { name: model.name, argument: model.argument }, engine, gpus: base.gpus.map((g) => g.id), contexts, rows }, null, 2)}\n`,
+    );
     return 0;
   }
-  const header = ['quant', 'weights GiB', 'max context (batch 1)', ...contexts.map((c) => `batch @ ${c >= 1024 && c % 1024 === 0 ? `${c / 1024}k` : c}`)];
+  const header = [
+    'quant',
+    'weights GiB',
+    'max context (batch 1)',
+    ...contexts.map((c) => `batch @ ${c >= 1024 && c % 1024 === 0 ? `${c / 1024}k` : c}`),
+  ];
   if (engine === 'llama.cpp') header.push(`-ngl @ ${formatCount(nglContext)}`);
   const body = rows.map((r) => {
-    const cells = [r.format, (r.weightBytes / GIB).toFixed(2), r.maxContext > 0 ? `${formatCount(r.maxContext)}${r.maxContextBinding === 'model-context' ? ' (model max)' : ''}` : '—', ...contexts.map((c) => (r.maxBatch[String(c)]! > 0 ? String(r.maxBatch[String(c)]) : '—'))];
+    const cells = [
+      r.format,
+      (r.weightBytes / GIB).toFixed(2),
+      r.maxContext > 0
+        ? `${formatCount(r.maxContext)}${r.maxContextBinding === 'model-context' ? ' (model max)' : ''}`
+        : '—',
+      ...contexts.map((c) => (r.maxBatch[String(c)]! > 0 ? String(r.maxBatch[String(c)]) : '—')),
+    ];
     if (engine === 'llama.cpp') cells.push(r.gpuLayers !== undefined ? `${r.gpuLayers}/${r.totalLayers}` : '');
     return cells;
   });
@@ -65,7 +99,10 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const lines = [
     `${model.name} on ${gpuNames} with ${engine}`,
     '',
-    table([header, ...body], header.map((_, i) => i > 0)),
+    table(
+      [header, ...body],
+      header.map((_, i) => i > 0),
+    ),
     '',
     `batch @ N: sequences of N tokens that fit at once (— = none)${engine === 'llama.cpp' ? '; all layers on the GPU unless -ngl is given. -ngl: the most layers that fit at the context, the rest in CPU RAM' : ''}.`,
   ];

@@ -31,11 +31,24 @@ function runGpus(args: CommandArgs, io: Io): number {
   const inSegment: readonly GpuSpec[] = GPUS.filter((g) => !segment || g.segment === segment);
   const list = query === undefined ? inSegment : matching(query, inSegment);
   if (boolFlag(v, 'json')) {
-    io.out(`${JSON.stringify({ schema: 'vramkit/gpus@1', gpus: list.map((g) => ({ ...g, capacityBytes: gpuCapacityBytes(g) })) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ schema: 'vramkit/gpus@1', gpus: list.map((g) => ({ ...g, capacityBytes: gpuCapacityBytes(g) })) }, null, 2)}\n`,
+    );
     return 0;
   }
   const sources = boolFlag(v, 'sources');
-  const header = ['id', 'name', 'memory GiB', 'usable GiB', 'GB/s', 'fp16', 'bf16', 'fp8', 'int8', ...(sources ? ['source'] : [])];
+  const header = [
+    'id',
+    'name',
+    'memory GiB',
+    'usable GiB',
+    'GB/s',
+    'fp16',
+    'bf16',
+    'fp8',
+    'int8',
+    ...(sources ? ['source'] : []),
+  ];
   const t = (x: number | undefined) => (x === undefined ? '—' : String(x));
   const rows = list.map((g) => [
     g.id,
@@ -50,7 +63,10 @@ function runGpus(args: CommandArgs, io: Io): number {
     ...(sources ? [g.source] : []),
   ]);
   io.out(
-    `${table([header, ...rows], header.map((_, i) => i >= 2 && i <= 8))}\n\nTFLOPs dense (no sparsity); usable = CUDA-reported total where known, Metal's working-set share on Apple. --sources names each figure's source.\n`,
+    `${table(
+      [header, ...rows],
+      header.map((_, i) => i >= 2 && i <= 8),
+    )}\n\nTFLOPs dense (no sparsity); usable = CUDA-reported total where known, Metal's working-set share on Apple. --sources names each figure's source.\n`,
   );
   return 0;
 }

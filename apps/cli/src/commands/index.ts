@@ -11,4 +11,15 @@ import { quantCommand } from './quant.js';
 import { schemaCommand } from './schema.js';
 
 /** Every subcommand, in the order `vramkit --help` lists them. Add a command by adding a line here. */
-export const commands: readonly Command[] = [estimateCommand, fitCommand, compareCommand, gpusCommand, inspectCommand, modelsCommand, planCommand, quantCommand, schemaCommand, cacheCommand];
+export const commands: readonly Command[] = [
+  estimateCommand,
+  fitCommand,
+  compareCommand,
+  gpusCommand,
+  inspectCommand,
+  modelsCommand,
+  planCommand,
+  quantCommand,
+  schemaCommand,
+  cacheCommand,
+];

@@ -41,7 +41,8 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
       model = await resolveModel(argument, args, io);
     } catch (e) {
       // A GGUF repository holds many models: without --quant/--file, list them rather than fail.
-      if (VramkitError.isInstance(e) && e.path === 'quant' && /GGUF models; pick one/.test(e.message)) return listGgufRepo(argument, args, io);
+      if (VramkitError.isInstance(e) && e.path === 'quant' && /GGUF models; pick one/.test(e.message))
+        return listGgufRepo(argument, args, io);
       throw e;
     }
     const arch = model.architecture;
@@ -50,17 +51,32 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
     // A GGUF header already says each tensor's type; otherwise --quant (or the checkpoint's quantization_config) predicts it.
     const format = chooseFormat(await formatSetup(args, io), model, stringFlag(args.values, 'quant')).format;
     const ctx = { arch, numLayers: arch.layers.length };
-    const listed = boolFlag(args.values, 'tensors') || stringFlag(args.values, 'quant') !== undefined || model.inventorySource === 'gguf';
+    const listed =
+      boolFlag(args.values, 'tensors') ||
+      stringFlag(args.values, 'quant') !== undefined ||
+      model.inventorySource === 'gguf';
     const rows = listed
       ? tensors.map((t) => {
           const chosen = format?.bytesForTensor(t, ctx);
-          return { name: t.name, role: t.role, shape: [...t.shape], elements: tensorElements(t), ...(chosen ? { type: chosen.type, bytes: chosen.bytes } : {}) };
+          return {
+            name: t.name,
+            role: t.role,
+            shape: [...t.shape],
+            elements: tensorElements(t),
+            ...(chosen ? { type: chosen.type, bytes: chosen.bytes } : {}),
+          };
         })
       : undefined;
     if (boolFlag(args.values, 'json')) {
       const out: InspectOutput = {
         schema: 'vramkit/inspect@1',
-        model: { argument: model.argument, name: model.name, source: model.source, family: model.modelType, layers: arch.layers.length },
+        model: {
+          argument: model.argument,
+          name: model.name,
+          source: model.source,
+          family: model.modelType,
+          layers: arch.layers.length,
+        },
         parameters: { total: p.total, active: p.active, checkpointTotal: p.checkpointTotal, breakdown: p.parts },
         architecture: arch as unknown as Record<string, unknown>,
         ...(rows ? { tensors: rows } : {}),
@@ -89,20 +105,38 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
           ['part', 'parameters', 'share'],
           ...Object.entries(p.parts)
             .filter(([, n]) => n > 0)
-            .map(([k, n]) => [LABELS[k] ?? k, formatCount(n), k === 'mtp' ? '' : `${((100 * n) / p.total).toFixed(2)}%`]),
+            .map(([k, n]) => [
+              LABELS[k] ?? k,
+              formatCount(n),
+              k === 'mtp' ? '' : `${((100 * n) / p.total).toFixed(2)}%`,
+            ]),
           ['total', formatCount(p.total), '100.00%'],
-          ...(p.active !== p.total ? [['active per token', formatCount(p.active), `${((100 * p.active) / p.total).toFixed(2)}%`]] : []),
+          ...(p.active !== p.total
+            ? [['active per token', formatCount(p.active), `${((100 * p.active) / p.total).toFixed(2)}%`]]
+            : []),
           ...(p.checkpointTotal !== p.total ? [['checkpoint total', formatCount(p.checkpointTotal), '']] : []),
         ],
         [false, true, true],
       ),
     ];
-    if (p.perLayer.length > 0) lines.push('', `per layer: ${formatCount(p.perLayer[0]!)} (layer 0)${p.perLayer.some((n) => n !== p.perLayer[0]) ? `, ${formatCount(Math.max(...p.perLayer))} (largest)` : ''}`);
+    if (p.perLayer.length > 0)
+      lines.push(
+        '',
+        `per layer: ${formatCount(p.perLayer[0]!)} (layer 0)${p.perLayer.some((n) => n !== p.perLayer[0]) ? `, ${formatCount(Math.max(...p.perLayer))} (largest)` : ''}`,
+      );
     if (rows) {
       lines.push(
         '',
         table(
-          [['tensor', 'shape', 'in', ...(format ? ['type', 'bytes'] : [])], ...rows.map((r, i) => [r.name, r.shape.join('×'), String(inFeatures(tensors[i]!)), ...(r.type ? [r.type, formatCount(r.bytes ?? 0)] : [])])],
+          [
+            ['tensor', 'shape', 'in', ...(format ? ['type', 'bytes'] : [])],
+            ...rows.map((r, i) => [
+              r.name,
+              r.shape.join('×'),
+              String(inFeatures(tensors[i]!)),
+              ...(r.type ? [r.type, formatCount(r.bytes ?? 0)] : []),
+            ]),
+          ],
           [false, true, true, false, true],
         ),
       );
@@ -121,7 +155,14 @@ async function listGgufRepo(id: string, args: CommandArgs, io: Io): Promise<numb
     io.out(`${JSON.stringify({ schema: 'vramkit/gguf-files@1', repository: id, models: choices }, null, 2)}\n`);
     return 0;
   }
-  const rows = choices.map((c) => [c.label, c.bytes === undefined ? '' : (c.bytes / GIB).toFixed(2), String(c.files.length), c.files[0]!]);
-  io.out(`${id}: ${choices.length} GGUF models (pick one with --quant <label> or --file <name>)\n\n${table([['quant', 'GiB', 'files', 'first file'], ...rows], [false, true, true, false])}\n`);
+  const rows = choices.map((c) => [
+    c.label,
+    c.bytes === undefined ? '' : (c.bytes / GIB).toFixed(2),
+    String(c.files.length),
+    c.files[0]!,
+  ]);
+  io.out(
+    `${id}: ${choices.length} GGUF models (pick one with --quant <label> or --file <name>)\n\n${table([['quant', 'GiB', 'files', 'first file'], ...rows], [false, true, true, false])}\n`,
+  );
   return 0;
 }

@@ -18,7 +18,14 @@ Lists the models whose configs ship with vramkit, with their parameter counts.
     const rows = listCatalogue().map((e) => {
       const n = normalizeConfig(e.config);
       const p = countParameters(synthesizeTensors(n.architecture), n.architecture);
-      return { id: e.id, aliases: e.aliases, family: n.modelType, parameters: p.total, active: p.active, source: e.source };
+      return {
+        id: e.id,
+        aliases: e.aliases,
+        family: n.modelType,
+        parameters: p.total,
+        active: p.active,
+        source: e.source,
+      };
     });
     if (boolFlag(args.values, 'json')) {
       io.out(`${JSON.stringify({ version: CATALOGUE_VERSION, models: rows }, null, 2)}\n`);
@@ -26,7 +33,15 @@ Lists the models whose configs ship with vramkit, with their parameter counts.
     }
     io.out(
       `${table(
-        [['model', 'family', 'parameters', 'active'], ...rows.map((r) => [r.id, r.family, formatCount(r.parameters), r.active === r.parameters ? '' : formatCount(r.active)])],
+        [
+          ['model', 'family', 'parameters', 'active'],
+          ...rows.map((r) => [
+            r.id,
+            r.family,
+            formatCount(r.parameters),
+            r.active === r.parameters ? '' : formatCount(r.active),
+          ]),
+        ],
         [false, false, true, true],
       )}\ncatalogue ${CATALOGUE_VERSION}, ${rows.length} models\n`,
     );

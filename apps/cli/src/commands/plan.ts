@@ -15,26 +15,37 @@ const gib = (b: number) => (b / GIB).toFixed(2);
 async function runPlan(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const mode = readFlag(v, 'mode') ?? 'train';
-  if (mode !== 'train') throw new UsageError(`plan plans training only (--mode train); for inference use vramkit fit (got --mode ${mode})`, 'mode');
+  if (mode !== 'train')
+    throw new UsageError(
+      `plan plans training only (--mode train); for inference use vramkit fit (got --mode ${mode})`,
+      'mode',
+    );
   checkOneGpu(v);
   const gpu = gpuMemoryFrom(v);
-  if (!gpu) throw new UsageError('plan needs a GPU: --gpu <id> (e.g. h100-80gb) or --gpu-memory <size> (e.g. 80GiB)', 'gpu');
+  if (!gpu)
+    throw new UsageError('plan needs a GPU: --gpu <id> (e.g. h100-80gb) or --gpu-memory <size> (e.g. 80GiB)', 'gpu');
   const model = await resolveModel(modelPositional(args, 'plan'), args, io);
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
   // Training takes its frozen base from an explicit --quant only: a trainer loads a quantized checkpoint per its method.
   const quant = stringFlag(v, 'quant');
   const baseFormat = quant ? chooseFormat(await formatSetup(args, io), model, quant).format : undefined;
-  const methods = (readFlag(v, 'methods') as ('full' | 'lora' | 'qlora' | 'dora')[] | undefined) ?? (workload.method ? [workload.method] : undefined);
+  const methods =
+    (readFlag(v, 'methods') as ('full' | 'lora' | 'qlora' | 'dora')[] | undefined) ??
+    (workload.method ? [workload.method] : undefined);
   const maxGpus = readFlag(v, 'max-gpus') as number | undefined;
   const margin = readFlag(v, 'margin') as 'expected' | 'high' | undefined;
   // Unset options are left to planTraining, which applies and documents its defaults.
-  const plan = planTraining({ ...workload, model: preparedFrom(model), ...(baseFormat ? { baseFormat } : {}) }, gpu.bytes, {
-    ...(methods ? { methods } : {}),
-    ...(maxGpus !== undefined ? { maxGpus } : {}),
-    ...(margin ? { margin } : {}),
-    // QLoRA setups take @vramkit/quant's NF4 (core has no bitsandbytes format of its own).
-    qloraFormat: QLORA_BASE_FORMAT,
-  });
+  const plan = planTraining(
+    { ...workload, model: preparedFrom(model), ...(baseFormat ? { baseFormat } : {}) },
+    gpu.bytes,
+    {
+      ...(methods ? { methods } : {}),
+      ...(maxGpus !== undefined ? { maxGpus } : {}),
+      ...(margin ? { margin } : {}),
+      // QLoRA setups take @vramkit/quant's NF4 (core has no bitsandbytes format of its own).
+      qloraFormat: QLORA_BASE_FORMAT,
+    },
+  );
   if (boolFlag(v, 'json')) {
     const out = {
       schema: 'vramkit/plan@1',
@@ -46,7 +57,17 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
         gpus: s.gpus,
         utilization: s.utilization,
         parameters: s.estimate.parameters,
-        bytes: { total: s.estimate.total, weights: s.estimate.parts.weights.bytes, adapters: s.estimate.parts.adapters.bytes, gradients: s.estimate.parts.gradients.bytes, optimizer: s.estimate.parts.optimizer.bytes, activations: s.estimate.parts.activations.bytes, logits: s.estimate.parts.logits.bytes, communication: s.estimate.parts.communication.bytes, overhead: s.estimate.parts.overhead.bytes },
+        bytes: {
+          total: s.estimate.total,
+          weights: s.estimate.parts.weights.bytes,
+          adapters: s.estimate.parts.adapters.bytes,
+          gradients: s.estimate.parts.gradients.bytes,
+          optimizer: s.estimate.parts.optimizer.bytes,
+          activations: s.estimate.parts.activations.bytes,
+          logits: s.estimate.parts.logits.bytes,
+          communication: s.estimate.parts.communication.bytes,
+          overhead: s.estimate.parts.overhead.bytes,
+        },
         hostBytes: s.estimate.hostBytes.total,
         overheadBand: s.estimate.overheadBand,
         workload: s.estimate.workload,
@@ -56,7 +77,21 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
     io.out(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  const rows = [['#', 'setup', 'GPUs', 'per GPU GiB', 'band GiB', 'use', 'weights', 'grads', 'optim', 'acts+logits', 'CPU RAM GiB/rank']];
+  const rows = [
+    [
+      '#',
+      'setup',
+      'GPUs',
+      'per GPU GiB',
+      'band GiB',
+      'use',
+      'weights',
+      'grads',
+      'optim',
+      'acts+logits',
+      'CPU RAM GiB/rank',
+    ],
+  ];
   plan.forEach((s, i) => {
     const e = s.estimate;
     rows.push([
@@ -80,7 +115,7 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
     '',
     table(rows, [true, false, true, true, false, true, true, true, true, true, true]),
     ...notes.map((n) => `note: ${n}`),
-    'Run vramkit estimate <model> --mode train with a row\'s flags for its full breakdown.',
+    "Run vramkit estimate <model> --mode train with a row's flags for its full breakdown.",
   ];
   io.out(`${lines.join('\n')}\n`);
   return 0;

@@ -22,14 +22,23 @@ take parameters after @: exl2@4.65, gptq@bits=3,group=64, hqq@nbits=2,group=16.
   maxPositionals: 1,
   async run(args, io) {
     const [sub] = args.positionals;
-    if (sub !== 'list') throw new UsageError(`quant needs a subcommand: list (got ${sub === undefined ? 'none' : `"${sub}"`}) (vramkit quant --help)`, 'argv');
+    if (sub !== 'list')
+      throw new UsageError(
+        `quant needs a subcommand: list (got ${sub === undefined ? 'none' : `"${sub}"`}) (vramkit quant --help)`,
+        'argv',
+      );
     const setup = await formatSetup(args, io);
     const rows = quantListing(setup.registry);
     if (boolFlag(args.values, 'json')) {
       io.out(`${JSON.stringify({ formats: rows, plugins: setup.plugins }, null, 2)}\n`);
       return 0;
     }
-    const body = rows.map((r) => [r.id, r.bitsPerWeight === null ? '—' : r.bitsPerWeight.toFixed(4), r.type ?? 'from header', r.description]);
+    const body = rows.map((r) => [
+      r.id,
+      r.bitsPerWeight === null ? '—' : r.bitsPerWeight.toFixed(4),
+      r.type ?? 'from header',
+      r.description,
+    ]);
     io.out(`${table([['id', 'bits/weight', 'type', 'description'], ...body], [false, true, false, false])}\n`);
     return 0;
   },

@@ -5,7 +5,14 @@ import { UsageError } from '../errors.js';
  * The names `outputSchemas` holds, for the help text; the schemas (and zod) are imported when the
  * command runs, not on every start of the CLI (a test holds this list to the record's keys).
  */
-export const OUTPUT_SCHEMA_NAMES = ['estimate', 'estimate-serve', 'estimate-train', 'fit', 'compare', 'inspect'] as const;
+export const OUTPUT_SCHEMA_NAMES = [
+  'estimate',
+  'estimate-serve',
+  'estimate-train',
+  'fit',
+  'compare',
+  'inspect',
+] as const;
 
 export const schemaCommand: Command = {
   name: 'schema',
@@ -20,9 +27,12 @@ Without a name, prints all of them keyed by name.
   async run(args, io) {
     const [{ z }, { outputSchemas }] = await Promise.all([import('zod'), import('../output-schema.js')]);
     const [name] = args.positionals;
-    if (name !== undefined && !outputSchemas[name]) throw new UsageError(`no schema "${name}"; known: ${Object.keys(outputSchemas).join(', ')}`, 'name');
+    if (name !== undefined && !outputSchemas[name])
+      throw new UsageError(`no schema "${name}"; known: ${Object.keys(outputSchemas).join(', ')}`, 'name');
     const pick = name ? { [name]: outputSchemas[name]! } : outputSchemas;
-    const docs = Object.fromEntries(Object.entries(pick).map(([k, s]) => [k, z.toJSONSchema(s, { unrepresentable: 'any' })]));
+    const docs = Object.fromEntries(
+      Object.entries(pick).map(([k, s]) => [k, z.toJSONSchema(s, { unrepresentable: 'any' })]),
+    );
     io.out(`${JSON.stringify(name ? docs[name] : docs, null, 2)}\n`);
     return 0;
   },

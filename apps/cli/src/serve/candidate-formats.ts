@@ -19,5 +19,7 @@ export const ENGINE_CANDIDATES: Record<EngineId, readonly (string | WeightFormat
 export function candidateFormats(engine: EngineId, list: string | undefined): WeightFormat[] {
   const { registry } = createFormatSetup();
   if (list) return splitFormatList(list, (id) => registry.has(id)).map((id) => registry.get(id));
-  return ENGINE_CANDIDATES[engine].flatMap((c) => (typeof c !== 'string' ? [c] : registry.has(c) ? [registry.get(c)] : []));
+  return ENGINE_CANDIDATES[engine].flatMap((c) =>
+    typeof c !== 'string' ? [c] : registry.has(c) ? [registry.get(c)] : [],
+  );
 }

@@ -37,7 +37,16 @@ export function emitLaunch(target: EmitTarget, o: ServingOptions, e: ServingEsti
     if (v.blockSize && v.blockSize !== 16) args.push(`--block-size ${v.blockSize}`);
     if (v.enforceEager) args.push('--enforce-eager');
     // vLLM reads most methods from the checkpoint's quantization_config; name them so the line runs as estimated.
-    const method = fmt === 'fp8' ? 'fp8' : fmt?.startsWith('awq') ? 'awq' : fmt?.startsWith('gptq') ? 'gptq' : fmt?.startsWith('bnb') ? 'bitsandbytes' : undefined;
+    const method =
+      fmt === 'fp8'
+        ? 'fp8'
+        : fmt?.startsWith('awq')
+          ? 'awq'
+          : fmt?.startsWith('gptq')
+            ? 'gptq'
+            : fmt?.startsWith('bnb')
+              ? 'bitsandbytes'
+              : undefined;
     if (method) args.push(`--quantization ${method}`);
     return `${args.join(' \\\n  ')}\n`;
   }
@@ -58,11 +67,22 @@ export function emitLaunch(target: EmitTarget, o: ServingOptions, e: ServingEsti
       ...(l.batchSize ? [`PARAMETER num_batch ${l.batchSize}`] : []),
       `# server environment: OLLAMA_NUM_PARALLEL=${parallel}${l.flashAttn !== 'off' ? ' OLLAMA_FLASH_ATTENTION=1' : ''}${ctk !== 'f16' || ctv !== 'f16' ? ` OLLAMA_KV_CACHE_TYPE=${ctk === ctv ? ctk : ctk}` : ''}`,
       // Ollama has one cache type for K and V: say what the estimate assumed instead of dropping it.
-      ...(ctk !== ctv ? [`# the estimate used K ${ctk} and V ${ctv}; OLLAMA_KV_CACHE_TYPE sets both, so V becomes ${ctk} (llama-server keeps -ctv ${ctv})`] : []),
+      ...(ctk !== ctv
+        ? [
+            `# the estimate used K ${ctk} and V ${ctv}; OLLAMA_KV_CACHE_TYPE sets both, so V becomes ${ctk} (llama-server keeps -ctv ${ctv})`,
+          ]
+        : []),
     ];
     return `${lines.join('\n')}\n`;
   }
-  const args = ['llama-server', isFile ? `-m ${model}` : `-hf ${model}${tag}`, `-c ${ctx}`, `-np ${parallel}`, `-ngl ${ngl}`, `-fa ${l.flashAttn ?? 'auto'}`];
+  const args = [
+    'llama-server',
+    isFile ? `-m ${model}` : `-hf ${model}${tag}`,
+    `-c ${ctx}`,
+    `-np ${parallel}`,
+    `-ngl ${ngl}`,
+    `-fa ${l.flashAttn ?? 'auto'}`,
+  ];
   if (l.cacheTypeK && l.cacheTypeK !== 'f16') args.push(`-ctk ${l.cacheTypeK}`);
   if (l.cacheTypeV && l.cacheTypeV !== 'f16') args.push(`-ctv ${l.cacheTypeV}`);
   if (l.batchSize) args.push(`-b ${l.batchSize}`);
@@ -71,4 +91,3 @@ export function emitLaunch(target: EmitTarget, o: ServingOptions, e: ServingEsti
   if (l.kvUnified) args.push('--kv-unified');
   return `${args.join(' ')}\n`;
 }
-

@@ -7,7 +7,9 @@ const GpuBytesSchema = z.strictObject({
   id: z.string().describe('catalogue id, or "custom" for --gpu-memory'),
   name: z.string(),
   capacityBytes: bytes.describe('memory the GPU gives a process (CUDA-reported total where known)'),
-  bytes: z.strictObject({ weights: bytes, kvCache: bytes, activations: bytes, overhead: bytes, total: bytes }).describe('this GPU; weights are per GPU under TP/PP'),
+  bytes: z
+    .strictObject({ weights: bytes, kvCache: bytes, activations: bytes, overhead: bytes, total: bytes })
+    .describe('this GPU; weights are per GPU under TP/PP'),
   fits: z.boolean(),
   tight: z.boolean().optional().describe('under the capacity but inside the fit margin (does not fit)'),
 });
@@ -20,7 +22,11 @@ const EngineFiguresSchema = z.strictObject({
   maxContext: z.number().int().nonnegative().describe('largest context at batch 1'),
   gpuLayers: z.number().int().nonnegative().optional().describe('llama.cpp: layers offloaded (-ngl)'),
   hostBytes: bytes.optional().describe('llama.cpp: bytes that stay in CPU RAM'),
-  concurrencyFactor: z.number().nonnegative().optional().describe('vLLM: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len)'),
+  concurrencyFactor: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('vLLM: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len)'),
 });
 
 const BindingSchema = z.enum(['none', 'gpu-memory', 'kv-cache', 'budget', 'model-context', 'max-num-seqs', 'no-gpu']);
@@ -39,10 +45,19 @@ export const ServeOutputSchema = z.strictObject({
   fits: z.boolean(),
   binding: BindingSchema,
   refusal: z.string().optional().describe("the engine's refusal to start, with its remedy"),
-  throughput: z.strictObject({ decodeTokensPerSecond: z.number().positive(), prefillTokensPerSecond: z.number().positive().optional(), note: z.string() }).optional(),
+  throughput: z
+    .strictObject({
+      decodeTokensPerSecond: z.number().positive(),
+      prefillTokensPerSecond: z.number().positive().optional(),
+      note: z.string(),
+    })
+    .optional(),
   breakdown: z.union([
     z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) }),
-    z.strictObject({ devices: z.array(z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) })), host: z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) }) }),
+    z.strictObject({
+      devices: z.array(z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) })),
+      host: z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) }),
+    }),
   ]),
   assumptions: z.array(z.string()),
 });

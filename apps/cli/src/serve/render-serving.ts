@@ -11,11 +11,29 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
   const rows: string[][] = [['GPU', 'weights', 'KV cache', 'compute', 'overhead', 'total', 'capacity', 'fits']];
   for (const g of e.gpus) {
     const verdict = e.binding === 'no-gpu' ? '?' : g.fits ? 'yes' : g.tight ? 'tight' : 'NO';
-    rows.push([g.name, gib(g.bytes.weights), gib(g.bytes.kvCache), gib(g.bytes.activations), gib(g.bytes.overhead), gib(g.bytes.total), e.binding === 'no-gpu' ? '—' : gib(g.capacityBytes), verdict]);
+    rows.push([
+      g.name,
+      gib(g.bytes.weights),
+      gib(g.bytes.kvCache),
+      gib(g.bytes.activations),
+      gib(g.bytes.overhead),
+      gib(g.bytes.total),
+      e.binding === 'no-gpu' ? '—' : gib(g.capacityBytes),
+      verdict,
+    ]);
   }
   if (e.engine.hostBytes !== undefined && 'devices' in e.breakdown) {
     const h = e.breakdown.host.parts;
-    rows.push(['host RAM', gib(h.weights?.bytes ?? 0), gib(h.kvCache?.bytes ?? 0), gib((h.activations?.bytes ?? 0) + (h.output?.bytes ?? 0)), '', gib(e.engine.hostBytes), '', '']);
+    rows.push([
+      'host RAM',
+      gib(h.weights?.bytes ?? 0),
+      gib(h.kvCache?.bytes ?? 0),
+      gib((h.activations?.bytes ?? 0) + (h.output?.bytes ?? 0)),
+      '',
+      gib(e.engine.hostBytes),
+      '',
+      '',
+    ]);
   }
   const shape =
     e.engine.name === 'llama.cpp'
@@ -30,17 +48,34 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
   ];
   const f = e.engine;
   const kv = `KV budget ${gib(f.kvBudgetBytes)} GiB per GPU = ${formatCount(f.kvTokens)} tokens${f.concurrencyFactor !== undefined ? ` · maximum concurrency for ${formatCount(e.context)} tokens per request: ${f.concurrencyFactor.toFixed(2)}x` : ''}`;
-  lines.push(`${kv} · max concurrency at ${formatCount(e.context)}: ${f.maxConcurrency} · max context at batch 1: ${formatCount(f.maxContext)}`);
+  lines.push(
+    `${kv} · max concurrency at ${formatCount(e.context)}: ${f.maxConcurrency} · max context at batch 1: ${formatCount(f.maxContext)}`,
+  );
   if (f.gpuLayers !== undefined && 'devices' in e.breakdown) {
     const total = ('layers' in o.model ? o.model.layers.length : o.model.arch.layers.length) + 1;
-    lines.push(`-ngl ${f.gpuLayers}${total ? `/${total}` : ''} layers on the GPU · ${gib(f.hostBytes ?? 0)} GiB stays in CPU RAM`);
+    lines.push(
+      `-ngl ${f.gpuLayers}${total ? `/${total}` : ''} layers on the GPU · ${gib(f.hostBytes ?? 0)} GiB stays in CPU RAM`,
+    );
   }
   const t = e.throughput;
-  if (t) lines.push(`decode ≈ ${t.decodeTokensPerSecond.toFixed(1)} tok/s${t.prefillTokensPerSecond ? ` · prefill ≈ ${formatCount(t.prefillTokensPerSecond)} tok/s` : ''} (model: ${t.note})`);
+  if (t)
+    lines.push(
+      `decode ≈ ${t.decodeTokensPerSecond.toFixed(1)} tok/s${t.prefillTokensPerSecond ? ` · prefill ≈ ${formatCount(t.prefillTokensPerSecond)} tok/s` : ''} (model: ${t.note})`,
+    );
   const tight = e.gpus.some((g) => g.tight);
   if (e.refusal) lines.push(e.refusal);
-  if (e.binding === 'no-gpu') lines.push(`fits: unknown — no --gpu given; one GPU needs ${gib(Math.max(...e.gpus.map((g) => g.bytes.total)))} GiB with every layer on it (pass --gpu <id> or --gpu-memory <size>)`);
-  else lines.push(e.fits ? 'fits: yes' : tight ? 'fits: tight — under the capacity but inside the margin (--fit-margin, default 1GiB)' : `fits: NO — limited by ${e.binding}`);
+  if (e.binding === 'no-gpu')
+    lines.push(
+      `fits: unknown — no --gpu given; one GPU needs ${gib(Math.max(...e.gpus.map((g) => g.bytes.total)))} GiB with every layer on it (pass --gpu <id> or --gpu-memory <size>)`,
+    );
+  else
+    lines.push(
+      e.fits
+        ? 'fits: yes'
+        : tight
+          ? 'fits: tight — under the capacity but inside the margin (--fit-margin, default 1GiB)'
+          : `fits: NO — limited by ${e.binding}`,
+    );
   for (const a of e.assumptions) lines.push(`note: ${a}`);
   return `${lines.join('\n')}\n`;
 }

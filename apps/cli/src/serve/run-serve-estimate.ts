@@ -1,4 +1,16 @@
-import { type Architecture, engineProfile, estimateServing, type PreparedModel, prepareModel, requireEngineFormat, type ServingEstimate, type ServingOptions, solveGpuLayers, type Tensor, type WeightFormat } from '@vramkit/core';
+import {
+  type Architecture,
+  engineProfile,
+  estimateServing,
+  type PreparedModel,
+  prepareModel,
+  requireEngineFormat,
+  type ServingEstimate,
+  type ServingOptions,
+  solveGpuLayers,
+  type Tensor,
+  type WeightFormat,
+} from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readFlag } from '../flag-parse.js';
@@ -32,12 +44,17 @@ export function servePrepared(model: ServeModel): PreparedModel {
  * The weight format an engine runs the model in: the one chosen (flag, file, checkpoint), else the
  * engine profile's default (llama.cpp: Q4_K_M, with a note saying so).
  */
-export function serveFormat(engine: ServingOptions['engine'], format: WeightFormat | undefined, notes: string[], model?: ServeModel): WeightFormat | undefined {
+export function serveFormat(
+  engine: ServingOptions['engine'],
+  format: WeightFormat | undefined,
+  notes: string[],
+  model?: ServeModel,
+): WeightFormat | undefined {
   const profile = engineProfile(engine);
   let f = format;
   if (!f && model?.inventorySource === 'gguf') {
     f = storedFormat;
-    notes.push('weights as stored in the GGUF file: every tensor\'s type from its header (exact)');
+    notes.push("weights as stored in the GGUF file: every tensor's type from its header (exact)");
   }
   if (!f && engine === profile.id && profile.defaultFormat.id !== 'bf16') {
     f = llamaFileTypeFormats[profile.defaultFormat.id];
@@ -51,7 +68,11 @@ export function serveFormat(engine: ServingOptions['engine'], format: WeightForm
  * Plans a serving question from flags: for llama.cpp without `-ngl`, the most layers that fit
  * (solveGpuLayers); otherwise the flags as given.
  */
-export function planServing(values: CommandArgs['values'], model: ServeModel, format: WeightFormat | undefined): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
+export function planServing(
+  values: CommandArgs['values'],
+  model: ServeModel,
+  format: WeightFormat | undefined,
+): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
   const engine = engineFlag(values);
   if (!engine) throw new UsageError('--engine is required here: llama.cpp, vllm or transformers', 'engine');
   const notes: string[] = [];
@@ -60,7 +81,9 @@ export function planServing(values: CommandArgs['values'], model: ServeModel, fo
   if (engine === 'llama.cpp' && options.llamaCpp?.nGpuLayers === undefined && options.gpus.length > 0) {
     const best = solveGpuLayers(options);
     options = { ...options, llamaCpp: { ...options.llamaCpp, nGpuLayers: best.value } };
-    notes.push(`-ngl ${best.value}: the most layers that fit${best.binding !== 'none' ? ` (one more is limited by ${best.binding})` : ''}`);
+    notes.push(
+      `-ngl ${best.value}: the most layers that fit${best.binding !== 'none' ? ` (one more is limited by ${best.binding})` : ''}`,
+    );
   }
   const estimate = estimateServing(options);
   estimate.assumptions.push(...notes);

@@ -14,35 +14,99 @@ import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './outpu
 async function run(command: Command, argv: string[]) {
   let out = '';
   let err = '';
-  const parsed = parseArgs({ args: expandEngineShortFlags(argv), options: command.options, allowPositionals: true, strict: true });
-  const code = await command.run({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() });
+  const parsed = parseArgs({
+    args: expandEngineShortFlags(argv),
+    options: command.options,
+    allowPositionals: true,
+    strict: true,
+  });
+  const code = await command.run(
+    { positionals: parsed.positionals, values: parsed.values },
+    { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() },
+  );
   return { code, out, err };
 }
 
-const estimateLike = { ...serveOptions, context: { type: 'string', short: 'c' }, batch: { type: 'string', short: 'b' }, quant: { type: 'string' }, json: { type: 'boolean' } } as const;
+const estimateLike = {
+  ...serveOptions,
+  context: { type: 'string', short: 'c' },
+  batch: { type: 'string', short: 'b' },
+  quant: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 async function serve(argv: string[]) {
-  const parsed = parseArgs({ args: expandEngineShortFlags(argv), options: estimateLike, allowPositionals: true, strict: true });
-  const m = await resolveModel(parsed.positionals[0]!, { positionals: parsed.positionals, values: {} }, { out: () => {}, err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() });
-  const format = typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
+  const parsed = parseArgs({
+    args: expandEngineShortFlags(argv),
+    options: estimateLike,
+    allowPositionals: true,
+    strict: true,
+  });
+  const m = await resolveModel(
+    parsed.positionals[0]!,
+    { positionals: parsed.positionals, values: {} },
+    { out: () => {}, err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() },
+  );
+  const format =
+    typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
   let out = '';
-  const code = runServeEstimate({ positionals: parsed.positionals, values: parsed.values }, { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() }, m, format);
+  const code = runServeEstimate(
+    { positionals: parsed.positionals, values: parsed.values },
+    { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() },
+    m,
+    format,
+  );
   return { code, out };
 }
 
 describe('expandEngineShortFlags', () => {
   it('rewrites -ngl 99, -ctk=q8_0 and -fa on to long flags and leaves others alone', () => {
-    expect(expandEngineShortFlags(['-ngl', '99', '-ctk=q8_0', '-fa', 'on', '-c', '8192'])).toEqual(['--n-gpu-layers', '99', '--cache-type-k=q8_0', '--flash-attn', 'on', '-c', '8192']);
+    expect(expandEngineShortFlags(['-ngl', '99', '-ctk=q8_0', '-fa', 'on', '-c', '8192'])).toEqual([
+      '--n-gpu-layers',
+      '99',
+      '--cache-type-k=q8_0',
+      '--flash-attn',
+      'on',
+      '-c',
+      '8192',
+    ]);
   });
 });
 
 describe('runServeEstimate', () => {
   it('prints per-GPU bytes, KV tokens and -ngl for llama.cpp Llama-3.1-8B Q4_K_M on an RTX 3060 12GB at 32k', async () => {
-    const r = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-3060-12gb', '-c', '32768']);
+    const r = await serve([
+      'meta-llama/Meta-Llama-3.1-8B',
+      '--engine',
+      'llama.cpp',
+      '--quant',
+      'Q4_K_M',
+      '--gpu',
+      'rtx-3060-12gb',
+      '-c',
+      '32768',
+    ]);
     expect(r.out).toMatch(/GeForce RTX 3060 12GB/);
     expect(r.out).toMatch(/-ngl \d+\/33 layers on the GPU/);
     expect(r.out).toMatch(/KV budget/);
-    const json = ServeOutputSchema.parse(JSON.parse((await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-3060-12gb', '-c', '32768', '--json'])).out));
+    const json = ServeOutputSchema.parse(
+      JSON.parse(
+        (
+          await serve([
+            'meta-llama/Meta-Llama-3.1-8B',
+            '--engine',
+            'llama.cpp',
+            '--quant',
+            'Q4_K_M',
+            '--gpu',
+            'rtx-3060-12gb',
+            '-c',
+            '32768',
+            '--json',
+          ])
+        ).out,
+      ),
+    );
     expect(json.engine.gpuLayers).toBe(33);
     expect(json.engine.hostBytes).toBeGreaterThan(0);
     // 32 layers × 32,768 cells × 8 KV heads × 128 × 2 (K, V) × 2 bytes = 4 GiB.
@@ -50,7 +114,20 @@ describe('runServeEstimate', () => {
   });
 
   it('emits JSON with bytes.weights per GPU under --tp 2 and engine figures for vLLM Llama-3.1-70B on H100s', async () => {
-    const r = await serve(['meta-llama/Meta-Llama-3.1-70B', '--engine', 'vllm', '--gpu', 'h100-80gb', '--tp', '2', '--gpu-memory-utilization', '0.9', '-c', '8192', '--json']);
+    const r = await serve([
+      'meta-llama/Meta-Llama-3.1-70B',
+      '--engine',
+      'vllm',
+      '--gpu',
+      'h100-80gb',
+      '--tp',
+      '2',
+      '--gpu-memory-utilization',
+      '0.9',
+      '-c',
+      '8192',
+      '--json',
+    ]);
     const out = ServeOutputSchema.parse(JSON.parse(r.out));
     expect(out.gpus).toHaveLength(2);
     expect(out.bytes.weights).toBeGreaterThan(60 * 2 ** 30);
@@ -61,15 +138,59 @@ describe('runServeEstimate', () => {
   });
 
   it('prints a llama-server command with the -ngl, -c and -ctk the estimate fits', async () => {
-    const r = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '-c', '16384', '-ctk', 'q8_0', '-fa', 'on', '--emit', 'llama-server']);
-    expect(r.out).toBe('llama-server -hf meta-llama/Meta-Llama-3.1-8B:Q4_K_M -c 16384 -np 1 -ngl 33 -fa on -ctk q8_0\n');
+    const r = await serve([
+      'meta-llama/Meta-Llama-3.1-8B',
+      '--engine',
+      'llama.cpp',
+      '--quant',
+      'Q4_K_M',
+      '--gpu',
+      'rtx-4090',
+      '-c',
+      '16384',
+      '-ctk',
+      'q8_0',
+      '-fa',
+      'on',
+      '--emit',
+      'llama-server',
+    ]);
+    expect(r.out).toBe(
+      'llama-server -hf meta-llama/Meta-Llama-3.1-8B:Q4_K_M -c 16384 -np 1 -ngl 33 -fa on -ctk q8_0\n',
+    );
   });
 
   it('prints a vllm serve command and an Ollama Modelfile', async () => {
-    const v = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'vllm', '--gpu', 'rtx-4090', '-c', '8192', '--emit', 'vllm']);
-    expect(v.out).toMatch(/^vllm serve meta-llama\/Meta-Llama-3.1-8B \\\n {2}--max-model-len 8192 \\\n {2}--gpu-memory-utilization 0.9/);
-    const o = await serve(['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-4090', '-c', '8192', '--emit', 'ollama']);
-    expect(o.out).toMatch(/^FROM hf.co\/meta-llama\/Meta-Llama-3.1-8B:Q4_K_M\nPARAMETER num_ctx 8192\nPARAMETER num_gpu 33\n/);
+    const v = await serve([
+      'meta-llama/Meta-Llama-3.1-8B',
+      '--engine',
+      'vllm',
+      '--gpu',
+      'rtx-4090',
+      '-c',
+      '8192',
+      '--emit',
+      'vllm',
+    ]);
+    expect(v.out).toMatch(
+      /^vllm serve meta-llama\/Meta-Llama-3.1-8B \\\n {2}--max-model-len 8192 \\\n {2}--gpu-memory-utilization 0.9/,
+    );
+    const o = await serve([
+      'meta-llama/Meta-Llama-3.1-8B',
+      '--engine',
+      'llama.cpp',
+      '--quant',
+      'Q4_K_M',
+      '--gpu',
+      'rtx-4090',
+      '-c',
+      '8192',
+      '--emit',
+      'ollama',
+    ]);
+    expect(o.out).toMatch(
+      /^FROM hf.co\/meta-llama\/Meta-Llama-3.1-8B:Q4_K_M\nPARAMETER num_ctx 8192\nPARAMETER num_gpu 33\n/,
+    );
   });
 });
 
@@ -94,9 +215,23 @@ describe('vramkit fit', () => {
 
 describe('vramkit compare', () => {
   it('puts one row per GPU × engine', async () => {
-    const r = await run(compareCommand, ['meta-llama/Meta-Llama-3.1-8B', '--gpu', 'rtx-4090', '--gpu', 'h100-80gb', '--engine', 'llama.cpp,vllm', '--json']);
+    const r = await run(compareCommand, [
+      'meta-llama/Meta-Llama-3.1-8B',
+      '--gpu',
+      'rtx-4090',
+      '--gpu',
+      'h100-80gb',
+      '--engine',
+      'llama.cpp,vllm',
+      '--json',
+    ]);
     const out = CompareOutputSchema.parse(JSON.parse(r.out));
-    expect(out.results.map((x) => `${x.gpu}/${x.engine}`)).toEqual(['rtx-4090/llama.cpp', 'rtx-4090/vllm', 'h100-80gb/llama.cpp', 'h100-80gb/vllm']);
+    expect(out.results.map((x) => `${x.gpu}/${x.engine}`)).toEqual([
+      'rtx-4090/llama.cpp',
+      'rtx-4090/vllm',
+      'h100-80gb/llama.cpp',
+      'h100-80gb/vllm',
+    ]);
   });
 });
 
@@ -109,6 +244,8 @@ describe('vramkit gpus', () => {
   it('prints every entry with its source under --json', async () => {
     const r = await run(gpusCommand, ['--json', '--segment', 'apple']);
     const out = JSON.parse(r.out);
-    expect(out.gpus.every((g: { source: string; segment: string }) => g.source.length > 0 && g.segment === 'apple')).toBe(true);
+    expect(
+      out.gpus.every((g: { source: string; segment: string }) => g.source.length > 0 && g.segment === 'apple'),
+    ).toBe(true);
   });
 });

@@ -4,7 +4,12 @@ import { renderBreakdown } from '../render.js';
 const gib = (b: number) => `${(b / GIB).toFixed(2)} GiB`;
 
 /** JSON of a training estimate (`--json`): per-GPU bytes, host bytes and exact parameter counts. */
-export function trainingJson(name: string, argument: string, e: TrainingEstimate, gpu?: { bytes: number; label: string }) {
+export function trainingJson(
+  name: string,
+  argument: string,
+  e: TrainingEstimate,
+  gpu?: { bytes: number; label: string },
+) {
   return {
     schema: 'vramkit/train@1',
     mode: 'train',
@@ -38,10 +43,18 @@ export function trainingJson(name: string, argument: string, e: TrainingEstimate
 }
 
 /** A training estimate as text: header, per-GPU breakdown, band, host memory and notes. */
-export function renderTraining(name: string, e: TrainingEstimate, gpu?: { bytes: number; label: string }, notes: readonly string[] = []): string {
+export function renderTraining(
+  name: string,
+  e: TrainingEstimate,
+  gpu?: { bytes: number; label: string },
+  notes: readonly string[] = [],
+): string {
   const w = e.workload;
   const p = e.parameters;
-  const method = w.method === 'full' ? 'full fine-tuning' : `${w.method} r=${w.lora.rank} on ${w.lora.targets === 'all-linear' || w.lora.targets === 'default' ? w.lora.targets : w.lora.targets.join(',')}`;
+  const method =
+    w.method === 'full'
+      ? 'full fine-tuning'
+      : `${w.method} r=${w.lora.rank} on ${w.lora.targets === 'all-linear' || w.lora.targets === 'default' ? w.lora.targets : w.lora.targets.join(',')}`;
   const lines = [
     `${name}  ${formatCount(p.total)} parameters, ${formatCount(p.trainable)} trainable (${((100 * p.trainable) / p.all).toFixed(4)}% of ${formatCount(p.all)})`,
     `${method} · ${w.precision} · ${w.optimizer} · seq ${formatCount(w.seq)} × micro-batch ${w.microBatch}${w.gradAccum > 1 ? ` × ${w.gradAccum} accumulation` : ''} (effective batch ${e.effectiveBatch}) · checkpointing ${w.checkpointing} · ${w.attention} attention · ${e.sharding.scheme}`,
@@ -52,10 +65,18 @@ export function renderTraining(name: string, e: TrainingEstimate, gpu?: { bytes:
     `band: low ${gib(e.overheadBand.low)} · expected ${gib(e.overheadBand.expected)} · high ${gib(e.overheadBand.high)} (allocated peak ${gib(e.peakAllocated)})`,
   ];
   if (e.hostBytes.total > 0 || e.nvmeBytes > 0) {
-    lines.push(`CPU RAM: ${gib(e.hostBytes.total)} per GPU rank, ${gib(e.hostBytes.perNode)} per node${e.nvmeBytes ? ` · NVMe ${gib(e.nvmeBytes)} per rank` : ''}`);
+    lines.push(
+      `CPU RAM: ${gib(e.hostBytes.total)} per GPU rank, ${gib(e.hostBytes.perNode)} per node${e.nvmeBytes ? ` · NVMe ${gib(e.nvmeBytes)} per rank` : ''}`,
+    );
   }
-  if (e.pageableBytes > 0) lines.push(`paged optimizer: ${gib(e.pageableBytes)} may be moved to CPU by the driver under memory pressure`);
-  if (gpu) lines.push(e.total <= gpu.bytes ? `fits ${gpu.label} (${gib(gpu.bytes)}): ${gib(gpu.bytes - e.total)} free` : `does NOT fit ${gpu.label} (${gib(gpu.bytes)}): ${gib(e.total - gpu.bytes)} short`);
+  if (e.pageableBytes > 0)
+    lines.push(`paged optimizer: ${gib(e.pageableBytes)} may be moved to CPU by the driver under memory pressure`);
+  if (gpu)
+    lines.push(
+      e.total <= gpu.bytes
+        ? `fits ${gpu.label} (${gib(gpu.bytes)}): ${gib(gpu.bytes - e.total)} free`
+        : `does NOT fit ${gpu.label} (${gib(gpu.bytes)}): ${gib(e.total - gpu.bytes)} short`,
+    );
   for (const a of [...e.assumptions, ...notes]) lines.push(`note: ${a}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,10 @@
-import { type Architecture, estimateTraining, type PreparedModel, type TrainingWorkload, type WeightFormat } from '@vramkit/core';
+import {
+  type Architecture,
+  estimateTraining,
+  type PreparedModel,
+  type TrainingWorkload,
+  type WeightFormat,
+} from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { boolFlag, stringFlag } from '../flags.js';
 import { QLORA_BASE_FORMAT } from './qlora-format.js';
@@ -19,7 +25,10 @@ export interface TrainModel {
  * The workload of a training command: `--from <trainer config>` (if given) overridden by flags.
  * @returns the workload, the model id the trainer config names (if any) and notes
  */
-export async function trainingWorkloadForArgs(args: CommandArgs, io: Io): Promise<{ workload: TrainingWorkload; modelId?: string; notes: string[] }> {
+export async function trainingWorkloadForArgs(
+  args: CommandArgs,
+  io: Io,
+): Promise<{ workload: TrainingWorkload; modelId?: string; notes: string[] }> {
   const from = stringFlag(args.values, 'from');
   if (!from) return { workload: trainingWorkloadFrom(args.values), notes: [] };
   const cfg = await readTrainerConfig(from, io.cwd);
@@ -39,7 +48,12 @@ export async function trainingWorkloadForArgs(args: CommandArgs, io: Io): Promis
  * @returns exit code: 0, or 1 when `--gpu`/`--gpu-memory` is given and the total does not fit
  * @throws UsageError for bad flags; InvalidInputError from core naming the field
  */
-export async function runTrainEstimate(args: CommandArgs, io: Io, model: TrainModel, baseFormat?: WeightFormat): Promise<number> {
+export async function runTrainEstimate(
+  args: CommandArgs,
+  io: Io,
+  model: TrainModel,
+  baseFormat?: WeightFormat,
+): Promise<number> {
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
   const base = baseFormat ?? (workload.method === 'qlora' ? QLORA_BASE_FORMAT : undefined);
   const e = estimateTraining({ ...workload, model: model.architecture, ...(base ? { baseFormat: base } : {}) });

@@ -35,7 +35,8 @@ export function trainingWorkloadFrom(rawValues: Values, base: TrainingWorkload =
   const flags = collect(values, 'training') as TrainingWorkload & { lora?: { targets?: string[] | string } };
   // `--targets all-linear` and `--targets default` are words, not module lists.
   const targets = flags.lora?.targets;
-  if (Array.isArray(targets) && targets.length === 1 && (targets[0] === 'all-linear' || targets[0] === 'default')) flags.lora!.targets = targets[0];
+  if (Array.isArray(targets) && targets.length === 1 && (targets[0] === 'all-linear' || targets[0] === 'default'))
+    flags.lora!.targets = targets[0];
   const flash = readFlag(values, 'flash-attn');
   if (flash === 'auto') throw new UsageError('--flash-attn must be on or off in training (got "auto")', 'flash-attn');
   if (flash !== undefined) flags.attention = flash === 'on' ? 'flash' : 'naive';
@@ -50,6 +51,7 @@ function everyK(values: Values): Values {
   if (!m) return values;
   const k = Number(m[1]);
   if (k < 1) throw new UsageError(`--checkpointing every:<k> needs k ≥ 1 (got "${raw}")`, 'checkpointing');
-  if (values['checkpoint-every'] !== undefined) throw new UsageError('give either --checkpointing every:<k> or --checkpoint-every, not both', 'checkpoint-every');
+  if (values['checkpoint-every'] !== undefined)
+    throw new UsageError('give either --checkpointing every:<k> or --checkpoint-every, not both', 'checkpoint-every');
   return { ...values, checkpointing: 'full', 'checkpoint-every': String(k) };
 }

@@ -10,11 +10,24 @@ export const TrainOutputSchema = z.object({
   model: z.object({ name: z.string(), argument: z.string() }),
   parameters: z.object({
     total: z.number().int().nonnegative().describe('base model parameters'),
-    trainable: z.number().int().nonnegative().describe('trainable parameters, as peft print_trainable_parameters() counts them'),
-    all: z.number().int().nonnegative().describe('"all params" as peft prints them (base + adapters + modules_to_save copies)'),
+    trainable: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('trainable parameters, as peft print_trainable_parameters() counts them'),
+    all: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('"all params" as peft prints them (base + adapters + modules_to_save copies)'),
   }),
   workload: z.record(z.string(), z.unknown()).describe('the training workload after defaults'),
-  sharding: z.object({ stage: z.number().int(), degree: z.number().int(), scheme: z.string(), dataParallel: z.number().int() }),
+  sharding: z.object({
+    stage: z.number().int(),
+    degree: z.number().int(),
+    scheme: z.string(),
+    dataParallel: z.number().int(),
+  }),
   effectiveBatch: z.number().int().positive().describe('micro-batch × gradient accumulation × data-parallel ranks'),
   bytes: z
     .object({
@@ -33,7 +46,11 @@ export const TrainOutputSchema = z.object({
   peakPhase: z.enum(['forward-backward', 'optimizer-step']),
   phases: z.object({ forwardBackward: bytes, optimizerStep: bytes }),
   overheadBand: z.object({ low: bytes, expected: bytes, high: bytes }),
-  hostBytes: z.object({ total: bytes.describe('CPU RAM per GPU rank'), perNode: bytes, parts: z.record(z.string(), PartSchema) }),
+  hostBytes: z.object({
+    total: bytes.describe('CPU RAM per GPU rank'),
+    perNode: bytes,
+    parts: z.record(z.string(), PartSchema),
+  }),
   nvmeBytes: bytes,
   pageableBytes: bytes.describe('paged optimizer bytes the driver may move to CPU'),
   gpu: z.object({ label: z.string(), bytes, fits: z.boolean() }).optional(),

@@ -33,7 +33,9 @@ describe('vramkit schema estimate-train accepts what estimate --mode train --jso
   });
 
   it('maps every:k to full checkpointing of every k-th layer and the loss names to their memory model', async () => {
-    const j = (await json({ checkpointing: 'every:4', loss: 'cce' })) as { workload: { checkpointing: string; checkpointEvery: number; loss: string } };
+    const j = (await json({ checkpointing: 'every:4', loss: 'cce' })) as {
+      workload: { checkpointing: string; checkpointEvery: number; loss: string };
+    };
     expect(j.workload).toMatchObject({ checkpointing: 'full', checkpointEvery: 4, loss: 'fused' });
   });
 });

@@ -19,7 +19,10 @@ function parseYaml(text: string): unknown {
       if (!isMap(node)) return;
       const seen = new Set<unknown>();
       for (const item of node.items) {
-        const k = item.key && typeof item.key === 'object' && 'value' in item.key ? (item.key as { value: unknown }).value : item.key;
+        const k =
+          item.key && typeof item.key === 'object' && 'value' in item.key
+            ? (item.key as { value: unknown }).value
+            : item.key;
         if (seen.has(k)) throw new Error(`duplicate key ${JSON.stringify(String(k)).slice(0, 60)}`);
         seen.add(k);
       }
@@ -40,19 +43,31 @@ export async function readTrainerConfig(path: string, cwd: string): Promise<Trai
   try {
     const size = (await stat(file)).size;
     if (size > MAX_TRAINER_CONFIG_BYTES) {
-      throw new VramkitError('PARSE_ERROR', `${file} has ${size.toLocaleString('en-US')} bytes, above the ${MAX_TRAINER_CONFIG_BYTES.toLocaleString('en-US')}-byte limit for a trainer config`, { path: 'from' });
+      throw new VramkitError(
+        'PARSE_ERROR',
+        `${file} has ${size.toLocaleString('en-US')} bytes, above the ${MAX_TRAINER_CONFIG_BYTES.toLocaleString('en-US')}-byte limit for a trainer config`,
+        { path: 'from' },
+      );
     }
     text = await readFile(file, 'utf8');
   } catch (cause) {
     if (VramkitError.isInstance(cause)) throw cause;
-    throw new VramkitError('PARSE_ERROR', `Cannot read trainer config ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { path: 'from', cause });
+    throw new VramkitError(
+      'PARSE_ERROR',
+      `Cannot read trainer config ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
+      { path: 'from', cause },
+    );
   }
   let raw: unknown;
   try {
     // YAML is a superset of JSON, so one parser reads both.
     raw = parseYaml(text);
   } catch (cause) {
-    throw new VramkitError('PARSE_ERROR', `${file} is not valid YAML/JSON: ${(cause as Error).message.split('\n')[0]?.slice(0, 200)}`, { path: 'from', cause });
+    throw new VramkitError(
+      'PARSE_ERROR',
+      `${file} is not valid YAML/JSON: ${(cause as Error).message.split('\n')[0]?.slice(0, 200)}`,
+      { path: 'from', cause },
+    );
   }
   return { ...trainingFromTrainerConfig(raw), file };
 }

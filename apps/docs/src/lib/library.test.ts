@@ -1,6 +1,15 @@
 import { lookupGpu } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
-import { calculate, candidateFormats, chooseFormat, cliCommand, loadSpec, prepare, resolveGpus, toFieldError } from './library.js';
+import {
+  calculate,
+  candidateFormats,
+  chooseFormat,
+  cliCommand,
+  loadSpec,
+  prepare,
+  resolveGpus,
+  toFieldError,
+} from './library.js';
 import { DEFAULT_STATE } from './state.js';
 
 const spec = await loadSpec('meta-llama/Llama-3.1-8B', { offline: true });
@@ -33,10 +42,38 @@ describe('calculate', () => {
   });
 
   it('solves the longest context on the chosen GPU for an engine, and reports that one token more does not fit', () => {
-    const r = calculate(model, spec, { ...DEFAULT_STATE, engine: 'llama.cpp', quant: 'Q8_0', gpus: 'rtx-3060-12gb', context: '8192' });
+    const r = calculate(model, spec, {
+      ...DEFAULT_STATE,
+      engine: 'llama.cpp',
+      quant: 'Q8_0',
+      gpus: 'rtx-3060-12gb',
+      context: '8192',
+    });
     expect(r.maxContext?.tokens).toBeGreaterThan(0);
-    const at = calculate(model, spec, { ...DEFAULT_STATE, engine: 'llama.cpp', quant: 'Q8_0', gpus: 'rtx-3060-12gb', context: String(r.maxContext!.tokens) }, { solve: false });
-    const over = calculate(model, spec, { ...DEFAULT_STATE, engine: 'llama.cpp', quant: 'Q8_0', gpus: 'rtx-3060-12gb', context: String(r.maxContext!.tokens + 1) }, { solve: false });
+    const at = calculate(
+      model,
+      spec,
+      {
+        ...DEFAULT_STATE,
+        engine: 'llama.cpp',
+        quant: 'Q8_0',
+        gpus: 'rtx-3060-12gb',
+        context: String(r.maxContext!.tokens),
+      },
+      { solve: false },
+    );
+    const over = calculate(
+      model,
+      spec,
+      {
+        ...DEFAULT_STATE,
+        engine: 'llama.cpp',
+        quant: 'Q8_0',
+        gpus: 'rtx-3060-12gb',
+        context: String(r.maxContext!.tokens + 1),
+      },
+      { solve: false },
+    );
     expect(at.fits).toBe(true);
     expect(over.fits).toBe(false);
   });

@@ -31,7 +31,17 @@ import { chooseWeightFormat, createFormatSetup, isFormatFamily, llamaFileTypeFor
 import type { CalculatorState } from './state.js';
 
 /** The form fields an error can belong to. */
-export type Field = 'model' | 'quant' | 'context' | 'batch' | 'kv' | 'gpus' | 'memory' | 'engine' | 'optimizer' | 'general';
+export type Field =
+  | 'model'
+  | 'quant'
+  | 'context'
+  | 'batch'
+  | 'kv'
+  | 'gpus'
+  | 'memory'
+  | 'engine'
+  | 'optimizer'
+  | 'general';
 
 /** An error to show next to a field: the library's code and message, as text. */
 export interface FieldError {
@@ -87,7 +97,9 @@ export async function loadSpec(id: string, hub: HubSettings = {}, signal?: Abort
 
 /** The spec prepared once for every estimate of the page (keeping a header-read inventory). */
 export function prepare(spec: ModelSpec): PreparedModel {
-  return spec.inventorySource === 'synthesized' ? prepareModel(spec.architecture) : prepareModel(spec.architecture, { tensors: spec.tensors, inventorySource: spec.inventorySource });
+  return spec.inventorySource === 'synthesized'
+    ? prepareModel(spec.architecture)
+    : prepareModel(spec.architecture, { tensors: spec.tensors, inventorySource: spec.inventorySource });
 }
 
 /**
@@ -100,7 +112,12 @@ export function chooseFormat(quant: string, spec: ModelSpec): { format?: WeightF
   const request = quant.trim().toLowerCase() === 'auto' ? undefined : quant;
   const qc = spec.quantization?.config;
   const choice = chooseWeightFormat(setup, {
-    model: { architecture: spec.architecture, inventorySource: spec.inventorySource, ...(qc ? { quantizationConfig: qc } : {}), name: spec.id },
+    model: {
+      architecture: spec.architecture,
+      inventorySource: spec.inventorySource,
+      ...(qc ? { quantizationConfig: qc } : {}),
+      name: spec.id,
+    },
     ...(request !== undefined ? { request } : {}),
   });
   return { ...(choice.format ? { format: choice.format } : {}), ...(choice.note ? { note: choice.note } : {}) };
@@ -109,7 +126,7 @@ export function chooseFormat(quant: string, spec: ModelSpec): { format?: WeightF
 /** Whole numbers become numbers; any other text goes to the library as is, so it reports the problem. */
 function count(text: string): number {
   const t = text.trim();
-  return (/^\d+$/.test(t) ? Number(t) : (t as unknown as number));
+  return /^\d+$/.test(t) ? Number(t) : (t as unknown as number);
 }
 
 /**
@@ -125,7 +142,13 @@ export function resolveGpus(state: Pick<CalculatorState, 'gpus' | 'memory'>): Gp
   if (state.memory.trim()) {
     const bytes = parseBytes(state.memory.trim());
     if (bytes === undefined || bytes <= 0) {
-      throw new InvalidInputError([{ path: 'memory', message: 'not a size: write it with its unit, e.g. 24GiB or 80GB ("G" alone is ambiguous)', received: state.memory }]);
+      throw new InvalidInputError([
+        {
+          path: 'memory',
+          message: 'not a size: write it with its unit, e.g. 24GiB or 80GB ("G" alone is ambiguous)',
+          received: state.memory,
+        },
+      ]);
     }
     return Array.from({ length: Math.max(1, ids.length) }, () => customGpu(bytes));
   }
@@ -161,7 +184,8 @@ export interface CalculatorResult {
 
 /** The library's error as a field error. */
 export function toFieldError(e: unknown): FieldError {
-  if (!VramkitError.isInstance(e)) return { field: 'general', code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e) };
+  if (!VramkitError.isInstance(e))
+    return { field: 'general', code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e) };
   const path = (e.path ?? '').toLowerCase();
   const code = e.code;
   let field: Field = 'general';
@@ -169,10 +193,19 @@ export function toFieldError(e: unknown): FieldError {
   else if (code === 'NO_SUCH_GPU' || path.includes('gpu')) field = 'gpus';
   else if (path.includes('memory') || path.includes('capacity')) field = 'memory';
   else if (path.includes('kv') || path.includes('cachetype') || path.includes('dtype')) field = 'kv';
-  else if (path.includes('context') || path.includes('seq') || path.includes('ctx') || path.includes('maxmodellen')) field = 'context';
+  else if (path.includes('context') || path.includes('seq') || path.includes('ctx') || path.includes('maxmodellen'))
+    field = 'context';
   else if (path.includes('batch') || path.includes('parallel') || path.includes('microbatch')) field = 'batch';
   else if (path.includes('optimizer')) field = 'optimizer';
-  else if (code === 'NO_SUCH_MODEL' || code.startsWith('HUB_') || code === 'OFFLINE' || code === 'CONFIG_VALIDATION' || code === 'PARSE_ERROR' || code === 'UNSUPPORTED_ARCHITECTURE') field = 'model';
+  else if (
+    code === 'NO_SUCH_MODEL' ||
+    code.startsWith('HUB_') ||
+    code === 'OFFLINE' ||
+    code === 'CONFIG_VALIDATION' ||
+    code === 'PARSE_ERROR' ||
+    code === 'UNSUPPORTED_ARCHITECTURE'
+  )
+    field = 'model';
   return { field, code, message: e.message };
 }
 
@@ -181,7 +214,15 @@ function partsOf(parts: Record<string, { bytes: number; note?: string }>): PartB
 }
 
 /** The serving question for an engine, in core's terms. */
-export function servingOptions(model: PreparedModel, engine: EngineId, format: WeightFormat | undefined, gpus: GpuSpec[], context: number, batch: number, kv: string): ServingOptions {
+export function servingOptions(
+  model: PreparedModel,
+  engine: EngineId,
+  format: WeightFormat | undefined,
+  gpus: GpuSpec[],
+  context: number,
+  batch: number,
+  kv: string,
+): ServingOptions {
   const base = { engine, model, gpus, context, batch, ...(format ? { format } : {}) };
   if (engine === 'llama.cpp') return { ...base, llamaCpp: { cacheTypeK: kv, cacheTypeV: kv } };
   if (engine === 'vllm') return { ...base, vllm: { kvCacheDtype: kv === 'f16' || kv === 'bf16' ? 'auto' : kv } };
@@ -193,10 +234,18 @@ export function servingOptions(model: PreparedModel, engine: EngineId, format: W
  * longest context that fits from the library's solvers.
  * @throws the library's VramkitError for any bad input
  */
-export function calculate(model: PreparedModel, spec: ModelSpec, state: CalculatorState, options: { solve?: boolean } = {}): CalculatorResult {
+export function calculate(
+  model: PreparedModel,
+  spec: ModelSpec,
+  state: CalculatorState,
+  options: { solve?: boolean } = {},
+): CalculatorResult {
   const solve = options.solve ?? true;
   const gpus = resolveGpus(state);
-  const { format, note } = state.mode === 'training' && state.quant.trim().toLowerCase() === 'auto' ? { format: undefined, note: undefined } : chooseFormat(state.quant, spec);
+  const { format, note } =
+    state.mode === 'training' && state.quant.trim().toLowerCase() === 'auto'
+      ? { format: undefined, note: undefined }
+      : chooseFormat(state.quant, spec);
   const context = count(state.context);
   const batch = count(state.batch);
   const notes = [...(note ? [note] : []), ...spec.warnings];
@@ -244,7 +293,10 @@ export function calculate(model: PreparedModel, spec: ModelSpec, state: Calculat
   }
   const o = servingOptions(model, state.engine, format, gpus, context, batch, state.kv);
   const e = estimateServing(o);
-  const at = Math.max(0, e.gpus.findIndex((g) => g.bytes.total === e.bytes.total));
+  const at = Math.max(
+    0,
+    e.gpus.findIndex((g) => g.bytes.total === e.bytes.total),
+  );
   const engineParts = ('devices' in e.breakdown ? e.breakdown.devices[at]?.parts : e.breakdown.parts) ?? {};
   const withNote = (part: keyof typeof e.bytes) => {
     const note = (engineParts as Record<string, { note?: string }>)[part]?.note;
@@ -281,7 +333,12 @@ export interface CurvePoint {
  * Memory at a spread of contexts (powers of two from 256 to the model's limit, plus the chosen
  * context), each the same library estimate as the headline number.
  */
-export function contextCurve(model: PreparedModel, spec: ModelSpec, state: CalculatorState, upTo?: number): CurvePoint[] {
+export function contextCurve(
+  model: PreparedModel,
+  spec: ModelSpec,
+  state: CalculatorState,
+  upTo?: number,
+): CurvePoint[] {
   const limit = Math.min(model.arch.maxPositionEmbeddings ?? 131_072, 1 << 20);
   const top = Math.max(limit, upTo ?? 0, 512);
   const points = new Set<number>();
@@ -293,7 +350,10 @@ export function contextCurve(model: PreparedModel, spec: ModelSpec, state: Calcu
   const out: CurvePoint[] = [];
   for (const tokens of [...points].sort((a, b) => a - b)) {
     try {
-      out.push({ tokens, bytes: calculate(model, spec, { ...state, context: String(tokens) }, { solve: false }).total });
+      out.push({
+        tokens,
+        bytes: calculate(model, spec, { ...state, context: String(tokens) }, { solve: false }).total,
+      });
     } catch (e) {
       if (!VramkitError.isInstance(e)) throw e;
     }
@@ -331,7 +391,12 @@ export function quantTable(model: PreparedModel, spec: ModelSpec, state: Calcula
     const row: QuantRow = { format: f.id, weightBytes: 0 };
     try {
       row.weightBytes = model.weightsIn(f).total;
-      const r = calculate(model, spec, { ...state, quant: f.id }, { solve: state.mode === 'inference' && state.engine !== 'formula' });
+      const r = calculate(
+        model,
+        spec,
+        { ...state, quant: f.id },
+        { solve: state.mode === 'inference' && state.engine !== 'formula' },
+      );
       row.totalBytes = r.total;
       if (r.fits !== undefined) row.fits = r.fits;
       if (r.maxContext) row.maxContext = r.maxContext.tokens;
@@ -355,7 +420,18 @@ export function cliCommand(state: CalculatorState): string {
   const q = (s: string) => (/^[\w@./:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const args = ['vramkit', 'estimate', q(state.model.trim())];
   if (state.mode === 'training') {
-    args.push('--mode', 'train', '--method', state.method, '--optimizer', q(state.optimizer), '--seq', q(state.context), '--micro-batch', q(state.batch));
+    args.push(
+      '--mode',
+      'train',
+      '--method',
+      state.method,
+      '--optimizer',
+      q(state.optimizer),
+      '--seq',
+      q(state.context),
+      '--micro-batch',
+      q(state.batch),
+    );
   } else {
     if (state.engine !== 'formula') args.push('--engine', state.engine);
     args.push('--context', q(state.context), '--batch', q(state.batch), '--kv-dtype', q(state.kv));
@@ -363,7 +439,11 @@ export function cliCommand(state: CalculatorState): string {
   if (state.quant.trim().toLowerCase() !== 'auto') args.push('--quant', q(state.quant.trim()));
   if (state.memory.trim()) args.push('--gpu-memory', q(state.memory.trim()));
   else
-    for (const g of state.gpus.split(',').map((s) => s.trim()).filter(Boolean)) args.push('--gpu', q(g));
+    for (const g of state.gpus
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      args.push('--gpu', q(g));
   if (state.mode === 'inference' && state.engine === 'llama.cpp') args.push('--emit', 'llama-server');
   if (state.mode === 'inference' && state.engine === 'vllm') args.push('--emit', 'vllm');
   return args.join(' ');

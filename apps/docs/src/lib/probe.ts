@@ -41,7 +41,11 @@ export const hasKernels: boolean = kernelsAvailable;
 /** The adapter's self-description, as text. */
 export function describeAdapter(a: GpuAdapterLike): string {
   const i = a.info ?? {};
-  return [i.vendor, i.architecture, i.device, i.description].filter((s) => typeof s === 'string' && s.length > 0).join(' · ') || 'unnamed adapter';
+  return (
+    [i.vendor, i.architecture, i.device, i.description]
+      .filter((s) => typeof s === 'string' && s.length > 0)
+      .join(' · ') || 'unnamed adapter'
+  );
 }
 
 /**
@@ -50,11 +54,23 @@ export function describeAdapter(a: GpuAdapterLike): string {
  */
 export async function runProbe(quick: boolean, onAdapter?: (description: string) => void): Promise<DeviceProbe> {
   const gpu = (navigator as unknown as NavigatorGpu).gpu;
-  if (!gpu) throw new ProbeUnavailableError('no-webgpu', 'This browser does not expose WebGPU (navigator.gpu is missing). Try a current Chrome, Edge or Safari, or enable WebGPU in your browser settings.');
+  if (!gpu)
+    throw new ProbeUnavailableError(
+      'no-webgpu',
+      'This browser does not expose WebGPU (navigator.gpu is missing). Try a current Chrome, Edge or Safari, or enable WebGPU in your browser settings.',
+    );
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new ProbeUnavailableError('no-adapter', 'WebGPU is present but no adapter was offered (the GPU may be blocklisted, or hardware acceleration is off).');
+  if (!adapter)
+    throw new ProbeUnavailableError(
+      'no-adapter',
+      'WebGPU is present but no adapter was offered (the GPU may be blocklisted, or hardware acceleration is off).',
+    );
   onAdapter?.(describeAdapter(adapter));
-  if (!kernelsAvailable) throw new ProbeUnavailableError('no-kernels', 'This build of the site does not include @vramkit/kernels-webgpu, so there is no probe to run.');
+  if (!kernelsAvailable)
+    throw new ProbeUnavailableError(
+      'no-kernels',
+      'This build of the site does not include @vramkit/kernels-webgpu, so there is no probe to run.',
+    );
   const device = await adapter.requestDevice();
   try {
     return (await probeDevice(device as never, { quick })) as DeviceProbe;
@@ -68,6 +84,11 @@ export async function runProbe(quick: boolean, onAdapter?: (description: string)
  * helper over core's bandwidth-bound decode model (efficiency 1: the probe measured what is achieved).
  * @throws the library's InvalidInputError for a bad context or format
  */
-export function impliedDecode(probe: DeviceProbe, model: PreparedModel, format: WeightFormat | undefined, context: number): ThroughputEstimate {
+export function impliedDecode(
+  probe: DeviceProbe,
+  model: PreparedModel,
+  format: WeightFormat | undefined,
+  context: number,
+): ThroughputEstimate {
   return decodeTokensPerSecondFromProbe(probe, { model, ...(format ? { format } : {}), context });
 }

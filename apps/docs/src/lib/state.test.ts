@@ -28,7 +28,9 @@ describe('stateFromQuery / queryFromState', () => {
 
   it('writes every field, so a link keeps its meaning when a default changes', () => {
     const q = new URLSearchParams(queryFromState(DEFAULT_STATE));
-    expect([...q.keys()].sort()).toEqual(['b', 'ctx', 'engine', 'gpu', 'kv', 'm', 'mem', 'method', 'mode', 'opt', 'q'].sort());
+    expect([...q.keys()].sort()).toEqual(
+      ['b', 'ctx', 'engine', 'gpu', 'kv', 'm', 'mem', 'method', 'mode', 'opt', 'q'].sort(),
+    );
   });
 
   it('keeps a bad number as text for the library to reject, and falls back only for unknown choices', () => {

@@ -65,6 +65,7 @@ export function stateFromQuery(search: string): CalculatorState {
  */
 export function queryFromState(state: CalculatorState): string {
   const params = new URLSearchParams();
-  for (const [field, key] of Object.entries(KEYS) as [keyof CalculatorState, string][]) params.set(key, String(state[field]));
+  for (const [field, key] of Object.entries(KEYS) as [keyof CalculatorState, string][])
+    params.set(key, String(state[field]));
   return `?${params.toString()}`;
 }

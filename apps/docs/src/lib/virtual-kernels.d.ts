@@ -5,5 +5,15 @@ declare module 'virtual:vramkit-kernels' {
   /** `@vramkit/kernels-webgpu`'s probe (the shared contract). */
   export function probeDevice(device: unknown, options?: { quick?: boolean }): Promise<unknown>;
   /** `@vramkit/kernels-webgpu`'s decode tokens/s from a probe, through core's throughput model. */
-  export function decodeTokensPerSecondFromProbe(probe: unknown, o: { model: PreparedModel; format?: WeightFormat; context: number; batch?: number; kvDtype?: string; efficiency?: number }): ThroughputEstimate;
+  export function decodeTokensPerSecondFromProbe(
+    probe: unknown,
+    o: {
+      model: PreparedModel;
+      format?: WeightFormat;
+      context: number;
+      batch?: number;
+      kvDtype?: string;
+      efficiency?: number;
+    },
+  ): ThroughputEstimate;
 }

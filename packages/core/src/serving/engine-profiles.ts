@@ -25,7 +25,8 @@ export interface EngineProfile {
 export type InventorySource = 'synthesized' | 'safetensors' | 'gguf';
 
 const GGUF_TYPES = /^(gguf|ggml:.+|F32|F16|BF16|Q[1-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?)$/;
-const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean => GGUF_TYPES.test(f.id) || (f.id === 'stored' && inventory === 'gguf');
+const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean =>
+  GGUF_TYPES.test(f.id) || (f.id === 'stored' && inventory === 'gguf');
 
 /**
  * The engine registry. llama.cpp: common/common.h (n_ctx 4096), src/llama-cparams.h (LLAMA_MAX_SEQ 256),
@@ -39,7 +40,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     name: 'llama.cpp',
     defaultContext: 4096,
     maxSequences: 256,
-    defaultFormat: { id: 'Q4_K_M', reason: 'a model given as a config runs as Q4_K_M, the file type ollama and llama-server -hf pull by default' },
+    defaultFormat: {
+      id: 'Q4_K_M',
+      reason: 'a model given as a config runs as Q4_K_M, the file type ollama and llama-server -hf pull by default',
+    },
     runs: isGguf,
     formatNote: 'GGUF file types (F16, Q8_0, Q4_K_M, …)',
   },
@@ -74,6 +78,14 @@ export function engineProfile(engine: EngineId): EngineProfile {
 export function requireEngineFormat(engine: EngineId, format: WeightFormat, inventory?: InventorySource): void {
   const p = ENGINE_PROFILES[engine];
   if (p.runs(format, inventory)) return;
-  const others = Object.values(ENGINE_PROFILES).filter((e) => e.runs(format, inventory)).map((e) => e.name);
-  throw new InvalidInputError([{ path: 'format', message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}`, received: format.id }]);
+  const others = Object.values(ENGINE_PROFILES)
+    .filter((e) => e.runs(format, inventory))
+    .map((e) => e.name);
+  throw new InvalidInputError([
+    {
+      path: 'format',
+      message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}`,
+      received: format.id,
+    },
+  ]);
 }

@@ -2,7 +2,15 @@ import type { Breakdown } from '../breakdown.js';
 import type { GpuSpec } from './gpus.js';
 import type { LlamaCppEstimate } from './llama-cpp.js';
 import { decodeThroughput, prefillThroughput } from './throughput.js';
-import { type Binding, type EngineId, type EngineRun, type GpuBytes, resolvedWorkload, runEngine, type ServingOptions } from './serving.js';
+import {
+  type Binding,
+  type EngineId,
+  type EngineRun,
+  type GpuBytes,
+  resolvedWorkload,
+  runEngine,
+  type ServingOptions,
+} from './serving.js';
 import { solveMaxBatch, solveMaxContext } from './solvers.js';
 import type { VllmEstimate } from './vllm.js';
 
@@ -54,7 +62,10 @@ export interface ServingEstimate {
 export function estimateServing(o: ServingOptions): ServingEstimate {
   const { context, batch } = resolvedWorkload(o);
   const run = runEngine(o, context, batch);
-  const mostLoaded = run.gpus.reduce((a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a), run.gpus[0] ?? emptyGpu());
+  const mostLoaded = run.gpus.reduce(
+    (a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a),
+    run.gpus[0] ?? emptyGpu(),
+  );
   let engine: EngineFigures;
   let breakdown: ServingEstimate['breakdown'];
   let refusal: string | undefined;
@@ -62,7 +73,14 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
   let reportedBatch = batch;
   if (o.engine === 'vllm') {
     const r = run.raw as VllmEstimate;
-    engine = { name: 'vllm', kvBudgetBytes: r.kvBudgetBytes, kvTokens: r.kvTokens, maxConcurrency: r.maxConcurrency, maxContext: r.maxContext, concurrencyFactor: r.concurrencyFactor };
+    engine = {
+      name: 'vllm',
+      kvBudgetBytes: r.kvBudgetBytes,
+      kvTokens: r.kvTokens,
+      maxConcurrency: r.maxConcurrency,
+      maxContext: r.maxContext,
+      concurrencyFactor: r.concurrencyFactor,
+    };
     if (r.refusal) refusal = r.refusal;
     breakdown = { total: r.total, parts: r.parts };
   } else if (o.engine === 'llama.cpp') {
@@ -111,7 +129,19 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
     breakdown = { total: g.bytes.total, parts: (run.raw as { parts: Breakdown['parts'] }).parts };
   }
   const throughput = run.fits ? speed(o, run.raw, context, batch) : undefined;
-  return { engine, context: reportedContext, batch: reportedBatch, bytes: mostLoaded.bytes, gpus: run.gpus, fits: run.fits, binding: run.binding, ...(refusal ? { refusal } : {}), breakdown, ...(throughput ? { throughput } : {}), assumptions: run.assumptions };
+  return {
+    engine,
+    context: reportedContext,
+    batch: reportedBatch,
+    bytes: mostLoaded.bytes,
+    gpus: run.gpus,
+    fits: run.fits,
+    binding: run.binding,
+    ...(refusal ? { refusal } : {}),
+    breakdown,
+    ...(throughput ? { throughput } : {}),
+    assumptions: run.assumptions,
+  };
 }
 
 /**
@@ -119,7 +149,12 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
  * other, so the slowest GPU's bandwidth is used, and the CPU-resident share is read from host RAM.
  * vLLM: tensor parallelism reads each rank's share at once (bandwidth × tp).
  */
-function speed(o: ServingOptions, raw: EngineRun['raw'], context: number, batch: number): ServingEstimate['throughput'] {
+function speed(
+  o: ServingOptions,
+  raw: EngineRun['raw'],
+  context: number,
+  batch: number,
+): ServingEstimate['throughput'] {
   const first = o.gpus[0];
   if (!first || !(first.bandwidthGBps > 0)) return undefined;
   let gpu: GpuSpec = first;
@@ -129,15 +164,33 @@ function speed(o: ServingOptions, raw: EngineRun['raw'], context: number, batch:
     gpuWeightFraction = raw.gpuWeightFraction;
   } else if (raw.engine === 'vllm') {
     const tp = o.vllm?.tensorParallelSize ?? 1;
-    gpu = { ...first, bandwidthGBps: first.bandwidthGBps * tp, tflops: { ...first.tflops, fp16: first.tflops.fp16 * tp, ...(first.tflops.bf16 ? { bf16: first.tflops.bf16 * tp } : {}) } };
+    gpu = {
+      ...first,
+      bandwidthGBps: first.bandwidthGBps * tp,
+      tflops: {
+        ...first.tflops,
+        fp16: first.tflops.fp16 * tp,
+        ...(first.tflops.bf16 ? { bf16: first.tflops.bf16 * tp } : {}),
+      },
+    };
   }
   const base = { model: o.model, ...(o.format ? { format: o.format } : {}), gpu, context, batch, gpuWeightFraction };
   const decode = decodeThroughput(base);
   // A causal prompt of `context` tokens attends to context / 2 keys on average.
   const prefill = gpu.tflops.fp16 > 0 ? prefillThroughput({ ...base, context: Math.floor(context / 2) }) : undefined;
-  return { decodeTokensPerSecond: decode.tokensPerSecond, ...(prefill ? { prefillTokensPerSecond: prefill.tokensPerSecond } : {}), note: decode.note };
+  return {
+    decodeTokensPerSecond: decode.tokensPerSecond,
+    ...(prefill ? { prefillTokensPerSecond: prefill.tokensPerSecond } : {}),
+    note: decode.note,
+  };
 }
 
 function emptyGpu(): GpuBytes {
-  return { id: 'none', name: 'no GPU', capacityBytes: 0, bytes: { weights: 0, kvCache: 0, activations: 0, overhead: 0, total: 0 }, fits: true };
+  return {
+    id: 'none',
+    name: 'no GPU',
+    capacityBytes: 0,
+    bytes: { weights: 0, kvCache: 0, activations: 0, overhead: 0, total: 0 },
+    fits: true,
+  };
 }

@@ -43,12 +43,16 @@ describe('GPUS', () => {
   });
 
   it('covers the seed-001 laptop tiers 8/12/16/24 GB (RTX 5070/5070 Ti/5080/5090 Laptop)', () => {
-    expect(['rtx-5070-laptop', 'rtx-5070-ti-laptop', 'rtx-5080-laptop', 'rtx-5090-laptop'].map((id) => lookupGpu(id).memoryBytes / GIB)).toEqual([8, 12, 16, 24]);
+    expect(
+      ['rtx-5070-laptop', 'rtx-5070-ti-laptop', 'rtx-5080-laptop', 'rtx-5090-laptop'].map(
+        (id) => lookupGpu(id).memoryBytes / GIB,
+      ),
+    ).toEqual([8, 12, 16, 24]);
   });
 });
 
 describe('gpuCapacityBytes', () => {
-  it('uses CUDA\'s 25,757,220,864 bytes for the RTX 4090, not 24 GB', () => {
+  it("uses CUDA's 25,757,220,864 bytes for the RTX 4090, not 24 GB", () => {
     expect(gpuCapacityBytes(lookupGpu('rtx-4090'))).toBe(25_757_220_864);
     expect(25_757_220_864).toBeGreaterThan(24 * GB);
   });

@@ -1,11 +1,31 @@
 // Serving and fitting: GPU catalogue, engine profiles (llama.cpp, vLLM, transformers), solvers, throughput.
 export { type EngineFigures, estimateServing, type ServingEstimate } from './estimate-serving.js';
 export { customGpu, GPUS, type GpuId, type GpuSpec, type GpuTflops, gpuCapacityBytes, lookupGpu } from './gpus.js';
-export { type LlamaCppDevice, type LlamaCppEstimate, type LlamaCppOptions, llamaCppArchitecture, llamaCppMemory } from './llama-cpp.js';
+export {
+  type LlamaCppDevice,
+  type LlamaCppEstimate,
+  type LlamaCppOptions,
+  llamaCppArchitecture,
+  llamaCppMemory,
+} from './llama-cpp.js';
 export { NoSuchGpuError } from './no-such-gpu-error.js';
 export { ENGINE_PROFILES, type EngineProfile, engineProfile, requireEngineFormat } from './engine-profiles.js';
-export { type Binding, type EngineId, type EngineRun, type GpuBytes, runEngine, type ServingOptions } from './serving.js';
-export { type FormatFit, type SolveResult, solveFormats, solveGpuLayers, solveMaxBatch, solveMaxContext } from './solvers.js';
+export {
+  type Binding,
+  type EngineId,
+  type EngineRun,
+  type GpuBytes,
+  runEngine,
+  type ServingOptions,
+} from './serving.js';
+export {
+  type FormatFit,
+  type SolveResult,
+  solveFormats,
+  solveGpuLayers,
+  solveMaxBatch,
+  solveMaxContext,
+} from './solvers.js';
 export {
   DEFAULT_BANDWIDTH_EFFICIENCY,
   DEFAULT_COMPUTE_EFFICIENCY,

@@ -35,7 +35,18 @@ describe.each(llamaCppFixtures())('llama.cpp $id ($ggufArchitecture, $runtime.ll
 
   for (const rec of f.runs) {
     const { nCtx, nSeqMax, nUbatch, flashAttn, typeK, typeV } = rec.run;
-    const options = { model, format: asStored, gpus: [], ctxSize: nCtx, parallel: nSeqMax, batchSize: nUbatch, ubatchSize: nUbatch, flashAttn, cacheTypeK: typeK, cacheTypeV: typeV };
+    const options = {
+      model,
+      format: asStored,
+      gpus: [],
+      ctxSize: nCtx,
+      parallel: nSeqMax,
+      batchSize: nUbatch,
+      ubatchSize: nUbatch,
+      flashAttn,
+      cacheTypeK: typeK,
+      cacheTypeV: typeV,
+    };
     const label = `-c ${nCtx} -np ${nSeqMax} -ub ${nUbatch} -fa ${flashAttn} -ctk ${typeK} -ctv ${typeV}`;
     if (rec.error) {
       it(`${label}: refused (${rec.error})`, () => {
@@ -72,7 +83,18 @@ describe('CPU compute gaps', () => {
         const { nCtx, nSeqMax, nUbatch, flashAttn, typeK, typeV } = rec.run;
         const key = `${f.id} -c ${nCtx} -np ${nSeqMax} -ub ${nUbatch} -fa ${flashAttn} -ctk ${typeK} -ctv ${typeV}`;
         if (!COMPUTE_GAPS.has(key) || rec.error) continue;
-        const r = llamaCppMemory({ model, format: asStored, gpus: [], ctxSize: nCtx, parallel: nSeqMax, batchSize: nUbatch, ubatchSize: nUbatch, flashAttn, cacheTypeK: typeK, cacheTypeV: typeV });
+        const r = llamaCppMemory({
+          model,
+          format: asStored,
+          gpus: [],
+          ctxSize: nCtx,
+          parallel: nSeqMax,
+          batchSize: nUbatch,
+          ubatchSize: nUbatch,
+          flashAttn,
+          cacheTypeK: typeK,
+          cacheTypeV: typeV,
+        });
         if (Math.abs(r.host.parts.activations!.bytes / MIB / Number(rec.computeMib!.CPU) - 1) > 0.05) open.push(key);
       }
     }

@@ -16,7 +16,8 @@ try {
 } catch (e) {
   unavailable = e instanceof Error ? e.message : String(e);
 }
-if (unavailable) console.warn(`llama.cpp live check skipped: node-llama-cpp's CPU binary did not load (${unavailable})`);
+if (unavailable)
+  console.warn(`llama.cpp live check skipped: node-llama-cpp's CPU binary did not load (${unavailable})`);
 
 /**
  * Re-runs a subset of the harness against the live runtime (small models, three contexts each) and
@@ -27,7 +28,9 @@ describe.skipIf(unavailable !== undefined)('llama.cpp live (node-llama-cpp CPU b
   for (const id of LIVE_FAMILIES) {
     it(`${id}: the live runtime reports the recorded buffers`, { timeout: 240_000 }, async () => {
       const family = FAMILIES.find((f) => f.id === id)!;
-      const config = JSON.parse(readFileSync(join(root, 'packages/models/catalogue/configs', `${family.config}.json`), 'utf8')) as Record<string, unknown>;
+      const config = JSON.parse(
+        readFileSync(join(root, 'packages/models/catalogue/configs', `${family.config}.json`), 'utf8'),
+      ) as Record<string, unknown>;
       const live = await measureFamily(family, config, LIVE_GRID);
       const fixture = recorded.get(id)!;
       expect(live.runtime).toEqual(fixture.runtime);

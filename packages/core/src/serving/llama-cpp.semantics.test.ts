@@ -55,19 +55,45 @@ describe('llama.cpp semantics (each a symptom of issue "Engines as profiles")', 
   });
 
   it('refuses what llama.cpp refuses, with its reason: quantized V without FA, --parallel above 256 or beyond the context', () => {
-    expect(() => llamaCppMemory({ model: llama2_7b, format: q4, gpus: [], flashAttn: 'off', cacheTypeV: 'q4_0' })).toThrow('quantized V cache requires flash_attn to be enabled');
-    expect(() => llamaCppMemory({ model: llama2_7b, format: q4, gpus: [], parallel: 257 })).toThrow('n_seq_max must be <= 256');
-    expect(() => llamaCppMemory({ model: llama2_7b, format: q4, gpus: [], ctxSize: 200, parallel: 256, kvPadding: 1 })).toThrow('n_ctx_seq == 0');
+    expect(() =>
+      llamaCppMemory({ model: llama2_7b, format: q4, gpus: [], flashAttn: 'off', cacheTypeV: 'q4_0' }),
+    ).toThrow('quantized V cache requires flash_attn to be enabled');
+    expect(() => llamaCppMemory({ model: llama2_7b, format: q4, gpus: [], parallel: 257 })).toThrow(
+      'n_seq_max must be <= 256',
+    );
+    expect(() =>
+      llamaCppMemory({ model: llama2_7b, format: q4, gpus: [], ctxSize: 200, parallel: 256, kvPadding: 1 }),
+    ).toThrow('n_ctx_seq == 0');
   });
 
   it('MLA with different K and V cache types is refused', () => {
     const a = llama2_7b;
-    const mla: Architecture = { ...a, layers: a.layers.map((l) => ({ ...l, attention: { ...l.attention, mla: { qLoraRank: 0, kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128 } } }) as typeof l) };
-    expect(() => llamaCppMemory({ model: mla, format: q4, gpus: [], cacheTypeK: 'q8_0', cacheTypeV: 'f16' })).toThrow('MLA requires the K and V cache types to be equal');
+    const mla: Architecture = {
+      ...a,
+      layers: a.layers.map(
+        (l) =>
+          ({
+            ...l,
+            attention: {
+              ...l.attention,
+              mla: { qLoraRank: 0, kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128 },
+            },
+          }) as typeof l,
+      ),
+    };
+    expect(() => llamaCppMemory({ model: mla, format: q4, gpus: [], cacheTypeK: 'q8_0', cacheTypeV: 'f16' })).toThrow(
+      'MLA requires the K and V cache types to be equal',
+    );
   });
 
   it('-c 32768 -np 4: 8,192 cells per sequence, concurrency 4 (the slots), not what memory would allow', () => {
-    const e = estimateServing({ engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [lookupGpu('h100-80gb')], llamaCpp: { ctxSize: 32768, parallel: 4 } });
+    const e = estimateServing({
+      engine: 'llama.cpp',
+      model: llama2_7b,
+      format: q4,
+      gpus: [lookupGpu('h100-80gb')],
+      llamaCpp: { ctxSize: 32768, parallel: 4 },
+    });
     expect(e.context).toBe(8192);
     expect(e.batch).toBe(4);
     expect(e.engine.maxConcurrency).toBe(4);
@@ -79,17 +105,42 @@ describe('llama.cpp semantics (each a symptom of issue "Engines as profiles")', 
     expect(none.binding).toBe('no-gpu');
     expect(none.gpus[0]!.bytes.weights).toBeGreaterThan(3.4 * GIB);
     expect(none.gpus[0]!.bytes.kvCache).toBe(2 * GIB);
-    const cpu = runEngine({ engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [], llamaCpp: { nGpuLayers: 0 } }, 4096, 1);
+    const cpu = runEngine(
+      { engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [], llamaCpp: { nGpuLayers: 0 } },
+      4096,
+      1,
+    );
     expect(cpu.gpus).toHaveLength(0);
     expect(cpu.fits).toBe(true);
   });
 
   it('"fits" keeps 1 GiB free by default (tight inside it), overridable', () => {
-    const need = runEngine({ engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [], llamaCpp: { nGpuLayers: 99 } }, 4096, 1).gpus[0]!.bytes.total;
+    const need = runEngine(
+      { engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [], llamaCpp: { nGpuLayers: 99 } },
+      4096,
+      1,
+    ).gpus[0]!.bytes.total;
     const justOver = customGpu(need + 0.5 * GIB);
-    const r = runEngine({ engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [justOver], llamaCpp: { nGpuLayers: 99 } }, 4096, 1);
+    const r = runEngine(
+      { engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [justOver], llamaCpp: { nGpuLayers: 99 } },
+      4096,
+      1,
+    );
     expect(r.fits).toBe(false);
     expect(r.gpus[0]!.tight).toBe(true);
-    expect(runEngine({ engine: 'llama.cpp', model: llama2_7b, format: q4, gpus: [justOver], llamaCpp: { nGpuLayers: 99 }, marginBytes: 0 }, 4096, 1).fits).toBe(true);
+    expect(
+      runEngine(
+        {
+          engine: 'llama.cpp',
+          model: llama2_7b,
+          format: q4,
+          gpus: [justOver],
+          llamaCpp: { nGpuLayers: 99 },
+          marginBytes: 0,
+        },
+        4096,
+        1,
+      ).fits,
+    ).toBe(true);
   });
 });

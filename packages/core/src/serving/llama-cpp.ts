@@ -106,7 +106,16 @@ const GGUF_ALIGNMENT = 32;
  * llama.cpp architectures whose KV cache has a sliding-window part (src/llama-model.cpp load_hparams
  * sets hparams.swa_type; src/llama-model.cpp create_memory builds llama_kv_cache_iswa for them).
  */
-const LLAMA_SWA_ARCHS = new Set(['gemma2', 'gemma3', 'gemma3n', 'gpt-oss', 'cohere2', 'llama4', 'exaone4', 'gemma-embedding']);
+const LLAMA_SWA_ARCHS = new Set([
+  'gemma2',
+  'gemma3',
+  'gemma3n',
+  'gpt-oss',
+  'cohere2',
+  'llama4',
+  'exaone4',
+  'gemma-embedding',
+]);
 
 /**
  * convert_hf_to_gguf.py's `general.architecture` per config model_type (the @ModelBase.register
@@ -201,22 +210,32 @@ function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean
         attention = Math.max(attention, F32 * c.ub * 4 * h);
       }
       const m = layer.mlp;
-      const inner = m.kind === 'dense' ? (m.gated ? 2 : 1) * m.intermediateSize : m.topK * (m.gated ? 2 : 1) * m.expertIntermediateSize + m.numExperts + (m.shared ? 2 * m.shared.intermediateSize : 0);
+      const inner =
+        m.kind === 'dense'
+          ? (m.gated ? 2 : 1) * m.intermediateSize
+          : m.topK * (m.gated ? 2 : 1) * m.expertIntermediateSize +
+            m.numExperts +
+            (m.shared ? 2 * m.shared.intermediateSize : 0);
       mlp = Math.max(mlp, F32 * c.ub * (2 * h + inner));
     }
   }
   const output = withOutput ? F32 * c.ub * (arch.vocabSize + h) : 0;
   const bytes = Math.max(attention, mlp, output);
   const peak = bytes === output && output > 0 ? 'output' : bytes === attention ? 'attention' : 'mlp';
-  return part(bytes, `ggml compute buffer: max(attention, MLP, output) phase at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`, {
-    accuracy: 'model',
-    source: 'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c (in-place reuse); fitted to llama.cpp CI logs within 3%',
-    parts: {
-      attention: part(attention, 'residual + q/k/v (+ fused qkv) + scores or FA output + dequantized KV'),
-      mlp: part(mlp, 'residual + normed input + gate/up outputs'),
-      output: part(output, 'logits n_vocab × n_ubatch + hidden n_embd × n_ubatch, f32'),
+  return part(
+    bytes,
+    `ggml compute buffer: max(attention, MLP, output) phase at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`,
+    {
+      accuracy: 'model',
+      source:
+        'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c (in-place reuse); fitted to llama.cpp CI logs within 3%',
+      parts: {
+        attention: part(attention, 'residual + q/k/v (+ fused qkv) + scores or FA output + dequantized KV'),
+        mlp: part(mlp, 'residual + normed input + gate/up outputs'),
+        output: part(output, 'logits n_vocab × n_ubatch + hidden n_embd × n_ubatch, f32'),
+      },
     },
-  });
+  );
 }
 
 /**
@@ -249,7 +268,10 @@ function cpuComputePhases(arch: Architecture, c: ComputeInputs): BreakdownPart {
     }
     attention = Math.max(attention, bytes);
     const m = layer.mlp;
-    const width = m.kind === 'dense' ? m.intermediateSize : m.topK * m.expertIntermediateSize + (m.shared ? m.shared.intermediateSize : 0);
+    const width =
+      m.kind === 'dense'
+        ? m.intermediateSize
+        : m.topK * m.expertIntermediateSize + (m.shared ? m.shared.intermediateSize : 0);
     const live = (m.kind === 'dense' && !m.gated ? 2 : 3) * width + (m.kind === 'dense' ? 0 : m.numExperts);
     mlp = Math.max(mlp, F32 * c.ub * (live + 4 * h));
   }
@@ -258,15 +280,20 @@ function cpuComputePhases(arch: Architecture, c: ComputeInputs): BreakdownPart {
   const output = F32 * c.ub * (arch.vocabSize + 2 * h);
   const bytes = Math.max(attention, mlp, output);
   const peak = bytes === output ? 'output' : bytes === attention ? 'attention' : 'mlp';
-  return part(bytes, `CPU compute buffer: max(attention, MLP, output) at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`, {
-    accuracy: 'model',
-    source: 'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c; fitted to node-llama-cpp 3.21.1 CPU runs within 5%',
-    parts: {
-      attention: part(attention, 'KQ mask + scores (without flash attention) + q/k/v and residual rows'),
-      mlp: part(mlp, 'KQ mask + gate, up and GLU output + residual rows'),
-      output: part(output, 'logits n_vocab × n_ubatch + 2 × n_embd × n_ubatch, f32'),
+  return part(
+    bytes,
+    `CPU compute buffer: max(attention, MLP, output) at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`,
+    {
+      accuracy: 'model',
+      source:
+        'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c; fitted to node-llama-cpp 3.21.1 CPU runs within 5%',
+      parts: {
+        attention: part(attention, 'KQ mask + scores (without flash attention) + q/k/v and residual rows'),
+        mlp: part(mlp, 'KQ mask + gate, up and GLU output + residual rows'),
+        output: part(output, 'logits n_vocab × n_ubatch + 2 × n_embd × n_ubatch, f32'),
+      },
     },
-  });
+  );
 }
 
 function gpuWeightTotal(gpu: readonly number[], hostRead: number): number {
@@ -311,24 +338,53 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   requireInt(np, 1, 'llamaCpp.parallel', '--parallel');
   const ubatch = Math.min(ub, b);
   // src/llama-context.cpp: n_seq_max must be <= LLAMA_MAX_SEQ (256).
-  if (np > LLAMA_MAX_SEQ) throw refusal('llamaCpp.parallel', `n_seq_max must be <= ${LLAMA_MAX_SEQ}`, np, `--parallel ${np} is more sequences than llama.cpp serves at once; use --parallel ${LLAMA_MAX_SEQ} or fewer`);
+  if (np > LLAMA_MAX_SEQ)
+    throw refusal(
+      'llamaCpp.parallel',
+      `n_seq_max must be <= ${LLAMA_MAX_SEQ}`,
+      np,
+      `--parallel ${np} is more sequences than llama.cpp serves at once; use --parallel ${LLAMA_MAX_SEQ} or fewer`,
+    );
   const gpus = options.gpus;
   const ggufArch = options.ggufArchitecture ?? llamaCppArchitecture(arch);
   const ctk = options.cacheTypeK ?? 'f16';
   const ctv = options.cacheTypeV ?? 'f16';
-  for (const [flag, t] of [['cacheTypeK', ctk], ['cacheTypeV', ctv]] as const) {
-    if (!kvDtypeLayout(t)) throw new InvalidInputError([{ path: `llamaCpp.${flag}`, message: `unknown cache type "${t}"; use f16, bf16, f32, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1`, received: t }]);
+  for (const [flag, t] of [
+    ['cacheTypeK', ctk],
+    ['cacheTypeV', ctv],
+  ] as const) {
+    if (!kvDtypeLayout(t))
+      throw new InvalidInputError([
+        {
+          path: `llamaCpp.${flag}`,
+          message: `unknown cache type "${t}"; use f16, bf16, f32, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1`,
+          received: t,
+        },
+      ]);
   }
   // Flash attention (src/llama-context.cpp): auto turns it on when the backend of each layer runs
   // FLASH_ATTN_EXT (the CPU and CUDA backends do) and, failing that, whenever V is quantized
   // ("enabling flash_attn since it is required for quantized V cache"); off with a quantized V cache is refused.
   const faFlag = options.flashAttn ?? 'auto';
   const fa = faFlag === 'on' || faFlag === 'auto';
-  if (faFlag === 'auto') assumptions.push(`-fa auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`);
-  if (!fa && isBlockQuant(ctv)) throw refusal('llamaCpp.cacheTypeV', 'quantized V cache requires flash_attn to be enabled', ctv, `-ctv ${ctv} needs -fa on (or auto)`);
+  if (faFlag === 'auto')
+    assumptions.push(`-fa auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`);
+  if (!fa && isBlockQuant(ctv))
+    throw refusal(
+      'llamaCpp.cacheTypeV',
+      'quantized V cache requires flash_attn to be enabled',
+      ctv,
+      `-ctv ${ctv} needs -fa on (or auto)`,
+    );
   const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
   // MLA caches one latent row that K and V share (src/llama-kv-cache.cpp): the types must agree.
-  if (mla && ctk !== ctv) throw refusal('llamaCpp.cacheTypeV', 'MLA requires the K and V cache types to be equal', ctv, `use the same -ctk and -ctv (e.g. both ${ctk})`);
+  if (mla && ctk !== ctv)
+    throw refusal(
+      'llamaCpp.cacheTypeV',
+      'MLA requires the K and V cache types to be equal',
+      ctv,
+      `use the same -ctk and -ctv (e.g. both ${ctk})`,
+    );
   const unified = options.kvUnified ?? false;
   const pad = options.kvPadding ?? 256;
   // src/llama-context.cpp: n_ctx = GGML_PAD(n_ctx, 256); without --kv-unified each of the n_seq_max
@@ -337,35 +393,62 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let cells = nCtx;
   if (!unified) {
     cells = padTo(Math.floor(nCtx / np), pad);
-    if (cells === 0) throw refusal('llamaCpp.parallel', 'n_ctx_seq == 0', np, `--parallel ${np} leaves no cell per sequence in --ctx-size ${ctx}; raise --ctx-size or lower --parallel`);
+    if (cells === 0)
+      throw refusal(
+        'llamaCpp.parallel',
+        'n_ctx_seq == 0',
+        np,
+        `--parallel ${np} leaves no cell per sequence in --ctx-size ${ctx}; raise --ctx-size or lower --parallel`,
+      );
     nCtx = cells * np;
   }
   const streams = unified ? 1 : np;
   const perStream = cells;
-  if (nCtx !== ctx) assumptions.push(`-c ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`);
+  if (nCtx !== ctx)
+    assumptions.push(`-c ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`);
   const trained = arch.maxPositionEmbeddings;
-  if (trained !== undefined && perStream > trained) assumptions.push(`warning: n_ctx_seq (${perStream}) > n_ctx_train (${trained}) -- possible training context overflow`);
+  if (trained !== undefined && perStream > trained)
+    assumptions.push(
+      `warning: n_ctx_seq (${perStream}) > n_ctx_train (${trained}) -- possible training context overflow`,
+    );
   // SWA only where llama.cpp builds a sliding-window cache for the architecture (src/llama-model.cpp
   // load_hparams sets swa_type): Mistral v0.1 converts to `llama` (no SWA) and phi3 logs "SWA is currently disabled".
   const swa = LLAMA_SWA_ARCHS.has(ggufArch);
   if (!swa && arch.layers.some((l) => l.attention.kind === 'sliding' || l.attention.kind === 'chunked')) {
     assumptions.push(`no sliding-window cache: llama.cpp runs ${ggufArch} with full attention on every layer`);
   }
-  const window = swa ? (arch.layers.map((l) => l.attention).find((a) => isSoftmaxAttention(a) && a.kind !== 'full' && a.window !== undefined) as SoftmaxAttentionSpec | undefined) : undefined;
+  const window = swa
+    ? (arch.layers
+        .map((l) => l.attention)
+        .find((a) => isSoftmaxAttention(a) && a.kind !== 'full' && a.window !== undefined) as
+        | SoftmaxAttentionSpec
+        | undefined)
+    : undefined;
   // src/llama-kv-cache-iswa.cpp: size_swa = min(size_base, GGML_PAD(n_swa × (unified ? n_seq_max : 1) + n_ubatch, n_pad)).
-  const swaCells = window?.window ? (options.swaFull ? cells : Math.min(cells, padTo(window.window * (unified ? np : 1) + ubatch, pad))) : undefined;
+  const swaCells = window?.window
+    ? options.swaFull
+      ? cells
+      : Math.min(cells, padTo(window.window * (unified ? np : 1) + ubatch, pad))
+    : undefined;
   const slidingExtraTokens = window?.window && swaCells !== undefined ? swaCells - window.window : 0;
   const ignoreWindows = !swa;
 
   // Layer placement (src/llama-model.cpp load_tensors).
   const ngl = gpus.length === 0 ? 0 : Math.min(options.nGpuLayers ?? nLayer + 1, nLayer + 1);
   requireInt(ngl, 0, 'llamaCpp.nGpuLayers', '--n-gpu-layers');
-  if (options.nGpuLayers === undefined && gpus.length > 0) assumptions.push(`-ngl defaulted to all ${nLayer + 1} layers`);
+  if (options.nGpuLayers === undefined && gpus.length > 0)
+    assumptions.push(`-ngl defaulted to all ${nLayer + 1} layers`);
   const gpuStart = Math.max(nLayer - ngl, 0);
   const actGpu = Math.min(ngl, nLayer + 1);
   const split = options.tensorSplit ?? gpus.map((g) => gpuCapacityBytes(g));
   if (split.length !== gpus.length) {
-    throw new InvalidInputError([{ path: 'llamaCpp.tensorSplit', message: `--tensor-split has ${split.length} values for ${gpus.length} GPUs; give one proportion per GPU`, received: split }]);
+    throw new InvalidInputError([
+      {
+        path: 'llamaCpp.tensorSplit',
+        message: `--tensor-split has ${split.length} values for ${gpus.length} GPUs; give one proportion per GPU`,
+        received: split,
+      },
+    ]);
   }
   const splitSum = split.reduce((s, x) => s + x, 0);
   const cumulative: number[] = [];
@@ -393,16 +476,31 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     const bytes = padTo(raw, GGUF_ALIGNMENT);
     // rope_freqs is created with layer 0 (src/llama-model.cpp: TENSOR_DUPLICATED for the other layers).
     const layer = tensor.layer ?? (tensor.name === 'rope_freqs.weight' ? 0 : undefined);
-    const dev = layer !== undefined ? deviceOf(layer) : tensor.role === 'token_embd' || tensor.role === 'position_embd' ? -1 : outputDevice;
+    const dev =
+      layer !== undefined
+        ? deviceOf(layer)
+        : tensor.role === 'token_embd' || tensor.role === 'position_embd'
+          ? -1
+          : outputDevice;
     if (dev < 0) {
       hostWeights += bytes;
-      if (tensor.role !== 'token_embd' && tensor.role !== 'position_embd') largestHostWeight = Math.max(largestHostWeight, bytes);
+      if (tensor.role !== 'token_embd' && tensor.role !== 'position_embd')
+        largestHostWeight = Math.max(largestHostWeight, bytes);
       else inputWeights += bytes;
     } else weights[dev]! += bytes;
   }
 
   const kvFor = (from: number, to: number) =>
-    to > from ? kvCacheBytes(layerSlice(arch, from, to), { tokens: cells, batch: streams, kDtype: ctk, vDtype: ctv, slidingExtraTokens, ignoreWindows }) : undefined;
+    to > from
+      ? kvCacheBytes(layerSlice(arch, from, to), {
+          tokens: cells,
+          batch: streams,
+          kDtype: ctk,
+          vDtype: ctv,
+          slidingExtraTokens,
+          ignoreWindows,
+        })
+      : undefined;
   const layerRange = (dev: number): [number, number] => {
     let from = -1;
     let to = -1;
@@ -414,7 +512,14 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     }
     return from < 0 ? [0, 0] : [from, to];
   };
-  const computeIn: ComputeInputs = { ub: ubatch, cells, swaCells: swaCells ?? cells, fa, kQuant: isBlockQuant(ctk), vQuant: isBlockQuant(ctv) };
+  const computeIn: ComputeInputs = {
+    ub: ubatch,
+    cells,
+    swaCells: swaCells ?? cells,
+    fa,
+    kQuant: isBlockQuant(ctk),
+    vQuant: isBlockQuant(ctv),
+  };
   const contextBytes = options.contextBytesPerGpu ?? 300 * MIB;
   const hostRange = [0, gpuStart] as const;
   const hasHostLayers = gpuStart > 0;
@@ -428,21 +533,41 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     if (d === 0 && hasHostLayers && ubatch >= 32) {
       const offloaded = computePhases(arch, computeIn, true, outputDevice < 0);
       const bytes = Math.max(compute.bytes, offloaded.bytes) + largestHostWeight;
-      compute = part(bytes, `${compute.note}; + largest CPU-resident weight copied for op offload (${(largestHostWeight / MIB).toFixed(2)} MiB)`, { accuracy: 'model', source: compute.source, parts: compute.parts });
+      compute = part(
+        bytes,
+        `${compute.note}; + largest CPU-resident weight copied for op offload (${(largestHostWeight / MIB).toFixed(2)} MiB)`,
+        { accuracy: 'model', source: compute.source, parts: compute.parts },
+      );
     }
     // Unified memory (Metal): with every layer offloaded, the Metal buffer maps the whole file, token_embd
     // included — the same pages the CPU_Mapped buffer shows (llama.cpp CI, pythia-1.4b on M4: Metal_Mapped ≈ file size).
     const mapsWholeFile = gpu.gpuUsableFraction !== undefined && gpus.length === 1 && actGpu === nLayer + 1;
     const modelBytes = mapsWholeFile ? weights[d]! + hostWeights : weights[d]!;
     const parts: Record<string, BreakdownPart> = {
-      weights: part(modelBytes, `model buffer: ${to - from} layers${outputDevice === d ? ' + output layer' : ''}${mapsWholeFile ? ' + token_embd (Metal maps the whole file)' : ''} in ${options.format.id}`, { accuracy: 'exact' }),
+      weights: part(
+        modelBytes,
+        `model buffer: ${to - from} layers${outputDevice === d ? ' + output layer' : ''}${mapsWholeFile ? ' + token_embd (Metal maps the whole file)' : ''} in ${options.format.id}`,
+        { accuracy: 'exact' },
+      ),
       kvCache: kv ?? part(0, 'no layers on this device', { accuracy: 'exact' }),
       activations: compute,
-      overhead: part(contextBytes, 'CUDA/Metal context and library workspaces outside llama.cpp buffers (override contextBytesPerGpu)', { accuracy: 'model' }),
+      overhead: part(
+        contextBytes,
+        'CUDA/Metal context and library workspaces outside llama.cpp buffers (override contextBytesPerGpu)',
+        { accuracy: 'model' },
+      ),
     };
     const total = Object.values(parts).reduce((s, x) => s + x.bytes, 0);
     const capacityBytes = gpuCapacityBytes(gpu);
-    return { gpu, capacityBytes, layers: to - from, outputLayer: outputDevice === d, total, parts, fits: total <= capacityBytes };
+    return {
+      gpu,
+      capacityBytes,
+      layers: to - from,
+      outputLayer: outputDevice === d,
+      total,
+      parts,
+      fits: total <= capacityBytes,
+    };
   });
 
   const hostKv = kvFor(hostRange[0], hostRange[1]);
@@ -458,10 +583,23 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     hostCompute = hostComputePart.bytes;
   }
   const hostParts: Record<string, BreakdownPart> = {
-    weights: part(hostWeights, `CPU model buffer: token_embd${hasHostLayers ? ` + ${gpuStart} layers` : ''}${outputDevice < 0 ? ' + output layer' : ''} (mmap-ed)`, { accuracy: 'exact' }),
+    weights: part(
+      hostWeights,
+      `CPU model buffer: token_embd${hasHostLayers ? ` + ${gpuStart} layers` : ''}${outputDevice < 0 ? ' + output layer' : ''} (mmap-ed)`,
+      { accuracy: 'exact' },
+    ),
     kvCache: hostKv ?? part(0, 'every layer offloaded', { accuracy: 'exact' }),
-    activations: hostComputePart ?? part(hostCompute, 'host compute buffer: input embeddings, token ids, positions, KQ mask', { accuracy: 'model', source: 'llama.cpp src/llama-graph.cpp inputs (llm_graph_input_embd, attn mask)' }),
-    output: part(outputBytes, `output buffer: ${outputRows} rows × (n_vocab${options.embeddings ? ' + n_embd' : ''}) × f32, in host memory`, { accuracy: 'exact', source: 'llama.cpp src/llama-context.cpp output_reserve' }),
+    activations:
+      hostComputePart ??
+      part(hostCompute, 'host compute buffer: input embeddings, token ids, positions, KQ mask', {
+        accuracy: 'model',
+        source: 'llama.cpp src/llama-graph.cpp inputs (llm_graph_input_embd, attn mask)',
+      }),
+    output: part(
+      outputBytes,
+      `output buffer: ${outputRows} rows × (n_vocab${options.embeddings ? ' + n_embd' : ''}) × f32, in host memory`,
+      { accuracy: 'exact', source: 'llama.cpp src/llama-context.cpp output_reserve' },
+    ),
   };
   const hostTotal = Object.values(hostParts).reduce((s, x) => s + x.bytes, 0);
   return {

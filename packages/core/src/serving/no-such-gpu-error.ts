@@ -7,7 +7,11 @@ export class NoSuchGpuError extends VramkitError {
 
   constructor(gpuId: string, suggestions: readonly string[], path = 'gpu') {
     const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
-    super('NO_SUCH_GPU', `Unknown GPU "${gpuId}".${hint} List them with \`vramkit gpus\`, or pass an exact capacity with --gpu-memory 23.58GiB.`, { path });
+    super(
+      'NO_SUCH_GPU',
+      `Unknown GPU "${gpuId}".${hint} List them with \`vramkit gpus\`, or pass an exact capacity with --gpu-memory 23.58GiB.`,
+      { path },
+    );
     this.name = 'NoSuchGpuError';
     this.gpuId = gpuId;
     this.suggestions = suggestions;

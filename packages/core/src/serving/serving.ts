@@ -86,16 +86,41 @@ export function runEngine(o: ServingOptions, context: number, batch: number): En
   requireInt(context, 1, 'context', 'context (tokens)');
   requireInt(batch, 1, 'batch', 'batch (sequences)');
   if (o.engine === 'llama.cpp') {
-    if (!o.format) throw new InvalidInputError([{ path: 'format', message: 'llama.cpp runs GGUF files: pass the file type (e.g. Q4_K_M) or a GGUF file', received: undefined }]);
+    if (!o.format)
+      throw new InvalidInputError([
+        {
+          path: 'format',
+          message: 'llama.cpp runs GGUF files: pass the file type (e.g. Q4_K_M) or a GGUF file',
+          received: undefined,
+        },
+      ]);
     requireEngineFormat('llama.cpp', o.format, prepared(o.model).inventorySource);
     const flags = o.llamaCpp ?? {};
     const parallel = flags.parallel ?? batch;
     // Without a GPU (and -ngl not 0), report what one device needs with every layer on it; -ngl 0 is CPU only.
     const noGpu = o.gpus.length === 0 && flags.nGpuLayers !== 0;
     const gpus = noGpu ? [unspecifiedGpu()] : o.gpus;
-    const r = llamaCppMemory({ ...flags, model: o.model, format: o.format, gpus, parallel, ctxSize: flags.ctxSize ?? context * parallel });
+    const r = llamaCppMemory({
+      ...flags,
+      model: o.model,
+      format: o.format,
+      gpus,
+      parallel,
+      ctxSize: flags.ctxSize ?? context * parallel,
+    });
     const margin = o.marginBytes ?? DEFAULT_FIT_MARGIN_BYTES;
-    const out = r.devices.map((d) => withMargin({ id: d.gpu.id, name: d.gpu.name, capacityBytes: noGpu ? 0 : d.capacityBytes, bytes: bytesOf(d.parts), fits: d.fits }, margin));
+    const out = r.devices.map((d) =>
+      withMargin(
+        {
+          id: d.gpu.id,
+          name: d.gpu.name,
+          capacityBytes: noGpu ? 0 : d.capacityBytes,
+          bytes: bytesOf(d.parts),
+          fits: d.fits,
+        },
+        margin,
+      ),
+    );
     const shortContext = r.contextPerSequence < context;
     const assumptions = [...r.assumptions];
     if (noGpu) {
@@ -103,35 +128,95 @@ export function runEngine(o: ServingOptions, context: number, batch: number): En
       return { gpus: out, fits: false, binding: 'no-gpu', raw: r, assumptions };
     }
     const fits = out.every((g) => g.fits) && !shortContext;
-    return { gpus: out, fits, binding: !out.every((g) => g.fits) ? 'gpu-memory' : shortContext ? 'kv-cache' : 'none', raw: r, assumptions };
+    return {
+      gpus: out,
+      fits,
+      binding: !out.every((g) => g.fits) ? 'gpu-memory' : shortContext ? 'kv-cache' : 'none',
+      raw: r,
+      assumptions,
+    };
   }
   if (o.engine === 'vllm') {
     // vLLM gives every rank the same share, so in a mixed set the smallest GPU bounds each rank.
-    const gpu = o.gpus.reduce<GpuSpec | undefined>((a, g) => (!a || gpuCapacityBytes(g) < gpuCapacityBytes(a) ? g : a), undefined);
-    if (!gpu) throw new InvalidInputError([{ path: 'gpus', message: 'vLLM needs a GPU: pass --gpu <id> or --gpu-memory <size>', received: [] }]);
+    const gpu = o.gpus.reduce<GpuSpec | undefined>(
+      (a, g) => (!a || gpuCapacityBytes(g) < gpuCapacityBytes(a) ? g : a),
+      undefined,
+    );
+    if (!gpu)
+      throw new InvalidInputError([
+        { path: 'gpus', message: 'vLLM needs a GPU: pass --gpu <id> or --gpu-memory <size>', received: [] },
+      ]);
     const flags = o.vllm ?? {};
     const block = flags.blockSize ?? 16;
     if (flags.maxModelLen !== undefined && flags.maxModelLen < block) {
-      throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: `--max-model-len ${flags.maxModelLen} is below one KV block of ${block} tokens; use at least ${block}`, received: flags.maxModelLen }]);
+      throw new InvalidInputError([
+        {
+          path: 'vllm.maxModelLen',
+          message: `--max-model-len ${flags.maxModelLen} is below one KV block of ${block} tokens; use at least ${block}`,
+          received: flags.maxModelLen,
+        },
+      ]);
     }
     const tp = flags.tensorParallelSize ?? 1;
     const pp = flags.pipelineParallelSize ?? 1;
     const maxModelLen = flags.maxModelLen ?? context;
-    const r = vllmMemory({ ...flags, model: o.model, ...(o.format ? { format: o.format } : {}), gpu, maxModelLen, concurrencyTokens: context });
+    const r = vllmMemory({
+      ...flags,
+      model: o.model,
+      ...(o.format ? { format: o.format } : {}),
+      gpu,
+      maxModelLen,
+      concurrencyTokens: context,
+    });
     const blocksPerRequest = Math.ceil(context / r.blockSize);
     const poolFits = r.numGpuBlocks >= batch * blocksPerRequest;
     const seqsOk = batch <= (flags.maxNumSeqs ?? r.defaults.maxNumSeqs);
-    const one = { id: gpu.id, name: gpu.name, capacityBytes: r.capacityBytes, bytes: bytesOf(r.parts), fits: r.fits && poolFits };
+    const one = {
+      id: gpu.id,
+      name: gpu.name,
+      capacityBytes: r.capacityBytes,
+      bytes: bytesOf(r.parts),
+      fits: r.fits && poolFits,
+    };
     const fits = r.fits && poolFits && seqsOk && r.headroomOk;
-    const binding: Binding = r.binding === 'budget' ? 'budget' : !r.headroomOk ? 'gpu-memory' : !r.fits || !poolFits ? 'kv-cache' : !seqsOk ? 'max-num-seqs' : 'none';
+    const binding: Binding =
+      r.binding === 'budget'
+        ? 'budget'
+        : !r.headroomOk
+          ? 'gpu-memory'
+          : !r.fits || !poolFits
+            ? 'kv-cache'
+            : !seqsOk
+              ? 'max-num-seqs'
+              : 'none';
     const assumptions = [...r.assumptions];
-    if (new Set(o.gpus.map((g) => g.id)).size > 1) assumptions.push(`mixed GPUs: every vLLM rank is sized for the smallest (${gpu.name})`);
-    if (o.gpus.length > 1 && o.gpus.length !== tp * pp) assumptions.push(`${o.gpus.length} GPUs given but --tensor-parallel-size × --pipeline-parallel-size = ${tp * pp}; vLLM uses ${tp * pp}`);
+    if (new Set(o.gpus.map((g) => g.id)).size > 1)
+      assumptions.push(`mixed GPUs: every vLLM rank is sized for the smallest (${gpu.name})`);
+    if (o.gpus.length > 1 && o.gpus.length !== tp * pp)
+      assumptions.push(
+        `${o.gpus.length} GPUs given but --tensor-parallel-size × --pipeline-parallel-size = ${tp * pp}; vLLM uses ${tp * pp}`,
+      );
     return { gpus: Array.from({ length: tp * pp }, () => ({ ...one })), fits, binding, raw: r, assumptions };
   }
-  const r = transformersMemory({ ...(o.transformers ?? {}), model: o.model, ...(o.format ? { format: o.format } : {}), gpus: o.gpus, context, batch });
+  const r = transformersMemory({
+    ...(o.transformers ?? {}),
+    model: o.model,
+    ...(o.format ? { format: o.format } : {}),
+    gpus: o.gpus,
+    context,
+    batch,
+  });
   const capacity = o.gpus.reduce((s, g) => s + gpuCapacityBytes(g), 0);
-  const g = withMargin({ id: o.gpus.map((g) => g.id).join('+') || 'none', name: o.gpus.map((g) => g.name).join(' + ') || 'no GPU', capacityBytes: capacity, bytes: bytesOf(r.parts), fits: r.fits }, o.marginBytes ?? DEFAULT_FIT_MARGIN_BYTES);
+  const g = withMargin(
+    {
+      id: o.gpus.map((g) => g.id).join('+') || 'none',
+      name: o.gpus.map((g) => g.name).join(' + ') || 'no GPU',
+      capacityBytes: capacity,
+      bytes: bytesOf(r.parts),
+      fits: r.fits,
+    },
+    o.marginBytes ?? DEFAULT_FIT_MARGIN_BYTES,
+  );
   return { gpus: [g], fits: g.fits, binding: g.fits ? 'none' : 'gpu-memory', raw: r, assumptions: r.assumptions };
 }
 
@@ -153,7 +238,9 @@ export function resolvedWorkload(o: ServingOptions): { context: number; batch: n
   if (o.engine === 'llama.cpp') {
     // llama.cpp: -np sequences share -c cells (each gets n_ctx / n_seq_max unless --kv-unified).
     const batch = o.batch ?? l?.parallel ?? 1;
-    const context = o.context ?? (l?.ctxSize ? (l.kvUnified ? l.ctxSize : Math.max(1, Math.floor(l.ctxSize / batch))) : DEFAULT_CONTEXT);
+    const context =
+      o.context ??
+      (l?.ctxSize ? (l.kvUnified ? l.ctxSize : Math.max(1, Math.floor(l.ctxSize / batch))) : DEFAULT_CONTEXT);
     return { context, batch };
   }
   return { context: o.context ?? o.vllm?.maxModelLen ?? DEFAULT_CONTEXT, batch: o.batch ?? 1 };

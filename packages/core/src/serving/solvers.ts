@@ -2,7 +2,14 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { WeightFormat } from '../weight-format.js';
 import { prepared } from './devices.js';
 import { engineProfile } from './engine-profiles.js';
-import { type Binding, type EngineRun, modelContextLimit, resolvedWorkload, runEngine, type ServingOptions } from './serving.js';
+import {
+  type Binding,
+  type EngineRun,
+  modelContextLimit,
+  resolvedWorkload,
+  runEngine,
+  type ServingOptions,
+} from './serving.js';
 
 /** Answer of a solver: the largest value that fits, the run there, and what stops one step more. */
 export interface SolveResult {
@@ -38,7 +45,11 @@ function bisectMax(lo: number, hi: number, fits: (n: number) => boolean): number
 function unpinned(o: ServingOptions, what: 'context' | 'batch'): ServingOptions {
   if (o.engine !== 'llama.cpp' || !o.llamaCpp) return o;
   const { ctxSize: _c, parallel: _p, ...rest } = o.llamaCpp;
-  return { ...o, llamaCpp: what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest };
+  return {
+    ...o,
+    llamaCpp:
+      what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest,
+  };
 }
 
 /** Upper bound when the model states no position limit: 2²⁰ tokens. */
@@ -74,7 +85,10 @@ export function solveMaxContext(question: ServingOptions, options: { batch?: num
  * @param options.context tokens per sequence (default the question's context); options.maxBatch search bound (default 4096)
  * @returns the batch, the run there, and the binding constraint of one sequence more
  */
-export function solveMaxBatch(question: ServingOptions, options: { context?: number; maxBatch?: number } = {}): SolveResult {
+export function solveMaxBatch(
+  question: ServingOptions,
+  options: { context?: number; maxBatch?: number } = {},
+): SolveResult {
   const context = options.context ?? resolvedWorkload(question).context;
   const o = unpinned(question, 'batch');
   const cap = engineProfile(o.engine).maxSequences ?? Number.POSITIVE_INFINITY;
@@ -113,15 +127,28 @@ export interface FormatFit {
  *   (highest fidelity), `smallest` the fewest bytes that fits; both undefined when none fits
  * @throws InvalidInputError when no candidate is given
  */
-export function solveFormats(o: ServingOptions, formats: readonly WeightFormat[]): { candidates: FormatFit[]; best?: FormatFit; smallest?: FormatFit } {
-  if (formats.length === 0) throw new InvalidInputError([{ path: 'formats', message: 'give at least one candidate format (e.g. Q8_0, Q4_K_M)', received: [] }]);
+export function solveFormats(
+  o: ServingOptions,
+  formats: readonly WeightFormat[],
+): { candidates: FormatFit[]; best?: FormatFit; smallest?: FormatFit } {
+  if (formats.length === 0)
+    throw new InvalidInputError([
+      { path: 'formats', message: 'give at least one candidate format (e.g. Q8_0, Q4_K_M)', received: [] },
+    ]);
   const { context, batch } = resolvedWorkload(o);
   const p = prepared(o.model);
   const candidates = formats.map((format) => {
     const run = runEngine({ ...o, model: p, format }, context, batch);
     const peakGpuBytes = Math.max(...run.gpus.map((g) => g.bytes.total));
     const headroomBytes = Math.min(...run.gpus.map((g) => g.capacityBytes - g.bytes.total));
-    return { format, weightBytes: p.weightsIn(format).total, fits: run.fits, peakGpuBytes, headroomBytes, binding: run.binding };
+    return {
+      format,
+      weightBytes: p.weightsIn(format).total,
+      fits: run.fits,
+      peakGpuBytes,
+      headroomBytes,
+      binding: run.binding,
+    };
   });
   candidates.sort((a, b) => b.weightBytes - a.weightBytes);
   const fitting = candidates.filter((c) => c.fits);
@@ -135,7 +162,14 @@ export function solveFormats(o: ServingOptions, formats: readonly WeightFormat[]
  * @throws InvalidInputError when the engine is not llama.cpp
  */
 export function solveGpuLayers(o: ServingOptions): SolveResult {
-  if (o.engine !== 'llama.cpp') throw new InvalidInputError([{ path: 'engine', message: 'the layer split applies to llama.cpp (-ngl); vLLM and transformers keep every layer on the GPU', received: o.engine }]);
+  if (o.engine !== 'llama.cpp')
+    throw new InvalidInputError([
+      {
+        path: 'engine',
+        message: 'the layer split applies to llama.cpp (-ngl); vLLM and transformers keep every layer on the GPU',
+        received: o.engine,
+      },
+    ]);
   const { context, batch } = resolvedWorkload(o);
   const total = prepared(o.model).arch.layers.length + 1;
   const at = (ngl: number) => runEngine({ ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: ngl } }, context, batch);

@@ -23,14 +23,35 @@ describe('decodeThroughput', () => {
 
   it('slows to host bandwidth for the CPU-offloaded half (60 GB/s host vs 1008 GB/s × 0.7)', () => {
     const full = decodeThroughput({ model: llama2_7b, format: ggufFileType('Q4_0'), gpu: rtx4090, context: 512 });
-    const half = decodeThroughput({ model: llama2_7b, format: ggufFileType('Q4_0'), gpu: rtx4090, context: 512, gpuWeightFraction: 0.5 });
+    const half = decodeThroughput({
+      model: llama2_7b,
+      format: ggufFileType('Q4_0'),
+      gpu: rtx4090,
+      context: 512,
+      gpuWeightFraction: 0.5,
+    });
     const expected = 1 / (full.bytes / 2 / (1008e9 * 0.7) + full.bytes / 2 / 60e9);
     expect(half.tokensPerSecond).toBeCloseTo(expected, 6);
   });
 
   it('reads only top-k / E of MoE expert weights at batch 1 (8 experts, top-2 → 25%)', () => {
     const base = llama2_7b.layers[0]!;
-    const moe: Architecture = { ...llama2_7b, layers: llama2_7b.layers.map(() => ({ ...base, mlp: { kind: 'moe' as const, numExperts: 8, topK: 2, expertIntermediateSize: 11008, gated: true, expertBias: false, routerBias: false, routerCorrectionBias: false } })) };
+    const moe: Architecture = {
+      ...llama2_7b,
+      layers: llama2_7b.layers.map(() => ({
+        ...base,
+        mlp: {
+          kind: 'moe' as const,
+          numExperts: 8,
+          topK: 2,
+          expertIntermediateSize: 11008,
+          gated: true,
+          expertBias: false,
+          routerBias: false,
+          routerCorrectionBias: false,
+        },
+      })),
+    };
     const r = decodeThroughput({ model: moe, format: plainFormats.f16, gpu: lookupGpu('h100-80gb'), context: 0 });
     expect(r.parts!.weights!.note).toMatch(/25\.0% of expert weights/);
   });
@@ -55,7 +76,7 @@ describe('speculativeDecoding', () => {
 });
 
 describe('draftModelBytes', () => {
-  it('adds the draft\'s weights and KV: opt-125m f16 at 2048 tokens = 250,478,592 + 72 MiB', () => {
+  it("adds the draft's weights and KV: opt-125m f16 at 2048 tokens = 250,478,592 + 72 MiB", () => {
     const r = draftModelBytes({ model: opt125m, format: plainFormats.f16, context: 2048 });
     expect(r.parts!.weights!.bytes).toBe(250_478_592);
     expect(r.parts!.kvCache!.bytes).toBe(72 * 2 ** 20);

@@ -43,7 +43,11 @@ export interface ThroughputEstimate extends BreakdownPart {
   tokensPerSecond: number;
 }
 
-function activeWeightBytes(p: PreparedModel, format: WeightFormat, batch: number): { total: number; active: number; note: string } {
+function activeWeightBytes(
+  p: PreparedModel,
+  format: WeightFormat,
+  batch: number,
+): { total: number; active: number; note: string } {
   let total = 0;
   let dense = 0;
   let experts = 0;
@@ -54,10 +58,15 @@ function activeWeightBytes(p: PreparedModel, format: WeightFormat, batch: number
     else dense += bytes;
   }
   const moe = p.arch.layers.map((l) => l.mlp).find((m) => m.kind === 'moe');
-  if (moe?.kind !== 'moe') return { total, active: dense, note: 'every weight except the embedding table is read once per step' };
+  if (moe?.kind !== 'moe')
+    return { total, active: dense, note: 'every weight except the embedding table is read once per step' };
   // Expected distinct experts a batch touches under uniform routing: E × (1 − (1 − k/E)^batch).
   const touched = 1 - (1 - moe.topK / moe.numExperts) ** batch;
-  return { total, active: dense + experts * touched, note: `MoE: shared weights + ${(touched * 100).toFixed(1)}% of expert weights (top-${moe.topK} of ${moe.numExperts}, batch ${batch}, uniform routing)` };
+  return {
+    total,
+    active: dense + experts * touched,
+    note: `MoE: shared weights + ${(touched * 100).toFixed(1)}% of expert weights (top-${moe.topK} of ${moe.numExperts}, batch ${batch}, uniform routing)`,
+  };
 }
 
 function efficiency(value: number | undefined, fallback: number, path: string): number {
@@ -79,26 +88,41 @@ export function decodeThroughput(o: ThroughputOptions): ThroughputEstimate {
   const batch = o.batch ?? 1;
   requireInt(o.context, 0, 'throughput.context', 'context');
   requireInt(batch, 1, 'throughput.batch', 'batch');
-  if (!(o.gpu.bandwidthGBps > 0)) throw new InvalidInputError([{ path: 'gpu.bandwidthGBps', message: `no memory bandwidth known for ${o.gpu.name}; pick a catalogue GPU (--gpu) to estimate speed`, received: o.gpu.bandwidthGBps }]);
+  if (!(o.gpu.bandwidthGBps > 0))
+    throw new InvalidInputError([
+      {
+        path: 'gpu.bandwidthGBps',
+        message: `no memory bandwidth known for ${o.gpu.name}; pick a catalogue GPU (--gpu) to estimate speed`,
+        received: o.gpu.bandwidthGBps,
+      },
+    ]);
   const gpuShare = o.gpuWeightFraction ?? 1;
   requireRange(gpuShare, 0, 1, 'throughput.gpuWeightFraction', 'gpuWeightFraction');
   const w = activeWeightBytes(p, format, batch);
   const kv = o.context > 0 ? kvCacheBytes(p.arch, { tokens: o.context, batch, kDtype: o.kvDtype ?? 'f16' }).bytes : 0;
-  const eff = efficiency(o.bandwidthEfficiency, DEFAULT_BANDWIDTH_EFFICIENCY[o.gpu.vendor], 'throughput.bandwidthEfficiency');
+  const eff = efficiency(
+    o.bandwidthEfficiency,
+    DEFAULT_BANDWIDTH_EFFICIENCY[o.gpu.vendor],
+    'throughput.bandwidthEfficiency',
+  );
   const gpuBytes = w.active * gpuShare + kv * gpuShare;
   const hostBytes = (w.active + kv) * (1 - gpuShare);
   const hostBw = (o.hostBandwidthGBps ?? 60) * 1e9;
   const seconds = gpuBytes / (o.gpu.bandwidthGBps * 1e9 * eff) + hostBytes / hostBw;
   const tokensPerSecond = batch / seconds;
   return {
-    ...part(gpuBytes + hostBytes, `decode: ${batch} tokens per step / (${(gpuBytes / 1e9).toFixed(2)} GB at ${o.gpu.bandwidthGBps} GB/s × ${eff}${hostBytes > 0 ? ` + ${(hostBytes / 1e9).toFixed(2)} GB at ${hostBw / 1e9} GB/s host` : ''}) = ${tokensPerSecond.toFixed(1)} tok/s`, {
-      accuracy: 'model',
-      source: 'bandwidth-bound decode; efficiency from llama-bench tg128 results (llama.cpp discussion #4167)',
-      parts: {
-        weights: part(w.active, w.note),
-        kvCache: part(kv, `KV of ${batch} × ${o.context.toLocaleString('en-US')} tokens read per step`),
+    ...part(
+      gpuBytes + hostBytes,
+      `decode: ${batch} tokens per step / (${(gpuBytes / 1e9).toFixed(2)} GB at ${o.gpu.bandwidthGBps} GB/s × ${eff}${hostBytes > 0 ? ` + ${(hostBytes / 1e9).toFixed(2)} GB at ${hostBw / 1e9} GB/s host` : ''}) = ${tokensPerSecond.toFixed(1)} tok/s`,
+      {
+        accuracy: 'model',
+        source: 'bandwidth-bound decode; efficiency from llama-bench tg128 results (llama.cpp discussion #4167)',
+        parts: {
+          weights: part(w.active, w.note),
+          kvCache: part(kv, `KV of ${batch} × ${o.context.toLocaleString('en-US')} tokens read per step`),
+        },
       },
-    }),
+    ),
     tokensPerSecond,
   };
 }
@@ -114,20 +138,31 @@ export function prefillThroughput(o: ThroughputOptions): ThroughputEstimate {
   const format = o.format ?? plainFormats.bf16;
   const dtype = o.computeDtype ?? (o.gpu.tflops.bf16 ? 'bf16' : 'fp16');
   const peak = o.gpu.tflops[dtype];
-  if (!peak || peak <= 0) throw new InvalidInputError([{ path: 'throughput.computeDtype', message: `${o.gpu.name} lists no ${dtype} TFLOPs; use fp16`, received: dtype }]);
+  if (!peak || peak <= 0)
+    throw new InvalidInputError([
+      { path: 'throughput.computeDtype', message: `${o.gpu.name} lists no ${dtype} TFLOPs; use fp16`, received: dtype },
+    ]);
   const eff = efficiency(o.computeEfficiency, DEFAULT_COMPUTE_EFFICIENCY, 'throughput.computeEfficiency');
   const w = activeWeightBytes(p, format, 1);
   const params = activeParameters(p.arch, p);
   let attn = 0;
-  for (const l of p.arch.layers) if (isSoftmaxAttention(l.attention)) attn += 2 * o.context * l.attention.numHeads * l.attention.headDim;
+  for (const l of p.arch.layers)
+    if (isSoftmaxAttention(l.attention)) attn += 2 * o.context * l.attention.numHeads * l.attention.headDim;
   const flopsPerToken = 2 * params + attn;
   const tokensPerSecond = (peak * 1e12 * eff) / flopsPerToken;
   return {
-    ...part(flopsPerToken, `prefill: ${peak} TFLOPs (${dtype}) × ${eff} / ${(flopsPerToken / 1e9).toFixed(2)} GFLOP per token = ${tokensPerSecond.toFixed(0)} tok/s`, {
-      accuracy: 'model',
-      source: 'compute-bound prefill, Kaplan et al. 2020 (arXiv:2001.08361) table 1',
-      parts: { matmul: part(2 * params, `2 × ${params.toLocaleString('en-US')} active parameters; ${w.note}`), attention: part(attn, `2 × layers × ${o.context} × d_attn`) },
-    }),
+    ...part(
+      flopsPerToken,
+      `prefill: ${peak} TFLOPs (${dtype}) × ${eff} / ${(flopsPerToken / 1e9).toFixed(2)} GFLOP per token = ${tokensPerSecond.toFixed(0)} tok/s`,
+      {
+        accuracy: 'model',
+        source: 'compute-bound prefill, Kaplan et al. 2020 (arXiv:2001.08361) table 1',
+        parts: {
+          matmul: part(2 * params, `2 × ${params.toLocaleString('en-US')} active parameters; ${w.note}`),
+          attention: part(attn, `2 × layers × ${o.context} × d_attn`),
+        },
+      },
+    ),
     tokensPerSecond,
   };
 }
@@ -163,7 +198,11 @@ export interface SpeculativeOptions {
  * target step (verification of γ + 1 tokens is as memory-bound as one decode step).
  * @returns tokens/s with speculation, the speed-up and the expected tokens per step
  */
-export function speculativeDecoding(o: SpeculativeOptions): { tokensPerSecond: number; speedup: number; tokensPerStep: number } {
+export function speculativeDecoding(o: SpeculativeOptions): {
+  tokensPerSecond: number;
+  speedup: number;
+  tokensPerStep: number;
+} {
   requireInt(o.draftTokens, 1, 'speculative.draftTokens', 'draft tokens (γ)');
   requireRange(o.acceptanceRate, 0, 0.999, 'speculative.acceptanceRate', 'acceptance rate (α)');
   const a = o.acceptanceRate;
@@ -179,9 +218,18 @@ export function speculativeDecoding(o: SpeculativeOptions): { tokensPerSecond: n
  * same context and batch (llama.cpp `-md`, vLLM `speculative_config` keep both resident).
  * @returns bytes with parts weights and kvCache
  */
-export function draftModelBytes(o: { model: Architecture | PreparedModel; format?: WeightFormat; context: number; batch?: number; kvDtype?: string }): BreakdownPart {
+export function draftModelBytes(o: {
+  model: Architecture | PreparedModel;
+  format?: WeightFormat;
+  context: number;
+  batch?: number;
+  kvDtype?: string;
+}): BreakdownPart {
   const p = prepared(o.model);
   const weights = p.weightsIn(o.format ?? plainFormats.bf16).total;
   const kv = kvCacheBytes(p.arch, { tokens: o.context, batch: o.batch ?? 1, kDtype: o.kvDtype ?? 'f16' });
-  return part(weights + kv.bytes, 'draft model: weights + its own KV cache', { accuracy: 'exact', parts: { weights: part(weights, `draft weights in ${(o.format ?? plainFormats.bf16).id}`), kvCache: kv } });
+  return part(weights + kv.bytes, 'draft model: weights + its own KV cache', {
+    accuracy: 'exact',
+    parts: { weights: part(weights, `draft weights in ${(o.format ?? plainFormats.bf16).id}`), kvCache: kv },
+  });
 }

@@ -34,8 +34,15 @@ export function transformersMemory(options: TransformersOptions): TransformersEs
   const r = estimateInference({ logits: 'last', ...inference, ...(dequantized ? { format: plainFormats.bf16 } : {}) });
   const capacityBytes = gpus.reduce((s, g) => s + gpuCapacityBytes(g), 0);
   const assumptions = [...r.assumptions];
-  if (dequantized) assumptions.push('transformers dequantizes a GGUF file when it loads it: weights in bf16 (torch_dtype), not as stored');
-  if (inference.logits === undefined) assumptions.push('generate(): logits for the last position only (logits_to_keep=1); --logits all for a plain forward over the prompt');
-  if (gpus.length > 1) assumptions.push(`device_map="auto" over ${gpus.length} GPUs: checked against their summed memory`);
+  if (dequantized)
+    assumptions.push(
+      'transformers dequantizes a GGUF file when it loads it: weights in bf16 (torch_dtype), not as stored',
+    );
+  if (inference.logits === undefined)
+    assumptions.push(
+      'generate(): logits for the last position only (logits_to_keep=1); --logits all for a plain forward over the prompt',
+    );
+  if (gpus.length > 1)
+    assumptions.push(`device_map="auto" over ${gpus.length} GPUs: checked against their summed memory`);
   return { ...r, assumptions, engine: 'transformers', capacityBytes, fits: r.total <= capacityBytes };
 }

@@ -30,16 +30,41 @@ describe('vllmMemory', () => {
   });
 
   it('reproduces Llama-2-7B on A100-80GB: 8 MiB blocks, 7,449 GPU blocks (torch-only profile of PR #2031) within 1%', () => {
-    const r = vllmMemory({ model: llama2_7b, format: plainFormats.f16, gpu: lookupGpu('a100-80gb'), maxModelLen: 4096, maxNumBatchedTokens: 4096, maxNumSeqs: 256, nonTorchBytes: 0 });
+    const r = vllmMemory({
+      model: llama2_7b,
+      format: plainFormats.f16,
+      gpu: lookupGpu('a100-80gb'),
+      maxModelLen: 4096,
+      maxNumBatchedTokens: 4096,
+      maxNumSeqs: 256,
+      nonTorchBytes: 0,
+    });
     expect(r.blockBytes).toBe(8 * MIB);
     expect(rel(r.numGpuBlocks, logs[1]!.figures.gpu_blocks_before_fix)).toBeLessThan(0.01);
     // After the fix the profile also counts ~0.77 GiB of non-torch memory: 98 blocks × 8 MiB.
-    const after = vllmMemory({ model: llama2_7b, format: plainFormats.f16, gpu: lookupGpu('a100-80gb'), maxModelLen: 4096, maxNumBatchedTokens: 4096, maxNumSeqs: 256, nonTorchBytes: 98 * 8 * MIB });
+    const after = vllmMemory({
+      model: llama2_7b,
+      format: plainFormats.f16,
+      gpu: lookupGpu('a100-80gb'),
+      maxModelLen: 4096,
+      maxNumBatchedTokens: 4096,
+      maxNumSeqs: 256,
+      nonTorchBytes: 98 * 8 * MIB,
+    });
     expect(rel(after.numGpuBlocks, logs[1]!.figures.gpu_blocks_after_fix)).toBeLessThan(0.01);
   });
 
   it('reproduces Llama-2-70B at TP 4 on A100-80GB: 1.25 MiB blocks per rank, 31,615 GPU blocks (torch-only profile) within 1%', () => {
-    const r = vllmMemory({ model: llama2_70b, format: plainFormats.f16, gpu: lookupGpu('a100-80gb'), tensorParallelSize: 4, maxModelLen: 4096, maxNumBatchedTokens: 4096, maxNumSeqs: 256, nonTorchBytes: 0 });
+    const r = vllmMemory({
+      model: llama2_70b,
+      format: plainFormats.f16,
+      gpu: lookupGpu('a100-80gb'),
+      tensorParallelSize: 4,
+      maxModelLen: 4096,
+      maxNumBatchedTokens: 4096,
+      maxNumSeqs: 256,
+      nonTorchBytes: 0,
+    });
     expect(r.blockBytes).toBe(1.25 * MIB);
     expect(rel(r.numGpuBlocks, logs[2]!.figures.gpu_blocks_before_fix)).toBeLessThan(0.01);
     expect(r.parts.weights!.bytes / GIB).toBeCloseTo(32.12, 1);
@@ -47,7 +72,13 @@ describe('vllmMemory', () => {
 
   it('reproduces opt-125m: 7,281 CPU blocks of 0.5625 MiB in the 4 GiB swap space, weights 244.61 MB within 3%', () => {
     const log = logs[3]!;
-    const r = vllmMemory({ model: opt125m, format: plainFormats.f16, gpu: lookupGpu('a100-80gb'), maxModelLen: 2048, swapSpaceBytes: 4 * GIB });
+    const r = vllmMemory({
+      model: opt125m,
+      format: plainFormats.f16,
+      gpu: lookupGpu('a100-80gb'),
+      maxModelLen: 2048,
+      swapSpaceBytes: 4 * GIB,
+    });
     expect(r.blockBytes).toBe(0.5625 * MIB);
     expect(r.numCpuBlocks).toBe(log.figures.cpu_blocks);
     expect(rel(r.parts.weights!.bytes / MIB, log.figures.model_weights_MB)).toBeLessThan(0.03);
@@ -64,7 +95,12 @@ describe('vllmMemory', () => {
   it('reports max concurrency at 8k = floor(blocks / 512) and flags a max_model_len the pool cannot hold', () => {
     const r = vllmMemory({ model: llama2_7b, gpu: lookupGpu('rtx-4090'), maxModelLen: 4096, concurrencyTokens: 8192 });
     expect(r.maxConcurrency).toBe(Math.min(256, Math.floor(r.numGpuBlocks / 512)));
-    const tight = vllmMemory({ model: llama2_7b, gpu: customGpu(14.5 * GIB), maxModelLen: 4096, gpuMemoryUtilization: 0.95 });
+    const tight = vllmMemory({
+      model: llama2_7b,
+      gpu: customGpu(14.5 * GIB),
+      maxModelLen: 4096,
+      gpuMemoryUtilization: 0.95,
+    });
     expect(tight.binding).not.toBe('none');
     expect(tight.fits).toBe(false);
   });
@@ -82,11 +118,19 @@ describe('vllmMemory', () => {
     // full group: 8192 / 16 = 512 blocks; sliding group: cdiv(min(4095 + 8192, 8192), 16) + 1 = 513.
     expect(r.maxConcurrency).toBe(Math.min(256, Math.floor(r.numGpuBlocks / 1025)));
     expect(r.kvTokens).toBe(Math.floor(r.numGpuBlocks / 2) * 16);
-    const flat = vllmMemory({ model: arch, gpu: lookupGpu('h100-80gb'), maxModelLen: 8192, maxNumBatchedTokens: 8192, disableHybridKvCacheManager: true });
+    const flat = vllmMemory({
+      model: arch,
+      gpu: lookupGpu('h100-80gb'),
+      maxModelLen: 8192,
+      maxNumBatchedTokens: 8192,
+      disableHybridKvCacheManager: true,
+    });
     expect(flat.blockBytes).toBe(26 * page);
   });
 
   it('rejects a TP size that does not divide 32 heads', () => {
-    expect(() => vllmMemory({ model: llama2_7b, gpu: lookupGpu('a100-80gb'), maxModelLen: 4096, tensorParallelSize: 3 })).toThrow(/divisible/);
+    expect(() =>
+      vllmMemory({ model: llama2_7b, gpu: lookupGpu('a100-80gb'), maxModelLen: 4096, tensorParallelSize: 3 }),
+    ).toThrow(/divisible/);
   });
 });

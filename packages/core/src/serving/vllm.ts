@@ -84,17 +84,38 @@ export function vllmDefaults(gpu: GpuSpec, maxModelLen: number, version?: string
   if (v !== undefined && v < 8) {
     const chunkedPrefill = chunked ?? maxModelLen > 32768;
     const maxNumBatchedTokens = chunkedPrefill ? 512 : Math.max(maxModelLen, 2048);
-    return { engine: 'V0', maxNumBatchedTokens, maxNumSeqs: 256, chunkedPrefill, profileTokens: maxNumBatchedTokens, note: `vLLM 0.${v} (V0)${chunkedPrefill ? ', chunked prefill: 512 batched tokens' : `: the profile run processes max_model_len = ${maxModelLen.toLocaleString('en-US')} tokens`}` };
+    return {
+      engine: 'V0',
+      maxNumBatchedTokens,
+      maxNumSeqs: 256,
+      chunkedPrefill,
+      profileTokens: maxNumBatchedTokens,
+      note: `vLLM 0.${v} (V0)${chunkedPrefill ? ', chunked prefill: 512 batched tokens' : `: the profile run processes max_model_len = ${maxModelLen.toLocaleString('en-US')} tokens`}`,
+    };
   }
   const large = gpuCapacityBytes(gpu) >= 70 * GIB && !/a100/i.test(`${gpu.id} ${gpu.name}`);
   const maxNumBatchedTokens = large ? 8192 : 2048;
-  return { engine: 'V1', maxNumBatchedTokens, maxNumSeqs: large ? 1024 : 256, chunkedPrefill: true, profileTokens: maxNumBatchedTokens, note: `vLLM V1 defaults for ${large ? 'a ≥ 70 GiB GPU (not A100)' : 'a GPU under 70 GiB or an A100'}: --max-num-batched-tokens ${maxNumBatchedTokens}, --max-num-seqs ${large ? 1024 : 256}` };
+  return {
+    engine: 'V1',
+    maxNumBatchedTokens,
+    maxNumSeqs: large ? 1024 : 256,
+    chunkedPrefill: true,
+    profileTokens: maxNumBatchedTokens,
+    note: `vLLM V1 defaults for ${large ? 'a ≥ 70 GiB GPU (not A100)' : 'a GPU under 70 GiB or an A100'}: --max-num-batched-tokens ${maxNumBatchedTokens}, --max-num-seqs ${large ? 1024 : 256}`,
+  };
 }
 
 function parseVersion(version: string | undefined): number | undefined {
   if (version === undefined || version === 'current' || version === 'latest') return undefined;
   const m = /^(?:v)?0\.(\d+)(?:\.\d+)*$/.exec(version) ?? /^(?:v)?(\d+)\.\d+/.exec(version);
-  if (!m) throw new InvalidInputError([{ path: 'vllm.version', message: `"${version}" is not a vLLM version; use e.g. vllm@0.6.3 or vllm@0.11.0`, received: version }]);
+  if (!m)
+    throw new InvalidInputError([
+      {
+        path: 'vllm.version',
+        message: `"${version}" is not a vLLM version; use e.g. vllm@0.6.3 or vllm@0.11.0`,
+        received: version,
+      },
+    ]);
   return version.replace(/^v/, '').startsWith('0.') ? Number(m[1]) : 100;
 }
 
@@ -135,7 +156,16 @@ export interface VllmEstimate extends Breakdown {
   assumptions: string[];
 }
 
-const KV_DTYPES: Record<string, string> = { auto: 'bf16', bf16: 'bf16', bfloat16: 'bf16', f16: 'f16', fp8: 'fp8', fp8_e4m3: 'fp8', fp8_e5m2: 'fp8', fp8_inc: 'fp8' };
+const KV_DTYPES: Record<string, string> = {
+  auto: 'bf16',
+  bf16: 'bf16',
+  bfloat16: 'bf16',
+  f16: 'f16',
+  fp8: 'fp8',
+  fp8_e4m3: 'fp8',
+  fp8_e5m2: 'fp8',
+  fp8_inc: 'fp8',
+};
 
 /** The slice of each layer one tensor-parallel rank holds: heads, KV heads (replicated below tp) and FFN width ÷ tp. */
 function rankLayer(l: LayerSpec, tp: number): LayerSpec {
@@ -144,7 +174,10 @@ function rankLayer(l: LayerSpec, tp: number): LayerSpec {
     ? { ...a, numHeads: Math.ceil(a.numHeads / tp), numKvHeads: Math.max(1, Math.floor(a.numKvHeads / tp)) }
     : a;
   const m = l.mlp;
-  const mlp = m.kind === 'dense' ? { ...m, intermediateSize: Math.ceil(m.intermediateSize / tp) } : { ...m, expertIntermediateSize: Math.ceil(m.expertIntermediateSize / tp) };
+  const mlp =
+    m.kind === 'dense'
+      ? { ...m, intermediateSize: Math.ceil(m.intermediateSize / tp) }
+      : { ...m, expertIntermediateSize: Math.ceil(m.expertIntermediateSize / tp) };
   return { ...l, attention, mlp };
 }
 
@@ -191,14 +224,36 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const util = options.gpuMemoryUtilization ?? 0.9;
   const blockSize = options.blockSize ?? 16;
   if (!(VLLM_BLOCK_SIZES as readonly number[]).includes(blockSize)) {
-    throw new InvalidInputError([{ path: 'vllm.blockSize', message: `vLLM refuses --block-size ${blockSize}: it takes ${VLLM_BLOCK_SIZES.join(', ')}`, received: blockSize }]);
+    throw new InvalidInputError([
+      {
+        path: 'vllm.blockSize',
+        message: `vLLM refuses --block-size ${blockSize}: it takes ${VLLM_BLOCK_SIZES.join(', ')}`,
+        received: blockSize,
+      },
+    ]);
   }
   const maxModelLenEarly = options.maxModelLen ?? arch.maxPositionEmbeddings;
-  if (maxModelLenEarly !== undefined && arch.maxPositionEmbeddings !== undefined && maxModelLenEarly > arch.maxPositionEmbeddings) {
-    throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: `vLLM refuses to start: --max-model-len ${maxModelLenEarly} is greater than the model's max_position_embeddings ${arch.maxPositionEmbeddings} (vllm/config/model.py); use --max-model-len ${arch.maxPositionEmbeddings} or less`, received: maxModelLenEarly }]);
+  if (
+    maxModelLenEarly !== undefined &&
+    arch.maxPositionEmbeddings !== undefined &&
+    maxModelLenEarly > arch.maxPositionEmbeddings
+  ) {
+    throw new InvalidInputError([
+      {
+        path: 'vllm.maxModelLen',
+        message: `vLLM refuses to start: --max-model-len ${maxModelLenEarly} is greater than the model's max_position_embeddings ${arch.maxPositionEmbeddings} (vllm/config/model.py); use --max-model-len ${arch.maxPositionEmbeddings} or less`,
+        received: maxModelLenEarly,
+      },
+    ]);
   }
   if (options.maxModelLen !== undefined && options.concurrencyTokens === undefined && options.maxModelLen < blockSize) {
-    throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: `--max-model-len ${options.maxModelLen} is below one KV block of ${blockSize} tokens; use at least ${blockSize}`, received: options.maxModelLen }]);
+    throw new InvalidInputError([
+      {
+        path: 'vllm.maxModelLen',
+        message: `--max-model-len ${options.maxModelLen} is below one KV block of ${blockSize} tokens; use at least ${blockSize}`,
+        received: options.maxModelLen,
+      },
+    ]);
   }
   const defaults = vllmDefaults(options.gpu, maxModelLenEarly ?? 4096, options.version, options.enableChunkedPrefill);
   const maxNumSeqs = options.maxNumSeqs ?? defaults.maxNumSeqs;
@@ -212,15 +267,43 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   requireInt(batched, 1, 'vllm.maxNumBatchedTokens', '--max-num-batched-tokens');
   const heads = arch.layers.map((l) => l.attention).find(isSoftmaxAttention)?.numHeads;
   if (heads !== undefined && heads % tp !== 0) {
-    throw new InvalidInputError([{ path: 'vllm.tensorParallelSize', message: `${heads} attention heads are not divisible by --tensor-parallel-size ${tp}; vLLM requires it`, received: tp }]);
+    throw new InvalidInputError([
+      {
+        path: 'vllm.tensorParallelSize',
+        message: `${heads} attention heads are not divisible by --tensor-parallel-size ${tp}; vLLM requires it`,
+        received: tp,
+      },
+    ]);
   }
-  if (pp > arch.layers.length) throw new InvalidInputError([{ path: 'vllm.pipelineParallelSize', message: `--pipeline-parallel-size ${pp} exceeds ${arch.layers.length} layers`, received: pp }]);
+  if (pp > arch.layers.length)
+    throw new InvalidInputError([
+      {
+        path: 'vllm.pipelineParallelSize',
+        message: `--pipeline-parallel-size ${pp} exceeds ${arch.layers.length} layers`,
+        received: pp,
+      },
+    ]);
   const maxModelLen = options.maxModelLen ?? arch.maxPositionEmbeddings;
-  if (maxModelLen === undefined) throw new InvalidInputError([{ path: 'vllm.maxModelLen', message: 'the model states no max_position_embeddings; pass --max-model-len', received: undefined }]);
-  if (options.maxModelLen === undefined) assumptions.push(`--max-model-len defaulted to the model's ${maxModelLen.toLocaleString('en-US')} positions`);
+  if (maxModelLen === undefined)
+    throw new InvalidInputError([
+      {
+        path: 'vllm.maxModelLen',
+        message: 'the model states no max_position_embeddings; pass --max-model-len',
+        received: undefined,
+      },
+    ]);
+  if (options.maxModelLen === undefined)
+    assumptions.push(`--max-model-len defaulted to the model's ${maxModelLen.toLocaleString('en-US')} positions`);
   requireInt(maxModelLen, 1, 'vllm.maxModelLen', '--max-model-len');
   const kvName = KV_DTYPES[normalizeDtypeName(options.kvCacheDtype ?? 'auto')];
-  if (!kvName) throw new InvalidInputError([{ path: 'vllm.kvCacheDtype', message: 'use auto, bfloat16, fp8, fp8_e4m3 or fp8_e5m2', received: options.kvCacheDtype }]);
+  if (!kvName)
+    throw new InvalidInputError([
+      {
+        path: 'vllm.kvCacheDtype',
+        message: 'use auto, bfloat16, fp8, fp8_e4m3 or fp8_e5m2',
+        received: options.kvCacheDtype,
+      },
+    ]);
   const format = options.format ?? plainFormats.bf16;
   if (options.format === undefined) assumptions.push('weights in bf16');
 
@@ -229,12 +312,18 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const stageOf = (layer: number) => Math.floor(layer / perStage);
   const stageBytes = Array.from({ length: pp }, () => 0);
   for (const { tensor, bytes } of tensorBytes(p, format)) {
-    const stage = tensor.layer !== undefined ? stageOf(tensor.layer) : tensor.role === 'token_embd' || tensor.role === 'position_embd' ? 0 : pp - 1;
+    const stage =
+      tensor.layer !== undefined
+        ? stageOf(tensor.layer)
+        : tensor.role === 'token_embd' || tensor.role === 'position_embd'
+          ? 0
+          : pp - 1;
     let share = bytes;
     if (tensor.shape.length >= 2) {
       // Column/row-parallel linears and the vocab-parallel embedding split ÷ tp; KV heads replicate below tp.
       const a = tensor.layer !== undefined ? arch.layers[tensor.layer]?.attention : undefined;
-      if ((tensor.role === 'attn_k' || tensor.role === 'attn_v') && a && isSoftmaxAttention(a) && a.numKvHeads < tp) share = bytes / a.numKvHeads;
+      if ((tensor.role === 'attn_k' || tensor.role === 'attn_v') && a && isSoftmaxAttention(a) && a.numKvHeads < tp)
+        share = bytes / a.numKvHeads;
       else share = bytes / tp;
     }
     stageBytes[stage]! += share;
@@ -246,7 +335,12 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const weights = options.weightBytesPerGpu ?? Math.ceil(stageBytes[worstStage]!);
 
   const kvDtype = kvName;
-  const layout = pagedLayout(rank, { blockSize, kvDtype, maxNumBatchedTokens: batched, hybrid: !options.disableHybridKvCacheManager });
+  const layout = pagedLayout(rank, {
+    blockSize,
+    kvDtype,
+    maxNumBatchedTokens: batched,
+    hybrid: !options.disableHybridKvCacheManager,
+  });
   const blockBytes = layout.blockBytes;
   const block = layout.block;
   assumptions.push(...layout.notes);
@@ -256,9 +350,17 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const activation =
     options.activationPeakBytes !== undefined
       ? part(options.activationPeakBytes, 'measured activation peak (given)', { accuracy: 'exact' })
-      : profilePeak(rank, defaults.engine === 'V0' && !defaults.chunkedPrefill && options.maxNumBatchedTokens === undefined ? Math.max(maxModelLen, 2048) : batched, maxNumSeqs, arch.vocabSize);
+      : profilePeak(
+          rank,
+          defaults.engine === 'V0' && !defaults.chunkedPrefill && options.maxNumBatchedTokens === undefined
+            ? Math.max(maxModelLen, 2048)
+            : batched,
+          maxNumSeqs,
+          arch.vocabSize,
+        );
   const nonTorch = options.nonTorchBytes ?? Math.round(0.16 * GIB);
-  if (options.nonTorchBytes === undefined) assumptions.push('non-torch memory 0.16 GiB (vLLM PR #12126 log on H100, TP 1); NCCL buffers under TP add more');
+  if (options.nonTorchBytes === undefined)
+    assumptions.push('non-torch memory 0.16 GiB (vLLM PR #12126 log on H100, TP 1); NCCL buffers under TP add more');
   const kvBudgetBytes = Math.max(0, budgetBytes - weights - activation.bytes - nonTorch);
   const numGpuBlocks = Math.floor(kvBudgetBytes / blockBytes);
   // vLLM prints "GPU KV cache size: num_blocks // num_groups × block_size tokens".
@@ -270,21 +372,37 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const maxConcurrency = Math.min(memoryConcurrency, maxNumSeqs);
   // vllm/v1/core/kv_cache_utils.py: "Maximum concurrency for {max_model_len} tokens per request: {x:.2f}x".
   const concurrencyFactor = Math.floor((kvTokens / maxModelLen) * 100) / 100;
-  const binding = budgetBytes - weights - activation.bytes - nonTorch <= 0 ? 'budget' : layout.blocksPerRequest(maxModelLen) > numGpuBlocks ? 'kv-cache' : 'none';
+  const binding =
+    budgetBytes - weights - activation.bytes - nonTorch <= 0
+      ? 'budget'
+      : layout.blocksPerRequest(maxModelLen) > numGpuBlocks
+        ? 'kv-cache'
+        : 'none';
   const cudaGraphBytes = options.enforceEager ? 0 : (options.cudaGraphBytes ?? 512 * MIB);
-  if (!options.enforceEager && options.cudaGraphBytes === undefined) assumptions.push('CUDA graphs ≈ 0.5 GiB (typical "Graph capturing finished … took" log lines), outside the budget');
-  const kvPart = part(numGpuBlocks * blockBytes, `${numGpuBlocks.toLocaleString('en-US')} blocks × ${blockSize} tokens × ${(blockBytes / blockSize).toLocaleString('en-US')} B/token (${rank.layers.length} layers on this rank, ${kvDtype})`, {
-    accuracy: 'exact',
-    source: 'vllm/v1/core/kv_cache_utils.py get_num_blocks',
-    parts: block.parts,
-  });
+  if (!options.enforceEager && options.cudaGraphBytes === undefined)
+    assumptions.push('CUDA graphs ≈ 0.5 GiB (typical "Graph capturing finished … took" log lines), outside the budget');
+  const kvPart = part(
+    numGpuBlocks * blockBytes,
+    `${numGpuBlocks.toLocaleString('en-US')} blocks × ${blockSize} tokens × ${(blockBytes / blockSize).toLocaleString('en-US')} B/token (${rank.layers.length} layers on this rank, ${kvDtype})`,
+    {
+      accuracy: 'exact',
+      source: 'vllm/v1/core/kv_cache_utils.py get_num_blocks',
+      parts: block.parts,
+    },
+  );
   const parts: Record<string, BreakdownPart> = {
     weights: part(weights, `weights per GPU (tp ${tp}, pp ${pp}) in ${format.id}`, { accuracy: 'exact' }),
     kvCache: kvPart,
     activations: activation,
     overhead: part(nonTorch + cudaGraphBytes, 'non-torch memory (in the budget) + CUDA graphs (outside it)', {
       accuracy: 'model',
-      parts: { nonTorch: part(nonTorch, 'NCCL / cuBLAS / CUDA allocations the profile sees grow'), cudaGraphs: part(cudaGraphBytes, options.enforceEager ? '--enforce-eager: none' : 'captured after the KV allocation') },
+      parts: {
+        nonTorch: part(nonTorch, 'NCCL / cuBLAS / CUDA allocations the profile sees grow'),
+        cudaGraphs: part(
+          cudaGraphBytes,
+          options.enforceEager ? '--enforce-eager: none' : 'captured after the KV allocation',
+        ),
+      },
     }),
   };
   const total = Object.values(parts).reduce((s, x) => s + x.bytes, 0);
@@ -314,7 +432,8 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     // vllm/v1/core/kv_cache_utils.py check_enough_kv_cache_memory raises with the estimated maximum model length.
     result.refusal = `vLLM refuses to start: one request of max_model_len ${maxModelLen.toLocaleString('en-US')} needs more KV cache than the ${(kvBudgetBytes / GIB).toFixed(2)} GiB available; the estimated maximum model length is ${maxContext.toLocaleString('en-US')}: use --max-model-len ${maxContext} or raise --gpu-memory-utilization`;
   } else if (binding === 'budget') {
-    result.refusal = 'vLLM refuses to start: no memory is left for the KV cache after the weights and the profile run; raise --gpu-memory-utilization, use more GPUs (--tensor-parallel-size) or a smaller format';
+    result.refusal =
+      'vLLM refuses to start: no memory is left for the KV cache after the weights and the profile run; raise --gpu-memory-utilization, use more GPUs (--tensor-parallel-size) or a smaller format';
   }
   if (options.swapSpaceBytes !== undefined) result.numCpuBlocks = Math.floor(options.swapSpaceBytes / blockBytes);
   return result;
@@ -341,31 +460,63 @@ interface PagedLayout {
  * cdiv(min(window − 1 + max_num_batched_tokens, len), block_size) + 1 (SlidingWindowSpec.max_memory_usage_bytes);
  * a chunked-local group the same with the chunk size.
  */
-function pagedLayout(rank: Architecture, o: { blockSize: number; kvDtype: string; maxNumBatchedTokens: number; hybrid: boolean }): PagedLayout {
+function pagedLayout(
+  rank: Architecture,
+  o: { blockSize: number; kvDtype: string; maxNumBatchedTokens: number; hybrid: boolean },
+): PagedLayout {
   const cdiv = (a: number, b: number) => Math.ceil(a / b);
-  const all = kvCacheBytes(rank, { tokens: o.blockSize, batch: 1, kDtype: o.kvDtype, vDtype: o.kvDtype, ignoreWindows: true, mlaCache: 'latent' });
-  const uniform: PagedLayout = { blockBytes: all.bytes, groups: 1, blocksPerRequest: (t) => cdiv(t, o.blockSize), block: all, notes: [] };
+  const all = kvCacheBytes(rank, {
+    tokens: o.blockSize,
+    batch: 1,
+    kDtype: o.kvDtype,
+    vDtype: o.kvDtype,
+    ignoreWindows: true,
+    mlaCache: 'latent',
+  });
+  const uniform: PagedLayout = {
+    blockBytes: all.bytes,
+    groups: 1,
+    blocksPerRequest: (t) => cdiv(t, o.blockSize),
+    block: all,
+    notes: [],
+  };
   const types = new Map<string, { count: number; window?: number; page: number }>();
   for (const l of rank.layers) {
     const a = l.attention;
     if (!isSoftmaxAttention(a)) {
-      uniform.notes.push('recurrent-state (Mamba / linear-attention) layers are paged like attention layers here; vLLM sizes their state separately');
+      uniform.notes.push(
+        'recurrent-state (Mamba / linear-attention) layers are paged like attention layers here; vLLM sizes their state separately',
+      );
       return uniform;
     }
     const local = a.kind !== 'full' && a.window !== undefined && o.hybrid;
     const key = local ? `${a.kind}:${a.window}` : 'full';
-    const page = kvCacheBytes({ ...rank, layers: [l] }, { tokens: o.blockSize, batch: 1, kDtype: o.kvDtype, vDtype: o.kvDtype, ignoreWindows: true, mlaCache: 'latent' }).bytes;
+    const page = kvCacheBytes(
+      { ...rank, layers: [l] },
+      { tokens: o.blockSize, batch: 1, kDtype: o.kvDtype, vDtype: o.kvDtype, ignoreWindows: true, mlaCache: 'latent' },
+    ).bytes;
     const t = types.get(key) ?? { count: 0, page, ...(local ? { window: a.window } : {}) };
-    if (t.page !== page) return { ...uniform, notes: ['layers of one attention type differ in page size; every layer paged as full attention'] };
+    if (t.page !== page)
+      return {
+        ...uniform,
+        notes: ['layers of one attention type differ in page size; every layer paged as full attention'],
+      };
     t.count += 1;
     types.set(key, t);
   }
   if (types.size <= 1) {
-    if (!o.hybrid && rank.layers.some((l) => l.attention.kind !== 'full')) uniform.notes.push('--disable-hybrid-kv-cache-manager: sliding-window layers paged like full attention');
+    if (!o.hybrid && rank.layers.some((l) => l.attention.kind !== 'full'))
+      uniform.notes.push('--disable-hybrid-kv-cache-manager: sliding-window layers paged like full attention');
     return uniform;
   }
   const pages = new Set([...types.values()].map((t) => t.page));
-  if (pages.size > 1) return { ...uniform, notes: ['attention types differ in page size; every layer paged as full attention (vLLM would resize blocks per type)'] };
+  if (pages.size > 1)
+    return {
+      ...uniform,
+      notes: [
+        'attention types differ in page size; every layer paged as full attention (vLLM would resize blocks per type)',
+      ],
+    };
   const counts = [...types.values()].map((t) => t.count);
   const min = Math.min(...counts);
   const max = Math.max(...counts);
@@ -374,13 +525,33 @@ function pagedLayout(rank: Architecture, o: { blockSize: number; kvDtype: string
   const perType = [...types.values()].map((t) => ({ ...t, groups: cdiv(t.count, groupSize) }));
   const groups = perType.reduce((s, t) => s + t.groups, 0);
   const blocksPerRequest = (tokens: number) =>
-    perType.reduce((s, t) => s + t.groups * (t.window === undefined ? cdiv(tokens, o.blockSize) : cdiv(Math.min(t.window - 1 + o.maxNumBatchedTokens, tokens), o.blockSize) + 1), 0);
+    perType.reduce(
+      (s, t) =>
+        s +
+        t.groups *
+          (t.window === undefined
+            ? cdiv(tokens, o.blockSize)
+            : cdiv(Math.min(t.window - 1 + o.maxNumBatchedTokens, tokens), o.blockSize) + 1),
+      0,
+    );
   const blockBytes = page * groupSize;
-  const block = part(blockBytes, `hybrid allocator: ${groups} groups of ${groupSize} layers, one ${page.toLocaleString('en-US')} B page per group layer per block`, {
-    accuracy: 'exact',
-    source: 'vllm/v1/core/kv_cache_utils.py _get_kv_cache_groups_uniform_page_size',
-  });
-  return { blockBytes, groups, blocksPerRequest, block, notes: [`vLLM hybrid KV cache: ${groups} block tables of ${groupSize} layers; sliding-window groups hold window + max_num_batched_tokens tokens`] };
+  const block = part(
+    blockBytes,
+    `hybrid allocator: ${groups} groups of ${groupSize} layers, one ${page.toLocaleString('en-US')} B page per group layer per block`,
+    {
+      accuracy: 'exact',
+      source: 'vllm/v1/core/kv_cache_utils.py _get_kv_cache_groups_uniform_page_size',
+    },
+  );
+  return {
+    blockBytes,
+    groups,
+    blocksPerRequest,
+    block,
+    notes: [
+      `vLLM hybrid KV cache: ${groups} block tables of ${groupSize} layers; sliding-window groups hold window + max_num_batched_tokens tokens`,
+    ],
+  };
 }
 
 /** Longest request (tokens) whose blocks fit the pool, by bisection over blocksPerRequest. */
@@ -404,12 +575,21 @@ function longestRequest(layout: PagedLayout, blocks: number): number {
  * profile_run and _dummy_sampler_run).
  */
 function profilePeak(rank: Architecture, tokens: number, seqs: number, vocab: number): BreakdownPart {
-  const forward = inferenceActivationBytes(rank, { chunkTokens: tokens, batch: 1, activationBytes: 2, attention: 'flash', logits: 'none' });
-  const sampler = seqs * vocab * 4 * 3;
-  return part(forward.bytes + sampler, `profile run: forward of ${tokens.toLocaleString('en-US')} tokens + sampler over ${seqs} × ${vocab.toLocaleString('en-US')} fp32 logits × 3`, {
-    accuracy: 'model',
-    source: 'vllm.v1.worker.gpu_model_runner (gpu_model_runner.py) profile_run, _dummy_sampler_run',
-    parts: { forward, sampler: part(sampler, 'logits, probs, logprobs: max_num_seqs × vocab × 4 B × 3') },
+  const forward = inferenceActivationBytes(rank, {
+    chunkTokens: tokens,
+    batch: 1,
+    activationBytes: 2,
+    attention: 'flash',
+    logits: 'none',
   });
+  const sampler = seqs * vocab * 4 * 3;
+  return part(
+    forward.bytes + sampler,
+    `profile run: forward of ${tokens.toLocaleString('en-US')} tokens + sampler over ${seqs} × ${vocab.toLocaleString('en-US')} fp32 logits × 3`,
+    {
+      accuracy: 'model',
+      source: 'vllm.v1.worker.gpu_model_runner (gpu_model_runner.py) profile_run, _dummy_sampler_run',
+      parts: { forward, sampler: part(sampler, 'logits, probs, logprobs: max_num_seqs × vocab × 4 B × 3') },
+    },
+  );
 }
-

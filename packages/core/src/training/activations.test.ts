@@ -2,13 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { gptKorthikanti, llama2_7b } from './__fixtures__/architectures.js';
 import { type TrainingActivationOptions, trainingActivationBytes } from './activations.js';
 
-const base: TrainingActivationOptions = { seq: 2048, microBatch: 1, computeBytes: 2, attention: 'flash', checkpointing: 'none', kernels: 'fused', loss: 'hf', trainable: 'all' };
+const base: TrainingActivationOptions = {
+  seq: 2048,
+  microBatch: 1,
+  computeBytes: 2,
+  attention: 'flash',
+  checkpointing: 'none',
+  kernels: 'fused',
+  loss: 'hf',
+  trainable: 'all',
+};
 const GPT_LIKE_H = 4096;
 
 describe('trainingActivationBytes', () => {
   // Korthikanti et al. 2022 §4: 16-bit activations, dropout, LayerNorm, naive attention with a
   // 16-bit softmax. We add the LayerNorm statistics (mean + rstd, fp32) the paper leaves out.
-  const megatron: TrainingActivationOptions = { seq: 2048, microBatch: 1, computeBytes: 2, attention: 'naive', softmax: 'compute', dropout: true, checkpointing: 'none', kernels: 'fused', loss: 'hf', trainable: 'all' };
+  const megatron: TrainingActivationOptions = {
+    seq: 2048,
+    microBatch: 1,
+    computeBytes: 2,
+    attention: 'naive',
+    softmax: 'compute',
+    dropout: true,
+    checkpointing: 'none',
+    kernels: 'fused',
+    loss: 'hf',
+    trainable: 'all',
+  };
   const [s, b, h, a] = [2048, 1, 2048, 16];
   const stats = 2 * 8 * s * b;
 
@@ -32,7 +52,7 @@ describe('trainingActivationBytes', () => {
     expect(r.perLayerBytes).toBe(s * b * h * 34 + stats);
   });
 
-  it('adds the naive s² term of Korthikanti et al. over flash: 32 layers × b·heads·s²·(4 + 2) B, less flash\'s fp32 log-sum-exp', () => {
+  it("adds the naive s² term of Korthikanti et al. over flash: 32 layers × b·heads·s²·(4 + 2) B, less flash's fp32 log-sum-exp", () => {
     const flash = trainingActivationBytes(llama2_7b, base).activations.bytes;
     const naive = trainingActivationBytes(llama2_7b, { ...base, attention: 'naive' }).activations.bytes;
     // MHA: eager's repeated K/V equal flash's K/V, so only the scores and the log-sum-exp differ.
@@ -48,7 +68,8 @@ describe('trainingActivationBytes', () => {
   });
 
   it('is smallest near k = √L when checkpointing every k layers (seed 004): k = 4..8 beats k = 1 and k = 32 for 32 layers', () => {
-    const at = (k: number) => trainingActivationBytes(llama2_7b, { ...base, checkpointing: 'full', checkpointEvery: k }).activations.bytes;
+    const at = (k: number) =>
+      trainingActivationBytes(llama2_7b, { ...base, checkpointing: 'full', checkpointEvery: k }).activations.bytes;
     const best = Math.min(at(4), at(6), at(8));
     expect(best).toBeLessThan(at(32));
     expect(at(32)).toBeGreaterThan(at(1));
@@ -56,7 +77,11 @@ describe('trainingActivationBytes', () => {
 
   it('keeps less for a frozen LoRA base than full training, but more than nothing: nonlinearities still need saving', () => {
     const full = trainingActivationBytes(llama2_7b, { ...base, kernels: 'eager' }).activations.bytes;
-    const lora = trainingActivationBytes(llama2_7b, { ...base, kernels: 'eager', trainable: { modules: new Set(['q_proj', 'v_proj']), rank: 16, dora: false, dropout: false } }).activations.bytes;
+    const lora = trainingActivationBytes(llama2_7b, {
+      ...base,
+      kernels: 'eager',
+      trainable: { modules: new Set(['q_proj', 'v_proj']), rank: 16, dora: false, dropout: false },
+    }).activations.bytes;
     expect(lora).toBeLessThan(full);
     expect(lora).toBeGreaterThan(0.6 * full);
   });

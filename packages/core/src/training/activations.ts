@@ -81,7 +81,20 @@ interface LayerSaved {
   scores: number;
 }
 
-const ATTN_IN = new Set(['q_proj', 'k_proj', 'v_proj', 'qkv_proj', 'c_attn', 'query_key_value', 'q_a_proj', 'kv_a_proj_with_mqa', 'in_proj_qkvz', 'in_proj_ba', 'in_proj', 'W_pack']);
+const ATTN_IN = new Set([
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'qkv_proj',
+  'c_attn',
+  'query_key_value',
+  'q_a_proj',
+  'kv_a_proj_with_mqa',
+  'in_proj_qkvz',
+  'in_proj_ba',
+  'in_proj',
+  'W_pack',
+]);
 const ATTN_OUT = new Set(['o_proj', 'c_proj', 'dense', 'out_proj']);
 const MLP_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'c_fc', 'dense_h_to_4h', 'w1', 'w3', 'gate']);
 const MLP_MID = new Set(['down_proj', 'dense_4h_to_h', 'w2', 'c_proj']);
@@ -114,7 +127,14 @@ function linearInputs(t: TrainableSet, group: Set<string>, inFeatures: number, s
   return ab === a ? shared * inFeatures : adaptedCount(t, group) * ab * inFeatures;
 }
 
-function loraExtras(t: TrainableSet, group: Set<string>, inFeatures: number, outFeatures: number, routedCopies: number, a: number): number {
+function loraExtras(
+  t: TrainableSet,
+  group: Set<string>,
+  inFeatures: number,
+  outFeatures: number,
+  routedCopies: number,
+  a: number,
+): number {
   if (t === 'all') return 0;
   const ab = adapterBytesOf(t, a);
   let n = 0;
@@ -131,7 +151,12 @@ function loraExtras(t: TrainableSet, group: Set<string>, inFeatures: number, out
  * SwiGLU, MoE, RMSNorm, flash attention and frozen bases). Tensors split by tensor parallelism
  * (heads, FFN width) are divided by `tp`; hidden-size tensors only with sequence parallelism.
  */
-function layerSavedPerToken(arch: Architecture, layer: LayerSpec, o: TrainingActivationOptions, keys: number): LayerSaved {
+function layerSavedPerToken(
+  arch: Architecture,
+  layer: LayerSpec,
+  o: TrainingActivationOptions,
+  keys: number,
+): LayerSaved {
   const a = o.computeBytes;
   const ah = o.hiddenBytes ?? a;
   const h = arch.hiddenSize;
@@ -209,7 +234,10 @@ function layerSavedPerToken(arch: Architecture, layer: LayerSpec, o: TrainingAct
     // Router: its input and fp32 softmax over experts; each routed copy keeps the gathered input,
     // the expert intermediates and the expert output scaled by its routing weight (HF MixtralSparseMoeBlock).
     bytes += ah * h * hidden + 4 * m.numExperts;
-    const perCopy = a * h + ((m.gated ? (o.kernels === 'eager' ? 3 : 2) : 1) * a * f + (adapted(t, MLP_MID) ? a * f : 0)) / tp + a * h;
+    const perCopy =
+      a * h +
+      ((m.gated ? (o.kernels === 'eager' ? 3 : 2) : 1) * a * f + (adapted(t, MLP_MID) ? a * f : 0)) / tp +
+      a * h;
     bytes += k * perCopy;
     bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
     if (m.shared) {
@@ -281,11 +309,19 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
     }
     if (pp > 1) kept = (kept / L) * layersOnStage;
     kept *= inFlight;
-    layerPart = part(kept + maxLayer, `torchtitan op-level checkpointing: block input, SDPA output and every other matmul output kept per layer + 1 layer recomputed`, {
-      accuracy: 'model',
-      source: 'torchtitan distributed/activation_checkpoint.py (selective op AC: _save_list, recompute every other mm)',
-      parts: { kept: part(kept, 'saved op outputs of every layer'), recomputed: part(maxLayer, `one layer re-run in backward, ${maxLayer.toLocaleString('en-US')} B`) },
-    });
+    layerPart = part(
+      kept + maxLayer,
+      `torchtitan op-level checkpointing: block input, SDPA output and every other matmul output kept per layer + 1 layer recomputed`,
+      {
+        accuracy: 'model',
+        source:
+          'torchtitan distributed/activation_checkpoint.py (selective op AC: _save_list, recompute every other mm)',
+        parts: {
+          kept: part(kept, 'saved op outputs of every layer'),
+          recomputed: part(maxLayer, `one layer re-run in backward, ${maxLayer.toLocaleString('en-US')} B`),
+        },
+      },
+    );
   } else if (o.checkpointing === 'full') {
     const k = Math.max(1, Math.min(o.checkpointEvery ?? 1, layersOnStage));
     const checkpoints = Math.ceil(layersOnStage / k);
@@ -293,31 +329,62 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
     const kept = o.offload ? 0 : keptAll;
     hostBytes = o.offload ? keptAll : 0;
     const recompute = k * maxLayer;
-    layerPart = part(kept + recompute, `full checkpointing every ${k} layer(s): ${checkpoints} inputs × ${inFlight} micro-batch(es) + ${k} recomputed layer(s)`, {
-      accuracy: 'model',
-      source: 'Chen et al. 2016 (√L checkpointing); Korthikanti et al. 2022 §5 (2sbh per layer kept)',
-      parts: {
-        checkpoints: part(kept, `${checkpoints} × ${ah} B × hidden ${arch.hiddenSize} × ${tokens.toLocaleString('en-US')} tokens × ${inFlight} in flight${o.offload ? ' (offloaded to host)' : ''}`),
-        recomputed: part(recompute, `${k} layer(s) re-run in backward, ${maxLayer.toLocaleString('en-US')} B each`),
+    layerPart = part(
+      kept + recompute,
+      `full checkpointing every ${k} layer(s): ${checkpoints} inputs × ${inFlight} micro-batch(es) + ${k} recomputed layer(s)`,
+      {
+        accuracy: 'model',
+        source: 'Chen et al. 2016 (√L checkpointing); Korthikanti et al. 2022 §5 (2sbh per layer kept)',
+        parts: {
+          checkpoints: part(
+            kept,
+            `${checkpoints} × ${ah} B × hidden ${arch.hiddenSize} × ${tokens.toLocaleString('en-US')} tokens × ${inFlight} in flight${o.offload ? ' (offloaded to host)' : ''}`,
+          ),
+          recomputed: part(recompute, `${k} layer(s) re-run in backward, ${maxLayer.toLocaleString('en-US')} B each`),
+        },
       },
-    });
+    );
   } else {
     const total = stored * inFlight;
-    layerPart = part(total, `${layersOnStage} layers × saved tensors per layer × ${inFlight} micro-batch(es) in flight${o.checkpointing === 'selective' ? ' (attention core recomputed)' : ''}`, {
-      accuracy: 'model',
-      source: 'Korthikanti et al. 2022 §4 (sbh(34 + 5as/h) per layer), adapted: no dropout, RMSNorm, GQA, SwiGLU, flash attention',
-      parts: {
-        perLayer: part(maxLayer, `largest layer: ${(maxLayer / tokens).toFixed(0)} B per token × ${tokens.toLocaleString('en-US')} tokens`),
-        ...(scoreBytes > 0 && o.checkpointing !== 'selective' ? { attentionScores: part(scoreBytes, 'naive attention: heads × s × s × (4 B fp32 softmax + bf16 copy) per layer') } : {}),
+    layerPart = part(
+      total,
+      `${layersOnStage} layers × saved tensors per layer × ${inFlight} micro-batch(es) in flight${o.checkpointing === 'selective' ? ' (attention core recomputed)' : ''}`,
+      {
+        accuracy: 'model',
+        source:
+          'Korthikanti et al. 2022 §4 (sbh(34 + 5as/h) per layer), adapted: no dropout, RMSNorm, GQA, SwiGLU, flash attention',
+        parts: {
+          perLayer: part(
+            maxLayer,
+            `largest layer: ${(maxLayer / tokens).toFixed(0)} B per token × ${tokens.toLocaleString('en-US')} tokens`,
+          ),
+          ...(scoreBytes > 0 && o.checkpointing !== 'selective'
+            ? {
+                attentionScores: part(
+                  scoreBytes,
+                  'naive attention: heads × s × s × (4 B fp32 softmax + bf16 copy) per layer',
+                ),
+              }
+            : {}),
+        },
       },
-    });
+    );
   }
   const recomputedScores = o.checkpointing === 'selective' ? scoreBytes : 0;
   const transient = o.transientBytes ?? 0;
   const parts: Record<string, BreakdownPart> = { layers: layerPart };
-  if (recomputedScores > 0) parts.recomputedScores = part(recomputedScores, 'selective recomputation: one layer\'s attention scores rebuilt during its backward');
-  if (transient > 0) parts.transient = part(transient, 'dequantized NF4 weight of the largest linear, live in forward and backward');
-  const activations = part(layerPart.bytes + transient + recomputedScores, layerPart.note, { accuracy: 'model', source: layerPart.source ?? '', parts });
+  if (recomputedScores > 0)
+    parts.recomputedScores = part(
+      recomputedScores,
+      "selective recomputation: one layer's attention scores rebuilt during its backward",
+    );
+  if (transient > 0)
+    parts.transient = part(transient, 'dequantized NF4 weight of the largest linear, live in forward and backward');
+  const activations = part(layerPart.bytes + transient + recomputedScores, layerPart.note, {
+    accuracy: 'model',
+    source: layerPart.source ?? '',
+    parts,
+  });
 
   // Logits live on the last stage. Bytes per logit element at the loss peak:
   // hf: bf16 logits returned in the output (a) + fp32 log-softmax output (4) + its fp32 gradient (4)
@@ -337,15 +404,34 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   if (pp > 1 && activations.bytes >= lastStage) {
     return {
       activations,
-      logits: part(0, `logits live on the last pipeline stage (${Math.ceil(logitBytes).toLocaleString('en-US')} B there); stage 0 holds more activations`),
+      logits: part(
+        0,
+        `logits live on the last pipeline stage (${Math.ceil(logitBytes).toLocaleString('en-US')} B there); stage 0 holds more activations`,
+      ),
       perLayerBytes: maxLayer,
       hostBytes,
     };
   }
-  const logits = part(logitBytes, `${o.loss} loss: ${logitTokens.toLocaleString('en-US')} tokens × vocab ${V.toLocaleString('en-US')} × ${perLogit} B${o.loss === 'fused' ? ' + one 4096-token chunk' : ''}${tp > 1 ? ` / tp ${tp} (vocab-parallel)` : ''}`, {
-    accuracy: 'model',
-    source: o.loss === 'hf' ? 'transformers loss/loss_utils.py ForCausalLMLoss (logits.float() then cross_entropy)' : o.loss === 'chunked' ? 'torchtune modules/loss CEWithChunkedOutputLoss; torchtune README optimization-flags table' : 'Liger-Kernel FusedLinearCrossEntropy; apple/ml-cross-entropy',
-  });
-  const stageActs = pp > 1 ? part(activations.bytes / inFlight, `last pipeline stage: one micro-batch of ${layersOnStage} layers (stage 0 holds ${inFlight})`, { accuracy: 'model', parts }) : activations;
+  const logits = part(
+    logitBytes,
+    `${o.loss} loss: ${logitTokens.toLocaleString('en-US')} tokens × vocab ${V.toLocaleString('en-US')} × ${perLogit} B${o.loss === 'fused' ? ' + one 4096-token chunk' : ''}${tp > 1 ? ` / tp ${tp} (vocab-parallel)` : ''}`,
+    {
+      accuracy: 'model',
+      source:
+        o.loss === 'hf'
+          ? 'transformers loss/loss_utils.py ForCausalLMLoss (logits.float() then cross_entropy)'
+          : o.loss === 'chunked'
+            ? 'torchtune modules/loss CEWithChunkedOutputLoss; torchtune README optimization-flags table'
+            : 'Liger-Kernel FusedLinearCrossEntropy; apple/ml-cross-entropy',
+    },
+  );
+  const stageActs =
+    pp > 1
+      ? part(
+          activations.bytes / inFlight,
+          `last pipeline stage: one micro-batch of ${layersOnStage} layers (stage 0 holds ${inFlight})`,
+          { accuracy: 'model', parts },
+        )
+      : activations;
   return { activations: stageActs, logits, perLayerBytes: maxLayer, hostBytes };
 }

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { communicationBuffers } from './communication.js';
 
-const base = { peft: false, trainableParams: 7e9, rankParams: 7e9, largestLayerParams: 2e8, frozenBytesPerParam: 2, computeBytes: 2, gradBytes: 2, pipelineActivationBytes: 0 };
+const base = {
+  peft: false,
+  trainableParams: 7e9,
+  rankParams: 7e9,
+  largestLayerParams: 2e8,
+  frozenBytesPerParam: 2,
+  computeBytes: 2,
+  gradBytes: 2,
+  pipelineActivationBytes: 0,
+};
 
 describe('communicationBuffers', () => {
   it('DDP keeps a second copy of every gradient in its buckets', () => {
-    expect(communicationBuffers({ ...base, scheme: 'DDP over 8', stage: 0, fsdp: 'none' }).ddpBuckets?.bytes).toBe(14e9);
+    expect(communicationBuffers({ ...base, scheme: 'DDP over 8', stage: 0, fsdp: 'none' }).ddpBuckets?.bytes).toBe(
+      14e9,
+    );
   });
 
   it('ZeRO-2: allgather and reduce buckets of 5e8 elements; ZeRO-3: live parameters instead of the allgather bucket', () => {
@@ -19,7 +30,14 @@ describe('communicationBuffers', () => {
   it('FSDP gathers the current and the prefetched layer; a LoRA unit in the frozen storage, with no unsharded gradient', () => {
     const full = communicationBuffers({ ...base, scheme: 'FSDP FULL_SHARD over 8', stage: 3, fsdp: 'full' });
     expect(full.gatheredUnits?.bytes).toBe(2 * 2e8 * 2);
-    const lora = communicationBuffers({ ...base, peft: true, frozenBytesPerParam: 0.5, scheme: 'FSDP FULL_SHARD over 8', stage: 3, fsdp: 'full' });
+    const lora = communicationBuffers({
+      ...base,
+      peft: true,
+      frozenBytesPerParam: 0.5,
+      scheme: 'FSDP FULL_SHARD over 8',
+      stage: 3,
+      fsdp: 'full',
+    });
     expect(lora.gatheredUnits?.bytes).toBe(2 * 2e8 * 0.5);
     expect(lora.unshardedGrad?.bytes).toBe(0);
   });

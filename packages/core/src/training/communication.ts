@@ -32,22 +32,54 @@ export function communicationBuffers(c: CommunicationInput): Record<string, Brea
   const comm: Record<string, BreakdownPart> = {};
   const T = c.trainableParams;
   if (c.scheme.startsWith('DDP')) {
-    comm.ddpBuckets = part(T * c.gradBytes, 'DDP gradient buckets: a second copy of every gradient (gradient_as_bucket_view=False)', { source: 'torch/nn/parallel/distributed.py, torch/csrc/distributed/c10d/reducer.cpp' });
+    comm.ddpBuckets = part(
+      T * c.gradBytes,
+      'DDP gradient buckets: a second copy of every gradient (gradient_as_bucket_view=False)',
+      { source: 'torch/nn/parallel/distributed.py, torch/csrc/distributed/c10d/reducer.cpp' },
+    );
   } else if (c.fsdp !== 'none') {
     // A LoRA/QLoRA unit is gathered in the frozen base's storage (NF4 stays packed), full fine-tuning in the compute dtype.
     const unitBytesPerParam = c.peft ? c.frozenBytesPerParam : c.computeBytes;
     const unit = c.largestLayerParams * unitBytesPerParam;
-    comm.gatheredUnits = part(2 * unit, `FSDP: current + prefetched unsharded layer (${Math.round(c.largestLayerParams).toLocaleString('en-US')} params × ${unitBytesPerParam.toFixed(3)} B × 2)`, { source: 'torch/distributed/fsdp (BackwardPrefetch.BACKWARD_PRE keeps two units unsharded)' });
-    comm.unshardedGrad = part(c.largestLayerParams * (c.peft ? 0 : c.gradBytes), 'unsharded gradient of one unit before reduce-scatter');
-    if (c.fsdp === 'grad-op') comm.keptParams = part(c.rankParams * c.computeBytes, 'SHARD_GRAD_OP keeps parameters unsharded from forward to backward');
+    comm.gatheredUnits = part(
+      2 * unit,
+      `FSDP: current + prefetched unsharded layer (${Math.round(c.largestLayerParams).toLocaleString('en-US')} params × ${unitBytesPerParam.toFixed(3)} B × 2)`,
+      { source: 'torch/distributed/fsdp (BackwardPrefetch.BACKWARD_PRE keeps two units unsharded)' },
+    );
+    comm.unshardedGrad = part(
+      c.largestLayerParams * (c.peft ? 0 : c.gradBytes),
+      'unsharded gradient of one unit before reduce-scatter',
+    );
+    if (c.fsdp === 'grad-op')
+      comm.keptParams = part(
+        c.rankParams * c.computeBytes,
+        'SHARD_GRAD_OP keeps parameters unsharded from forward to backward',
+      );
   } else if (c.stage >= 1) {
     const b = DEEPSPEED_BUCKETS;
-    if (c.stage < 3) comm.allgatherBucket = part(Math.min(b.allgatherBucketSize, T) * c.computeBytes, `allgather bucket min(5e8, params) × ${c.computeBytes} B`, { source: 'deepspeed/runtime/zero/config.py (allgather_bucket_size 5e8)' });
-    if (c.stage >= 2) comm.reduceBucket = part(Math.min(b.reduceBucketSize, T) * c.gradBytes, `reduce bucket min(5e8, params) × ${c.gradBytes} B`, { source: 'deepspeed/runtime/zero/config.py (reduce_bucket_size 5e8)' });
+    if (c.stage < 3)
+      comm.allgatherBucket = part(
+        Math.min(b.allgatherBucketSize, T) * c.computeBytes,
+        `allgather bucket min(5e8, params) × ${c.computeBytes} B`,
+        { source: 'deepspeed/runtime/zero/config.py (allgather_bucket_size 5e8)' },
+      );
+    if (c.stage >= 2)
+      comm.reduceBucket = part(
+        Math.min(b.reduceBucketSize, T) * c.gradBytes,
+        `reduce bucket min(5e8, params) × ${c.gradBytes} B`,
+        { source: 'deepspeed/runtime/zero/config.py (reduce_bucket_size 5e8)' },
+      );
     if (c.stage >= 3) {
-      comm.liveParameters = part(Math.min(b.stage3MaxLiveParameters, c.rankParams) * c.computeBytes, 'gathered parameters: min(stage3_max_live_parameters 1e9, params) × bytes', { source: 'deepspeed/runtime/zero/config.py (stage3_max_live_parameters 1e9, stage3_prefetch_bucket_size 5e7)' });
+      comm.liveParameters = part(
+        Math.min(b.stage3MaxLiveParameters, c.rankParams) * c.computeBytes,
+        'gathered parameters: min(stage3_max_live_parameters 1e9, params) × bytes',
+        {
+          source: 'deepspeed/runtime/zero/config.py (stage3_max_live_parameters 1e9, stage3_prefetch_bucket_size 5e7)',
+        },
+      );
     }
   }
-  if (c.pipelineActivationBytes > 0) comm.pipelineP2P = part(c.pipelineActivationBytes, 'pipeline send/recv of one activation each way: 2 × s·b·h');
+  if (c.pipelineActivationBytes > 0)
+    comm.pipelineP2P = part(c.pipelineActivationBytes, 'pipeline send/recv of one activation each way: 2 × s·b·h');
   return comm;
 }

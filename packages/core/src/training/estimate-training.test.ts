@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { prepareModel } from '../prepare-model.js';
-import { llama2_7b, llama31_8b, llama31_70b, llama32_3b, mixtral8x7b, smollm2_360m } from './__fixtures__/architectures.js';
+import {
+  llama2_7b,
+  llama31_8b,
+  llama31_70b,
+  llama32_3b,
+  mixtral8x7b,
+  smollm2_360m,
+} from './__fixtures__/architectures.js';
 import { cases, measuredBytes } from './__fixtures__/measured-cases.js';
 import { estimateTraining, type TrainingOptions } from './estimate-training.js';
 
@@ -17,17 +24,30 @@ describe('estimateTraining', () => {
   });
 
   // QLoRA cases need @vramkit/quant's NF4 format: apps/cli/src/train/ground-truth/measured.test.ts runs them.
-  it.each(cases.filter((c) => c.options.method !== 'qlora'))('lands within 15% of measured $id ($assume)', ({ id, compare, options }) => {
-    const e = estimateTraining(options);
-    const est = compare === 'allocated' ? e.peakAllocated : e.total;
-    const m = measuredBytes(id);
-    expect(Math.abs(est / m - 1)).toBeLessThan(0.15);
-  });
+  it.each(cases.filter((c) => c.options.method !== 'qlora'))(
+    'lands within 15% of measured $id ($assume)',
+    ({ id, compare, options }) => {
+      const e = estimateTraining(options);
+      const est = compare === 'allocated' ? e.peakAllocated : e.total;
+      const m = measuredBytes(id);
+      expect(Math.abs(est / m - 1)).toBeLessThan(0.15);
+    },
+  );
 
   it('is 15.1% under tm0380 (70B full, FSDP + CPU offload) — out of tolerance, kept within 25% and listed', () => {
     // Parameters and optimizer live on the CPU; the GPU holds gathered units, activations and logits.
     // The recipe's offload buffers are not stated; we model only two gathered layers.
-    const e = estimateTraining({ model: llama70b, precision: 'bf16', checkpointing: 'full', seq: 2048, microBatch: 2, kernels: 'fused', loss: 'chunked', optimizerInBackward: true, parallel: { gpus: 8, fsdp: 'full', offload: 'optimizer+params' } });
+    const e = estimateTraining({
+      model: llama70b,
+      precision: 'bf16',
+      checkpointing: 'full',
+      seq: 2048,
+      microBatch: 2,
+      kernels: 'fused',
+      loss: 'chunked',
+      optimizerInBackward: true,
+      parallel: { gpus: 8, fsdp: 'full', offload: 'optimizer+params' },
+    });
     const err = e.peakAllocated / measuredBytes('tm0380') - 1;
     expect(err).toBeLessThan(-0.15);
     expect(err).toBeGreaterThan(-0.25);
@@ -35,7 +55,12 @@ describe('estimateTraining', () => {
   });
 
   it('holds the bf16 weights of Llama 3.2 3B after init within 5% of tm0413 (6.21 GiB allocated)', () => {
-    const e = estimateTraining({ model: llama3b, method: 'lora', lora: { rank: 8, targets: ['q_proj', 'v_proj'] }, precision: 'bf16' });
+    const e = estimateTraining({
+      model: llama3b,
+      method: 'lora',
+      lora: { rank: 8, targets: ['q_proj', 'v_proj'] },
+      precision: 'bf16',
+    });
     expect(Math.abs((e.parts.weights.bytes + e.parts.adapters.bytes) / measuredBytes('tm0413') - 1)).toBeLessThan(0.05);
   });
 
@@ -67,7 +92,9 @@ describe('estimateTraining', () => {
   it('pads MoE expert buffers with a capacity factor: Mixtral activations grow with factor 1.25 over dropless', () => {
     const mixtral = prepareModel(mixtral8x7b);
     const dropless = estimateTraining({ model: mixtral, method: 'lora', seq: 2048 }).parts.activations.bytes;
-    expect(estimateTraining({ model: mixtral, method: 'lora', seq: 2048, moeCapacityFactor: 1.25 }).parts.activations.bytes).toBeGreaterThan(dropless);
+    expect(
+      estimateTraining({ model: mixtral, method: 'lora', seq: 2048, moeCapacityFactor: 1.25 }).parts.activations.bytes,
+    ).toBeGreaterThan(dropless);
   });
 
   it('shards model states under ZeRO-3 over 8 GPUs to 16/8 = 2 B/param', () => {
@@ -99,7 +126,14 @@ describe('estimateTraining', () => {
   });
 
   it('orders the overhead band low ≤ expected ≤ high', () => {
-    const e = estimateTraining({ model: llama2, method: 'lora', lora: { rank: 16, targets: 'all-linear' }, seq: 4096, microBatch: 2, checkpointing: 'full' });
+    const e = estimateTraining({
+      model: llama2,
+      method: 'lora',
+      lora: { rank: 16, targets: 'all-linear' },
+      seq: 4096,
+      microBatch: 2,
+      checkpointing: 'full',
+    });
     expect(e.overheadBand.low).toBeLessThanOrEqual(e.overheadBand.expected);
     expect(e.overheadBand.expected).toBeLessThanOrEqual(e.overheadBand.high);
     expect(e.overheadBand.expected).toBe(e.total);
@@ -120,12 +154,18 @@ describe('estimateTraining', () => {
 
   it('never needs less memory for a longer sequence or a larger micro-batch (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 8 }), fc.constantFrom('none', 'full', 'selective'), (seq, extra, mb, ckpt) => {
-        const o = { model: llama3b, seq, microBatch: mb, checkpointing: ckpt } as const;
-        const a = estimateTraining(o).total;
-        expect(estimateTraining({ ...o, seq: seq + extra }).total).toBeGreaterThanOrEqual(a);
-        expect(estimateTraining({ ...o, microBatch: mb + 1 }).total).toBeGreaterThanOrEqual(a);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8192 }),
+        fc.integer({ min: 1, max: 4096 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom('none', 'full', 'selective'),
+        (seq, extra, mb, ckpt) => {
+          const o = { model: llama3b, seq, microBatch: mb, checkpointing: ckpt } as const;
+          const a = estimateTraining(o).total;
+          expect(estimateTraining({ ...o, seq: seq + extra }).total).toBeGreaterThanOrEqual(a);
+          expect(estimateTraining({ ...o, microBatch: mb + 1 }).total).toBeGreaterThanOrEqual(a);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -145,10 +185,14 @@ describe('estimateTraining', () => {
 
   it('trains fewer parameters with LoRA than full fine-tuning, for any rank (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 256 }), fc.constantFrom<'all-linear' | 'default'>('all-linear', 'default'), (rank, targets) => {
-        const e = estimateTraining({ model: llama2, method: 'lora', lora: { rank, targets } });
-        expect(e.parameters.trainable).toBeLessThan(e.parameters.total);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 256 }),
+        fc.constantFrom<'all-linear' | 'default'>('all-linear', 'default'),
+        (rank, targets) => {
+          const e = estimateTraining({ model: llama2, method: 'lora', lora: { rank, targets } });
+          expect(e.parameters.trainable).toBeLessThan(e.parameters.total);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -166,10 +210,16 @@ describe('parallel degrees and context parallelism', () => {
 
   it('shards FSDP model states over dp × cp: 8 GPUs at cp 8 hold as little as 8 GPUs of plain FSDP (torchtitan dp_shard_cp)', () => {
     const states = (cp: number) => {
-      const e = estimateTraining({ model: llama8b, precision: 'fsdp-bf16', seq: 8192, checkpointing: 'full', parallel: { gpus: 8, cp, fsdp: 'full' } });
+      const e = estimateTraining({
+        model: llama8b,
+        precision: 'fsdp-bf16',
+        seq: 8192,
+        checkpointing: 'full',
+        parallel: { gpus: 8, cp, fsdp: 'full' },
+      });
       return e.parts.weights.bytes + e.parts.optimizer.bytes;
     };
     expect(states(8)).toBe(states(1));
-    expect(states(8)).toBeLessThan(8_030_261_248 * 12 / 7);
+    expect(states(8)).toBeLessThan((8_030_261_248 * 12) / 7);
   });
 });

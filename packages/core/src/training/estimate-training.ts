@@ -9,7 +9,13 @@ import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
 import { type AdapterPlan, peftPrintedCounts, resolveAdapters } from './lora.js';
-import { OPTIMIZER_IDS, OPTIMIZER_STEP, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+import {
+  OPTIMIZER_IDS,
+  OPTIMIZER_STEP,
+  type OptimizerStateBytes,
+  optimizerStateBytes,
+  type TrainableTensor,
+} from './optimizers.js';
 import { communicationBuffers } from './communication.js';
 import { dataParallelSize, type ParallelismOptions, shardingOf } from './parallelism.js';
 import { PRECISION_IDS, PRECISIONS } from './precision.js';
@@ -17,7 +23,15 @@ import { PRECISION_IDS, PRECISIONS } from './precision.js';
 const FP32_ADAPTER_STATES = { weightBytes: 4, masterBytes: 0, gradBytes: 4, stateBytes: 4 } as const;
 
 /** Activation-checkpointing policies by framework (see TrainingWorkloadSchema.checkpointing). */
-export const CHECKPOINTING_IDS = ['none', 'full', 'hf', 'unsloth', 'megatron-selective', 'selective', 'torchtitan-op'] as const;
+export const CHECKPOINTING_IDS = [
+  'none',
+  'full',
+  'hf',
+  'unsloth',
+  'megatron-selective',
+  'selective',
+  'torchtitan-op',
+] as const;
 /** A checkpointing policy id. */
 export type CheckpointingId = (typeof CHECKPOINTING_IDS)[number];
 
@@ -31,10 +45,16 @@ const ParallelSchema = v.object({
   cp: v.optional(integerAtLeast(1, 'parallel.cp'), 1),
   ep: v.optional(integerAtLeast(1, 'parallel.ep'), 1),
   zero: v.optional(v.picklist([0, 1, 2, 3], 'zero must be 0, 1, 2 or 3'), 0),
-  fsdp: v.optional(v.picklist(['none', 'full', 'grad-op', 'hybrid'], 'fsdp must be none, full, grad-op or hybrid'), 'none'),
+  fsdp: v.optional(
+    v.picklist(['none', 'full', 'grad-op', 'hybrid'], 'fsdp must be none, full, grad-op or hybrid'),
+    'none',
+  ),
   fsdpShardSize: v.optional(integerAtLeast(1, 'parallel.fsdpShardSize')),
   sequenceParallel: v.optional(v.boolean(), false),
-  offload: v.optional(v.picklist(['none', 'optimizer', 'optimizer+params'], 'offload must be none, optimizer or optimizer+params'), 'none'),
+  offload: v.optional(
+    v.picklist(['none', 'optimizer', 'optimizer+params'], 'offload must be none, optimizer or optimizer+params'),
+    'none',
+  ),
   offloadDevice: v.optional(v.picklist(['cpu', 'nvme'], 'offloadDevice must be cpu or nvme'), 'cpu'),
   gpusPerNode: v.optional(integerAtLeast(1, 'parallel.gpusPerNode')),
 });
@@ -47,7 +67,14 @@ export const TrainingWorkloadSchema = v.object({
       rank: v.optional(integerAtLeast(1, 'lora.rank'), 16),
       alpha: v.optional(numberBetween(0, 1e9, 'lora.alpha')),
       targets: v.optional(
-        v.union([v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1, 'give at least one target module')), v.literal('all-linear'), v.literal('default')], 'targets must be module names, "all-linear" or "default"'),
+        v.union(
+          [
+            v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1, 'give at least one target module')),
+            v.literal('all-linear'),
+            v.literal('default'),
+          ],
+          'targets must be module names, "all-linear" or "default"',
+        ),
         'all-linear',
       ),
       modulesToSave: v.optional(v.array(v.string())),
@@ -64,7 +91,10 @@ export const TrainingWorkloadSchema = v.object({
     }),
     {},
   ),
-  precision: v.optional(v.picklist(PRECISION_IDS, `precision must be one of ${PRECISION_IDS.join(', ')}`), 'bf16-mixed'),
+  precision: v.optional(
+    v.picklist(PRECISION_IDS, `precision must be one of ${PRECISION_IDS.join(', ')}`),
+    'bf16-mixed',
+  ),
   optimizer: v.optional(v.picklist(OPTIMIZER_IDS, `optimizer must be one of ${OPTIMIZER_IDS.join(', ')}`), 'adamw'),
   seq: v.optional(integerAtLeast(1, 'seq (tokens)'), DEFAULT_TRAINING_SEQ),
   microBatch: v.optional(integerAtLeast(1, 'microBatch (sequences)'), 1),
@@ -102,7 +132,10 @@ export const TrainingWorkloadSchema = v.object({
   /** `fused` (torch AdamW fused=True, bitsandbytes kernels): no step temporaries; `foreach` (torch default): one state-sized temporary list during step(). */
   optimizerImpl: v.optional(v.picklist(['fused', 'foreach'], 'optimizerImpl must be fused or foreach'), 'fused'),
   /** Paged optimizers: `resident` (enough GPU memory, states stay) or `evicted` (the driver paged them to CPU; counted in host memory). */
-  pagedOptimizer: v.optional(v.picklist(['resident', 'evicted'], 'pagedOptimizer must be resident or evicted'), 'resident'),
+  pagedOptimizer: v.optional(
+    v.picklist(['resident', 'evicted'], 'pagedOptimizer must be resident or evicted'),
+    'resident',
+  ),
   /** Offload checkpointed activations to CPU (torchtune enable_activation_offloading). Needs checkpointing: full. */
   activationOffload: v.optional(v.boolean(), false),
   /** QLoRA with peft's prepare_model_for_kbit_training: non-quantized weights and hidden states in fp32. */
@@ -174,7 +207,11 @@ export interface TrainingEstimate extends Breakdown {
   assumptions: string[];
 }
 
-function modelParallelShare(arch: Architecture, tensors: readonly Tensor[], p: { tp: number; pp: number; ep: number }): number {
+function modelParallelShare(
+  arch: Architecture,
+  tensors: readonly Tensor[],
+  p: { tp: number; pp: number; ep: number },
+): number {
   // Megatron splits layer matrices and the vocabulary by tp, experts by ep; pipeline stages hold
   // ⌈L/pp⌉ layers, the first the embedding and the last the head: take the larger stage.
   const L = arch.layers.length;
@@ -195,12 +232,20 @@ function modelParallelShare(arch: Architecture, tensors: readonly Tensor[], p: {
     else head += share;
   }
   const layers = (layer / L) * perStage;
-  const rank = p.pp === 1 ? layers + embed + head : Math.max(layers + embed, layers + (arch.tiedEmbeddings ? embed : head));
+  const rank =
+    p.pp === 1 ? layers + embed + head : Math.max(layers + embed, layers + (arch.tiedEmbeddings ? embed : head));
   return rank / total;
 }
 
 function fullTrainables(tensors: readonly Tensor[]): TrainableTensor[] {
-  return tensors.filter((t) => !t.mtp).map((t) => ({ name: t.name, shape: t.shape, count: 1, hiddenMatrix: t.layer !== undefined && t.shape.length >= 2 }));
+  return tensors
+    .filter((t) => !t.mtp)
+    .map((t) => ({
+      name: t.name,
+      shape: t.shape,
+      count: 1,
+      hiddenMatrix: t.layer !== undefined && t.shape.length >= 2,
+    }));
 }
 
 /** Per-model work that does not depend on the workload, computed once per prepared model (solvers call estimateTraining many times). */
@@ -224,29 +269,71 @@ function memoOf(model: PreparedModel): ModelMemo {
 function validateParallel(arch: Architecture, p: ResolvedTrainingWorkload['parallel']): void {
   const issues = [];
   const mp = p.tp * p.pp * p.cp;
-  if (p.gpus % mp !== 0) issues.push({ path: 'parallel.gpus', message: `gpus (${p.gpus}) must be a multiple of tp × pp × cp = ${mp}`, received: p.gpus });
-  if (p.pp > arch.layers.length) issues.push({ path: 'parallel.pp', message: `pp (${p.pp}) cannot exceed the ${arch.layers.length} layers`, received: p.pp });
-  if (p.zero > 0 && p.fsdp !== 'none') issues.push({ path: 'parallel.fsdp', message: 'use either ZeRO (zero) or FSDP (fsdp), not both', received: p.fsdp });
+  if (p.gpus % mp !== 0)
+    issues.push({
+      path: 'parallel.gpus',
+      message: `gpus (${p.gpus}) must be a multiple of tp × pp × cp = ${mp}`,
+      received: p.gpus,
+    });
+  if (p.pp > arch.layers.length)
+    issues.push({
+      path: 'parallel.pp',
+      message: `pp (${p.pp}) cannot exceed the ${arch.layers.length} layers`,
+      received: p.pp,
+    });
+  if (p.zero > 0 && p.fsdp !== 'none')
+    issues.push({
+      path: 'parallel.fsdp',
+      message: 'use either ZeRO (zero) or FSDP (fsdp), not both',
+      received: p.fsdp,
+    });
   if (p.offload === 'optimizer+params' && p.zero !== 3 && p.fsdp !== 'full' && p.fsdp !== 'hybrid') {
-    issues.push({ path: 'parallel.offload', message: 'parameter offload needs ZeRO-3 or FSDP full/hybrid sharding (set zero: 3)', received: p.offload });
+    issues.push({
+      path: 'parallel.offload',
+      message: 'parameter offload needs ZeRO-3 or FSDP full/hybrid sharding (set zero: 3)',
+      received: p.offload,
+    });
   }
   const dp = p.gpus / mp;
   if (p.ep > 1 && Number.isInteger(dp) && dp % p.ep !== 0) {
-    issues.push({ path: 'parallel.ep', message: `ep (${p.ep}) must divide the data-parallel size ${dp} (experts are spread over data-parallel ranks)`, received: p.ep });
+    issues.push({
+      path: 'parallel.ep',
+      message: `ep (${p.ep}) must divide the data-parallel size ${dp} (experts are spread over data-parallel ranks)`,
+      received: p.ep,
+    });
   }
   if (p.offload !== 'none' && p.zero === 0 && p.fsdp === 'none') {
-    issues.push({ path: 'parallel.offload', message: 'optimizer offload needs ZeRO (zero ≥ 1) or FSDP', received: p.offload });
+    issues.push({
+      path: 'parallel.offload',
+      message: 'optimizer offload needs ZeRO (zero ≥ 1) or FSDP',
+      received: p.offload,
+    });
   }
   // Megatron/torchtitan split heads, KV groups and the FFN over TP ranks, and experts over EP ranks:
   // a degree that does not divide them is refused at startup (megatron/training/arguments.py).
-  const attn = arch.layers.map((l) => l.attention).find((a) => 'numHeads' in a) as { numHeads: number; numKvHeads?: number } | undefined;
+  const attn = arch.layers.map((l) => l.attention).find((a) => 'numHeads' in a) as
+    | { numHeads: number; numKvHeads?: number }
+    | undefined;
   if (p.tp > 1 && attn && attn.numHeads % p.tp !== 0) {
-    issues.push({ path: 'parallel.tp', message: `tp (${p.tp}) must divide the ${attn.numHeads} attention heads`, received: p.tp });
+    issues.push({
+      path: 'parallel.tp',
+      message: `tp (${p.tp}) must divide the ${attn.numHeads} attention heads`,
+      received: p.tp,
+    });
   }
   const moe = arch.layers.map((l) => l.mlp).find((m) => m.kind === 'moe') as { numExperts: number } | undefined;
-  if (p.ep > 1 && !moe) issues.push({ path: 'parallel.ep', message: 'expert parallelism needs an MoE model; this one has no experts', received: p.ep });
+  if (p.ep > 1 && !moe)
+    issues.push({
+      path: 'parallel.ep',
+      message: 'expert parallelism needs an MoE model; this one has no experts',
+      received: p.ep,
+    });
   if (p.ep > 1 && moe && moe.numExperts % p.ep !== 0) {
-    issues.push({ path: 'parallel.ep', message: `ep (${p.ep}) must divide the ${moe.numExperts} experts`, received: p.ep });
+    issues.push({
+      path: 'parallel.ep',
+      message: `ep (${p.ep}) must divide the ${moe.numExperts} experts`,
+      received: p.ep,
+    });
   }
   if (issues.length) throw new InvalidInputError(issues);
 }
@@ -266,16 +353,33 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const arch = prepared.arch;
   const p = w.parallel;
   validateParallel(arch, p);
-  const ckpt = w.checkpointing === 'hf' || w.checkpointing === 'unsloth' ? 'full' : w.checkpointing === 'megatron-selective' || w.checkpointing === 'selective' ? 'selective' : w.checkpointing === 'torchtitan-op' ? 'op-level' : w.checkpointing;
+  const ckpt =
+    w.checkpointing === 'hf' || w.checkpointing === 'unsloth'
+      ? 'full'
+      : w.checkpointing === 'megatron-selective' || w.checkpointing === 'selective'
+        ? 'selective'
+        : w.checkpointing === 'torchtitan-op'
+          ? 'op-level'
+          : w.checkpointing;
   // unsloth's offloaded checkpointer (unsloth_zoo gradient_checkpointing.py) moves the saved inputs to CPU.
   const actOffload = w.activationOffload || w.checkpointing === 'unsloth';
   if (w.activationOffload && ckpt !== 'full') {
-    throw new InvalidInputError([{ path: 'training.activationOffload', message: 'activation offloading moves checkpointed block inputs: set checkpointing to "full"', received: true }]);
+    throw new InvalidInputError([
+      {
+        path: 'training.activationOffload',
+        message: 'activation offloading moves checkpointed block inputs: set checkpointing to "full"',
+        received: true,
+      },
+    ]);
   }
   const assumptions: string[] = [];
   if (input.seq === undefined) assumptions.push(`seq defaulted to ${DEFAULT_TRAINING_SEQ} tokens`);
-  if (p.ep > 1) assumptions.push(`expert parallel ${p.ep}: expert weights split over ${p.ep} ranks; their ZeRO/FSDP shards are counted over the full data-parallel group (a lower bound for expert optimizer states)`);
-  if (input.precision === undefined) assumptions.push('precision bf16-mixed (bf16 weights and grads, fp32 master and Adam states)');
+  if (p.ep > 1)
+    assumptions.push(
+      `expert parallel ${p.ep}: expert weights split over ${p.ep} ranks; their ZeRO/FSDP shards are counted over the full data-parallel group (a lower bound for expert optimizer states)`,
+    );
+  if (input.precision === undefined)
+    assumptions.push('precision bf16-mixed (bf16 weights and grads, fp32 master and Adam states)');
   const prec = PRECISIONS[w.precision];
   const par: ParallelismOptions = { ...p, gpusPerNode: p.gpusPerNode ?? Math.min(p.gpus, 8) };
   const dp = dataParallelSize(par);
@@ -307,11 +411,19 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     const planKey = JSON.stringify(loraOptions);
     plan = memo.plans.get(planKey) ?? resolveAdapters(prepared, loraOptions);
     memo.plans.set(planKey, plan);
-    if (plan.unmatchedTargets.length) assumptions.push(`targets ${plan.unmatchedTargets.join(', ')} match no module and adapt nothing`);
+    if (plan.unmatchedTargets.length)
+      assumptions.push(`targets ${plan.unmatchedTargets.join(', ')} match no module and adapt nothing`);
     trainables = plan.tensors;
     if (w.method === 'qlora' && !baseFormat) {
       // One implementation of bitsandbytes 4-bit lives in @vramkit/quant; core takes it from the caller.
-      throw new InvalidInputError([{ path: 'baseFormat', message: "QLoRA needs the frozen base's weight format: pass baseFormat, e.g. @vramkit/quant's bnb4bitFormat({ doubleQuant: true })", received: undefined }]);
+      throw new InvalidInputError([
+        {
+          path: 'baseFormat',
+          message:
+            "QLoRA needs the frozen base's weight format: pass baseFormat, e.g. @vramkit/quant's bnb4bitFormat({ doubleQuant: true })",
+          received: undefined,
+        },
+      ]);
     }
     const fmt = baseFormat ?? (prec.computeBytes === 4 ? plainFormats.f32 : plainFormats.bf16);
     frozenBytes = prepared.weightsIn(fmt).total;
@@ -332,7 +444,9 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   // weights (their own master), grads and optimizer states. torchtune's adapters follow the model dtype.
   const st = peft && w.lora.adapterDtype === 'fp32' ? FP32_ADAPTER_STATES : prec;
   const trainableElems = trainables.reduce((s, t) => s + t.count * tensorElements(t), 0);
-  const printed = plan ? peftPrintedCounts(prepared, plan) : { trainable: prepared.parameters.total, all: prepared.parameters.total };
+  const printed = plan
+    ? peftPrintedCounts(prepared, plan)
+    : { trainable: prepared.parameters.total, all: prepared.parameters.total };
 
   // Sharded model states per GPU.
   const wDiv = shard.stage >= 3 ? d : 1;
@@ -367,13 +481,20 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     if (p.offloadDevice === 'nvme') {
       nvme += Math.ceil(bytes);
       host[key] = part(0, `${note} → NVMe (${Math.ceil(bytes).toLocaleString('en-US')} B)`);
-    } else host[key] = part(bytes, note, { source: 'ZeRO-Offload (Ren et al. 2021) / ZeRO-Infinity (Rajbhandari et al. 2021)' });
+    } else
+      host[key] = part(bytes, note, {
+        source: 'ZeRO-Offload (Ren et al. 2021) / ZeRO-Infinity (Rajbhandari et al. 2021)',
+      });
   };
   let gpuMaster = master;
   let gpuOpt = optBytes;
   const pagedShare = (opt.pagedBytes * share) / oDiv;
   if (w.pagedOptimizer === 'evicted' && pagedShare > 0 && !offOpt) {
-    host.pagedOptimizer = part(pagedShare, 'paged optimizer states evicted to CPU by unified memory (bitsandbytes paged optimizer)', { source: 'bitsandbytes optim paged buffers (cudaMallocManaged)' });
+    host.pagedOptimizer = part(
+      pagedShare,
+      'paged optimizer states evicted to CPU by unified memory (bitsandbytes paged optimizer)',
+      { source: 'bitsandbytes optim paged buffers (cudaMallocManaged)' },
+    );
     gpuOpt -= pagedShare;
   }
   let gpuTrainW = trainW;
@@ -395,19 +516,32 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   }
   if (p.offloadDevice === 'nvme' && offOpt) {
     // deepspeed/runtime/zero/offload_config.py: buffer_count 4 (optimizer), buffer_size 1e8 elements, pinned fp32.
-    host.pinnedBuffers = part(4 * 1e8 * 4, 'pinned NVMe swap buffers: buffer_count 4 × buffer_size 1e8 × 4 B', { source: 'deepspeed/runtime/zero/offload_config.py defaults' });
+    host.pinnedBuffers = part(4 * 1e8 * 4, 'pinned NVMe swap buffers: buffer_count 4 × buffer_size 1e8 × 4 B', {
+      source: 'deepspeed/runtime/zero/offload_config.py defaults',
+    });
   }
 
-  const gradientsPersistent = w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || prec.persistentGradients));
+  const gradientsPersistent =
+    w.gradients === 'persistent' || (w.gradients === 'auto' && (shard.stage >= 1 || prec.persistentGradients));
 
   // Activations and logits.
   const trainable: TrainableSet =
-    peft && plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: w.lora.rank, dora: w.method === 'dora', dropout: w.lora.dropout > 0, adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes } : 'all';
+    peft && plan
+      ? {
+          modules: new Set(plan.modules.map((m) => m.module)),
+          rank: w.lora.rank,
+          dora: w.method === 'dora',
+          dropout: w.lora.dropout > 0,
+          adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes,
+        }
+      : 'all';
   let transient = 0;
   if (w.method === 'qlora') {
     if (memo.largestLinear === undefined) {
       let largest = 0;
-      for (const t of prepared.tensors) if (t.shape.length === 2 && t.role !== 'token_embd' && t.role !== 'output') largest = Math.max(largest, tensorElements(t));
+      for (const t of prepared.tensors)
+        if (t.shape.length === 2 && t.role !== 'token_embd' && t.role !== 'output')
+          largest = Math.max(largest, tensorElements(t));
       memo.largestLinear = largest;
     }
     transient = (memo.largestLinear * prec.computeBytes) / p.tp;
@@ -434,7 +568,10 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     dropout: w.dropout,
     softmax: w.softmax,
   });
-  if (acts.hostBytes > 0) host.activations = part(acts.hostBytes, 'checkpointed activations offloaded to CPU', { source: 'torchtune training/_activation_offloading.py' });
+  if (acts.hostBytes > 0)
+    host.activations = part(acts.hostBytes, 'checkpointed activations offloaded to CPU', {
+      source: 'torchtune training/_activation_offloading.py',
+    });
 
   // Communication buffers (a pure phase: communication.ts).
   const comm = communicationBuffers({
@@ -454,62 +591,140 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
 
   // Optimizer-step temporaries: torch's foreach AdamW materializes one state-sized list (sqrt of exp_avg_sq).
   const step = OPTIMIZER_STEP[w.optimizer];
-  const foreachTemp = w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && step.foreachTemporary ? (T * st.stateBytes) / oDiv : 0;
+  const foreachTemp =
+    w.optimizerImpl === 'foreach' && !offOpt && !w.optimizerInBackward && step.foreachTemporary
+      ? (T * st.stateBytes) / oDiv
+      : 0;
 
   // torchao's 8-bit step dequantizes one tensor's two states to fp32 at a time: the largest tensor sets it.
-  const stepTransient = step.dequantizedBytesPerElement > 0 && !offOpt ? step.dequantizedBytesPerElement * Math.max(...trainables.map((t) => tensorElements(t))) * share : 0;
+  const stepTransient =
+    step.dequantizedBytesPerElement > 0 && !offOpt
+      ? step.dequantizedBytesPerElement * Math.max(...trainables.map((t) => tensorElements(t))) * share
+      : 0;
   const modelStatic = gpuTrainW + gpuMaster + gpuFrozen + copies + gpuOpt + commBytes;
   const grads = w.optimizerInBackward ? 0 : gpuGrads;
   const stepTemp = foreachTemp + stepTransient;
-  const phaseA = modelStatic + acts.activations.bytes + acts.logits.bytes + (gradientsPersistent ? grads : 0) + (w.optimizerInBackward ? stepTransient : 0);
+  const phaseA =
+    modelStatic +
+    acts.activations.bytes +
+    acts.logits.bytes +
+    (gradientsPersistent ? grads : 0) +
+    (w.optimizerInBackward ? stepTransient : 0);
   const phaseB = modelStatic + grads + stepTemp;
   const peakPhase = phaseA >= phaseB ? 'forward-backward' : 'optimizer-step';
   const gradsAtPeak = peakPhase === 'optimizer-step' || gradientsPersistent ? grads : 0;
 
   // The runtime overhead model is inference's (overhead.ts): CUDA context + allocator share of dynamic memory.
-  const dynamic = peakPhase === 'forward-backward' ? acts.activations.bytes + acts.logits.bytes + commBytes : commBytes + stepTemp;
+  const dynamic =
+    peakPhase === 'forward-backward' ? acts.activations.bytes + acts.logits.bytes + commBytes : commBytes + stepTemp;
   const overhead = overheadBytes(dynamic, {
     ...(w.overhead.contextBytes !== undefined ? { contextBytes: w.overhead.contextBytes } : {}),
     ...(w.overhead.allocatorFraction !== undefined ? { allocatorFraction: w.overhead.allocatorFraction } : {}),
   });
 
-  const weightsPart = part(gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies), peft ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}` : `${st.weightBytes} B weights + ${st.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`, {
-    accuracy: 'exact',
-    source: prec.source,
-    parts: peft
-      ? { base: part(gpuFrozen, `${frozenBytes.toLocaleString('en-US')} B in ${frozenType} × model-parallel share ${share.toFixed(4)}${wDiv > 1 ? ` / ${wDiv}` : ''}`) }
-      : {
-          weights: part(gpuTrainW, `${Math.round(T).toLocaleString('en-US')} params × ${st.weightBytes} B${wDiv > 1 ? ` / ${wDiv}` : ''}`),
-          master: part(gpuMaster, `fp32 master: ${st.masterBytes} B per param${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`),
-          ...(copies ? { computeCopies: part(copies, `${prec.computeCopyBytes} B per param (autocast cache / fp8 copies)`) } : {}),
-        },
-  });
-  const adaptersPart = part(peft ? gpuTrainW + gpuMaster : 0, peft && plan ? `${plan.trainable.toLocaleString('en-US')} adapter params × (${st.weightBytes} B + ${st.masterBytes} B master)` : 'no adapters (full fine-tuning)', {
-    accuracy: 'exact',
-    ...(plan
-      ? {
-          parts: {
-            lora: part((plan.loraParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `A and B: Σ r × (in + out) = ${plan.loraParams.toLocaleString('en-US')} params`),
-            ...(plan.magnitudeParams ? { doraMagnitude: part((plan.magnitudeParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `DoRA magnitudes: ${plan.magnitudeParams.toLocaleString('en-US')}`) } : {}),
-            ...(plan.modulesToSaveParams ? { modulesToSave: part((plan.modulesToSaveParams * share * (st.weightBytes + st.masterBytes)) / wDiv, `modules_to_save copies: ${plan.modulesToSaveParams.toLocaleString('en-US')}`) } : {}),
+  const weightsPart = part(
+    gpuFrozen + (peft ? 0 : gpuTrainW + gpuMaster + copies),
+    peft
+      ? `frozen base in ${frozenType}${wDiv > 1 ? ` / ${wDiv}` : ''}`
+      : `${st.weightBytes} B weights + ${st.masterBytes} B master${prec.computeCopyBytes ? ` + ${prec.computeCopyBytes} B compute copies` : ''} per trainable param (${w.precision})`,
+    {
+      accuracy: 'exact',
+      source: prec.source,
+      parts: peft
+        ? {
+            base: part(
+              gpuFrozen,
+              `${frozenBytes.toLocaleString('en-US')} B in ${frozenType} × model-parallel share ${share.toFixed(4)}${wDiv > 1 ? ` / ${wDiv}` : ''}`,
+            ),
+          }
+        : {
+            weights: part(
+              gpuTrainW,
+              `${Math.round(T).toLocaleString('en-US')} params × ${st.weightBytes} B${wDiv > 1 ? ` / ${wDiv}` : ''}`,
+            ),
+            master: part(
+              gpuMaster,
+              `fp32 master: ${st.masterBytes} B per param${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`,
+            ),
+            ...(copies
+              ? { computeCopies: part(copies, `${prec.computeCopyBytes} B per param (autocast cache / fp8 copies)`) }
+              : {}),
           },
-        }
-      : {}),
-  });
-  const gradientsPart = part(gradsAtPeak, `${st.gradBytes} B per trainable param${gDiv > 1 ? ` / ${gDiv}` : ''} = ${Math.ceil(gpuGrads).toLocaleString('en-US')} B${gradsAtPeak === 0 && gpuGrads > 0 ? (w.optimizerInBackward ? '; optimizer in backward frees each gradient at once' : '; freed by zero_grad(set_to_none=True), not resident at the activation peak') : ''}${offOpt ? '; offloaded to host' : ''}`, { accuracy: 'exact' });
+    },
+  );
+  const adaptersPart = part(
+    peft ? gpuTrainW + gpuMaster : 0,
+    peft && plan
+      ? `${plan.trainable.toLocaleString('en-US')} adapter params × (${st.weightBytes} B + ${st.masterBytes} B master)`
+      : 'no adapters (full fine-tuning)',
+    {
+      accuracy: 'exact',
+      ...(plan
+        ? {
+            parts: {
+              lora: part(
+                (plan.loraParams * share * (st.weightBytes + st.masterBytes)) / wDiv,
+                `A and B: Σ r × (in + out) = ${plan.loraParams.toLocaleString('en-US')} params`,
+              ),
+              ...(plan.magnitudeParams
+                ? {
+                    doraMagnitude: part(
+                      (plan.magnitudeParams * share * (st.weightBytes + st.masterBytes)) / wDiv,
+                      `DoRA magnitudes: ${plan.magnitudeParams.toLocaleString('en-US')}`,
+                    ),
+                  }
+                : {}),
+              ...(plan.modulesToSaveParams
+                ? {
+                    modulesToSave: part(
+                      (plan.modulesToSaveParams * share * (st.weightBytes + st.masterBytes)) / wDiv,
+                      `modules_to_save copies: ${plan.modulesToSaveParams.toLocaleString('en-US')}`,
+                    ),
+                  }
+                : {}),
+            },
+          }
+        : {}),
+    },
+  );
+  const gradientsPart = part(
+    gradsAtPeak,
+    `${st.gradBytes} B per trainable param${gDiv > 1 ? ` / ${gDiv}` : ''} = ${Math.ceil(gpuGrads).toLocaleString('en-US')} B${gradsAtPeak === 0 && gpuGrads > 0 ? (w.optimizerInBackward ? '; optimizer in backward frees each gradient at once' : '; freed by zero_grad(set_to_none=True), not resident at the activation peak') : ''}${offOpt ? '; offloaded to host' : ''}`,
+    { accuracy: 'exact' },
+  );
   const stepAtPeak = peakPhase === 'optimizer-step' ? stepTemp : w.optimizerInBackward ? stepTransient : 0;
   const optimizerPart = part(gpuOpt, `${opt.note}${oDiv > 1 ? ` / ${oDiv}` : ''}${offOpt ? ' (offloaded)' : ''}`, {
     accuracy: 'exact',
     ...(opt.source ? { source: opt.source } : {}),
-    parts: { states: part(gpuOpt, 'optimizer states on this GPU'), ...(stepAtPeak ? { stepTemporaries: part(stepAtPeak, 'temporaries of step(): foreach lists or fp32 dequantized states') } : {}) },
+    parts: {
+      states: part(gpuOpt, 'optimizer states on this GPU'),
+      ...(stepAtPeak
+        ? { stepTemporaries: part(stepAtPeak, 'temporaries of step(): foreach lists or fp32 dequantized states') }
+        : {}),
+    },
   });
   const optimizerTotal = gpuOpt + stepAtPeak;
   optimizerPart.bytes = Math.ceil(optimizerTotal);
-  const actPart = peakPhase === 'forward-backward' ? acts.activations : part(0, `activations freed before the optimizer step (forward/backward peak would be ${acts.activations.bytes.toLocaleString('en-US')} B)`);
+  const actPart =
+    peakPhase === 'forward-backward'
+      ? acts.activations
+      : part(
+          0,
+          `activations freed before the optimizer step (forward/backward peak would be ${acts.activations.bytes.toLocaleString('en-US')} B)`,
+        );
   const logitsPart = peakPhase === 'forward-backward' ? acts.logits : part(0, 'logits freed before the optimizer step');
   const commPart = part(commBytes, shard.scheme, { accuracy: 'model', parts: comm });
 
-  const parts = { weights: weightsPart, adapters: adaptersPart, gradients: gradientsPart, optimizer: optimizerPart, activations: actPart, logits: logitsPart, communication: commPart, overhead };
+  const parts = {
+    weights: weightsPart,
+    adapters: adaptersPart,
+    gradients: gradientsPart,
+    optimizer: optimizerPart,
+    activations: actPart,
+    logits: logitsPart,
+    communication: commPart,
+    overhead,
+  };
   let total = 0;
   for (const k in parts) total += parts[k as keyof typeof parts].bytes;
   const allocated = total - overhead.bytes;

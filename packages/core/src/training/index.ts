@@ -1,5 +1,10 @@
 // Training and fine-tuning memory (issue 5).
-export { type TrainableSet, type TrainingActivationOptions, type TrainingActivations, trainingActivationBytes } from './activations.js';
+export {
+  type TrainableSet,
+  type TrainingActivationOptions,
+  type TrainingActivations,
+  trainingActivationBytes,
+} from './activations.js';
 export {
   CHECKPOINTING_IDS,
   type CheckpointingId,
@@ -23,7 +28,15 @@ export {
   peftPrintedCounts,
   resolveAdapters,
 } from './lora.js';
-export { OPTIMIZER_IDS, OPTIMIZER_STEP, type OptimizerId, type OptimizerStepSpec, type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';
+export {
+  OPTIMIZER_IDS,
+  OPTIMIZER_STEP,
+  type OptimizerId,
+  type OptimizerStepSpec,
+  type OptimizerStateBytes,
+  optimizerStateBytes,
+  type TrainableTensor,
+} from './optimizers.js';
 export {
   DEEPSPEED_BUCKETS,
   dataParallelSize,

@@ -2,7 +2,15 @@ import { normalizeConfig } from '@vramkit/models';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { prepareModel } from '../prepare-model.js';
-import { deepseekLlm7b, llama2_7b, llama31_8b, mistral7b, mixtral8x7b, qwen15_7b, qwen25_3b } from './__fixtures__/architectures.js';
+import {
+  deepseekLlm7b,
+  llama2_7b,
+  llama31_8b,
+  mistral7b,
+  mixtral8x7b,
+  qwen15_7b,
+  qwen25_3b,
+} from './__fixtures__/architectures.js';
 import deepseekV2LiteConfig from './__fixtures__/deepseek-v2-lite-config.json' with { type: 'json' };
 import counts from './__fixtures__/lora_counts.json' with { type: 'json' };
 import { peftPrintedCounts, resolveAdapters } from './lora.js';
@@ -42,7 +50,9 @@ describe('resolveAdapters', () => {
     const plan = resolveAdapters(prepareModel(llama2_7b), { rank: 8, targets: ['q_proj', 'qkv_proj'] });
     expect(plan.unmatchedTargets).toEqual(['qkv_proj']);
     expect(plan.trainable).toBe(32 * 8 * (4096 + 4096));
-    expect(() => resolveAdapters(prepareModel(llama2_7b), { rank: 8, targets: ['qkv_proj'] })).toThrow(InvalidInputError);
+    expect(() => resolveAdapters(prepareModel(llama2_7b), { rank: 8, targets: ['qkv_proj'] })).toThrow(
+      InvalidInputError,
+    );
   });
 });
 

@@ -104,7 +104,16 @@ const DEFAULT_TARGETS: Record<string, readonly string[]> = {
 };
 
 // Families whose experts are one nn.Linear per expert in transformers < 5.
-const PER_EXPERT_LINEAR = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'qwen3_next', 'deepseek_v2', 'deepseek_v3', 'kimi_k2', 'olmoe']);
+const PER_EXPERT_LINEAR = new Set([
+  'mixtral',
+  'qwen2_moe',
+  'qwen3_moe',
+  'qwen3_next',
+  'deepseek_v2',
+  'deepseek_v3',
+  'kimi_k2',
+  'olmoe',
+]);
 // Routers that are a custom nn.Module with a bare Parameter (DeepSeek MoEGate), not nn.Linear.
 // gpt-oss's GptOssTopKRouter holds its weight as a bare Parameter too (transformers models/gpt_oss).
 const PARAMETER_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2', 'gpt_oss']);
@@ -235,7 +244,11 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
     const d = DEFAULT_TARGETS[arch.family];
     if (!d) {
       throw new InvalidInputError([
-        { path: 'lora.targets', message: `peft has no default target_modules we model for model_type "${arch.family}"; pass targets (names or "all-linear")`, received: 'default' },
+        {
+          path: 'lora.targets',
+          message: `peft has no default target_modules we model for model_type "${arch.family}"; pass targets (names or "all-linear")`,
+          received: 'default',
+        },
       ]);
     }
     targets = d;
@@ -266,7 +279,14 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
   }
   if (options.dora && chosen.some((c) => c.tensor.shape.length === 3)) {
     // peft tuners/lora: "lora.ParamWrapper does not work with use_dora=True".
-    throw new InvalidInputError([{ path: 'lora.dora', message: 'peft cannot apply DoRA to fused expert parameters (ParamWrapper); use plain LoRA, exclude the experts from the targets, or the split expert layout', received: true }]);
+    throw new InvalidInputError([
+      {
+        path: 'lora.dora',
+        message:
+          'peft cannot apply DoRA to fused expert parameters (ParamWrapper); use plain LoRA, exclude the experts from the targets, or the split expert layout',
+        received: true,
+      },
+    ]);
   }
   const modules: AdaptedModule[] = [];
   const tensors: TrainableTensor[] = [];
@@ -291,7 +311,13 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
     magnitudeParams += m.magnitudeParams * m.count;
     tensors.push({ name: `${c.path}.lora_A`, shape: [r, c.inFeatures], count: c.count, hiddenMatrix: true });
     tensors.push({ name: `${c.path}.lora_B`, shape: [c.outFeatures, r], count: c.count, hiddenMatrix: true });
-    if (options.dora) tensors.push({ name: `${c.path}.lora_magnitude_vector`, shape: [c.outFeatures], count: c.count, hiddenMatrix: false });
+    if (options.dora)
+      tensors.push({
+        name: `${c.path}.lora_magnitude_vector`,
+        shape: [c.outFeatures],
+        count: c.count,
+        hiddenMatrix: false,
+      });
     if (c.tensor.layer !== undefined) {
       const list = adaptedPerLayer.get(c.tensor.layer) ?? [];
       list.push(m);
@@ -302,9 +328,12 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
   const savedKeys = options.modulesToSave ?? [];
   let savedHits = 0;
   for (const key of savedKeys) {
-    let hits = model.tensors.filter((t) => !t.mtp && t.module !== undefined && (key.includes('.') ? t.name.includes(`${key}.`) : t.module === key));
+    let hits = model.tensors.filter(
+      (t) => !t.mtp && t.module !== undefined && (key.includes('.') ? t.name.includes(`${key}.`) : t.module === key),
+    );
     // A tied head is still an nn.Linear module (its weight is the embedding's): peft copies it too.
-    if (hits.length === 0 && arch.tiedEmbeddings && key === 'lm_head') hits = model.tensors.filter((t) => !t.mtp && t.role === 'token_embd');
+    if (hits.length === 0 && arch.tiedEmbeddings && key === 'lm_head')
+      hits = model.tensors.filter((t) => !t.mtp && t.role === 'token_embd');
     if (hits.length === 0) {
       unmatchedTargets.push(key);
       continue;
@@ -317,7 +346,13 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
   }
   // peft ignores a modules_to_save name that matches nothing; when none matches the option is a mistake.
   if (savedKeys.length > 0 && savedHits === 0) {
-    throw new InvalidInputError([{ path: 'lora.modulesToSave', message: `no module named ${savedKeys.map((k) => `"${k}"`).join(' or ')}`, received: savedKeys }]);
+    throw new InvalidInputError([
+      {
+        path: 'lora.modulesToSave',
+        message: `no module named ${savedKeys.map((k) => `"${k}"`).join(' or ')}`,
+        received: savedKeys,
+      },
+    ]);
   }
   return {
     modules,
@@ -348,7 +383,11 @@ export interface PrintedCountOptions {
  * @param plan the resolved adapters
  * @returns `{ trainable, all }`
  */
-export function peftPrintedCounts(model: PreparedModel, plan: AdapterPlan, options: PrintedCountOptions = {}): { trainable: number; all: number } {
+export function peftPrintedCounts(
+  model: PreparedModel,
+  plan: AdapterPlan,
+  options: PrintedCountOptions = {},
+): { trainable: number; all: number } {
   let base = model.parameters.total;
   // DeepSeek-V3's e_score_correction_bias is a registered buffer in transformers (a checkpoint tensor,
   // not a parameter): peft's count leaves it out.

@@ -93,7 +93,11 @@ function eightBitStates(n: number, states: number): number {
  * @param stateBytes bytes per element of full-precision states (4 fp32, 2 bf16)
  * @returns bytes with a per-state breakdown and the pageable share
  */
-export function optimizerStateBytes(tensors: readonly TrainableTensor[], optimizer: OptimizerId, stateBytes: number): OptimizerStateBytes {
+export function optimizerStateBytes(
+  tensors: readonly TrainableTensor[],
+  optimizer: OptimizerId,
+  stateBytes: number,
+): OptimizerStateBytes {
   let bytes = 0;
   let paged = 0;
   let fallback32 = 0;
@@ -152,7 +156,16 @@ export function optimizerStateBytes(tensors: readonly TrainableTensor[], optimiz
   const result = part(bytes, note, {
     accuracy: 'exact',
     source: OPTIMIZER_SOURCES[optimizer],
-    ...(bnb ? { parts: { fp32Fallback: part(fallback32, `tensors under ${BNB_MIN_8BIT_SIZE} elements keep 32-bit states (min_8bit_size)`) } } : {}),
+    ...(bnb
+      ? {
+          parts: {
+            fp32Fallback: part(
+              fallback32,
+              `tensors under ${BNB_MIN_8BIT_SIZE} elements keep 32-bit states (min_8bit_size)`,
+            ),
+          },
+        }
+      : {}),
   });
   return { ...result, pagedBytes: paged };
 }
@@ -161,7 +174,8 @@ const OPTIMIZER_NOTES: Record<OptimizerId, (s: number) => string> = {
   adamw: (s) => `AdamW: exp_avg + exp_avg_sq = 2 × ${s} B per trainable element`,
   adamw_bf16: () => 'AdamW with bf16 states: 2 × 2 B per trainable element',
   adamw_8bit: () => `8-bit AdamW: 2 × (1 B + 4 B per ${BNB_BLOCK}-block absmax) per element`,
-  torchao_adamw_8bit: () => `torchao AdamW8bit: 2 × (1 B + 4 B per ${BNB_BLOCK}-block scale) per element; fp32 dequantized states of one tensor during its step`,
+  torchao_adamw_8bit: () =>
+    `torchao AdamW8bit: 2 × (1 B + 4 B per ${BNB_BLOCK}-block scale) per element; fp32 dequantized states of one tensor during its step`,
   paged_adamw: (s) => `paged AdamW: 2 × ${s} B per element in unified memory`,
   paged_adamw_8bit: () => `paged 8-bit AdamW: 2 × (1 B + 4 B / ${BNB_BLOCK}) per element in unified memory`,
   adafactor: () => 'Adafactor: fp32 row + column second moments per matrix, full fp32 for vectors, no momentum',
@@ -169,16 +183,21 @@ const OPTIMIZER_NOTES: Record<OptimizerId, (s: number) => string> = {
   sgd_momentum: (s) => `SGD momentum buffer: ${s} B per element`,
   lion: (s) => `Lion: one exp_avg of ${s} B per element`,
   lion_8bit: () => `8-bit Lion: 1 B + 4 B per ${BNB_BLOCK}-block absmax per element`,
-  muon: (s) => `Muon: one ${s} B momentum per hidden-matrix element; AdamW (2 × ${s} B) for embeddings, head and vectors`,
+  muon: (s) =>
+    `Muon: one ${s} B momentum per hidden-matrix element; AdamW (2 × ${s} B) for embeddings, head and vectors`,
 };
 
-const BNB_SOURCE = 'bitsandbytes bitsandbytes/optim/optimizer.py (Optimizer2State/Optimizer1State.init_state: uint8 state + fp32 absmax per 256 elements, min_8bit_size 4096)';
+const BNB_SOURCE =
+  'bitsandbytes bitsandbytes/optim/optimizer.py (Optimizer2State/Optimizer1State.init_state: uint8 state + fp32 absmax per 256 elements, min_8bit_size 4096)';
 const OPTIMIZER_SOURCES: Record<OptimizerId, string> = {
   adamw: 'torch/optim/adamw.py (_init_group: exp_avg, exp_avg_sq = zeros_like(param))',
-  adamw_bf16: 'torch/optim/adamw.py with states cast to bf16 (e.g. torchao/optimizers or HF optim="adamw_torch" on a bf16 model)',
+  adamw_bf16:
+    'torch/optim/adamw.py with states cast to bf16 (e.g. torchao/optimizers or HF optim="adamw_torch" on a bf16 model)',
   adamw_8bit: BNB_SOURCE,
-  torchao_adamw_8bit: 'torchao/prototype/low_bit_optim (AdamW8bit: OptimState8bit block_size 256; single_param_adam dequantizes to fp32 per step)',
-  paged_adamw: 'bitsandbytes paged optimizers: get_state_buffer uses cudaMallocManaged pages for tensors ≥ 1e5 elements',
+  torchao_adamw_8bit:
+    'torchao/prototype/low_bit_optim (AdamW8bit: OptimState8bit block_size 256; single_param_adam dequantizes to fp32 per step)',
+  paged_adamw:
+    'bitsandbytes paged optimizers: get_state_buffer uses cudaMallocManaged pages for tensors ≥ 1e5 elements',
   paged_adamw_8bit: `${BNB_SOURCE}; paged via cudaMallocManaged for tensors ≥ 1e5 elements`,
   adafactor: 'transformers/optimization.py Adafactor (factored second moment when len(shape) ≥ 2; states in fp32)',
   sgd: 'torch/optim/sgd.py (no state when momentum = 0)',

@@ -24,6 +24,14 @@ describe('zeroModelStateBytes', () => {
   });
 
   it("shows DeepSpeed's estimator disagreeing on ZeRO-2: 4Ψ + 16Ψ/N = 42 GB for 7B on 8 GPUs (paper: 26.25 GB)", () => {
-    expect(zeroModelStateBytes({ parameters: 7e9, bytesPerParam: mixed, stage: 2, gpus: 8, accounting: 'deepspeed-estimator' }).bytes).toBe(42e9);
+    expect(
+      zeroModelStateBytes({
+        parameters: 7e9,
+        bytesPerParam: mixed,
+        stage: 2,
+        gpus: 8,
+        accounting: 'deepspeed-estimator',
+      }).bytes,
+    ).toBe(42e9);
   });
 });

@@ -44,7 +44,11 @@ export function shardingOf(p: ParallelismOptions): { stage: 0 | 1 | 2 | 3; degre
     const d = Math.min(p.fsdpShardSize ?? p.gpusPerNode, dp);
     return { stage: 3, degree: d, scheme: `FSDP HYBRID_SHARD: shard over ${d}, replicate ×${dp / d}` };
   }
-  return { stage: p.zero, degree: p.zero === 0 ? 1 : dp, scheme: p.zero === 0 ? (dp > 1 ? `DDP over ${dp}` : 'single replica') : `ZeRO-${p.zero} over ${dp}` };
+  return {
+    stage: p.zero,
+    degree: p.zero === 0 ? 1 : dp,
+    scheme: p.zero === 0 ? (dp > 1 ? `DDP over ${dp}` : 'single replica') : `ZeRO-${p.zero} over ${dp}`,
+  };
 }
 
 /** Bytes per parameter of the three model-state kinds. */
@@ -82,20 +86,38 @@ export function zeroModelStateBytes(o: ZeroTableOptions): BreakdownPart {
     const w = b.weights * psi;
     const g = b.gradients * psi;
     const opt = ((b.optimizer + b.gradients * 2) * psi) / n;
-    return part(w + g + opt, `DeepSpeed estimator: ${b.weights + b.gradients}Ψ + ${b.optimizer + 2 * b.gradients}Ψ/${n}`, {
-      accuracy: 'model',
-      source: 'deepspeed/runtime/zero/stage_1_and_2.py estimate_zero2_model_states_mem_needs (gpu_mem = 4Ψ + 16Ψ/N), which differs from the ZeRO paper',
-      parts: { weights: part(w, `${b.weights}Ψ`), gradients: part(g, `${b.gradients}Ψ`), optimizer: part(opt, `${b.optimizer + 2 * b.gradients}Ψ/${n}`) },
-    });
+    return part(
+      w + g + opt,
+      `DeepSpeed estimator: ${b.weights + b.gradients}Ψ + ${b.optimizer + 2 * b.gradients}Ψ/${n}`,
+      {
+        accuracy: 'model',
+        source:
+          'deepspeed/runtime/zero/stage_1_and_2.py estimate_zero2_model_states_mem_needs (gpu_mem = 4Ψ + 16Ψ/N), which differs from the ZeRO paper',
+        parts: {
+          weights: part(w, `${b.weights}Ψ`),
+          gradients: part(g, `${b.gradients}Ψ`),
+          optimizer: part(opt, `${b.optimizer + 2 * b.gradients}Ψ/${n}`),
+        },
+      },
+    );
   }
   const w = stage >= 3 ? (b.weights * psi) / n : b.weights * psi;
   const g = stage >= 2 ? (b.gradients * psi) / n : b.gradients * psi;
   const opt = stage >= 1 ? (b.optimizer * psi) / n : b.optimizer * psi;
-  return part(w + g + opt, `ZeRO-${stage}: weights ${b.weights}Ψ${stage >= 3 ? `/${n}` : ''} + grads ${b.gradients}Ψ${stage >= 2 ? `/${n}` : ''} + optimizer ${b.optimizer}Ψ${stage >= 1 ? `/${n}` : ''}`, {
-    accuracy: 'exact',
-    source: 'Rajbhandari et al. 2020, "ZeRO: Memory Optimizations Toward Training Trillion Parameter Models", Figure 1 / §5',
-    parts: { weights: part(w, 'weights'), gradients: part(g, 'gradients'), optimizer: part(opt, 'optimizer states + master') },
-  });
+  return part(
+    w + g + opt,
+    `ZeRO-${stage}: weights ${b.weights}Ψ${stage >= 3 ? `/${n}` : ''} + grads ${b.gradients}Ψ${stage >= 2 ? `/${n}` : ''} + optimizer ${b.optimizer}Ψ${stage >= 1 ? `/${n}` : ''}`,
+    {
+      accuracy: 'exact',
+      source:
+        'Rajbhandari et al. 2020, "ZeRO: Memory Optimizations Toward Training Trillion Parameter Models", Figure 1 / §5',
+      parts: {
+        weights: part(w, 'weights'),
+        gradients: part(g, 'gradients'),
+        optimizer: part(opt, 'optimizer states + master'),
+      },
+    },
+  );
 }
 
 // DeepSpeed deepspeed/runtime/zero/config.py defaults (elements).

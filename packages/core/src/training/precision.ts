@@ -31,7 +31,18 @@ export interface PrecisionSpec {
 }
 
 /** Known precision presets (`--precision`). */
-export const PRECISION_IDS = ['fp32', 'bf16', 'fp16', 'bf16-mixed', 'fp16-mixed', 'amp-bf16', 'megatron-bf16', 'fsdp-bf16', 'fp8', 'fp8-deepseek'] as const;
+export const PRECISION_IDS = [
+  'fp32',
+  'bf16',
+  'fp16',
+  'bf16-mixed',
+  'fp16-mixed',
+  'amp-bf16',
+  'megatron-bf16',
+  'fsdp-bf16',
+  'fp8',
+  'fp8-deepseek',
+] as const;
 export type PrecisionId = (typeof PRECISION_IDS)[number];
 
 /** Built-in presets, with the copies each framework keeps. */
@@ -75,7 +86,8 @@ export const PRECISIONS = {
   'bf16-mixed': {
     id: 'bf16-mixed',
     description: 'bf16 weights and gradients, fp32 master + fp32 Adam states (2 + 2 + 4 + 8 = 16 B/param)',
-    source: 'ZeRO paper (Rajbhandari et al. 2020, §3.1: 2Ψ + 2Ψ + KΨ with K = 12); DeepSpeed bf16/fp16 optimizer wrappers',
+    source:
+      'ZeRO paper (Rajbhandari et al. 2020, §3.1: 2Ψ + 2Ψ + KΨ with K = 12); DeepSpeed bf16/fp16 optimizer wrappers',
     weightBytes: 2,
     masterBytes: 4,
     gradBytes: 2,
@@ -98,8 +110,10 @@ export const PRECISIONS = {
   },
   'amp-bf16': {
     id: 'amp-bf16',
-    description: 'PyTorch AMP autocast: fp32 weights, grads and states plus the bf16 weight cache (4 + 4 + 8 + 2 = 18 B/param)',
-    source: 'torch.autocast caches casts of leaf weights for the region (aten/src/ATen/autocast_mode.cpp cached_cast); HF Trainer bf16=True on an fp32-loaded model; HF "Model training anatomy" counts 18 B/param',
+    description:
+      'PyTorch AMP autocast: fp32 weights, grads and states plus the bf16 weight cache (4 + 4 + 8 + 2 = 18 B/param)',
+    source:
+      'torch.autocast caches casts of leaf weights for the region (aten/src/ATen/autocast_mode.cpp cached_cast); HF Trainer bf16=True on an fp32-loaded model; HF "Model training anatomy" counts 18 B/param',
     weightBytes: 4,
     masterBytes: 0,
     gradBytes: 4,
@@ -110,8 +124,10 @@ export const PRECISIONS = {
   },
   'megatron-bf16': {
     id: 'megatron-bf16',
-    description: 'Megatron-LM bf16: bf16 weights, fp32 main grads, fp32 master + states (2 + 4 + 4 + 8 = 18 B/param; 6 + 12/d with the distributed optimizer)',
-    source: 'Megatron-LM docs/source/api-guide/dist_optimizer.md (bf16 param, fp32 grads: 18 bytes); accumulate_allreduce_grads_in_fp32',
+    description:
+      'Megatron-LM bf16: bf16 weights, fp32 main grads, fp32 master + states (2 + 4 + 4 + 8 = 18 B/param; 6 + 12/d with the distributed optimizer)',
+    source:
+      'Megatron-LM docs/source/api-guide/dist_optimizer.md (bf16 param, fp32 grads: 18 bytes); accumulate_allreduce_grads_in_fp32',
     weightBytes: 2,
     masterBytes: 4,
     gradBytes: 4,
@@ -122,8 +138,10 @@ export const PRECISIONS = {
   },
   'fsdp-bf16': {
     id: 'fsdp-bf16',
-    description: 'FSDP MixedPrecision(param_dtype=bf16, reduce_dtype=fp32): sharded fp32 params are the master, fp32 grads, fp32 states (4 + 4 + 8 = 16 B/param) plus the gathered bf16 unit',
-    source: 'torch/distributed/fsdp MixedPrecision: sharded flat parameter keeps the original fp32 dtype; the unsharded bf16 copy lives only while its unit runs',
+    description:
+      'FSDP MixedPrecision(param_dtype=bf16, reduce_dtype=fp32): sharded fp32 params are the master, fp32 grads, fp32 states (4 + 4 + 8 = 16 B/param) plus the gathered bf16 unit',
+    source:
+      'torch/distributed/fsdp MixedPrecision: sharded flat parameter keeps the original fp32 dtype; the unsharded bf16 copy lives only while its unit runs',
     weightBytes: 4,
     masterBytes: 0,
     gradBytes: 4,
@@ -134,8 +152,10 @@ export const PRECISIONS = {
   },
   fp8: {
     id: 'fp8',
-    description: 'FP8 training (Transformer Engine + Megatron): bf16 weights, fp32 grads/master/states, plus fp8 weight and transpose copies (18 + 2 = 20 B/param)',
-    source: 'NVIDIA Transformer Engine Float8Tensor (fp8 data and cached transpose per weight); Megatron-LM --fp8-format',
+    description:
+      'FP8 training (Transformer Engine + Megatron): bf16 weights, fp32 grads/master/states, plus fp8 weight and transpose copies (18 + 2 = 20 B/param)',
+    source:
+      'NVIDIA Transformer Engine Float8Tensor (fp8 data and cached transpose per weight); Megatron-LM --fp8-format',
     weightBytes: 2,
     masterBytes: 4,
     gradBytes: 4,
@@ -146,8 +166,10 @@ export const PRECISIONS = {
   },
   'fp8-deepseek': {
     id: 'fp8-deepseek',
-    description: 'DeepSeek-V3 FP8 training: fp8 weights for GEMMs, fp32 master weights and gradients, AdamW moments in bf16 (1 + 4 + 4 + 2 + 2 = 13 B/param)',
-    source: 'DeepSeek-V3 Technical Report (arXiv:2412.19437) §3.3.3: BF16 AdamW moments, FP32 master weights and gradients',
+    description:
+      'DeepSeek-V3 FP8 training: fp8 weights for GEMMs, fp32 master weights and gradients, AdamW moments in bf16 (1 + 4 + 4 + 2 + 2 = 13 B/param)',
+    source:
+      'DeepSeek-V3 Technical Report (arXiv:2412.19437) §3.3.3: BF16 AdamW moments, FP32 master weights and gradients',
     weightBytes: 1,
     masterBytes: 4,
     gradBytes: 4,

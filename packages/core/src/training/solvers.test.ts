@@ -9,7 +9,13 @@ import { maxMicroBatch, maxSequenceLength, minGpus, planTraining } from './solve
 
 const llama8b = prepareModel(llama31_8b);
 // LoRA on a bf16 base (QLoRA's NF4 base comes from @vramkit/quant; core's tests do not depend on it).
-const qlora = { model: llama8b, method: 'lora', lora: { rank: 16, targets: 'all-linear' }, seq: 4096, checkpointing: 'full' } as const;
+const qlora = {
+  model: llama8b,
+  method: 'lora',
+  lora: { rank: 16, targets: 'all-linear' },
+  seq: 4096,
+  checkpointing: 'full',
+} as const;
 
 describe('maxMicroBatch', () => {
   it('finds the largest micro-batch whose total fits 48 GiB, and the next one does not', () => {
@@ -31,7 +37,12 @@ describe('maxMicroBatch', () => {
 
 describe('maxSequenceLength', () => {
   it('finds the longest sequence that fits 80 GiB for a LoRA run, bounded by the next token count', () => {
-    const o = { model: llama8b, method: 'lora', lora: { rank: 16, targets: 'all-linear' }, checkpointing: 'full' } as const;
+    const o = {
+      model: llama8b,
+      method: 'lora',
+      lora: { rank: 16, targets: 'all-linear' },
+      checkpointing: 'full',
+    } as const;
     const r = maxSequenceLength(o, 80 * GIB);
     expect(r.estimate!.total).toBeLessThanOrEqual(80 * GIB);
     expect(estimateTraining({ ...o, seq: r.value + 1 }).total).toBeGreaterThan(80 * GIB);
@@ -49,7 +60,9 @@ describe('minGpus', () => {
 
 describe('planTraining', () => {
   it('ranks setups for Llama-3.1-8B on 24 GiB by GPU count, QLoRA on one GPU first', () => {
-    const plan = planTraining({ model: llama8b, seq: 2048, lora: { rank: 16, targets: 'all-linear' } }, 24 * GIB, { maxGpus: 16 });
+    const plan = planTraining({ model: llama8b, seq: 2048, lora: { rank: 16, targets: 'all-linear' } }, 24 * GIB, {
+      maxGpus: 16,
+    });
     expect(plan[0]!.gpus).toBe(1);
     for (let i = 1; i < plan.length; i++) expect(plan[i]!.gpus).toBeGreaterThanOrEqual(plan[i - 1]!.gpus);
     expect(plan.every((s) => s.estimate.total <= 24 * GIB)).toBe(true);

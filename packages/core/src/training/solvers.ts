@@ -35,7 +35,13 @@ function largestPart(e: TrainingEstimate): string {
 
 function checkCapacity(gpuMemoryBytes: number): void {
   if (!Number.isFinite(gpuMemoryBytes) || gpuMemoryBytes <= 0 || !Number.isInteger(gpuMemoryBytes)) {
-    throw new InvalidInputError([{ path: 'gpuMemoryBytes', message: 'GPU memory must be a positive whole number of bytes (e.g. 80 * 2**30)', received: gpuMemoryBytes }]);
+    throw new InvalidInputError([
+      {
+        path: 'gpuMemoryBytes',
+        message: 'GPU memory must be a positive whole number of bytes (e.g. 80 * 2**30)',
+        received: gpuMemoryBytes,
+      },
+    ]);
   }
 }
 
@@ -55,14 +61,24 @@ function largestFitting(max: number, fits: (n: number) => boolean): number {
   return lo;
 }
 
-function solve(options: TrainingOptions, gpuMemoryBytes: number, margin: FitMargin, key: 'microBatch' | 'seq', max: number): SolverResult {
+function solve(
+  options: TrainingOptions,
+  gpuMemoryBytes: number,
+  margin: FitMargin,
+  key: 'microBatch' | 'seq',
+  max: number,
+): SolverResult {
   checkCapacity(gpuMemoryBytes);
   const model = isPreparedModel(options.model) ? options.model : prepareModel(options.model);
   const at = (n: number) => estimateTraining({ ...options, model, [key]: n });
   const value = largestFitting(max, (n) => totalOf(at(n), margin) <= gpuMemoryBytes);
   const next = at(Math.min(value + 1, max));
   if (value === 0) return { value, bindingConstraint: `${largestPart(at(1))} (nothing fits at ${key} = 1)` };
-  return { value, estimate: at(value), bindingConstraint: value === max ? `${key} search limit ${max}` : largestPart(next) };
+  return {
+    value,
+    estimate: at(value),
+    bindingConstraint: value === max ? `${key} search limit ${max}` : largestPart(next),
+  };
 }
 
 /**
@@ -73,7 +89,12 @@ function solve(options: TrainingOptions, gpuMemoryBytes: number, margin: FitMarg
  * @returns the micro-batch, its estimate and the part that grows into the limit
  * @throws InvalidInputError for a non-positive capacity or a bad option
  */
-export function maxMicroBatch(options: TrainingOptions, gpuMemoryBytes: number, margin: FitMargin = 'expected', max = 4096): SolverResult {
+export function maxMicroBatch(
+  options: TrainingOptions,
+  gpuMemoryBytes: number,
+  margin: FitMargin = 'expected',
+  max = 4096,
+): SolverResult {
   return solve(options, gpuMemoryBytes, margin, 'microBatch', max);
 }
 
@@ -83,7 +104,12 @@ export function maxMicroBatch(options: TrainingOptions, gpuMemoryBytes: number, 
  * @param gpuMemoryBytes usable memory of one GPU, bytes
  * @throws InvalidInputError for a non-positive capacity or a bad option
  */
-export function maxSequenceLength(options: TrainingOptions, gpuMemoryBytes: number, margin: FitMargin = 'expected', max = 1 << 21): SolverResult {
+export function maxSequenceLength(
+  options: TrainingOptions,
+  gpuMemoryBytes: number,
+  margin: FitMargin = 'expected',
+  max = 1 << 21,
+): SolverResult {
   return solve(options, gpuMemoryBytes, margin, 'seq', max);
 }
 
@@ -92,7 +118,12 @@ export function maxSequenceLength(options: TrainingOptions, gpuMemoryBytes: numb
  * searches multiples of tp × pp × cp up to `maxGpus`.
  * @returns `value` = GPUs (0 when even `maxGpus` does not fit)
  */
-export function minGpus(options: TrainingOptions, gpuMemoryBytes: number, margin: FitMargin = 'expected', maxGpus = 1024): SolverResult {
+export function minGpus(
+  options: TrainingOptions,
+  gpuMemoryBytes: number,
+  margin: FitMargin = 'expected',
+  maxGpus = 1024,
+): SolverResult {
   checkCapacity(gpuMemoryBytes);
   const model = isPreparedModel(options.model) ? options.model : prepareModel(options.model);
   const p = options.parallel ?? {};
@@ -100,7 +131,11 @@ export function minGpus(options: TrainingOptions, gpuMemoryBytes: number, margin
   const at = (k: number) => estimateTraining({ ...options, model, parallel: { ...p, gpus: k * unit } });
   const fits = (k: number) => totalOf(at(k), margin) <= gpuMemoryBytes;
   const maxK = Math.floor(maxGpus / unit);
-  if (maxK < 1 || !fits(maxK)) return { value: 0, bindingConstraint: `${maxK < 1 ? 'model parallelism exceeds maxGpus' : largestPart(at(maxK))} (does not fit on ${maxK * unit} GPUs)` };
+  if (maxK < 1 || !fits(maxK))
+    return {
+      value: 0,
+      bindingConstraint: `${maxK < 1 ? 'model parallelism exceeds maxGpus' : largestPart(at(maxK))} (does not fit on ${maxK * unit} GPUs)`,
+    };
   let lo = 1;
   let hi = maxK;
   while (lo < hi) {
@@ -109,7 +144,11 @@ export function minGpus(options: TrainingOptions, gpuMemoryBytes: number, margin
     else lo = mid + 1;
   }
   const before = lo > 1 ? at(lo - 1) : undefined;
-  return { value: lo * unit, estimate: at(lo), bindingConstraint: before ? largestPart(before) : 'fits on the smallest count' };
+  return {
+    value: lo * unit,
+    estimate: at(lo),
+    bindingConstraint: before ? largestPart(before) : 'fits on the smallest count',
+  };
 }
 
 /** One setup of {@link planTraining}. */
@@ -153,24 +192,45 @@ export function planTraining(base: TrainingOptions, gpuMemoryBytes: number, opti
     { label: 'ZeRO-2', parallel: { zero: 2 } },
     { label: 'ZeRO-3', parallel: { zero: 3 } },
     { label: 'ZeRO-3 + checkpointing', parallel: { zero: 3 }, checkpointing: 'full' },
-    { label: 'ZeRO-3 + optimizer offload + checkpointing', parallel: { zero: 3, offload: 'optimizer' }, checkpointing: 'full' },
+    {
+      label: 'ZeRO-3 + optimizer offload + checkpointing',
+      parallel: { zero: 3, offload: 'optimizer' },
+      checkpointing: 'full',
+    },
   ];
   const out: PlannedSetup[] = [];
   for (const method of methods) {
     for (const s of strategies) {
       const fmt = method === 'qlora' ? (base.baseFormat ?? options.qloraFormat) : base.baseFormat;
       const { baseFormat: _ignored, ...rest } = base;
-      const opts: TrainingOptions = { ...rest, ...(fmt ? { baseFormat: fmt } : {}), model, method, parallel: { ...base.parallel, ...s.parallel }, ...(s.checkpointing ? { checkpointing: s.checkpointing } : {}) };
+      const opts: TrainingOptions = {
+        ...rest,
+        ...(fmt ? { baseFormat: fmt } : {}),
+        model,
+        method,
+        parallel: { ...base.parallel, ...s.parallel },
+        ...(s.checkpointing ? { checkpointing: s.checkpointing } : {}),
+      };
       const single = s.label.startsWith('single GPU');
       const r = minGpus(opts, gpuMemoryBytes, margin, single ? 1 : maxGpus);
       if (r.value === 0 || !r.estimate) continue;
       // Sharding over one GPU is the single-GPU setup again; keep it only when it offloads.
       if (!single && r.value === 1 && s.parallel.offload === undefined) continue;
-      out.push({ label: `${method} · ${s.label}`, gpus: r.value, options: { ...opts, parallel: { ...opts.parallel, gpus: r.value } }, estimate: r.estimate, utilization: r.estimate.total / gpuMemoryBytes });
+      out.push({
+        label: `${method} · ${s.label}`,
+        gpus: r.value,
+        options: { ...opts, parallel: { ...opts.parallel, gpus: r.value } },
+        estimate: r.estimate,
+        utilization: r.estimate.total / gpuMemoryBytes,
+      });
     }
   }
   if (out.length === 0) {
-    throw new VramkitError('DOES_NOT_FIT', `No setup of ${methods.join('/')} fits ${maxGpus} GPUs of ${(gpuMemoryBytes / 2 ** 30).toFixed(1)} GiB; try a shorter seq, a smaller micro-batch or more GPUs (maxGpus)`, { path: 'gpuMemoryBytes' });
+    throw new VramkitError(
+      'DOES_NOT_FIT',
+      `No setup of ${methods.join('/')} fits ${maxGpus} GPUs of ${(gpuMemoryBytes / 2 ** 30).toFixed(1)} GiB; try a shorter seq, a smaller micro-batch or more GPUs (maxGpus)`,
+      { path: 'gpuMemoryBytes' },
+    );
   }
   out.sort((a, b) => a.gpus - b.gpus || a.estimate.total - b.estimate.total);
   return out;

@@ -22,7 +22,17 @@ describe('trainingFromTrainerConfig', () => {
     });
     expect(r.framework).toBe('axolotl');
     expect(r.modelId).toBe('meta-llama/Meta-Llama-3-8B');
-    expect(r.workload).toMatchObject({ method: 'qlora', lora: { rank: 32, targets: 'all-linear', dropout: 0.05 }, seq: 4096, microBatch: 2, gradAccum: 4, optimizer: 'paged_adamw_8bit', checkpointing: 'full', precision: 'amp-bf16', attention: 'flash' });
+    expect(r.workload).toMatchObject({
+      method: 'qlora',
+      lora: { rank: 32, targets: 'all-linear', dropout: 0.05 },
+      seq: 4096,
+      microBatch: 2,
+      gradAccum: 4,
+      optimizer: 'paged_adamw_8bit',
+      checkpointing: 'full',
+      precision: 'amp-bf16',
+      attention: 'flash',
+    });
   });
 
   it('reads a LLaMA-Factory LoRA SFT config: lora_target all, cutoff_len 2048, ZeRO-3 from ds_z3_config.json', () => {
@@ -39,18 +49,49 @@ describe('trainingFromTrainerConfig', () => {
       deepspeed: 'examples/deepspeed/ds_z3_config.json',
     });
     expect(r.framework).toBe('llama-factory');
-    expect(r.workload).toMatchObject({ method: 'lora', lora: { rank: 8, targets: 'all-linear' }, seq: 2048, microBatch: 1, checkpointing: 'full', parallel: { zero: 3 } });
+    expect(r.workload).toMatchObject({
+      method: 'lora',
+      lora: { rank: 8, targets: 'all-linear' },
+      seq: 2048,
+      microBatch: 1,
+      checkpointing: 'full',
+      parallel: { zero: 3 },
+    });
   });
 
   it('reads TRL SFTConfig + ModelConfig keys: use_peft, lora_target_modules, load_in_4bit → qlora', () => {
-    const r = trainingFromTrainerConfig({ model_name_or_path: 'meta-llama/Llama-3.1-8B', use_peft: true, load_in_4bit: true, lora_r: 16, lora_target_modules: ['q_proj', 'v_proj'], max_seq_length: 1024, per_device_train_batch_size: 4, gradient_checkpointing: true, optim: 'adamw_torch_fused', bf16: true });
+    const r = trainingFromTrainerConfig({
+      model_name_or_path: 'meta-llama/Llama-3.1-8B',
+      use_peft: true,
+      load_in_4bit: true,
+      lora_r: 16,
+      lora_target_modules: ['q_proj', 'v_proj'],
+      max_seq_length: 1024,
+      per_device_train_batch_size: 4,
+      gradient_checkpointing: true,
+      optim: 'adamw_torch_fused',
+      bf16: true,
+    });
     expect(r.framework).toBe('trl');
-    expect(r.workload).toMatchObject({ method: 'qlora', lora: { rank: 16, targets: ['q_proj', 'v_proj'] }, seq: 1024, microBatch: 4, optimizer: 'adamw', checkpointing: 'full' });
+    expect(r.workload).toMatchObject({
+      method: 'qlora',
+      lora: { rank: 16, targets: ['q_proj', 'v_proj'] },
+      seq: 1024,
+      microBatch: 4,
+      optimizer: 'adamw',
+      checkpointing: 'full',
+    });
   });
 
   it('reads a torchtune recipe config: lora_attn_modules with output_proj → o_proj, MLP, chunked loss, offloading', () => {
     const r = trainingFromTrainerConfig({
-      model: { _component_: 'torchtune.models.llama3_2.lora_llama3_2_3b', lora_attn_modules: ['q_proj', 'v_proj', 'output_proj'], apply_lora_to_mlp: true, lora_rank: 8, lora_alpha: 16 },
+      model: {
+        _component_: 'torchtune.models.llama3_2.lora_llama3_2_3b',
+        lora_attn_modules: ['q_proj', 'v_proj', 'output_proj'],
+        apply_lora_to_mlp: true,
+        lora_rank: 8,
+        lora_alpha: 16,
+      },
       tokenizer: { _component_: 'torchtune.models.llama3.llama3_tokenizer', max_seq_len: 4096 },
       batch_size: 2,
       optimizer: { _component_: 'torch.optim.AdamW', fused: true },
@@ -60,7 +101,16 @@ describe('trainingFromTrainerConfig', () => {
       compile: true,
       dtype: 'bf16',
     });
-    expect(r.workload).toMatchObject({ method: 'lora', lora: { rank: 8, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, seq: 4096, microBatch: 2, loss: 'chunked', activationOffload: true, kernels: 'fused', precision: 'bf16' });
+    expect(r.workload).toMatchObject({
+      method: 'lora',
+      lora: { rank: 8, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      seq: 4096,
+      microBatch: 2,
+      loss: 'chunked',
+      activationOffload: true,
+      kernels: 'fused',
+      precision: 'bf16',
+    });
   });
 
   it('throws InvalidInputError for a mapping of no known trainer', () => {
@@ -70,7 +120,12 @@ describe('trainingFromTrainerConfig', () => {
 
 // Issue #15: hostile or mistyped values were replaced by defaults without a note.
 describe('trainingFromTrainerConfig refuses values it would otherwise replace by defaults (issue #15)', () => {
-  const axolotlBase = { base_model: 'meta-llama/Meta-Llama-3-8B', adapter: 'lora', sequence_len: 2048, micro_batch_size: 1 };
+  const axolotlBase = {
+    base_model: 'meta-llama/Meta-Llama-3-8B',
+    adapter: 'lora',
+    sequence_len: 2048,
+    micro_batch_size: 1,
+  };
   it.each([
     [{ sequence_len: 0 }, 'config.sequence_len', /must be a whole number from 1 to/],
     [{ micro_batch_size: 0 }, 'config.micro_batch_size', /got 0/],
@@ -98,8 +153,14 @@ describe('trainingFromTrainerConfig refuses values it would otherwise replace by
     [{ model_name_or_path: 'Qwen/Qwen3-8B', finetuning_type: 'lora', cutoff_len: 0 }, 'config.cutoff_len'],
     [{ model_name_or_path: 'Qwen/Qwen3-8B', per_device_train_batch_size: 0 }, 'config.per_device_train_batch_size'],
     [{ model_name_or_path: 'Qwen/Qwen3-8B', finetuning_type: 'lora', quantization_bit: 7 }, 'config.quantization_bit'],
-    [{ model: { _component_: 'torchtune.models.llama3.lora_llama3_8b', lora_rank: 'eight' }, batch_size: 2 }, 'config.model.lora_rank'],
-    [{ model: { _component_: 'torchtune.models.llama3.llama3_8b' }, tokenizer: { max_seq_len: 0 } }, 'config.tokenizer.max_seq_len'],
+    [
+      { model: { _component_: 'torchtune.models.llama3.lora_llama3_8b', lora_rank: 'eight' }, batch_size: 2 },
+      'config.model.lora_rank',
+    ],
+    [
+      { model: { _component_: 'torchtune.models.llama3.llama3_8b' }, tokenizer: { max_seq_len: 0 } },
+      'config.tokenizer.max_seq_len',
+    ],
   ])('%o → INVALID_INPUT at %s', (raw, path) => {
     expect(() => trainingFromTrainerConfig(raw)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path }));
   });
@@ -108,13 +169,21 @@ describe('trainingFromTrainerConfig refuses values it would otherwise replace by
     expect(trainingFromTrainerConfig({ ...axolotlBase, sequence_len: '4096' }).workload.seq).toBe(4096);
   });
 
-  it.each(['/etc/passwd.json', '../secrets/config.yaml', 'C:\\Users\\me\\model.gguf', '/tmp/a/b/weights.bin'])('refuses base_model %s, a file rather than a Hub id or a model folder', (path) => {
-    expect(() => trainingFromTrainerConfig({ ...axolotlBase, base_model: path })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'config.base_model' }));
-  });
+  it.each(['/etc/passwd.json', '../secrets/config.yaml', 'C:\\Users\\me\\model.gguf', '/tmp/a/b/weights.bin'])(
+    'refuses base_model %s, a file rather than a Hub id or a model folder',
+    (path) => {
+      expect(() => trainingFromTrainerConfig({ ...axolotlBase, base_model: path })).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', path: 'config.base_model' }),
+      );
+    },
+  );
 
-  it.each(['meta-llama/Meta-Llama-3-8B', './models/llama-3-8b', '/data/models/Qwen3-8B/', './models/Qwen2.5'])('accepts base_model %s', (id) => {
-    expect(trainingFromTrainerConfig({ ...axolotlBase, base_model: id }).modelId).toBe(id);
-  });
+  it.each(['meta-llama/Meta-Llama-3-8B', './models/llama-3-8b', '/data/models/Qwen3-8B/', './models/Qwen2.5'])(
+    'accepts base_model %s',
+    (id) => {
+      expect(trainingFromTrainerConfig({ ...axolotlBase, base_model: id }).modelId).toBe(id);
+    },
+  );
 
   it('never resolves an optimizer name through the prototype chain', () => {
     const r = trainingFromTrainerConfig({ ...axolotlBase, optimizer: 'constructor' });

@@ -20,7 +20,8 @@ type Raw = Record<string, unknown>;
 
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
 
 /**
  * Reads the numeric fields of a trainer config strictly: a key that is present must hold a whole number
@@ -39,7 +40,11 @@ class Fields {
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
     const limit = INPUT_LIMITS[kind];
     if (!Number.isSafeInteger(n) || n < 1 || n > limit.max) {
-      this.issues.push({ path: `config.${path}`, message: `must be a whole number from 1 to ${limit.max.toLocaleString('en-US')} (${limit.reason}), got ${excerpt(v)}`, received: excerpt(v) });
+      this.issues.push({
+        path: `config.${path}`,
+        message: `must be a whole number from 1 to ${limit.max.toLocaleString('en-US')} (${limit.reason}), got ${excerpt(v)}`,
+        received: excerpt(v),
+      });
       return undefined;
     }
     return n;
@@ -49,9 +54,14 @@ class Fields {
   number(key: string, min: number, max: number, from: Raw = this.raw, path = key): number | undefined {
     const v = from[key];
     if (v === undefined || v === null) return undefined;
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+    const n =
+      typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
     if (!Number.isFinite(n) || n < min || n > max) {
-      this.issues.push({ path: `config.${path}`, message: `must be a number from ${min} to ${max}, got ${excerpt(v)}`, received: excerpt(v) });
+      this.issues.push({
+        path: `config.${path}`,
+        message: `must be a number from ${min} to ${max}, got ${excerpt(v)}`,
+        received: excerpt(v),
+      });
       return undefined;
     }
     return n;
@@ -62,13 +72,21 @@ class Fields {
     const v = this.raw[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string' || v.length === 0 || v.length > 1024 || v.includes('\0')) {
-      this.issues.push({ path: `config.${key}`, message: `must be a Hub model id (owner/name) or a model folder, got ${excerpt(v)}`, received: excerpt(v) });
+      this.issues.push({
+        path: `config.${key}`,
+        message: `must be a Hub model id (owner/name) or a model folder, got ${excerpt(v)}`,
+        received: excerpt(v),
+      });
       return undefined;
     }
     // A path to a file is not a model folder. Loaders read a file only when it is a config.json or a
     // .gguf (and never one without an extension), so refusing file extensions here closes the rest.
     if (/\.(json|gguf|ya?ml|toml|bin|safetensors|pt|pth|txt|py|sh|csv|md)$/i.test(v)) {
-      this.issues.push({ path: `config.${key}`, message: `must be a Hub model id (owner/name) or a model folder, not a file (${excerpt(v)})`, received: excerpt(v) });
+      this.issues.push({
+        path: `config.${key}`,
+        message: `must be a Hub model id (owner/name) or a model folder, not a file (${excerpt(v)})`,
+        received: excerpt(v),
+      });
       return undefined;
     }
     return v;
@@ -78,7 +96,8 @@ class Fields {
     if (this.issues.length > 0) throw new InvalidInputError(this.issues);
   }
 }
-const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined);
+const bool = (v: unknown): boolean | undefined =>
+  typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
 
 // HF TrainingArguments.optim names (transformers training_args.py OptimizerNames) → ours.
 const HF_OPTIM: Record<string, OptimizerId> = {
@@ -121,7 +140,11 @@ function deepspeedStage(v: unknown, notes: string[]): 0 | 1 | 2 | 3 | undefined 
 
 function targetsFrom(v: unknown): string[] | 'all-linear' | undefined {
   if (v === 'all' || v === 'all-linear') return 'all-linear';
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(v)) return v.map(String);
   return undefined;
 }
@@ -174,7 +197,9 @@ function axolotl(raw: Raw, notes: string[]): TrainerConfigResult {
     precision: precisionFor(bool(raw.bf16) ?? (raw.bf16 === 'auto' ? true : undefined), bool(raw.fp16), peft),
     attention: bool(raw.flash_attention) === false && bool(raw.sdp_attention) !== true ? 'naive' : 'flash',
     ...(bool(raw.liger_fused_linear_cross_entropy) || bool(raw.cut_cross_entropy) ? { loss: 'fused' } : {}),
-    ...(ds !== undefined || fsdp ? { parallel: { ...(ds !== undefined ? { zero: ds } : {}), ...(fsdp ? { fsdp: 'full' } : {}) } } : {}),
+    ...(ds !== undefined || fsdp
+      ? { parallel: { ...(ds !== undefined ? { zero: ds } : {}), ...(fsdp ? { fsdp: 'full' } : {}) } }
+      : {}),
   };
   return { framework: 'axolotl', ...(modelId ? { modelId } : {}), workload, notes };
 }
@@ -183,7 +208,11 @@ function axolotl(raw: Raw, notes: string[]): TrainerConfigResult {
  * HF Trainer keeps parameters in the dtype they were loaded in: a bf16-loaded model trains with
  * bf16 weights and AdamW states (our `bf16`); peft adapters are fp32 under autocast (`amp-bf16`).
  */
-function precisionFor(bf16: boolean | undefined, fp16: boolean | undefined, peft: boolean): TrainingWorkload['precision'] {
+function precisionFor(
+  bf16: boolean | undefined,
+  fp16: boolean | undefined,
+  peft: boolean,
+): TrainingWorkload['precision'] {
   if (bf16) return peft ? 'amp-bf16' : 'bf16';
   if (fp16) return peft ? 'amp-bf16' : 'fp16-mixed';
   return 'fp32';
@@ -200,7 +229,11 @@ function llamaFactory(raw: Raw, notes: string[]): TrainerConfigResult {
   const modelId = f.model('model_name_or_path');
   const qBits = f.int('quantization_bit', 'width');
   if (qBits !== undefined && qBits !== 2 && qBits !== 3 && qBits !== 4 && qBits !== 5 && qBits !== 6 && qBits !== 8) {
-    f.issues.push({ path: 'config.quantization_bit', message: `must be 2, 3, 4, 5, 6 or 8 (LLaMA-Factory's quantization_bit), got ${qBits}`, received: qBits });
+    f.issues.push({
+      path: 'config.quantization_bit',
+      message: `must be 2, 3, 4, 5, 6 or 8 (LLaMA-Factory's quantization_bit), got ${qBits}`,
+      received: qBits,
+    });
   }
   f.done();
   const type = str(raw.finetuning_type) ?? 'lora';
@@ -243,7 +276,10 @@ function trl(raw: Raw, notes: string[]): TrainerConfigResult {
   const rank = f.int('lora_r', 'width');
   const alpha = f.number('lora_alpha', Number.MIN_VALUE, 2 ** 20);
   const dropout = f.number('lora_dropout', 0, 1);
-  const seq = raw.max_seq_length !== undefined && raw.max_seq_length !== null ? f.int('max_seq_length', 'context') : f.int('max_length', 'context');
+  const seq =
+    raw.max_seq_length !== undefined && raw.max_seq_length !== null
+      ? f.int('max_seq_length', 'context')
+      : f.int('max_length', 'context');
   const microBatch = f.int('per_device_train_batch_size', 'batch');
   const gradAccum = f.int('gradient_accumulation_steps', 'batch');
   const modelId = f.model('model_name_or_path');
@@ -273,7 +309,19 @@ function trl(raw: Raw, notes: string[]): TrainerConfigResult {
     precision: precisionFor(bool(raw.bf16), bool(raw.fp16), peft),
     ...(bool(raw.use_liger_kernel) ? { loss: 'fused', kernels: 'fused' } : {}),
     ...(str(raw.attn_implementation) === 'eager' ? { attention: 'naive' } : {}),
-    ...(ds !== undefined || fsdp ? { parallel: { ...(ds !== undefined ? { zero: ds } : {}), ...(fsdp ? { fsdp: fsdp.includes('hybrid') ? 'hybrid' : fsdp.includes('shard_grad_op') ? 'grad-op' : 'full', ...(fsdp.includes('offload') ? { offload: 'optimizer+params' } : {}) } : {}) } } : {}),
+    ...(ds !== undefined || fsdp
+      ? {
+          parallel: {
+            ...(ds !== undefined ? { zero: ds } : {}),
+            ...(fsdp
+              ? {
+                  fsdp: fsdp.includes('hybrid') ? 'hybrid' : fsdp.includes('shard_grad_op') ? 'grad-op' : 'full',
+                  ...(fsdp.includes('offload') ? { offload: 'optimizer+params' } : {}),
+                }
+              : {}),
+          },
+        }
+      : {}),
   };
   return { framework: 'trl', ...(modelId ? { modelId } : {}), workload, notes };
 }
@@ -302,23 +350,42 @@ function torchtune(raw: Raw, notes: string[]): TrainerConfigResult {
   f.done();
   const component = str(model._component_) ?? '';
   const leaf = component.split('.').pop() ?? '';
-  const method = leaf.startsWith('qlora_') ? 'qlora' : leaf.startsWith('lora_') ? (bool(model.use_dora) ? 'dora' : 'lora') : 'full';
+  const method = leaf.startsWith('qlora_')
+    ? 'qlora'
+    : leaf.startsWith('lora_')
+      ? bool(model.use_dora)
+        ? 'dora'
+        : 'lora'
+      : 'full';
   const targets: string[] = [];
-  if (Array.isArray(model.lora_attn_modules)) for (const m of model.lora_attn_modules) targets.push(Object.hasOwn(TT_ATTN, String(m)) ? TT_ATTN[String(m)]! : String(m));
+  if (Array.isArray(model.lora_attn_modules))
+    for (const m of model.lora_attn_modules)
+      targets.push(Object.hasOwn(TT_ATTN, String(m)) ? TT_ATTN[String(m)]! : String(m));
   if (bool(model.apply_lora_to_mlp)) targets.push('gate_proj', 'up_proj', 'down_proj');
   if (bool(model.apply_lora_to_output)) targets.push('lm_head');
   const opt = isRecord(raw.optimizer) ? str(raw.optimizer._component_) : undefined;
   if (opt && !Object.hasOwn(TT_OPTIM, opt)) notes.push(`optimizer ${excerpt(opt)} not modelled; assumed adamw`);
-  const loss = isRecord(raw.loss) ? str(raw.loss._component_) ?? '' : '';
+  const loss = isRecord(raw.loss) ? (str(raw.loss._component_) ?? '') : '';
   const compile = bool(raw.compile) === true;
   const workload: TrainingWorkload = {
     method,
-    ...(method !== 'full' ? { lora: { ...(rank !== undefined ? { rank } : {}), ...(alpha !== undefined ? { alpha } : {}), targets: targets.length ? targets : 'default', ...(dropout !== undefined ? { dropout } : {}) } } : {}),
+    ...(method !== 'full'
+      ? {
+          lora: {
+            ...(rank !== undefined ? { rank } : {}),
+            ...(alpha !== undefined ? { alpha } : {}),
+            targets: targets.length ? targets : 'default',
+            ...(dropout !== undefined ? { dropout } : {}),
+          },
+        }
+      : {}),
     ...(seq !== undefined ? { seq } : {}),
     ...(microBatch !== undefined ? { microBatch } : {}),
     ...(gradAccum !== undefined ? { gradAccum } : {}),
     checkpointing: bool(raw.enable_activation_checkpointing) ? 'full' : 'none',
-    ...(bool(raw.enable_activation_offloading) && bool(raw.enable_activation_checkpointing) ? { activationOffload: true } : {}),
+    ...(bool(raw.enable_activation_offloading) && bool(raw.enable_activation_checkpointing)
+      ? { activationOffload: true }
+      : {}),
     optimizer: opt && Object.hasOwn(TT_OPTIM, opt) ? TT_OPTIM[opt]! : 'adamw',
     ...(bool(raw.optimizer_in_bwd) ? { optimizerInBackward: true } : {}),
     // torchtune trains in the model dtype: bf16 weights and optimizer states.
@@ -339,7 +406,14 @@ function torchtune(raw: Raw, notes: string[]): TrainerConfigResult {
  * @throws InvalidInputError when the object is not a config of a known trainer
  */
 export function trainingFromTrainerConfig(raw: unknown, framework?: TrainerFramework): TrainerConfigResult {
-  if (!isRecord(raw)) throw new InvalidInputError([{ path: 'config', message: 'a trainer config must be a YAML/JSON mapping', received: Array.isArray(raw) ? 'array' : typeof raw }]);
+  if (!isRecord(raw))
+    throw new InvalidInputError([
+      {
+        path: 'config',
+        message: 'a trainer config must be a YAML/JSON mapping',
+        received: Array.isArray(raw) ? 'array' : typeof raw,
+      },
+    ]);
   const kind = framework ?? detect(raw);
   const notes: string[] = [];
   switch (kind) {
@@ -350,11 +424,23 @@ export function trainingFromTrainerConfig(raw: unknown, framework?: TrainerFrame
     case 'trl':
       return trl(raw, notes);
     case 'torchtune':
-      if (!isRecord(raw.model)) throw new InvalidInputError([{ path: 'config.model', message: 'torchtune configs have a model: { _component_: … } block', received: raw.model }]);
+      if (!isRecord(raw.model))
+        throw new InvalidInputError([
+          {
+            path: 'config.model',
+            message: 'torchtune configs have a model: { _component_: … } block',
+            received: raw.model,
+          },
+        ]);
       return torchtune(raw, notes);
     default:
       throw new InvalidInputError([
-        { path: 'config', message: 'not an axolotl (base_model, sequence_len), LLaMA-Factory (finetuning_type, cutoff_len), TRL/TrainingArguments (per_device_train_batch_size) or torchtune (model._component_) config', received: Object.keys(raw).slice(0, 8) },
+        {
+          path: 'config',
+          message:
+            'not an axolotl (base_model, sequence_len), LLaMA-Factory (finetuning_type, cutoff_len), TRL/TrainingArguments (per_device_train_batch_size) or torchtune (model._component_) config',
+          received: Object.keys(raw).slice(0, 8),
+        },
       ]);
   }
 }

@@ -46,12 +46,26 @@ export async function measureBandwidth(device: GPUDevice, options: BandwidthOpti
   const repeats = options.repeats ?? 5;
   const workgroups = options.workgroups ?? 1024;
   const issues = [];
-  if (!Number.isSafeInteger(bytes) || bytes < 16 || bytes % 16 !== 0) issues.push({ path: 'bandwidth.bytes', message: 'bytes must be a positive multiple of 16', received: options.bytes });
-  if (!Number.isSafeInteger(repeats) || repeats < 1) issues.push({ path: 'bandwidth.repeats', message: 'repeats must be a positive integer', received: repeats });
-  if (!Number.isSafeInteger(workgroups) || workgroups < 1 || workgroups > 65535) issues.push({ path: 'bandwidth.workgroups', message: 'workgroups must be an integer in 1–65,535', received: workgroups });
+  if (!Number.isSafeInteger(bytes) || bytes < 16 || bytes % 16 !== 0)
+    issues.push({
+      path: 'bandwidth.bytes',
+      message: 'bytes must be a positive multiple of 16',
+      received: options.bytes,
+    });
+  if (!Number.isSafeInteger(repeats) || repeats < 1)
+    issues.push({ path: 'bandwidth.repeats', message: 'repeats must be a positive integer', received: repeats });
+  if (!Number.isSafeInteger(workgroups) || workgroups < 1 || workgroups > 65535)
+    issues.push({
+      path: 'bandwidth.workgroups',
+      message: 'workgroups must be an integer in 1–65,535',
+      received: workgroups,
+    });
   if (issues.length > 0) throw new InvalidInputError(issues);
   const threads = workgroups * WORKGROUP;
-  const kernel = await compileKernel(device, 'bandwidth', preamble('f32', { THREADS: threads }) + code, ['stream_read', 'stream_copy'] as const);
+  const kernel = await compileKernel(device, 'bandwidth', preamble('f32', { THREADS: threads }) + code, [
+    'stream_read',
+    'stream_copy',
+  ] as const);
   const ledger = new BufferLedger(device, 'bandwidth');
   try {
     const src = await ledger.storage('source', bytes);
@@ -76,7 +90,12 @@ export async function measureBandwidth(device: GPUDevice, options: BandwidthOpti
     const copySeconds = await time(kernel.pipelines.stream_copy, copyBind, repeats);
     // Reading one partial sum keeps the read kernel's work observable.
     await readBuffer(device, sink, 4);
-    return { readGBps: (bytes * repeats) / readSeconds / 1e9, copyGBps: (2 * bytes * repeats) / copySeconds / 1e9, bytes, memory: ledger.report() };
+    return {
+      readGBps: (bytes * repeats) / readSeconds / 1e9,
+      copyGBps: (2 * bytes * repeats) / copySeconds / 1e9,
+      bytes,
+      memory: ledger.report(),
+    };
   } finally {
     ledger.destroy();
   }
@@ -87,10 +106,20 @@ export async function measureBandwidth(device: GPUDevice, options: BandwidthOpti
  * check of the kernels the bandwidth figures time.
  * @returns the sum of the partial sums, and the copied values
  */
-export async function streamSumAndCopy(device: GPUDevice, values: Float32Array, workgroups = 4): Promise<{ sum: number; copy: Float32Array }> {
-  if (values.length === 0 || values.length % 4 !== 0) throw new InvalidInputError([{ path: 'bandwidth.values', message: 'values must be a non-empty multiple of 4 floats', received: values.length }]);
+export async function streamSumAndCopy(
+  device: GPUDevice,
+  values: Float32Array,
+  workgroups = 4,
+): Promise<{ sum: number; copy: Float32Array }> {
+  if (values.length === 0 || values.length % 4 !== 0)
+    throw new InvalidInputError([
+      { path: 'bandwidth.values', message: 'values must be a non-empty multiple of 4 floats', received: values.length },
+    ]);
   const threads = workgroups * WORKGROUP;
-  const kernel = await compileKernel(device, 'bandwidth', preamble('f32', { THREADS: threads }) + code, ['stream_read', 'stream_copy'] as const);
+  const kernel = await compileKernel(device, 'bandwidth', preamble('f32', { THREADS: threads }) + code, [
+    'stream_read',
+    'stream_copy',
+  ] as const);
   const ledger = new BufferLedger(device, 'bandwidth');
   try {
     const src = await ledger.storage('source', values.byteLength);

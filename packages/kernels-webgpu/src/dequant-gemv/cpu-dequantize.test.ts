@@ -7,7 +7,11 @@ import { ggmlBlockLayout } from './ggml-blocks.js';
 describe('ggmlBlockLayout', () => {
   it('takes 34-byte Q8_0 and 144-byte Q4_K blocks from the ggml table', () => {
     expect(ggmlBlockLayout('Q8_0')).toMatchObject({ blockElements: 32, blockBytes: 34 });
-    expect(ggmlBlockLayout('Q4_K')).toMatchObject({ blockElements: 256, blockBytes: 144, offsets: { d: 0, dmin: 2, scales: 4, qs: 16 } });
+    expect(ggmlBlockLayout('Q4_K')).toMatchObject({
+      blockElements: 256,
+      blockBytes: 144,
+      offsets: { d: 0, dmin: 2, scales: 4, qs: 16 },
+    });
     expect(ggmlBlockLayout('Q4_K').blockBytes).toBe(ggmlTypeLayout('Q4_K').blockBytes);
   });
 });

@@ -21,8 +21,22 @@ function scaleMinK4(b: Uint8Array, o: number, j: number): [number, number] {
 export function dequantizeGgml(type: GemvType, data: Uint8Array, elements: number): Float32Array {
   const { blockElements, blockBytes, offsets } = ggmlBlockLayout(type);
   const blocks = elements / blockElements;
-  if (!Number.isSafeInteger(blocks) || blocks < 0) throw new InvalidInputError([{ path: 'dequantize.elements', message: `${type} stores whole blocks of ${blockElements} weights`, received: elements }]);
-  if (data.length < blocks * blockBytes) throw new InvalidInputError([{ path: 'dequantize.data', message: `${blocks} ${type} blocks need ${blocks * blockBytes} bytes`, received: data.length }]);
+  if (!Number.isSafeInteger(blocks) || blocks < 0)
+    throw new InvalidInputError([
+      {
+        path: 'dequantize.elements',
+        message: `${type} stores whole blocks of ${blockElements} weights`,
+        received: elements,
+      },
+    ]);
+  if (data.length < blocks * blockBytes)
+    throw new InvalidInputError([
+      {
+        path: 'dequantize.data',
+        message: `${blocks} ${type} blocks need ${blocks * blockBytes} bytes`,
+        received: data.length,
+      },
+    ]);
   const out = new Float32Array(elements);
   for (let blk = 0; blk < blocks; blk++) {
     const o = blk * blockBytes;

@@ -35,27 +35,30 @@ describe.runIf(gpu)('createDequantGemv', () => {
   it.each([
     { type: 'Q8_0' as const, rows: 7, cols: 96 },
     { type: 'Q4_K' as const, rows: 5, cols: 512 },
-  ])('$type: y = W x matches the CPU dequantizer within 1e-4 relative ($rows × $cols)', async ({ type, rows, cols }) => {
-    const w = randomBlocks(type, rows, cols, 51);
-    const x = randomFloats(cols, 52);
-    const dense = dequantizeGgml(type, w, rows * cols);
-    const expected = Array.from({ length: rows }, (_, r) => {
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += dense[r * cols + c]! * x[c]!;
-      return s;
-    });
-    const gemv = await createDequantGemv(device, { type, rows, cols });
-    expect(gemv.messages.filter((m) => m.type === 'error')).toEqual([]);
-    expect(gemv.weightBytes).toBe(w.length);
-    await withValidation(device, async () => {
-      gemv.write(w, x);
-      await gemv.run();
-    });
-    const y = await gemv.read();
-    const scale = Math.max(...expected.map(Math.abs));
-    for (let r = 0; r < rows; r++) expect(Math.abs(y[r]! - expected[r]!) / scale).toBeLessThan(1e-4);
-    gemv.destroy();
-  });
+  ])(
+    '$type: y = W x matches the CPU dequantizer within 1e-4 relative ($rows × $cols)',
+    async ({ type, rows, cols }) => {
+      const w = randomBlocks(type, rows, cols, 51);
+      const x = randomFloats(cols, 52);
+      const dense = dequantizeGgml(type, w, rows * cols);
+      const expected = Array.from({ length: rows }, (_, r) => {
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += dense[r * cols + c]! * x[c]!;
+        return s;
+      });
+      const gemv = await createDequantGemv(device, { type, rows, cols });
+      expect(gemv.messages.filter((m) => m.type === 'error')).toEqual([]);
+      expect(gemv.weightBytes).toBe(w.length);
+      await withValidation(device, async () => {
+        gemv.write(w, x);
+        await gemv.run();
+      });
+      const y = await gemv.read();
+      const scale = Math.max(...expected.map(Math.abs));
+      for (let r = 0; r < rows; r++) expect(Math.abs(y[r]! - expected[r]!) / scale).toBeLessThan(1e-4);
+      gemv.destroy();
+    },
+  );
 
   it('rejects columns that are not whole blocks and weights of the wrong size', async () => {
     await expect(createDequantGemv(device, { type: 'Q4_K', rows: 1, cols: 100 })).rejects.toThrow(/multiple of 256/);

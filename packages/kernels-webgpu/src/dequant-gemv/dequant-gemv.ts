@@ -39,19 +39,37 @@ export interface DequantGemvRunner {
  * @throws GpuAllocationError when W exceeds the device's limits
  */
 export async function createDequantGemv(device: GPUDevice, options: DequantGemvOptions): Promise<DequantGemvRunner> {
-  if (!GEMV_TYPES.includes(options.type)) throw new InvalidInputError([{ path: 'gemv.type', message: `type must be one of ${GEMV_TYPES.join(', ')}`, received: options.type }]);
+  if (!GEMV_TYPES.includes(options.type))
+    throw new InvalidInputError([
+      { path: 'gemv.type', message: `type must be one of ${GEMV_TYPES.join(', ')}`, received: options.type },
+    ]);
   const layout = ggmlBlockLayout(options.type);
   const { rows, cols } = options;
   const issues = [];
-  if (!Number.isSafeInteger(rows) || rows < 1) issues.push({ path: 'gemv.rows', message: 'rows must be a positive integer', received: rows });
-  if (!Number.isSafeInteger(cols) || cols < 1 || cols % layout.blockElements !== 0) issues.push({ path: 'gemv.cols', message: `cols must be a positive multiple of ${layout.blockElements} (the ${options.type} block)`, received: cols });
+  if (!Number.isSafeInteger(rows) || rows < 1)
+    issues.push({ path: 'gemv.rows', message: 'rows must be a positive integer', received: rows });
+  if (!Number.isSafeInteger(cols) || cols < 1 || cols % layout.blockElements !== 0)
+    issues.push({
+      path: 'gemv.cols',
+      message: `cols must be a positive multiple of ${layout.blockElements} (the ${options.type} block)`,
+      received: cols,
+    });
   if (issues.length > 0) throw new InvalidInputError(issues);
   const weightBytes = (rows * cols * layout.blockBytes) / layout.blockElements;
   const o = layout.offsets;
   const kernel = await compileKernel(
     device,
     `dequant-gemv.${options.type}`,
-    preamble('f32', { ROWS: rows, COLS: cols, BLOCK_ELEMS: layout.blockElements, BLOCK_BYTES: layout.blockBytes, OFF_D: o.d!, OFF_DMIN: o.dmin ?? 0, OFF_SCALES: o.scales ?? 0, OFF_QS: o.qs! }) + code,
+    preamble('f32', {
+      ROWS: rows,
+      COLS: cols,
+      BLOCK_ELEMS: layout.blockElements,
+      BLOCK_BYTES: layout.blockBytes,
+      OFF_D: o.d!,
+      OFF_DMIN: o.dmin ?? 0,
+      OFF_SCALES: o.scales ?? 0,
+      OFF_QS: o.qs!,
+    }) + code,
     [options.type === 'Q8_0' ? 'gemv_q8_0' : 'gemv_q4_k'] as const,
   );
   const pipeline = Object.values(kernel.pipelines)[0] as GPUComputePipeline;
@@ -67,9 +85,21 @@ export async function createDequantGemv(device: GPUDevice, options: DequantGemvO
       messages: kernel.messages,
       write(weights, xv) {
         if (!(weights instanceof Uint8Array) || weights.length !== weightBytes)
-          throw new InvalidInputError([{ path: 'gemv.weights', message: `weights must be ${weightBytes.toLocaleString('en-US')} bytes (${rows} rows × ${cols / layout.blockElements} ${options.type} blocks of ${layout.blockBytes} bytes)`, received: weights?.length }]);
-        if (!(xv instanceof Float32Array) || xv.length !== cols) throw new InvalidInputError([{ path: 'gemv.x', message: `x must be a Float32Array of ${cols} values`, received: xv?.length }]);
-        const padded = weights.length % 4 === 0 ? weights : Uint8Array.from([...weights, 0, 0, 0].slice(0, Math.ceil(weights.length / 4) * 4));
+          throw new InvalidInputError([
+            {
+              path: 'gemv.weights',
+              message: `weights must be ${weightBytes.toLocaleString('en-US')} bytes (${rows} rows × ${cols / layout.blockElements} ${options.type} blocks of ${layout.blockBytes} bytes)`,
+              received: weights?.length,
+            },
+          ]);
+        if (!(xv instanceof Float32Array) || xv.length !== cols)
+          throw new InvalidInputError([
+            { path: 'gemv.x', message: `x must be a Float32Array of ${cols} values`, received: xv?.length },
+          ]);
+        const padded =
+          weights.length % 4 === 0
+            ? weights
+            : Uint8Array.from([...weights, 0, 0, 0].slice(0, Math.ceil(weights.length / 4) * 4));
         device.queue.writeBuffer(w, 0, padded);
         device.queue.writeBuffer(x, 0, xv);
       },

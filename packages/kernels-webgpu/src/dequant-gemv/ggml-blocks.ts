@@ -27,6 +27,9 @@ export function ggmlBlockLayout(type: GemvType): GgmlBlockLayout {
   const { blockElements, blockBytes } = ggmlTypeLayout(type);
   const offsets: Record<string, number> = type === 'Q8_0' ? { d: 0, qs: 2 } : { d: 0, dmin: 2, scales: 4, qs: 16 };
   const structBytes = offsets.qs! + (type === 'Q8_0' ? blockElements : blockElements / 2);
-  if (structBytes !== blockBytes) throw new Error(`ggml table says ${type} blocks are ${blockBytes} bytes; block_${type.toLowerCase()} is ${structBytes}`);
+  if (structBytes !== blockBytes)
+    throw new Error(
+      `ggml table says ${type} blocks are ${blockBytes} bytes; block_${type.toLowerCase()} is ${structBytes}`,
+    );
   return { type, blockElements, blockBytes, offsets };
 }

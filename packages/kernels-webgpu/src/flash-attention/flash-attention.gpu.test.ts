@@ -20,23 +20,37 @@ describe.runIf(gpu)('createFlashAttention', () => {
     // L not a multiple of the 64-row block or of the key tile; d 64 makes BLOCK_K smaller than BLOCK_Q.
     { causal: false, batch: 2, heads: 1, seqLen: 77, headDim: 16 },
     { causal: true, batch: 1, heads: 2, seqLen: 130, headDim: 64 },
-  ])('matches the CPU reference forward and backward (causal $causal, L $seqLen, d $headDim) within 1e-4', async (shape) => {
-    const n = shape.batch * shape.heads * shape.seqLen * shape.headDim;
-    const [q, k, v, dO] = [1, 2, 3, 4].map((s) => randomFloats(n, s)) as [Float32Array, Float32Array, Float32Array, Float32Array];
-    const ref = referenceAttention({ batchHeads: shape.batch * shape.heads, seqLen: shape.seqLen, headDim: shape.headDim, causal: shape.causal }, q, k, v, dO);
-    const attn = await createFlashAttention(device, shape);
-    expect(attn.messages.filter((m) => m.type === 'error')).toEqual([]);
-    await withValidation(device, async () => {
-      attn.write({ q, k, v });
-      await attn.forward();
-      await attn.backward(dO);
-    });
-    expect(maxAbsDiff(await attn.read('output'), ref.output)).toBeLessThan(F32_TOLERANCE);
-    expect(maxAbsDiff(await attn.read('grad_q'), ref.gradQ!)).toBeLessThan(F32_TOLERANCE);
-    expect(maxAbsDiff(await attn.read('grad_k'), ref.gradK!)).toBeLessThan(F32_TOLERANCE);
-    expect(maxAbsDiff(await attn.read('grad_v'), ref.gradV!)).toBeLessThan(F32_TOLERANCE);
-    attn.destroy();
-  });
+  ])(
+    'matches the CPU reference forward and backward (causal $causal, L $seqLen, d $headDim) within 1e-4',
+    async (shape) => {
+      const n = shape.batch * shape.heads * shape.seqLen * shape.headDim;
+      const [q, k, v, dO] = [1, 2, 3, 4].map((s) => randomFloats(n, s)) as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+      ];
+      const ref = referenceAttention(
+        { batchHeads: shape.batch * shape.heads, seqLen: shape.seqLen, headDim: shape.headDim, causal: shape.causal },
+        q,
+        k,
+        v,
+        dO,
+      );
+      const attn = await createFlashAttention(device, shape);
+      expect(attn.messages.filter((m) => m.type === 'error')).toEqual([]);
+      await withValidation(device, async () => {
+        attn.write({ q, k, v });
+        await attn.forward();
+        await attn.backward(dO);
+      });
+      expect(maxAbsDiff(await attn.read('output'), ref.output)).toBeLessThan(F32_TOLERANCE);
+      expect(maxAbsDiff(await attn.read('grad_q'), ref.gradQ!)).toBeLessThan(F32_TOLERANCE);
+      expect(maxAbsDiff(await attn.read('grad_k'), ref.gradK!)).toBeLessThan(F32_TOLERANCE);
+      expect(maxAbsDiff(await attn.read('grad_v'), ref.gradV!)).toBeLessThan(F32_TOLERANCE);
+      attn.destroy();
+    },
+  );
 
   it('agrees with naive attention on the same inputs', async () => {
     const shape = { batch: 1, heads: 1, seqLen: 100, headDim: 32, causal: true };
@@ -58,7 +72,10 @@ describe.runIf(gpu)('createFlashAttention', () => {
     for (const seqLen of [64, 128, 256]) {
       const attn = await createFlashAttention(device, { batch: 8, heads: 1, seqLen, headDim: 16 });
       const mem = attn.memory();
-      expect(mem.forwardBytes).toBe(attentionForwardBytes({ kind: 'flash', batch: 8, heads: 1, queryTokens: seqLen, headDim: 16, elementBytes: 4 }).bytes);
+      expect(mem.forwardBytes).toBe(
+        attentionForwardBytes({ kind: 'flash', batch: 8, heads: 1, queryTokens: seqLen, headDim: 16, elementBytes: 4 })
+          .bytes,
+      );
       expect(mem.buffers.map((b) => b.role)).toEqual(['q', 'k', 'v', 'output', 'logsumexp']);
       bytes.push(mem.forwardBytes);
       attn.destroy();
@@ -76,7 +93,9 @@ describe.runIf(gpu)('createFlashAttention', () => {
     attn.write({ q, k, v });
     await attn.forward();
     expect(maxAbsDiff(await attn.read('output'), ref.output)).toBeLessThan(F16_TOLERANCE);
-    expect(attn.memory().forwardBytes).toBe(attentionForwardBytes({ kind: 'flash', batch: 1, heads: 1, queryTokens: 50, headDim: 16, elementBytes: 2 }).bytes);
+    expect(attn.memory().forwardBytes).toBe(
+      attentionForwardBytes({ kind: 'flash', batch: 1, heads: 1, queryTokens: 50, headDim: 16, elementBytes: 2 }).bytes,
+    );
     attn.destroy();
   });
 });

@@ -1,4 +1,12 @@
-import { type AttentionOptions, type AttentionRunner, dtypeBytes, readTensor, resolveAttentionOptions, tensorElements, writeTensor } from '../attention-runner.js';
+import {
+  type AttentionOptions,
+  type AttentionRunner,
+  dtypeBytes,
+  readTensor,
+  resolveAttentionOptions,
+  tensorElements,
+  writeTensor,
+} from '../attention-runner.js';
 import { BufferLedger } from '../gpu/buffer-ledger.js';
 import { bindBuffers, compileKernel, preamble, runPasses } from '../gpu/compile.js';
 import code from './flash-attention.wgsl';
@@ -33,7 +41,15 @@ export async function createFlashAttention(device: GPUDevice, options: Attention
   const kernel = await compileKernel(
     device,
     'flash-attention',
-    preamble(o.dtype, { BH: bh, SEQ: o.seqLen, HEAD_DIM: o.headDim, SCALE: 1 / Math.sqrt(o.headDim), CAUSAL: o.causal, BLOCK_Q: FLASH_ATTENTION_BLOCK_Q, BLOCK_K: blockK }) + code,
+    preamble(o.dtype, {
+      BH: bh,
+      SEQ: o.seqLen,
+      HEAD_DIM: o.headDim,
+      SCALE: 1 / Math.sqrt(o.headDim),
+      CAUSAL: o.causal,
+      BLOCK_Q: FLASH_ATTENTION_BLOCK_Q,
+      BLOCK_K: blockK,
+    }) + code,
     ENTRY_POINTS,
   );
   const ledger = new BufferLedger(device, 'flash-attention');
@@ -48,11 +64,12 @@ export async function createFlashAttention(device: GPUDevice, options: Attention
     let grads: { dout: GPUBuffer; rowdot: GPUBuffer; dq: GPUBuffer; dk: GPUBuffer; dv: GPUBuffer } | undefined;
     const pl = kernel.pipelines;
     const blocks = Math.ceil(o.seqLen / FLASH_ATTENTION_BLOCK_Q);
-    const step = (name: (typeof ENTRY_POINTS)[number], buffers: Record<number, GPUBuffer>) => (pass: GPUComputePassEncoder) => {
-      pass.setPipeline(pl[name]);
-      pass.setBindGroup(0, bindBuffers(device, pl[name], buffers));
-      pass.dispatchWorkgroups(blocks, bh);
-    };
+    const step =
+      (name: (typeof ENTRY_POINTS)[number], buffers: Record<number, GPUBuffer>) => (pass: GPUComputePassEncoder) => {
+        pass.setPipeline(pl[name]);
+        pass.setBindGroup(0, bindBuffers(device, pl[name], buffers));
+        pass.dispatchWorkgroups(blocks, bh);
+      };
     return {
       kind: 'flash',
       options: o,
@@ -62,7 +79,8 @@ export async function createFlashAttention(device: GPUDevice, options: Attention
         writeTensor(device, k, inputs.k, o, 'k');
         writeTensor(device, v, inputs.v, o, 'v');
       },
-      forward: () => runPasses(device, 'flash-attention.forward', [step('forward', { 0: q, 1: k, 2: v, 3: out, 4: lse })]),
+      forward: () =>
+        runPasses(device, 'flash-attention.forward', [step('forward', { 0: q, 1: k, 2: v, 3: out, 4: lse })]),
       async backward(gradOutput) {
         grads ??= {
           dout: await ledger.storage('grad_output', tensorBytes, 'backward'),

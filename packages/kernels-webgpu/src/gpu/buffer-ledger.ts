@@ -45,13 +45,28 @@ export class BufferLedger {
   async storage(role: string, bytes: number, phase: AllocatedBuffer['phase'] = 'forward'): Promise<GPUBuffer> {
     const label = `${this.#prefix}.${role}`;
     const limits = this.#device.limits;
-    if (bytes > limits.maxBufferSize) throw new GpuAllocationError(label, bytes, limits.maxBufferSize, `over the device's maxBufferSize of ${limits.maxBufferSize.toLocaleString('en-US')} bytes`);
+    if (bytes > limits.maxBufferSize)
+      throw new GpuAllocationError(
+        label,
+        bytes,
+        limits.maxBufferSize,
+        `over the device's maxBufferSize of ${limits.maxBufferSize.toLocaleString('en-US')} bytes`,
+      );
     if (bytes > limits.maxStorageBufferBindingSize)
-      throw new GpuAllocationError(label, bytes, limits.maxStorageBufferBindingSize, `over the device's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize.toLocaleString('en-US')} bytes`);
+      throw new GpuAllocationError(
+        label,
+        bytes,
+        limits.maxStorageBufferBindingSize,
+        `over the device's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize.toLocaleString('en-US')} bytes`,
+      );
     // WebGPU sizes must be multiples of 4 for copies; every tensor here is 2- or 4-byte elements.
     const size = Math.ceil(bytes / 4) * 4;
     this.#device.pushErrorScope('out-of-memory');
-    const buffer = this.#device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buffer = this.#device.createBuffer({
+      label,
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     const oom = await this.#device.popErrorScope();
     if (oom) {
       buffer.destroy();

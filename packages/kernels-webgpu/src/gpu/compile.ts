@@ -29,19 +29,31 @@ export function preamble(dtype: KernelDtype, constants: Record<string, number | 
  * scope, reading `getCompilationInfo()`.
  * @throws GpuKernelError on a compilation error or a validation error
  */
-export async function compileKernel<E extends string>(device: GPUDevice, label: string, code: string, entryPoints: readonly E[]): Promise<CompiledKernel<E>> {
+export async function compileKernel<E extends string>(
+  device: GPUDevice,
+  label: string,
+  code: string,
+  entryPoints: readonly E[],
+): Promise<CompiledKernel<E>> {
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label, code });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     await device.popErrorScope();
-    throw new GpuKernelError('compilation', `${label}: ${errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join('; ')}`);
+    throw new GpuKernelError(
+      'compilation',
+      `${label}: ${errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join('; ')}`,
+    );
   }
   const pipelines = {} as Record<E, GPUComputePipeline>;
   for (const entryPoint of entryPoints) {
     // Created synchronously so that an invalid pipeline lands in the validation scope above.
-    pipelines[entryPoint] = device.createComputePipeline({ label: `${label}.${entryPoint}`, layout: 'auto', compute: { module, entryPoint } });
+    pipelines[entryPoint] = device.createComputePipeline({
+      label: `${label}.${entryPoint}`,
+      layout: 'auto',
+      compute: { module, entryPoint },
+    });
   }
   const error = await device.popErrorScope();
   if (error) throw new GpuKernelError('validation', `${label}: ${error.message}`);
@@ -49,8 +61,15 @@ export async function compileKernel<E extends string>(device: GPUDevice, label: 
 }
 
 /** A bind group of group 0 of `pipeline`, binding number → buffer (only the bindings the entry point uses). */
-export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: Readonly<Record<number, GPUBuffer>>): GPUBindGroup {
-  return device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: Object.entries(buffers).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })) });
+export function bindBuffers(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  buffers: Readonly<Record<number, GPUBuffer>>,
+): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: Object.entries(buffers).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
+  });
 }
 
 /** Most workgroups a dispatch dimension may have (WebGPU default `maxComputeWorkgroupsPerDimension`). */
@@ -66,7 +85,11 @@ export function dispatch2d(pass: GPUComputePassEncoder, count: number, z = 1): v
 }
 
 /** Encodes one compute pass per step and submits them together; resolves when the GPU is done. */
-export async function runPasses(device: GPUDevice, label: string, steps: readonly ((pass: GPUComputePassEncoder) => void)[]): Promise<void> {
+export async function runPasses(
+  device: GPUDevice,
+  label: string,
+  steps: readonly ((pass: GPUComputePassEncoder) => void)[],
+): Promise<void> {
   const encoder = device.createCommandEncoder({ label });
   for (const step of steps) {
     const pass = encoder.beginComputePass({ label });

@@ -7,7 +7,8 @@ afterAll(() => gpu?.device.destroy());
 
 function cpuMatmul(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
   return c;
 }
 

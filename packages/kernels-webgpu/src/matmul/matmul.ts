@@ -44,14 +44,18 @@ export interface MatmulRunner {
 export async function createMatmul(device: GPUDevice, options: MatmulOptions): Promise<MatmulRunner> {
   const issues = [];
   for (const key of ['m', 'n', 'k'] as const) {
-    if (!Number.isSafeInteger(options[key]) || options[key] < 1) issues.push({ path: `matmul.${key}`, message: `${key} must be a positive integer`, received: options[key] });
+    if (!Number.isSafeInteger(options[key]) || options[key] < 1)
+      issues.push({ path: `matmul.${key}`, message: `${key} must be a positive integer`, received: options[key] });
   }
   const dtype = options.dtype ?? 'f32';
-  if (dtype === 'f16' && !device.features.has('shader-f16')) issues.push({ path: 'matmul.dtype', message: 'f16 needs the "shader-f16" feature; use f32', received: dtype });
+  if (dtype === 'f16' && !device.features.has('shader-f16'))
+    issues.push({ path: 'matmul.dtype', message: 'f16 needs the "shader-f16" feature; use f32', received: dtype });
   if (issues.length > 0) throw new InvalidInputError(issues);
   const { m, n, k } = options;
   const o = { m, n, k, dtype };
-  const kernel = await compileKernel(device, 'matmul', preamble(dtype, { M: m, N: n, K: k }) + code, ['matmul'] as const);
+  const kernel = await compileKernel(device, 'matmul', preamble(dtype, { M: m, N: n, K: k }) + code, [
+    'matmul',
+  ] as const);
   const ledger = new BufferLedger(device, 'matmul');
   const el = dtypeBytes(dtype);
   try {
@@ -61,7 +65,14 @@ export async function createMatmul(device: GPUDevice, options: MatmulOptions): P
     const pipeline = kernel.pipelines.matmul;
     const bind = bindBuffers(device, pipeline, { 0: a, 1: b, 2: c });
     const upload = (buffer: GPUBuffer, values: Float32Array, count: number, name: string) => {
-      if (!(values instanceof Float32Array) || values.length !== count) throw new InvalidInputError([{ path: `matmul.${name}`, message: `${name} must be a Float32Array of ${count.toLocaleString('en-US')} values`, received: values?.length }]);
+      if (!(values instanceof Float32Array) || values.length !== count)
+        throw new InvalidInputError([
+          {
+            path: `matmul.${name}`,
+            message: `${name} must be a Float32Array of ${count.toLocaleString('en-US')} values`,
+            received: values?.length,
+          },
+        ]);
       if (dtype === 'f32') device.queue.writeBuffer(buffer, 0, values);
       else {
         const h = toHalfArray(values);
@@ -81,7 +92,8 @@ export async function createMatmul(device: GPUDevice, options: MatmulOptions): P
           (pass) => {
             pass.setPipeline(pipeline);
             pass.setBindGroup(0, bind);
-            for (let r = 0; r < repeats; r++) pass.dispatchWorkgroups(Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE));
+            for (let r = 0; r < repeats; r++)
+              pass.dispatchWorkgroups(Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE));
           },
         ]),
       async read() {

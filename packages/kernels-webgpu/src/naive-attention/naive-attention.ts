@@ -1,4 +1,12 @@
-import { type AttentionOptions, type AttentionRunner, dtypeBytes, readTensor, resolveAttentionOptions, tensorElements, writeTensor } from '../attention-runner.js';
+import {
+  type AttentionOptions,
+  type AttentionRunner,
+  dtypeBytes,
+  readTensor,
+  resolveAttentionOptions,
+  tensorElements,
+  writeTensor,
+} from '../attention-runner.js';
 import { BufferLedger } from '../gpu/buffer-ledger.js';
 import { bindBuffers, compileKernel, dispatch2d, preamble, runPasses } from '../gpu/compile.js';
 import code from './naive-attention.wgsl';
@@ -24,7 +32,13 @@ export async function createNaiveAttention(device: GPUDevice, options: Attention
   const kernel = await compileKernel(
     device,
     'naive-attention',
-    preamble(o.dtype, { BH: bh, SEQ: o.seqLen, HEAD_DIM: o.headDim, SCALE: 1 / Math.sqrt(o.headDim), CAUSAL: o.causal }) + code,
+    preamble(o.dtype, {
+      BH: bh,
+      SEQ: o.seqLen,
+      HEAD_DIM: o.headDim,
+      SCALE: 1 / Math.sqrt(o.headDim),
+      CAUSAL: o.causal,
+    }) + code,
     ENTRY_POINTS,
   );
   const ledger = new BufferLedger(device, 'naive-attention');
@@ -40,11 +54,13 @@ export async function createNaiveAttention(device: GPUDevice, options: Attention
     const out = await ledger.storage('output', tensorBytes);
     let grads: { dout: GPUBuffer; ds: GPUBuffer; dq: GPUBuffer; dk: GPUBuffer; dv: GPUBuffer } | undefined;
     const pl = kernel.pipelines;
-    const step = (name: (typeof ENTRY_POINTS)[number], buffers: Record<number, GPUBuffer>, workgroups: number) => (pass: GPUComputePassEncoder) => {
-      pass.setPipeline(pl[name]);
-      pass.setBindGroup(0, bindBuffers(device, pl[name], buffers));
-      dispatch2d(pass, workgroups);
-    };
+    const step =
+      (name: (typeof ENTRY_POINTS)[number], buffers: Record<number, GPUBuffer>, workgroups: number) =>
+      (pass: GPUComputePassEncoder) => {
+        pass.setPipeline(pl[name]);
+        pass.setBindGroup(0, bindBuffers(device, pl[name], buffers));
+        dispatch2d(pass, workgroups);
+      };
     const rows = bh * o.seqLen;
     const perScore = Math.ceil(scoreElements / WG);
     const perElement = Math.ceil(tensorElements(o) / WG);

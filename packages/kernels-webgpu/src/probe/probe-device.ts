@@ -26,9 +26,16 @@ const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|basic rende
 export function describeAdapter(device: GPUDevice): { adapter: string; isCpuAdapter: boolean } {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   if (!info) return { adapter: 'unknown adapter', isCpuAdapter: false };
-  const words = [info.vendor, info.architecture, info.device, info.description].filter((w, i, all) => w && all.indexOf(w) === i);
+  const words = [info.vendor, info.architecture, info.device, info.description].filter(
+    (w, i, all) => w && all.indexOf(w) === i,
+  );
   const adapter = words.join(' ') || 'unknown adapter';
-  return { adapter, isCpuAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true || CPU_ADAPTER.test(adapter) };
+  return {
+    adapter,
+    isCpuAdapter:
+      (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+      CPU_ADAPTER.test(adapter),
+  };
 }
 
 /**

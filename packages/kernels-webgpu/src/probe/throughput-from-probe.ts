@@ -1,4 +1,13 @@
-import { type Architecture, customGpu, decodeThroughput, type GpuSpec, type PreparedModel, prefillThroughput, type ThroughputEstimate, type WeightFormat } from '@vramkit/core';
+import {
+  type Architecture,
+  customGpu,
+  decodeThroughput,
+  type GpuSpec,
+  type PreparedModel,
+  prefillThroughput,
+  type ThroughputEstimate,
+  type WeightFormat,
+} from '@vramkit/core';
 import type { DeviceProbe } from './probe-device.js';
 
 /** Model and workload for the probe-based throughput helpers (as core's `ThroughputOptions`, without the GPU). */
@@ -22,7 +31,11 @@ export interface ProbeThroughputOptions {
 /** The probe as a core `GpuSpec`: measured read GB/s as bandwidth, matmul TFLOP/s for fp32 and fp16; no memory figure. */
 function probeGpu(probe: DeviceProbe): GpuSpec {
   const tflops = probe.matmul.gflops / 1000;
-  return customGpu(0, { name: `${probe.adapter} (probed${probe.isCpuAdapter ? ', CPU adapter' : ''})`, bandwidthGBps: probe.bandwidth.readGBps, tflops: { fp32: tflops, fp16: tflops } });
+  return customGpu(0, {
+    name: `${probe.adapter} (probed${probe.isCpuAdapter ? ', CPU adapter' : ''})`,
+    bandwidthGBps: probe.bandwidth.readGBps,
+    tflops: { fp32: tflops, fp16: tflops },
+  });
 }
 
 /**
@@ -32,7 +45,15 @@ function probeGpu(probe: DeviceProbe): GpuSpec {
  * @throws InvalidInputError when the probe measured no bandwidth or an option is out of range
  */
 export function decodeTokensPerSecondFromProbe(probe: DeviceProbe, o: ProbeThroughputOptions): ThroughputEstimate {
-  return decodeThroughput({ model: o.model, format: o.format, gpu: probeGpu(probe), context: o.context, batch: o.batch, kvDtype: o.kvDtype, bandwidthEfficiency: o.efficiency ?? 1 });
+  return decodeThroughput({
+    model: o.model,
+    format: o.format,
+    gpu: probeGpu(probe),
+    context: o.context,
+    batch: o.batch,
+    kvDtype: o.kvDtype,
+    bandwidthEfficiency: o.efficiency ?? 1,
+  });
 }
 
 /**
@@ -42,5 +63,12 @@ export function decodeTokensPerSecondFromProbe(probe: DeviceProbe, o: ProbeThrou
  * @throws InvalidInputError when the probe measured no GFLOP/s or an option is out of range
  */
 export function prefillTokensPerSecondFromProbe(probe: DeviceProbe, o: ProbeThroughputOptions): ThroughputEstimate {
-  return prefillThroughput({ model: o.model, format: o.format, gpu: probeGpu(probe), context: o.context, computeDtype: 'fp16', computeEfficiency: o.efficiency ?? 1 });
+  return prefillThroughput({
+    model: o.model,
+    format: o.format,
+    gpu: probeGpu(probe),
+    context: o.context,
+    computeDtype: 'fp16',
+    computeEfficiency: o.efficiency ?? 1,
+  });
 }

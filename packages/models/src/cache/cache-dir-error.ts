@@ -11,10 +11,14 @@ export class CacheDirError extends VramkitError {
   readonly reason: string;
 
   constructor(dir: string, reason: string, options: { cause?: unknown } = {}) {
-    super('CACHE_UNUSABLE', `Refusing to use ${dir} as the vramkit cache: ${reason}. Nothing was deleted. Point VRAMKIT_CACHE_DIR at an empty or new folder.`, {
-      path: 'cache.dir',
-      cause: options.cause,
-    });
+    super(
+      'CACHE_UNUSABLE',
+      `Refusing to use ${dir} as the vramkit cache: ${reason}. Nothing was deleted. Point VRAMKIT_CACHE_DIR at an empty or new folder.`,
+      {
+        path: 'cache.dir',
+        cause: options.cause,
+      },
+    );
     this.name = 'CacheDirError';
     this.dir = dir;
     this.reason = reason;
@@ -25,8 +29,16 @@ export class CacheDirError extends VramkitError {
 export class CacheEntryError extends VramkitError {
   readonly key: { repo: string; revision: string; file: string };
 
-  constructor(key: { repo: string; revision: string; file: string }, reason: string, options: { cause?: unknown } = {}) {
-    super('CACHE_UNUSABLE', `The cached ${key.file} of ${key.repo}@${key.revision.slice(0, 12)} is unusable: ${reason}.`, { path: 'cache.entry', cause: options.cause });
+  constructor(
+    key: { repo: string; revision: string; file: string },
+    reason: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      'CACHE_UNUSABLE',
+      `The cached ${key.file} of ${key.repo}@${key.revision.slice(0, 12)} is unusable: ${reason}.`,
+      { path: 'cache.entry', cause: options.cause },
+    );
     this.name = 'CacheEntryError';
     this.key = { ...key };
   }

@@ -32,6 +32,10 @@ describe('encodeCachePart', () => {
 
 describe('cacheEntryPath', () => {
   it('turns a traversal attempt into three plain names', () => {
-    expect(cacheEntryPath({ repo: '../../etc', revision: '/', file: '../passwd' })).toEqual(['_2e__2e__2f__2e__2e__2f_etc', '_2f_', '_2e__2e__2f_passwd']);
+    expect(cacheEntryPath({ repo: '../../etc', revision: '/', file: '../passwd' })).toEqual([
+      '_2e__2e__2f__2e__2e__2f_etc',
+      '_2f_',
+      '_2e__2e__2f_passwd',
+    ]);
   });
 });

@@ -15,7 +15,9 @@ export function createMemoryCacheStore(): CacheStore {
       map.set(id(key), { key: { ...key }, value: value.slice(), modified: new Date() });
     },
     async list() {
-      return [...map.values()].map((e): CacheEntryInfo => ({ ...e.key, bytes: e.value.byteLength, modified: e.modified }));
+      return [...map.values()].map(
+        (e): CacheEntryInfo => ({ ...e.key, bytes: e.value.byteLength, modified: e.modified }),
+      );
     },
     async clear(filter) {
       let n = 0;

@@ -41,19 +41,47 @@ export function groupGgufFiles(files: readonly { path: string; size?: number }[]
  */
 export function chooseGgufFiles(paths: readonly string[], pick: { file?: string; quant?: string }): string[] {
   const choices = groupGgufFiles(paths.map((path) => ({ path })));
-  const known = choices.map((c) => (c.files.length > 1 ? `${c.label} (${c.files.length} files)` : c.files[0]!)).join(', ');
+  const known = choices
+    .map((c) => (c.files.length > 1 ? `${c.label} (${c.files.length} files)` : c.files[0]!))
+    .join(', ');
   if (pick.file) {
     const hit = choices.find((c) => c.files.includes(pick.file!));
-    if (!hit) throw new InvalidInputError([{ path: 'file', message: `no GGUF file "${pick.file}" in this repository. It holds: ${known || 'no .gguf files'}`, received: pick.file }]);
+    if (!hit)
+      throw new InvalidInputError([
+        {
+          path: 'file',
+          message: `no GGUF file "${pick.file}" in this repository. It holds: ${known || 'no .gguf files'}`,
+          received: pick.file,
+        },
+      ]);
     return hit.files;
   }
   if (pick.quant) {
     const q = pick.quant.toUpperCase();
     const hits = choices.filter((c) => c.label.toUpperCase() === q);
-    if (hits.length === 0) throw new InvalidInputError([{ path: 'quant', message: `no ${q} GGUF in this repository. Available: ${choices.map((c) => c.label).join(', ') || 'none'}`, received: pick.quant }]);
-    if (hits.length > 1) throw new InvalidInputError([{ path: 'quant', message: `${q} matches several files (${hits.map((h) => h.files[0]).join(', ')}); pick one with --file`, received: pick.quant }]);
+    if (hits.length === 0)
+      throw new InvalidInputError([
+        {
+          path: 'quant',
+          message: `no ${q} GGUF in this repository. Available: ${choices.map((c) => c.label).join(', ') || 'none'}`,
+          received: pick.quant,
+        },
+      ]);
+    if (hits.length > 1)
+      throw new InvalidInputError([
+        {
+          path: 'quant',
+          message: `${q} matches several files (${hits.map((h) => h.files[0]).join(', ')}); pick one with --file`,
+          received: pick.quant,
+        },
+      ]);
     return hits[0]!.files;
   }
   if (choices.length === 1) return choices[0]!.files;
-  throw new InvalidInputError([{ path: 'quant', message: `this repository holds ${choices.length} GGUF models; pick one with --quant or --file: ${known}` }]);
+  throw new InvalidInputError([
+    {
+      path: 'quant',
+      message: `this repository holds ${choices.length} GGUF models; pick one with --quant or --file: ${known}`,
+    },
+  ]);
 }

@@ -158,6 +158,10 @@ export function normalizeGgufConfig(inv: GgufInventory): NormalizedConfig {
     const keys = (config as { [SOURCE_KEYS]?: Map<string, string> })[SOURCE_KEYS];
     const issue = e.issues[0];
     const key = issue ? (keys?.get(issue.path) ?? issue.path) : 'metadata';
-    throw new ModelParseError(inv.file, `${key}: ${issue?.message ?? 'invalid'}${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ''}`, { cause: e });
+    throw new ModelParseError(
+      inv.file,
+      `${key}: ${issue?.message ?? 'invalid'}${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ''}`,
+      { cause: e },
+    );
   }
 }

@@ -2,14 +2,68 @@ import type { Tensor, TensorRole } from '@vramkit/core';
 
 // The roles core knows; a GGUF tensor with another base name keeps role `other`.
 const ROLES = new Set<string>([
-  'token_embd', 'position_embd', 'output', 'output_norm', 'attn_norm', 'attn_q', 'attn_k', 'attn_v', 'attn_qkv', 'attn_output',
-  'attn_q_norm', 'attn_k_norm', 'attn_sinks', 'attn_q_a', 'attn_q_a_norm', 'attn_q_b', 'attn_kv_a_mqa', 'attn_kv_a_norm', 'attn_kv_b',
-  'ssm_in', 'ssm_conv1d', 'ssm_x', 'ssm_dt', 'ssm_a', 'ssm_d', 'ssm_norm', 'ssm_out', 'ssm_ba', 'ffn_norm', 'post_attention_norm',
-  'post_ffw_norm', 'ffn_gate', 'ffn_up', 'ffn_gate_up', 'ffn_down', 'ffn_gate_inp', 'ffn_exp_probs_b', 'ffn_gate_exps', 'ffn_up_exps',
-  'ffn_gate_up_exps', 'ffn_down_exps', 'ffn_gate_shexp', 'ffn_up_shexp', 'ffn_down_shexp', 'ffn_gate_inp_shexp', 'nextn_eh_proj', 'nextn_norm',
+  'token_embd',
+  'position_embd',
+  'output',
+  'output_norm',
+  'attn_norm',
+  'attn_q',
+  'attn_k',
+  'attn_v',
+  'attn_qkv',
+  'attn_output',
+  'attn_q_norm',
+  'attn_k_norm',
+  'attn_sinks',
+  'attn_q_a',
+  'attn_q_a_norm',
+  'attn_q_b',
+  'attn_kv_a_mqa',
+  'attn_kv_a_norm',
+  'attn_kv_b',
+  'ssm_in',
+  'ssm_conv1d',
+  'ssm_x',
+  'ssm_dt',
+  'ssm_a',
+  'ssm_d',
+  'ssm_norm',
+  'ssm_out',
+  'ssm_ba',
+  'ffn_norm',
+  'post_attention_norm',
+  'post_ffw_norm',
+  'ffn_gate',
+  'ffn_up',
+  'ffn_gate_up',
+  'ffn_down',
+  'ffn_gate_inp',
+  'ffn_exp_probs_b',
+  'ffn_gate_exps',
+  'ffn_up_exps',
+  'ffn_gate_up_exps',
+  'ffn_down_exps',
+  'ffn_gate_shexp',
+  'ffn_up_shexp',
+  'ffn_down_shexp',
+  'ffn_gate_inp_shexp',
+  'nextn_eh_proj',
+  'nextn_norm',
 ]);
 
-const NORMS = new Set<string>(['attn_norm', 'ffn_norm', 'post_attention_norm', 'post_ffw_norm', 'output_norm', 'attn_q_norm', 'attn_k_norm', 'attn_q_a_norm', 'attn_kv_a_norm', 'ssm_norm', 'nextn_norm']);
+const NORMS = new Set<string>([
+  'attn_norm',
+  'ffn_norm',
+  'post_attention_norm',
+  'post_ffw_norm',
+  'output_norm',
+  'attn_q_norm',
+  'attn_k_norm',
+  'attn_q_a_norm',
+  'attn_kv_a_norm',
+  'ssm_norm',
+  'nextn_norm',
+]);
 
 // llama.cpp names a few base tensors differently from core's roles (gguf-py/gguf/constants.py TENSOR_NAMES).
 const ALIASES: Record<string, TensorRole> = {
@@ -47,7 +101,8 @@ export function ggufTensor(name: string, ne: readonly number[], dtype: string): 
   const suffix = m ? m[3] : /\.(weight|bias)$/.exec(name)?.[1];
   const role: TensorRole = ALIASES[base] ?? (ROLES.has(base) ? (base as TensorRole) : 'other');
   const shape = [...ne].reverse();
-  const kind: Tensor['kind'] = suffix === 'bias' ? 'bias' : NORMS.has(role) ? 'norm' : shape.length <= 1 ? 'vector' : 'weight';
+  const kind: Tensor['kind'] =
+    suffix === 'bias' ? 'bias' : NORMS.has(role) ? 'norm' : shape.length <= 1 ? 'vector' : 'weight';
   const t: Tensor = { name, role, kind, shape, dtype };
   if (m) t.layer = Number(m[1]);
   return t;

@@ -11,7 +11,10 @@ import { type GgufChoice, groupGgufFiles } from './choose-gguf.js';
  * @param options Hub options and `revision`
  * @throws HubFetchError
  */
-export async function listGgufFiles(id: string, options: HubOptions & { revision?: string } = {}): Promise<GgufChoice[]> {
+export async function listGgufFiles(
+  id: string,
+  options: HubOptions & { revision?: string } = {},
+): Promise<GgufChoice[]> {
   const client = new HubClient(options);
   const files = await client.listFiles(assertRepoId(id), options.revision);
   return groupGgufFiles(files);

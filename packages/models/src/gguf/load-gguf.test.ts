@@ -20,13 +20,33 @@ let split: ReturnType<typeof ggufFromConfig>;
 
 function hostileArrayLength(): Uint8Array {
   // A metadata array claiming 2^60 strings: the parser must refuse it, not allocate or loop.
-  return new ByteWriter().bytes(new TextEncoder().encode('GGUF')).u32(3).u64(0n).u64(1n).string('tokenizer.ggml.tokens').u32(GGUF_VALUE.ARRAY).u32(GGUF_VALUE.STRING).u64(2n ** 60n).done();
+  return new ByteWriter()
+    .bytes(new TextEncoder().encode('GGUF'))
+    .u32(3)
+    .u64(0n)
+    .u64(1n)
+    .string('tokenizer.ggml.tokens')
+    .u32(GGUF_VALUE.ARRAY)
+    .u32(GGUF_VALUE.STRING)
+    .u64(2n ** 60n)
+    .done();
 }
 function hostileTensorCount(): Uint8Array {
-  return new ByteWriter().bytes(new TextEncoder().encode('GGUF')).u32(3).u64(2n ** 40n).u64(0n).done();
+  return new ByteWriter()
+    .bytes(new TextEncoder().encode('GGUF'))
+    .u32(3)
+    .u64(2n ** 40n)
+    .u64(0n)
+    .done();
 }
 function hostileString(): Uint8Array {
-  return new ByteWriter().bytes(new TextEncoder().encode('GGUF')).u32(3).u64(0n).u64(1n).u64(2n ** 50n).done();
+  return new ByteWriter()
+    .bytes(new TextEncoder().encode('GGUF'))
+    .u32(3)
+    .u64(0n)
+    .u64(1n)
+    .u64(2n ** 50n)
+    .done();
 }
 const vf = (head: Uint8Array, size = head.byteLength + 10 * 1024 * 1024): VirtualFile => ({ head, size });
 
@@ -45,7 +65,10 @@ beforeAll(async () => {
         'array.gguf': vf(hostileArrayLength()),
         'tensors.gguf': vf(hostileTensorCount()),
         'string.gguf': vf(hostileString()),
-        'truncated.gguf': { head: single.files['Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf']!.head.subarray(0, 300), size: 300 },
+        'truncated.gguf': {
+          head: single.files['Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf']!.head.subarray(0, 300),
+          size: 300,
+        },
         'magic.gguf': vf(new TextEncoder().encode('GGML not a gguf')),
       },
     },
@@ -63,7 +86,12 @@ describe('loadModel (GGUF)', () => {
     expect(spec.quantization).toMatchObject({ method: 'gguf', fileType: 'Q4_K_M', dataBytes: single.dataBytes });
     expect(spec.parameters.gguf).toBe(8_030_261_248);
     expect(spec.parameters.agree).toBe(true);
-    expect(spec.tensors.find((t) => t.name === 'blk.0.attn_q.weight')).toMatchObject({ role: 'attn_q', layer: 0, shape: [4096, 4096], dtype: 'Q4_K' });
+    expect(spec.tensors.find((t) => t.name === 'blk.0.attn_q.weight')).toMatchObject({
+      role: 'attn_q',
+      layer: 0,
+      shape: [4096, 4096],
+      dtype: 'Q4_K',
+    });
     expect(spec.tensors.find((t) => t.name === 'rope_freqs.weight')).toBeDefined();
     expect(spec.architecture.layers).toHaveLength(32);
     // One model-info request and one 2,000,000-byte chunk of the header, nothing else.
@@ -106,7 +134,11 @@ describe('listGgufFiles', () => {
 describe('readGgufHeader', () => {
   const read = (file: string) => {
     const client = new HubClient(base());
-    return readGgufHeader(client.fileUrl(HOSTILE, file), client.transport.fetchFor('gguf-header', HOSTILE, file, 2_000_000), file);
+    return readGgufHeader(
+      client.fileUrl(HOSTILE, file),
+      client.transport.fetchFor('gguf-header', HOSTILE, file, 2_000_000),
+      file,
+    );
   };
   it.each([
     ['array.gguf', /array length/i],

@@ -17,7 +17,8 @@ const RUNS = Number(process.env.VRAMKIT_FUZZ_RUNS ?? 80);
 const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 function record(parser: string, accepted: number, refused: number): void {
   const file = process.env.VRAMKIT_FUZZ_REPORT;
-  if (file) appendFileSync(file, `${JSON.stringify({ parser, runs: accepted + refused, seed: SEED, accepted, refused })}\n`);
+  if (file)
+    appendFileSync(file, `${JSON.stringify({ parser, runs: accepted + refused, seed: SEED, accepted, refused })}\n`);
 }
 
 let current: { bytes: Uint8Array; size: number } = { bytes: new Uint8Array(0), size: 0 };
@@ -35,7 +36,12 @@ beforeAll(async () => {
     // Bytes past the recorded head are zeros, as a sparse tensor-data region would be.
     const body = new Uint8Array(Math.max(0, end - start));
     body.set(bytes.subarray(start, Math.min(end, bytes.byteLength)));
-    res.writeHead(m ? 206 : 200, { 'Content-Length': String(body.byteLength), ...(m ? { 'Content-Range': `bytes ${start}-${end - 1}/${size}` } : {}) }).end(body);
+    res
+      .writeHead(m ? 206 : 200, {
+        'Content-Length': String(body.byteLength),
+        ...(m ? { 'Content-Range': `bytes ${start}-${end - 1}/${size}` } : {}),
+      })
+      .end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/f.gguf`;
@@ -49,7 +55,11 @@ const Q8 = ggmlTypeLayout('Q8_0');
 async function check(bytes: Uint8Array, size: number): Promise<boolean> {
   current = { bytes, size };
   try {
-    const inv = await readGgufHeader(url, client.transport.fetchFor('gguf-header', undefined, 'f.gguf', 2_000_000), 'f.gguf');
+    const inv = await readGgufHeader(
+      url,
+      client.transport.fetchFor('gguf-header', undefined, 'f.gguf', 2_000_000),
+      'f.gguf',
+    );
     expect(Number.isSafeInteger(inv.parameters) && Number.isSafeInteger(inv.dataBytes)).toBe(true);
     const n = normalizeGgufConfig(inv);
     expect(n.architecture.layers.length).toBeLessThanOrEqual(10_000);
@@ -67,7 +77,9 @@ const count = fc.oneof(
 );
 
 describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`, () => {
-  it('hostile metadata and tensor infos end in a typed error or a bounded inventory', { timeout: Math.max(30_000, RUNS * 100) }, async () => {
+  it('hostile metadata and tensor infos end in a typed error or a bounded inventory', {
+    timeout: Math.max(30_000, RUNS * 100),
+  }, async () => {
     let accepted = 0;
     let refused = 0;
     await fc.assert(
@@ -75,8 +87,21 @@ describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`
         fc.record({ blocks: count, width: count, heads: count, ffn: count, ctx: count }),
         fc.array(
           fc.record({
-            name: fc.oneof(fc.constantFrom('token_embd.weight', 'blk.0.attn_q.weight', 'blk.999999999.attn_q.weight', `blk.${'9'.repeat(300)}.ffn_up.weight`, '__proto__', 'output.weight'), fc.string({ maxLength: 24 })),
-            ne: fc.array(fc.oneof(fc.constantFrom(1, 32, 64, 2 ** 31, 2 ** 40), fc.integer({ min: 0, max: 4096 })), { minLength: 1, maxLength: 4 }),
+            name: fc.oneof(
+              fc.constantFrom(
+                'token_embd.weight',
+                'blk.0.attn_q.weight',
+                'blk.999999999.attn_q.weight',
+                `blk.${'9'.repeat(300)}.ffn_up.weight`,
+                '__proto__',
+                'output.weight',
+              ),
+              fc.string({ maxLength: 24 }),
+            ),
+            ne: fc.array(fc.oneof(fc.constantFrom(1, 32, 64, 2 ** 31, 2 ** 40), fc.integer({ min: 0, max: 4096 })), {
+              minLength: 1,
+              maxLength: 4,
+            }),
             q8: fc.boolean(),
           }),
           { maxLength: 6 },
@@ -91,7 +116,11 @@ describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`
             ['llama.context_length', GGUF_VALUE.UINT64, meta.ctx],
           ];
           // The writer needs whole blocks; a Q8_0 tensor gets a first dimension of 32.
-          const specs: GgufTensorSpec[] = tensors.map((t) => ({ name: t.name, ne: t.q8 ? [32, ...t.ne.slice(1)] : t.ne, type: t.q8 ? Q8 : F32 }));
+          const specs: GgufTensorSpec[] = tensors.map((t) => ({
+            name: t.name,
+            ne: t.q8 ? [32, ...t.ne.slice(1)] : t.ne,
+            type: t.q8 ? Q8 : F32,
+          }));
           let file: ReturnType<typeof buildGgufFile>;
           try {
             file = buildGgufFile(kvs, specs);
@@ -108,7 +137,9 @@ describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`
     record('GGUF header (fields)', accepted, refused);
   });
 
-  it('byte flips and cuts of a valid header end in a typed error or a bounded inventory', { timeout: Math.max(30_000, RUNS * 100) }, async () => {
+  it('byte flips and cuts of a valid header end in a typed error or a bounded inventory', {
+    timeout: Math.max(30_000, RUNS * 100),
+  }, async () => {
     const valid = buildGgufFile(
       [
         ['general.architecture', GGUF_VALUE.STRING, 'llama'],
@@ -127,7 +158,10 @@ describe(`GGUF headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), fc.record({ cut: fc.nat() })), { minLength: 0, maxLength: 3 }),
+        fc.array(
+          fc.oneof(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), fc.record({ cut: fc.nat() })),
+          { minLength: 0, maxLength: 3 },
+        ),
         fc.boolean(),
         async (edits, truncateFile) => {
           let bytes = valid.head.slice();

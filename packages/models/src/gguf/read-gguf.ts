@@ -1,5 +1,13 @@
 import { gguf } from '@huggingface/gguf';
-import { excerpt, findGgmlType, ggmlTensorBytes, INPUT_LIMITS, type Tensor, tensorElements, VramkitError } from '@vramkit/core';
+import {
+  excerpt,
+  findGgmlType,
+  ggmlTensorBytes,
+  INPUT_LIMITS,
+  type Tensor,
+  tensorElements,
+  VramkitError,
+} from '@vramkit/core';
 import { ModelParseError } from '../hub/errors.js';
 import { ggufFileTypeName } from './gguf-file-type.js';
 import { ggufTensor, isGgufDerivedTensor } from './gguf-tensors.js';
@@ -50,7 +58,12 @@ const KEEP_ARRAY_MAX = 4096;
  * @param options.fileSize the file's size in bytes, when known without a request (a local file)
  * @throws ModelParseError for a malformed, truncated or hostile header, HubFetchError for HTTP failures
  */
-export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefined, file: string, options: { allowLocalFile?: boolean; fileSize?: number } = {}): Promise<GgufInventory> {
+export async function readGgufHeader(
+  url: string,
+  fetchFn: typeof fetch | undefined,
+  file: string,
+  options: { allowLocalFile?: boolean; fileSize?: number } = {},
+): Promise<GgufInventory> {
   let parsed: Awaited<ReturnType<typeof gguf>>;
   // The parser pads short reads with zeros, so a truncated file parses into garbage; the file size
   // (from Content-Range, or given for a local file) lets us reject headers and tensors that reach past the end.
@@ -65,17 +78,30 @@ export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefi
       }
     : undefined;
   try {
-    parsed = await gguf(url, { ...(sizing ? { fetch: sizing } : {}), ...(options.allowLocalFile ? { allowLocalFile: true } : {}) });
+    parsed = await gguf(url, {
+      ...(sizing ? { fetch: sizing } : {}),
+      ...(options.allowLocalFile ? { allowLocalFile: true } : {}),
+    });
   } catch (e) {
     if (VramkitError.isInstance(e)) throw e;
-    throw new ModelParseError(file, `not a readable GGUF header (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new ModelParseError(file, `not a readable GGUF header (${e instanceof Error ? e.message : String(e)})`, {
+      cause: e,
+    });
   }
   const dataStart = Number(parsed.tensorDataOffset);
-  if (fileSize !== undefined && dataStart > fileSize) throw new ModelParseError(file, `truncated: the header ends at byte ${dataStart} but the file has ${fileSize}`);
+  if (fileSize !== undefined && dataStart > fileSize)
+    throw new ModelParseError(file, `truncated: the header ends at byte ${dataStart} but the file has ${fileSize}`);
   const inv = ggufInventoryFrom(parsed as unknown as Parameters<typeof ggufInventoryFrom>[0], file);
   if (fileSize !== undefined) {
-    const end = parsed.tensorInfos.reduce((max, t, i) => Math.max(max, Number(t.offset) + (inv.tensorBytes[i] ?? 0)), 0);
-    if (dataStart + end > fileSize) throw new ModelParseError(file, `truncated: tensor data needs ${dataStart + end} bytes but the file has ${fileSize}`);
+    const end = parsed.tensorInfos.reduce(
+      (max, t, i) => Math.max(max, Number(t.offset) + (inv.tensorBytes[i] ?? 0)),
+      0,
+    );
+    if (dataStart + end > fileSize)
+      throw new ModelParseError(
+        file,
+        `truncated: tensor data needs ${dataStart + end} bytes but the file has ${fileSize}`,
+      );
   }
   return inv;
 }
@@ -84,18 +110,26 @@ export async function readGgufHeader(url: string, fetchFn: typeof fetch | undefi
  * Converts a parsed GGUF header (from `@huggingface/gguf`) into a {@link GgufInventory}.
  * @throws ModelParseError for unknown ggml types or shapes that are not whole blocks
  */
-export function ggufInventoryFrom(parsed: { metadata: Record<string, unknown>; tensorInfos: readonly { name: string; shape: readonly bigint[]; dtype: number }[] }, file: string): GgufInventory {
+export function ggufInventoryFrom(
+  parsed: {
+    metadata: Record<string, unknown>;
+    tensorInfos: readonly { name: string; shape: readonly bigint[]; dtype: number }[];
+  },
+  file: string,
+): GgufInventory {
   const metadata: GgufMetadata = {};
   let vocabSize: number | undefined;
   for (const [k, v] of Object.entries(parsed.metadata)) {
     if (k === '__proto__') continue;
     if (Array.isArray(v)) {
       if (k === 'tokenizer.ggml.tokens') vocabSize = v.length;
-      if (v.length <= KEEP_ARRAY_MAX) metadata[k] = v.map((x) => (typeof x === 'bigint' ? Number(x) : x)) as (string | number | boolean)[];
+      if (v.length <= KEEP_ARRAY_MAX)
+        metadata[k] = v.map((x) => (typeof x === 'bigint' ? Number(x) : x)) as (string | number | boolean)[];
     } else if (typeof v === 'bigint') metadata[k] = Number(v);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') metadata[k] = v;
   }
-  const architecture = typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : undefined;
+  const architecture =
+    typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : undefined;
   if (!architecture) throw new ModelParseError(file, 'GGUF header has no general.architecture');
   const tensors: Tensor[] = [];
   const tensorBytes: number[] = [];
@@ -104,18 +138,37 @@ export function ggufInventoryFrom(parsed: { metadata: Record<string, unknown>; t
   for (const info of parsed.tensorInfos) {
     if (info.name.length === 0) throw new ModelParseError(file, 'a tensor has an empty name (corrupt header)');
     const type = findGgmlType(info.dtype);
-    if (!type) throw new ModelParseError(file, `tensor ${excerpt(info.name)} has ggml type ${excerpt(info.dtype)}, which this version does not know`);
+    if (!type)
+      throw new ModelParseError(
+        file,
+        `tensor ${excerpt(info.name)} has ggml type ${excerpt(info.dtype)}, which this version does not know`,
+      );
     const ne = info.shape.map((d) => Number(d));
     const t = ggufTensor(info.name, ne, type.id);
     if (t.layer !== undefined && !(t.layer < INPUT_LIMITS.layers.max)) {
-      throw new ModelParseError(file, `tensor ${excerpt(info.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`);
+      throw new ModelParseError(
+        file,
+        `tensor ${excerpt(info.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`,
+      );
     }
     const n = tensorElements(t);
-    if (!Number.isSafeInteger(n)) throw new ModelParseError(file, `tensor ${excerpt(info.name)}: shape ${excerpt(ne.join('×'))} has more than 2^53 elements`);
+    if (!Number.isSafeInteger(n))
+      throw new ModelParseError(
+        file,
+        `tensor ${excerpt(info.name)}: shape ${excerpt(ne.join('×'))} has more than 2^53 elements`,
+      );
     const bytes = ggufTensorDataBytes(type.id, ne);
-    if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new ModelParseError(file, `tensor ${excerpt(info.name)}: ${n} elements are not whole ${type.id} blocks of ${type.blockElements}`);
+    if (bytes === undefined || !Number.isSafeInteger(bytes))
+      throw new ModelParseError(
+        file,
+        `tensor ${excerpt(info.name)}: ${n} elements are not whole ${type.id} blocks of ${type.blockElements}`,
+      );
     dataBytes += bytes;
-    if (!Number.isSafeInteger(dataBytes)) throw new ModelParseError(file, `tensor data exceeds 2^53 bytes at tensor ${excerpt(info.name)} (corrupt header)`);
+    if (!Number.isSafeInteger(dataBytes))
+      throw new ModelParseError(
+        file,
+        `tensor data exceeds 2^53 bytes at tensor ${excerpt(info.name)} (corrupt header)`,
+      );
     tensorBytes.push(bytes);
     if (!isGgufDerivedTensor(info.name)) parameters += n;
     tensors.push(t);
@@ -133,7 +186,9 @@ export function ggufInventoryFrom(parsed: { metadata: Record<string, unknown>; t
     parameters,
     ...(vocabSize !== undefined ? { vocabSize } : {}),
     metadata,
-    ...(typeof splitNo === 'number' && typeof splitCount === 'number' ? { split: { no: splitNo, count: splitCount } } : {}),
+    ...(typeof splitNo === 'number' && typeof splitCount === 'number'
+      ? { split: { no: splitNo, count: splitCount } }
+      : {}),
   };
 }
 

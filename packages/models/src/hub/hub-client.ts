@@ -81,7 +81,12 @@ export class HubClient {
   async searchModels(name: string, limit = 5): Promise<string[]> {
     const url = `${this.options.endpoint}/api/models?search=${encodeURIComponent(name)}&limit=${limit}`;
     try {
-      const res = await this.transport.request({ url, maxBytes: 1024 * 1024, step: 'search', file: '/api/models?search' });
+      const res = await this.transport.request({
+        url,
+        maxBytes: 1024 * 1024,
+        step: 'search',
+        file: '/api/models?search',
+      });
       const list = JSON.parse(new TextDecoder().decode(res.body)) as unknown;
       if (!Array.isArray(list)) return [];
       return list
@@ -98,7 +103,13 @@ export class HubClient {
    * @throws HubFetchError (HUB_NOT_FOUND for a missing file)
    */
   async fileBytes(repo: string, path: string, revision?: string, maxBytes = MAX_JSON_BYTES): Promise<Uint8Array> {
-    const res = await this.transport.request({ url: this.fileUrl(repo, path, revision), repo, file: path, maxBytes, step: 'config' });
+    const res = await this.transport.request({
+      url: this.fileUrl(repo, path, revision),
+      repo,
+      file: path,
+      maxBytes,
+      step: 'config',
+    });
     return res.body;
   }
 
@@ -111,7 +122,13 @@ export class HubClient {
    * Bytes `[start, end)` of a file with a `Range` request (the server may return fewer at the end of the file).
    * @returns the bytes and the file's total size from `Content-Range` when the server sent it
    */
-  async fileRange(repo: string, path: string, start: number, end: number, revision?: string): Promise<{ bytes: Uint8Array; fileSize?: number }> {
+  async fileRange(
+    repo: string,
+    path: string,
+    start: number,
+    end: number,
+    revision?: string,
+  ): Promise<{ bytes: Uint8Array; fileSize?: number }> {
     const res = await this.transport.request({
       url: this.fileUrl(repo, path, revision),
       headers: { Range: `bytes=${start}-${end - 1}` },
@@ -122,7 +139,12 @@ export class HubClient {
     });
     const total = res.headers.get('content-range')?.match(/\/\s*(\d+)\s*$/)?.[1];
     if (res.status === 200 && start > 0) {
-      throw new HubFetchError({ code: 'HUB_BAD_RESPONSE', message: `${path}: the server ignored the Range header`, repo, url: this.fileUrl(repo, path, revision) });
+      throw new HubFetchError({
+        code: 'HUB_BAD_RESPONSE',
+        message: `${path}: the server ignored the Range header`,
+        repo,
+        url: this.fileUrl(repo, path, revision),
+      });
     }
     return { bytes: res.body, ...(total ? { fileSize: Number(total) } : {}) };
   }
@@ -142,7 +164,8 @@ export class HubClient {
         hubUrl: this.options.endpoint,
         fetch: this.jsonFetch('file-list', repo, `/api/models/${repo}/tree`),
       })) {
-        if (entry.type === 'file' && typeof entry.path === 'string') out.push({ path: entry.path, size: Number(entry.lfs?.size ?? entry.size ?? 0) });
+        if (entry.type === 'file' && typeof entry.path === 'string')
+          out.push({ path: entry.path, size: Number(entry.lfs?.size ?? entry.size ?? 0) });
         if (out.length > 100_000) break;
       }
     } catch (e) {
@@ -172,7 +195,12 @@ function parseJsonObjectOrArray(bytes: Uint8Array, file: string): unknown {
 
 function wrapLibraryError(e: unknown, repo: string, what: string): unknown {
   if (VramkitError.isInstance(e)) return e;
-  return new HubFetchError({ code: 'HUB_BAD_RESPONSE', message: `${repo}: unexpected ${what} response (${e instanceof Error ? e.message : String(e)})`, repo, cause: e });
+  return new HubFetchError({
+    code: 'HUB_BAD_RESPONSE',
+    message: `${repo}: unexpected ${what} response (${e instanceof Error ? e.message : String(e)})`,
+    repo,
+    cause: e,
+  });
 }
 
 function toModelInfo(repo: string, raw: Record<string, unknown>): HubModelInfo {
@@ -181,13 +209,19 @@ function toModelInfo(repo: string, raw: Record<string, unknown>): HubModelInfo {
     .map((s) => (s && typeof s === 'object' ? (s as { rfilename?: unknown }).rfilename : undefined))
     .filter((f): f is string => typeof f === 'string');
   const gated = raw.gated === 'auto' || raw.gated === 'manual' ? raw.gated : false;
-  const info: HubModelInfo = { id: typeof raw.name === 'string' ? raw.name : repo, gated, private: raw.private === true, files };
+  const info: HubModelInfo = {
+    id: typeof raw.name === 'string' ? raw.name : repo,
+    gated,
+    private: raw.private === true,
+    files,
+  };
   if (typeof raw.sha === 'string' && /^[0-9a-f]{40}$/.test(raw.sha)) info.sha = raw.sha;
   const st = raw.safetensors as { parameters?: unknown; total?: unknown } | undefined;
   if (st && typeof st === 'object' && typeof st.total === 'number' && Number.isSafeInteger(st.total) && st.total >= 0) {
     const parameters: Record<string, number> = {};
     if (st.parameters && typeof st.parameters === 'object') {
-      for (const [k, v] of Object.entries(st.parameters)) if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) parameters[k] = v;
+      for (const [k, v] of Object.entries(st.parameters))
+        if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) parameters[k] = v;
     }
     info.safetensors = { parameters, total: st.total };
   }

@@ -61,13 +61,16 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function clampMs(value: number, name: string, min = 1): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new InvalidInputError([{ path: name, message: `must be a number of milliseconds ≥ ${min}`, received: value }]);
+    throw new InvalidInputError([
+      { path: name, message: `must be a number of milliseconds ≥ ${min}`, received: value },
+    ]);
   }
   return Math.min(MAX_TIMER_MS, Math.floor(value));
 }
 
 function clampCount(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidInputError([{ path: name, message: 'must be a whole number ≥ 0', received: value }]);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidInputError([{ path: name, message: 'must be a whole number ≥ 0', received: value }]);
   return value;
 }
 

@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const client = (extra: ConstructorParameters<typeof HubClient>[0] = {}) => new HubClient({ endpoint: server.url, retries: 3, retryBaseMs: 1, timeoutMs: 3000, env: {}, ...extra });
+const client = (extra: ConstructorParameters<typeof HubClient>[0] = {}) =>
+  new HubClient({ endpoint: server.url, retries: 3, retryBaseMs: 1, timeoutMs: 3000, env: {}, ...extra });
 
 describe('HubTransport', () => {
   it('retries two 429s (Retry-After: 0) and succeeds on the 3rd attempt', async () => {
@@ -36,7 +37,9 @@ describe('HubTransport', () => {
     server.reset();
     server.faults.failFirst = { match: '/api/models/', status: 503, count: 100 };
     try {
-      const err = await client({ retries: 2 }).modelInfo(ID).catch((e: unknown) => e);
+      const err = await client({ retries: 2 })
+        .modelInfo(ID)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HubFetchError);
       expect(err).toMatchObject({ code: 'HUB_UNAVAILABLE', status: 503 });
       expect(server.requests).toHaveLength(3);
@@ -48,7 +51,9 @@ describe('HubTransport', () => {
   it('reports a persistent 429 as HUB_RATE_LIMITED', async () => {
     server.faults.failFirst = { match: '/api/models/', status: 429, count: 100 };
     try {
-      const err = await client({ retries: 1 }).modelInfo(ID).catch((e: unknown) => e);
+      const err = await client({ retries: 1 })
+        .modelInfo(ID)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'HUB_RATE_LIMITED', status: 429 });
     } finally {
       server.faults.failFirst = undefined;
@@ -58,7 +63,9 @@ describe('HubTransport', () => {
   it('turns a Hub that never answers into HUB_TIMEOUT after 2 attempts of 150 ms', async () => {
     server.faults.hangOn = '/api/models/';
     try {
-      const err = await client({ retries: 1, timeoutMs: 150 }).modelInfo(ID).catch((e: unknown) => e);
+      const err = await client({ retries: 1, timeoutMs: 150 })
+        .modelInfo(ID)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'HUB_TIMEOUT' });
       expect((err as Error).message).toMatch(/150 ms.*2 attempt/);
     } finally {
@@ -69,7 +76,9 @@ describe('HubTransport', () => {
   it('turns an HTML page where JSON was expected into PARSE_ERROR', async () => {
     server.faults.nonJsonApi = true;
     try {
-      const err = await client().modelInfo(ID).catch((e: unknown) => e);
+      const err = await client()
+        .modelInfo(ID)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ModelParseError);
       expect(err).toMatchObject({ code: 'PARSE_ERROR' });
     } finally {
@@ -80,7 +89,9 @@ describe('HubTransport', () => {
   it('refuses a body larger than asked (a server that ignores Range) with HUB_BAD_RESPONSE', async () => {
     server.faults.ignoreRange = true;
     try {
-      const err = await client().fileRange(ID, 'model.safetensors', 0, 8).catch((e: unknown) => e);
+      const err = await client()
+        .fileRange(ID, 'model.safetensors', 0, 8)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'HUB_BAD_RESPONSE' });
     } finally {
       server.faults.ignoreRange = false;
@@ -94,7 +105,15 @@ describe('HubTransport', () => {
       return fetch(input, init);
     };
     const closed = await closedPort();
-    const err = await new HubClient({ endpoint: `http://127.0.0.1:${closed}`, retries: 3, retryBaseMs: 1000, fetch: counting, env: {} }).modelInfo(ID).catch((e: unknown) => e);
+    const err = await new HubClient({
+      endpoint: `http://127.0.0.1:${closed}`,
+      retries: 3,
+      retryBaseMs: 1000,
+      fetch: counting,
+      env: {},
+    })
+      .modelInfo(ID)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'HUB_UNAVAILABLE' });
     expect(calls).toBe(1);
   });

@@ -100,7 +100,12 @@ export class HubTransport {
       external?.addEventListener('abort', onAbort, { once: true });
       try {
         if (external?.aborted) throw external.reason;
-        const res = await this.options.fetch(req.url, { method, headers, signal: controller.signal, redirect: 'follow' });
+        const res = await this.options.fetch(req.url, {
+          method,
+          headers,
+          signal: controller.signal,
+          redirect: 'follow',
+        });
         if (RETRYABLE.has(res.status) && attempt < retries) {
           await res.body?.cancel().catch(() => undefined);
           retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Number.POSITIVE_INFINITY);
@@ -115,7 +120,10 @@ export class HubTransport {
           this.record(req, method, res.status, prefix.byteLength, headers.Range);
           throw this.statusError(req, res.status, res.headers, new TextDecoder().decode(prefix), attempt + 1);
         }
-        const body = method === 'HEAD' ? new Uint8Array(0) : await readLimited(res, req.maxBytes, req, headers.Range !== undefined);
+        const body =
+          method === 'HEAD'
+            ? new Uint8Array(0)
+            : await readLimited(res, req.maxBytes, req, headers.Range !== undefined);
         this.record(req, method, res.status, body.byteLength, headers.Range);
         return { status: res.status, headers: res.headers, body };
       } catch (e) {
@@ -154,7 +162,15 @@ export class HubTransport {
         cause: lastError.cause,
       });
     }
-    throw lastError ?? new HubFetchError({ code: 'HUB_TIMEOUT', message: `${req.repo ?? req.url}: the load's ${this.options.totalTimeoutMs} ms budget was spent before ${req.file ?? req.url} could be fetched. Retry, raise --timeout, or use --offline.`, repo: req.repo, url: req.url });
+    throw (
+      lastError ??
+      new HubFetchError({
+        code: 'HUB_TIMEOUT',
+        message: `${req.repo ?? req.url}: the load's ${this.options.totalTimeoutMs} ms budget was spent before ${req.file ?? req.url} could be fetched. Retry, raise --timeout, or use --offline.`,
+        repo: req.repo,
+        url: req.url,
+      })
+    );
   }
 
   private deadline: number | undefined;
@@ -177,7 +193,10 @@ export class HubTransport {
       });
       const method = (init?.method ?? 'GET').toUpperCase() === 'HEAD' ? 'HEAD' : 'GET';
       const res = await this.request({ url, method, headers, repo, file, maxBytes, step });
-      return new Response(method === 'HEAD' ? null : (res.body as Uint8Array<ArrayBuffer>), { status: res.status, headers: res.headers });
+      return new Response(method === 'HEAD' ? null : (res.body as Uint8Array<ArrayBuffer>), {
+        status: res.status,
+        headers: res.headers,
+      });
     };
   }
 
@@ -185,14 +204,26 @@ export class HubTransport {
     this.stats.requests++;
     this.stats.bytes += bytes;
     this.stats.log.push({ method, url: req.url, status, bytes, ...(range ? { range } : {}) });
-    this.options.onProgress?.({ step: req.step, file: req.file, requests: this.stats.requests, bytes: this.stats.bytes });
+    this.options.onProgress?.({
+      step: req.step,
+      file: req.file,
+      requests: this.stats.requests,
+      bytes: this.stats.bytes,
+    });
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private statusError(req: HubRequest, status: number, headers: Headers, bodyText: string, attempts = this.options.retries + 1, retryAfterMs?: number): HubFetchError {
+  private statusError(
+    req: HubRequest,
+    status: number,
+    headers: Headers,
+    bodyText: string,
+    attempts = this.options.retries + 1,
+    retryAfterMs?: number,
+  ): HubFetchError {
     const hubCode = headers.get('x-error-code') ?? undefined;
     const hubMessage = (headers.get('x-error-message') ?? messageFromBody(bodyText))?.replace(/\s+/g, ' ');
     const repo = req.repo ?? '';
@@ -240,14 +271,21 @@ export class HubTransport {
 function messageFromBody(text: string): string | undefined {
   try {
     const j = JSON.parse(text) as unknown;
-    if (j && typeof j === 'object' && typeof (j as { error?: unknown }).error === 'string') return (j as { error: string }).error;
+    if (j && typeof j === 'object' && typeof (j as { error?: unknown }).error === 'string')
+      return (j as { error: string }).error;
   } catch {
     // Not JSON: error pages are HTML; do not echo them.
   }
   return undefined;
 }
 
-const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+const PERMANENT_NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+]);
 
 /**
  * What kind of network failure a fetch rejection is: permanent (nothing to retry), a redirect loop
@@ -261,7 +299,12 @@ function networkFailure(e: unknown): 'permanent' | 'redirect' | 'cut' | 'other' 
   // undici refuses the Fetch standard's blocked ports ("bad port") before connecting.
   if ((code && PERMANENT_NETWORK_CODES.has(code)) || cause?.message === 'bad port') return 'permanent';
   if (/redirect count exceeded|redirect loop/i.test(text)) return 'redirect';
-  if (/terminated|other side closed|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(text) || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'cut';
+  if (
+    /terminated|other side closed|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(text) ||
+    code === 'ECONNRESET' ||
+    code === 'UND_ERR_SOCKET'
+  )
+    return 'cut';
   return 'other';
 }
 

@@ -30,7 +30,12 @@ const safeCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(
 export function validateCachedInfo(v: unknown): HubModelInfo {
   check(isObj(v), 'not an object');
   check(typeof v.id === 'string' && v.id.length <= 256, 'id');
-  check(Array.isArray(v.files) && v.files.length <= 1_000_000 && v.files.every((f) => typeof f === 'string' && f.length <= 4096), 'files');
+  check(
+    Array.isArray(v.files) &&
+      v.files.length <= 1_000_000 &&
+      v.files.every((f) => typeof f === 'string' && f.length <= 4096),
+    'files',
+  );
   check(v.sha === undefined || (typeof v.sha === 'string' && /^[0-9a-f]{40}$/.test(v.sha)), 'sha');
   check(v.gated === false || v.gated === 'auto' || v.gated === 'manual', 'gated');
   if (v.safetensors !== undefined) check(isObj(v.safetensors) && safeCount(v.safetensors.total), 'safetensors.total');
@@ -41,10 +46,23 @@ export function validateCachedInfo(v: unknown): HubModelInfo {
 function validateTensors(v: unknown): void {
   check(Array.isArray(v) && v.length <= 1_000_000, 'tensors');
   for (const t of v) {
-    check(isObj(t) && typeof t.name === 'string' && t.name.length <= 4096 && typeof t.role === 'string' && typeof t.kind === 'string', 'tensor name/role/kind');
+    check(
+      isObj(t) &&
+        typeof t.name === 'string' &&
+        t.name.length <= 4096 &&
+        typeof t.role === 'string' &&
+        typeof t.kind === 'string',
+      'tensor name/role/kind',
+    );
     check(Array.isArray(t.shape) && t.shape.length <= 8 && t.shape.every(safeCount), `tensor ${excerpt(t.name)} shape`);
-    check(Number.isSafeInteger(t.shape.reduce((a: number, b: number) => a * b, 1)), `tensor ${excerpt(t.name)} elements`);
-    check(t.layer === undefined || (safeCount(t.layer) && (t.layer as number) < INPUT_LIMITS.layers.max), `tensor ${excerpt(t.name)} layer`);
+    check(
+      Number.isSafeInteger(t.shape.reduce((a: number, b: number) => a * b, 1)),
+      `tensor ${excerpt(t.name)} elements`,
+    );
+    check(
+      t.layer === undefined || (safeCount(t.layer) && (t.layer as number) < INPUT_LIMITS.layers.max),
+      `tensor ${excerpt(t.name)} layer`,
+    );
     check(t.dtype === undefined || typeof t.dtype === 'string', `tensor ${excerpt(t.name)} dtype`);
   }
 }
@@ -64,7 +82,12 @@ export function validateCachedGguf(v: unknown): GgufInventory {
   check(typeof v.architecture === 'string' && v.architecture.length <= INPUT_LIMITS.nameChars.max, 'architecture');
   check(isObj(v.metadata), 'metadata');
   check(safeCount(v.dataBytes) && safeCount(v.parameters), 'dataBytes/parameters');
-  check(Array.isArray(v.tensorBytes) && v.tensorBytes.length === (v.tensors as unknown[]).length && v.tensorBytes.every(safeCount), 'tensorBytes');
+  check(
+    Array.isArray(v.tensorBytes) &&
+      v.tensorBytes.length === (v.tensors as unknown[]).length &&
+      v.tensorBytes.every(safeCount),
+    'tensorBytes',
+  );
   normalizeGgufConfig(v as unknown as GgufInventory);
   return v as unknown as GgufInventory;
 }
@@ -104,7 +127,12 @@ export class ModelFiles {
   /** Set once a write failed: the cache is then not written again in this load. */
   private cacheBroken = false;
 
-  private async cached<T>(key: CacheKey, fetchValue: () => Promise<T>, validate: (v: unknown) => T, options: { alwaysFetch?: boolean } = {}): Promise<T> {
+  private async cached<T>(
+    key: CacheKey,
+    fetchValue: () => Promise<T>,
+    validate: (v: unknown) => T,
+    options: { alwaysFetch?: boolean } = {},
+  ): Promise<T> {
     let corrupt: string | undefined;
     if (this.cache && (this.cacheOnly || !options.alwaysFetch)) {
       let hit: Uint8Array | undefined;
@@ -152,17 +180,27 @@ export class ModelFiles {
   /** config.json at a commit. */
   config(sha: string): Promise<Record<string, unknown>> {
     this.read.push('config.json');
-    return this.cached({ repo: this.repo, revision: sha, file: 'config.json' }, () => this.client.fileJson(this.repo, 'config.json', sha), validateCachedConfig).then((c) =>
-      parseJsonObject(JSON.stringify(c), 'config.json'),
-    );
+    return this.cached(
+      { repo: this.repo, revision: sha, file: 'config.json' },
+      () => this.client.fileJson(this.repo, 'config.json', sha),
+      validateCachedConfig,
+    ).then((c) => parseJsonObject(JSON.stringify(c), 'config.json'));
   }
 
   /** Safetensors inventory at a commit (range reads of every shard's header). */
   safetensors(sha: string, files: readonly string[], mtpFrom: number | undefined): Promise<SafetensorsInventory> {
     this.read.push('*.safetensors headers');
     return this.cached(
-      { repo: this.repo, revision: sha, file: `vramkit/safetensors-inventory${mtpFrom === undefined ? '' : `-mtp${mtpFrom}`}.json` },
-      () => readSafetensorsInventory(this.client, this.repo, files, { revision: sha, ...(mtpFrom === undefined ? {} : { mtpFrom }) }),
+      {
+        repo: this.repo,
+        revision: sha,
+        file: `vramkit/safetensors-inventory${mtpFrom === undefined ? '' : `-mtp${mtpFrom}`}.json`,
+      },
+      () =>
+        readSafetensorsInventory(this.client, this.repo, files, {
+          revision: sha,
+          ...(mtpFrom === undefined ? {} : { mtpFrom }),
+        }),
       validateCachedSafetensors,
     );
   }
@@ -172,7 +210,12 @@ export class ModelFiles {
     this.read.push(file);
     return this.cached(
       { repo: this.repo, revision: sha, file: `vramkit/gguf/${file}.json` },
-      () => readGgufHeader(this.client.fileUrl(this.repo, file, sha), this.client.transport.fetchFor('gguf-header', this.repo, file, GGUF_CHUNK_BYTES), file),
+      () =>
+        readGgufHeader(
+          this.client.fileUrl(this.repo, file, sha),
+          this.client.transport.fetchFor('gguf-header', this.repo, file, GGUF_CHUNK_BYTES),
+          file,
+        ),
       validateCachedGguf,
     );
   }
@@ -180,5 +223,8 @@ export class ModelFiles {
 
 /** True for failures where the cache or the catalogue should answer instead (network down, Hub down, timeout). */
 export function isUnreachable(e: unknown): boolean {
-  return VramkitError.isInstance(e) && (e.code === 'HUB_UNAVAILABLE' || e.code === 'HUB_TIMEOUT' || e.code === 'HUB_RATE_LIMITED');
+  return (
+    VramkitError.isInstance(e) &&
+    (e.code === 'HUB_UNAVAILABLE' || e.code === 'HUB_TIMEOUT' || e.code === 'HUB_RATE_LIMITED')
+  );
 }

@@ -11,7 +11,14 @@ import { MAX_TIMER_MS, resolveHubOptions } from './hub-options.js';
 // HubFetchError (or a typed parse error), within the load's time budget.
 const cfg = listCatalogue().find((e) => e.id === 'meta-llama/Llama-3.2-1B-Instruct')!.config;
 const SHA = 'a'.repeat(40);
-const info = (id: string) => JSON.stringify({ id, sha: SHA, siblings: [{ rfilename: 'config.json' }, { rfilename: 'model.safetensors' }], private: false, gated: false });
+const info = (id: string) =>
+  JSON.stringify({
+    id,
+    sha: SHA,
+    siblings: [{ rfilename: 'config.json' }, { rfilename: 'model.safetensors' }],
+    private: false,
+    gated: false,
+  });
 
 interface Seen {
   path: string;
@@ -29,15 +36,21 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 // The repository name picks the fault; the path tells model info (/api/models/) from files (/resolve/).
 const faults: Record<string, Handler> = {
   ok: (req, res) => {
-    if (req.url!.startsWith('/api/models/')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(info('f/ok'));
+    if (req.url!.startsWith('/api/models/'))
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(info('f/ok'));
     return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(cfg));
   },
-  gated: (_req, res) => void res.writeHead(403, { 'X-Error-Code': 'GatedRepo', 'Content-Type': 'text/plain' }).end('gated'),
+  gated: (_req, res) =>
+    void res.writeHead(403, { 'X-Error-Code': 'GatedRepo', 'Content-Type': 'text/plain' }).end('gated'),
   private: (_req, res) => void res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized'),
-  missing: (_req, res) => void res.writeHead(404, { 'X-Error-Code': 'RepoNotFound', 'Content-Type': 'application/json' }).end('{"error":"Repository not found"}'),
+  missing: (_req, res) =>
+    void res
+      .writeHead(404, { 'X-Error-Code': 'RepoNotFound', 'Content-Type': 'application/json' })
+      .end('{"error":"Repository not found"}'),
   'slow-down': (_req, res) => void res.writeHead(429, { 'Retry-After': '120' }).end('slow down'),
   'rate-limited': (_req, res) => void res.writeHead(429).end('slow down'),
-  down: (_req, res) => void res.writeHead(503, { 'Content-Type': 'text/html' }).end(`<html>${'x'.repeat(100_000)}</html>`),
+  down: (_req, res) =>
+    void res.writeHead(503, { 'Content-Type': 'text/html' }).end(`<html>${'x'.repeat(100_000)}</html>`),
   reset: (req) => req.socket.destroy(),
   'cut-body': (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4000' });
@@ -52,17 +65,30 @@ const faults: Record<string, Handler> = {
     res.write('{');
     setTimeout(() => res.socket?.destroy(), 20);
   },
-  'not-json': (_req, res) => void res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<!doctype html><title>${'maintenance '.repeat(10_000)}</title>`),
-  'range-404': (_req, res) => void res.writeHead(404, { 'X-Error-Code': 'EntryNotFound', 'Content-Type': 'text/html' }).end(`<html>${'not found '.repeat(10_000)}</html>`),
-  'range-500': (_req, res) => void res.writeHead(500, { 'Content-Type': 'text/html' }).end(`<html>${'oops '.repeat(10_000)}</html>`),
+  'not-json': (_req, res) =>
+    void res
+      .writeHead(200, { 'Content-Type': 'text/html' })
+      .end(`<!doctype html><title>${'maintenance '.repeat(10_000)}</title>`),
+  'range-404': (_req, res) =>
+    void res
+      .writeHead(404, { 'X-Error-Code': 'EntryNotFound', 'Content-Type': 'text/html' })
+      .end(`<html>${'not found '.repeat(10_000)}</html>`),
+  'range-500': (_req, res) =>
+    void res.writeHead(500, { 'Content-Type': 'text/html' }).end(`<html>${'oops '.repeat(10_000)}</html>`),
   'range-ignored': (_req, res) => void res.writeHead(200, { 'Content-Length': '100000' }).end(new Uint8Array(100_000)),
 };
 
 beforeAll(async () => {
-  const listen = (s: Server) => new Promise<string>((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+  const listen = (s: Server) =>
+    new Promise<string>((resolve) =>
+      s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+    );
   main = createServer((req, res) => {
     seen.push({ path: req.url!, authorization: req.headers.authorization });
-    if (req.url!.startsWith('/api/models?search=')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify([{ id: 'f/missing' }, { id: 'f/missing-2' }]));
+    if (req.url!.startsWith('/api/models?search='))
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify([{ id: 'f/missing' }, { id: 'f/missing-2' }]));
     const name = /^\/(?:api\/models\/)?f\/([^/]+)/.exec(req.url!)?.[1] ?? '';
     const handler = faults[name];
     if (!handler) return void res.writeHead(500).end('no such fault');
@@ -70,7 +96,9 @@ beforeAll(async () => {
   });
   other = createServer((req, res) => {
     seenOther.push({ path: req.url!, authorization: req.headers.authorization });
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(req.url!.startsWith('/api/') ? info('f/cross-host') : JSON.stringify(cfg));
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(req.url!.startsWith('/api/') ? info('f/cross-host') : JSON.stringify(cfg));
   });
   for (const s of [main, other]) s.on('connection', (sock) => sockets.add(sock).size);
   base = await listen(main);
@@ -82,8 +110,13 @@ afterAll(async () => {
   await Promise.all([main, other].map((s) => new Promise((r) => s.close(r))));
 });
 
-const client = (extra: ConstructorParameters<typeof HubClient>[0] = {}) => new HubClient({ endpoint: base, retries: 2, retryBaseMs: 1, timeoutMs: 1500, env: {}, ...extra });
-const failure = (p: Promise<unknown>) => p.then(() => Promise.reject(new Error('resolved')), (e: unknown) => e as Error & { code: string; status?: number });
+const client = (extra: ConstructorParameters<typeof HubClient>[0] = {}) =>
+  new HubClient({ endpoint: base, retries: 2, retryBaseMs: 1, timeoutMs: 1500, env: {}, ...extra });
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => Promise.reject(new Error('resolved')),
+    (e: unknown) => e as Error & { code: string; status?: number },
+  );
 const hits = (name: string) => seen.filter((s) => s.path.includes(`f/${name}`)).length;
 
 describe('network fault matrix (issue #15)', () => {
@@ -189,12 +222,15 @@ describe('network fault matrix (issue #15)', () => {
   it.each([
     ['range-404', 'HUB_NOT_FOUND', /model\.safetensors does not exist/],
     ['range-500', 'HUB_UNAVAILABLE', /answered 500/],
-  ])('a range read answered %s is reported by its status, not as an ignored Range header', async (name, code, message) => {
-    const e = await failure(client().fileRange(`f/${name}`, 'model.safetensors', 0, 8, SHA));
-    expect(e.code).toBe(code);
-    expect(e.message).toMatch(message);
-    expect(e.message).not.toMatch(/Range/);
-  });
+  ])(
+    'a range read answered %s is reported by its status, not as an ignored Range header',
+    async (name, code, message) => {
+      const e = await failure(client().fileRange(`f/${name}`, 'model.safetensors', 0, 8, SHA));
+      expect(e.code).toBe(code);
+      expect(e.message).toMatch(message);
+      expect(e.message).not.toMatch(/Range/);
+    },
+  );
 
   it('a range read answered 200 with the whole file → HUB_BAD_RESPONSE naming the ignored Range header', async () => {
     const e = await failure(client().fileRange('f/range-ignored', 'model.safetensors', 0, 8, SHA));
@@ -202,7 +238,7 @@ describe('network fault matrix (issue #15)', () => {
     expect(e.message).toMatch(/the server ignored the Range header/);
   });
 
-  it('clamps a huge --timeout to Node\'s timer limit instead of overflowing it (every request failed at once)', async () => {
+  it("clamps a huge --timeout to Node's timer limit instead of overflowing it (every request failed at once)", async () => {
     expect(resolveHubOptions({ timeoutMs: 2_147_484 * 1000, env: {} }).timeoutMs).toBe(MAX_TIMER_MS);
     const c = await client({ timeoutMs: 2_147_484 * 1000 }).fileJson('f/ok', 'config.json', SHA);
     expect(c.num_hidden_layers).toBe(16);
@@ -217,7 +253,11 @@ describe('network fault matrix (issue #15)', () => {
   });
 
   it('refuses a NaN or negative timeout with INVALID_INPUT', () => {
-    expect(() => resolveHubOptions({ timeoutMs: Number.NaN, env: {} })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'timeoutMs' }));
-    expect(() => resolveHubOptions({ timeoutMs: -1, env: {} })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => resolveHubOptions({ timeoutMs: Number.NaN, env: {} })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'timeoutMs' }),
+    );
+    expect(() => resolveHubOptions({ timeoutMs: -1, env: {} })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });

@@ -20,7 +20,11 @@ export function isRepoId(value: string): boolean {
 export function assertRepoId(repo: string): string {
   if (!isRepoId(repo)) {
     throw new InvalidInputError([
-      { path: 'model', message: `"${repo}" is not a Hub model id; expected owner/name, e.g. Qwen/Qwen3-8B`, received: repo },
+      {
+        path: 'model',
+        message: `"${repo}" is not a Hub model id; expected owner/name, e.g. Qwen/Qwen3-8B`,
+        received: repo,
+      },
     ]);
   }
   return repo;
@@ -31,8 +35,14 @@ export function assertRepoId(repo: string): string {
  * @throws InvalidInputError naming `revision`
  */
 export function assertRevision(revision: string): string {
-  if (!/^[A-Za-z0-9_.\-/]{1,255}$/.test(revision) || revision.startsWith('/') || revision.split('/').some((s) => s === '..' || s === '.' || s === '')) {
-    throw new InvalidInputError([{ path: 'revision', message: 'must be a branch, tag or commit sha', received: revision }]);
+  if (
+    !/^[A-Za-z0-9_.\-/]{1,255}$/.test(revision) ||
+    revision.startsWith('/') ||
+    revision.split('/').some((s) => s === '..' || s === '.' || s === '')
+  ) {
+    throw new InvalidInputError([
+      { path: 'revision', message: 'must be a branch, tag or commit sha', received: revision },
+    ]);
   }
   return revision;
 }
@@ -50,7 +60,10 @@ export function assertRepoFilePath(path: string): string {
     path.includes('\\') ||
     /[\u0000-\u001f\u007f]/.test(path) ||
     path.split('/').some((s) => s === '' || s === '.' || s === '..');
-  if (bad) throw new InvalidInputError([{ path: 'file', message: 'must be a relative path inside the repository', received: path }]);
+  if (bad)
+    throw new InvalidInputError([
+      { path: 'file', message: 'must be a relative path inside the repository', received: path },
+    ]);
   return path;
 }
 

@@ -18,7 +18,11 @@ export function parseJsonSafe(input: Uint8Array | string, file: string): unknown
   } catch (e) {
     // A short excerpt only: the body may be a 100 MB HTML page or a file that is not the user's to print.
     const start = text.slice(0, 24).replace(/\s+/g, ' ');
-    throw new ModelParseError(file, `not valid JSON (starts with ${JSON.stringify(start)}${text.length > 24 ? '…' : ''})`, { cause: e });
+    throw new ModelParseError(
+      file,
+      `not valid JSON (starts with ${JSON.stringify(start)}${text.length > 24 ? '…' : ''})`,
+      { cause: e },
+    );
   }
 }
 

@@ -18,7 +18,9 @@ describe('createFsCacheStore', () => {
     const store = createFsCacheStore(dir);
     await store.set({ repo: 'Qwen/Qwen3-8B', revision: 'main', file: 'config.json' }, bytes('{"a":1}'));
     await store.set({ repo: 'meta-llama/Llama-3.1-8B', revision: 'abc', file: 'vramkit/model-info.json' }, bytes('{}'));
-    expect(new TextDecoder().decode(await store.get({ repo: 'Qwen/Qwen3-8B', revision: 'main', file: 'config.json' }))).toBe('{"a":1}');
+    expect(
+      new TextDecoder().decode(await store.get({ repo: 'Qwen/Qwen3-8B', revision: 'main', file: 'config.json' })),
+    ).toBe('{"a":1}');
     const list = await store.list();
     expect(list.map((e) => [e.repo, e.revision, e.file, e.bytes])).toEqual([
       ['meta-llama/Llama-3.1-8B', 'abc', 'vramkit/model-info.json', 2],
@@ -87,7 +89,9 @@ describe('createFsCacheStore on a folder vramkit did not create (issue #15: cach
   it('refuses to write or list there, and reads nothing from it', async () => {
     const before = await foreignFolder();
     const store = createFsCacheStore(dir);
-    await expect(store.set({ repo: 'a/b', revision: 'main', file: 'config.json' }, bytes('{}'))).rejects.toBeInstanceOf(CacheDirError);
+    await expect(store.set({ repo: 'a/b', revision: 'main', file: 'config.json' }, bytes('{}'))).rejects.toBeInstanceOf(
+      CacheDirError,
+    );
     await expect(store.list()).rejects.toBeInstanceOf(CacheDirError);
     expect(await store.get({ repo: 'photos', revision: '2020', file: 'img' })).toBeUndefined();
     expect(await snapshot(dir)).toEqual(before);
@@ -112,7 +116,10 @@ describe('createFsCacheStore on a folder vramkit did not create (issue #15: cach
 
   it('refuses a path that is a file', async () => {
     await writeFile(join(dir, 'f'), 'x');
-    await expect(createFsCacheStore(join(dir, 'f')).clear()).rejects.toMatchObject({ code: 'CACHE_UNUSABLE', message: expect.stringMatching(/not a directory/) });
+    await expect(createFsCacheStore(join(dir, 'f')).clear()).rejects.toMatchObject({
+      code: 'CACHE_UNUSABLE',
+      message: expect.stringMatching(/not a directory/),
+    });
   });
 });
 
@@ -127,7 +134,10 @@ describe('createFsCacheStore checksums (issue #15: a tampered entry was used as 
     const stored = await readFile(path, 'utf8');
     for (const tampered of [stored.replace('16', '1000000000'), stored.slice(0, -3), '{"num_hidden_layers":16}']) {
       await writeFile(path, tampered);
-      await expect(store.get(key)).rejects.toMatchObject({ code: 'CACHE_UNUSABLE', message: expect.stringMatching(/checksum does not match/) });
+      await expect(store.get(key)).rejects.toMatchObject({
+        code: 'CACHE_UNUSABLE',
+        message: expect.stringMatching(/checksum does not match/),
+      });
     }
   });
 });

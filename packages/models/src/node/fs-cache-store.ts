@@ -135,7 +135,8 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
         return undefined;
       }
       const value = unseal(stored);
-      if (value === undefined) throw new CacheEntryError(key, 'its checksum does not match (edited, truncated or not written by vramkit)');
+      if (value === undefined)
+        throw new CacheEntryError(key, 'its checksum does not match (edited, truncated or not written by vramkit)');
       return value;
     },
     async set(key, value) {
@@ -156,9 +157,17 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
         if (f.startsWith('.tmp-')) continue;
         const st = await stat(path).catch(() => undefined);
         if (!st?.isFile()) continue;
-        out.push({ repo: decodeCachePart(r), revision: decodeCachePart(v), file: decodeCachePart(f), bytes: valueBytes(st.size), modified: st.mtime });
+        out.push({
+          repo: decodeCachePart(r),
+          revision: decodeCachePart(v),
+          file: decodeCachePart(f),
+          bytes: valueBytes(st.size),
+          modified: st.mtime,
+        });
       }
-      return out.sort((a, b) => a.repo.localeCompare(b.repo) || a.revision.localeCompare(b.revision) || a.file.localeCompare(b.file));
+      return out.sort(
+        (a, b) => a.repo.localeCompare(b.repo) || a.revision.localeCompare(b.revision) || a.file.localeCompare(b.file),
+      );
     },
     async clear(filter) {
       const s = await state();
@@ -185,7 +194,10 @@ export function createFsCacheStore(dir: string = defaultCacheDir()): CacheStore 
 }
 
 /** Files in the entry layout `<repo>/<revision>/<file>` (every level an encoded name), plus temporaries. */
-async function entryFiles(dir: string, onlyRepo?: string): Promise<{ r: string; v: string; f: string; path: string }[]> {
+async function entryFiles(
+  dir: string,
+  onlyRepo?: string,
+): Promise<{ r: string; v: string; f: string; path: string }[]> {
   const out: { r: string; v: string; f: string; path: string }[] = [];
   const repos = onlyRepo === undefined ? await entries(dir) : [onlyRepo];
   for (const r of repos) {

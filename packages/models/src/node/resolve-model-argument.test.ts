@@ -58,7 +58,11 @@ describe('resolveModelArgument', () => {
 
   it('fetches a Hub id from HF_ENDPOINT and caches it on disk under VRAMKIT cacheDir', async () => {
     const cacheDir = join(dir, 'cache');
-    const spec = await resolveModelArgument('Qwen/Qwen3-8B', { env: { HF_ENDPOINT: server.url }, cacheDir, retries: 0 });
+    const spec = await resolveModelArgument('Qwen/Qwen3-8B', {
+      env: { HF_ENDPOINT: server.url },
+      cacheDir,
+      retries: 0,
+    });
     expect(spec.source.kind).toBe('hub');
     const offline = await resolveModelArgument('Qwen/Qwen3-8B', { env: {}, cacheDir, offline: true });
     expect(offline.source.fromCache).toBe(true);
@@ -71,25 +75,34 @@ describe('resolveModelArgument', () => {
 });
 
 describe('resolveModelArgument on hostile paths (issue #15)', () => {
-  it.each(['/etc/passwd', '/proc/self/environ'])('refuses %s, a file that is not a model file, without reading it', async (path) => {
-    const err = await resolveModelArgument(path, { env: {} }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'NO_SUCH_MODEL', path: 'model' });
-    expect((err as Error).message).toMatch(/is not a model file.*Nothing was read/);
-    expect((err as Error).message).not.toMatch(/root:/);
-  });
+  it.each(['/etc/passwd', '/proc/self/environ'])(
+    'refuses %s, a file that is not a model file, without reading it',
+    async (path) => {
+      const err = await resolveModelArgument(path, { env: {} }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'NO_SUCH_MODEL', path: 'model' });
+      expect((err as Error).message).toMatch(/is not a model file.*Nothing was read/);
+      expect((err as Error).message).not.toMatch(/root:/);
+    },
+  );
 
   it('refuses a config.json above 16 MiB before reading it', async () => {
     const big = join(dir, 'big.json');
     await writeFile(big, '{');
     await truncate(big, 17 * 1024 * 1024);
-    await expect(resolveModelArgument(big, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/above the 16,777,216-byte limit/) });
+    await expect(resolveModelArgument(big, { env: {} })).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringMatching(/above the 16,777,216-byte limit/),
+    });
   });
 
   it('refuses a truncated local GGUF instead of counting the tensors left (was 139,584 of 155,968 parameters, silently)', async () => {
     const cut = join(dir, 'cut.gguf');
     await writeFile(cut, gguf1b.head);
     await truncate(cut, gguf1b.size - 4096);
-    await expect(resolveModelArgument(cut, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/truncated: tensor data needs \d+ bytes but the file has \d+/) });
+    await expect(resolveModelArgument(cut, { env: {} })).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringMatching(/truncated: tensor data needs \d+ bytes but the file has \d+/),
+    });
     const header = join(dir, 'header-cut.gguf');
     await writeFile(header, gguf1b.head.subarray(0, Math.floor(gguf1b.head.byteLength / 2)));
     await expect(resolveModelArgument(header, { env: {} })).rejects.toMatchObject({ code: 'PARSE_ERROR' });

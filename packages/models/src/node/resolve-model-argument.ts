@@ -53,40 +53,82 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, argument);
   const kind = await kindOf(path);
-  const pathLike = argument.startsWith('.') || argument.startsWith('/') || argument.startsWith('~') || isAbsolute(argument) || /\.(json|gguf)$/i.test(argument);
+  const pathLike =
+    argument.startsWith('.') ||
+    argument.startsWith('/') ||
+    argument.startsWith('~') ||
+    isAbsolute(argument) ||
+    /\.(json|gguf)$/i.test(argument);
   if (kind || pathLike) {
     if (kind === 'file' && argument.toLowerCase().endsWith('.gguf')) return loadLocalGguf(path);
     // Files are read only where the user named a model file: a .json config (or a folder's
     // config.json), never /etc/passwd or any other file a path or a trainer config points at.
     if (kind === 'file' && !/\.json$/i.test(path)) {
-      throw new VramkitError('NO_SUCH_MODEL', `${excerpt(argument)} is not a model file: pass a config.json, a folder holding one, a .gguf file, or a Hub id. Nothing was read.`, { path: 'model' });
+      throw new VramkitError(
+        'NO_SUCH_MODEL',
+        `${excerpt(argument)} is not a model file: pass a config.json, a folder holding one, a .gguf file, or a Hub id. Nothing was read.`,
+        { path: 'model' },
+      );
     }
     const file = kind === 'dir' ? join(path, 'config.json') : path;
     let text: string;
     try {
       const size = (await stat(file)).size;
       if (size > MAX_CONFIG_BYTES) {
-        throw new VramkitError('PARSE_ERROR', `${file} has ${size.toLocaleString('en-US')} bytes, above the ${MAX_CONFIG_BYTES.toLocaleString('en-US')}-byte limit for a config.json`, { path: 'model' });
+        throw new VramkitError(
+          'PARSE_ERROR',
+          `${file} has ${size.toLocaleString('en-US')} bytes, above the ${MAX_CONFIG_BYTES.toLocaleString('en-US')}-byte limit for a config.json`,
+          { path: 'model' },
+        );
       }
       text = await readFile(file, 'utf8');
     } catch (cause) {
       if (VramkitError.isInstance(cause)) throw cause;
-      throw new VramkitError('NO_SUCH_MODEL', `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'}). Pass a config.json, a folder holding one, a .gguf file, or a Hub id.`, { path: 'model', cause });
+      throw new VramkitError(
+        'NO_SUCH_MODEL',
+        `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'}). Pass a config.json, a folder holding one, a .gguf file, or a Hub id.`,
+        { path: 'model', cause },
+      );
     }
     const normalized = normalizeConfig(parseJsonObject(text, basename(file)));
-    const spec = specFromConfig(argument, normalized, { kind: 'local', id: file, files: [file], fromCache: false, requests: 0, bytes: 0 });
+    const spec = specFromConfig(argument, normalized, {
+      kind: 'local',
+      id: file,
+      files: [file],
+      fromCache: false,
+      requests: 0,
+      bytes: 0,
+    });
     return kind === 'dir' ? withLocalSafetensors(spec, path) : spec;
   }
   if (isRepoId(argument)) {
-    const cache = options.cache ?? (options.noCache ? undefined : createFsCacheStore(options.cacheDir ?? defaultCacheDir(options.env ?? process.env)));
+    const cache =
+      options.cache ??
+      (options.noCache
+        ? undefined
+        : createFsCacheStore(options.cacheDir ?? defaultCacheDir(options.env ?? process.env)));
     return loadModel(argument, { ...options, ...(cache ? { cache } : {}) });
   }
   const entry = findInCatalogue(argument);
   if (entry) {
-    const spec = specFromConfig(entry.id, normalizeConfig(entry.config), { kind: 'catalogue', id: entry.id, files: [], fromCache: true, requests: 0, bytes: 0 });
+    const spec = specFromConfig(entry.id, normalizeConfig(entry.config), {
+      kind: 'catalogue',
+      id: entry.id,
+      files: [],
+      fromCache: true,
+      requests: 0,
+      bytes: 0,
+    });
     return spec;
   }
-  throw new NoSuchModelError(argument, suggest(argument, listCatalogue().map((e) => e.id)), 'pass a Hub id (owner/name), a config.json or a .gguf file');
+  throw new NoSuchModelError(
+    argument,
+    suggest(
+      argument,
+      listCatalogue().map((e) => e.id),
+    ),
+    'pass a Hub id (owner/name), a config.json or a .gguf file',
+  );
 }
 
 /**
@@ -109,7 +151,14 @@ export async function loadLocalGguf(path: string): Promise<ModelSpec> {
     quantization: { method: 'gguf', ...(inv.fileType ? { fileType: inv.fileType } : {}), dataBytes: inv.dataBytes },
     parameters: { synthesized: synth, gguf: inv.parameters, agree: synth === inv.parameters },
     source: { kind: 'local', id: path, files: [path], fromCache: false, requests: 0, bytes: 0 },
-    warnings: [...normalized.warnings, ...(inv.split && inv.split.count > 1 ? [`${basename(path)} is part ${inv.split.no + 1} of ${inv.split.count}; pass the Hub repository to sum all parts`] : [])],
+    warnings: [
+      ...normalized.warnings,
+      ...(inv.split && inv.split.count > 1
+        ? [
+            `${basename(path)} is part ${inv.split.no + 1} of ${inv.split.count}; pass the Hub repository to sum all parts`,
+          ]
+        : []),
+    ],
   };
 }
 
@@ -124,7 +173,9 @@ async function withLocalSafetensors(spec: ModelSpec, dir: string): Promise<Model
   if (picked.index) {
     const index = parseJsonObject(await readFile(join(dir, picked.index), 'utf8'), picked.index);
     const map = (index.weight_map ?? {}) as Record<string, unknown>;
-    files = [...new Set(Object.values(map).filter((v): v is string => typeof v === 'string' && names.includes(v)))].sort();
+    files = [
+      ...new Set(Object.values(map).filter((v): v is string => typeof v === 'string' && names.includes(v))),
+    ].sort();
   }
   if (files.length === 0) return spec;
   const parts = [];
@@ -150,8 +201,19 @@ async function withLocalSafetensors(spec: ModelSpec, dir: string): Promise<Model
     ...spec,
     tensors: inv.tensors,
     inventorySource: 'safetensors',
-    parameters: { ...spec.parameters, safetensorsHeaders: inv.total, ...(inv.nonText > 0 ? { nonText: inv.nonText } : {}), agree: text === spec.parameters.synthesized },
+    parameters: {
+      ...spec.parameters,
+      safetensorsHeaders: inv.total,
+      ...(inv.nonText > 0 ? { nonText: inv.nonText } : {}),
+      agree: text === spec.parameters.synthesized,
+    },
     source: { ...spec.source, files: [...spec.source.files, ...files.map((f) => join(dir, f))] },
-    warnings: text === spec.parameters.synthesized ? spec.warnings : [...spec.warnings, `the safetensors headers hold ${text} text-model parameters, the config describes ${spec.parameters.synthesized}; estimates use the headers`],
+    warnings:
+      text === spec.parameters.synthesized
+        ? spec.warnings
+        : [
+            ...spec.warnings,
+            `the safetensors headers hold ${text} text-model parameters, the config describes ${spec.parameters.synthesized}; estimates use the headers`,
+          ],
   };
 }

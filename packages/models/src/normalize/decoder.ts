@@ -35,7 +35,11 @@ export function readAttentionShape(r: ConfigReader, hidden: number, layers: numb
   const headDim = r.int('head_dim', { fallback: Math.floor(hidden / (heads[0] ?? 1)) });
   for (let i = 0; i < layers; i++) {
     if ((heads[i] ?? 1) % (kvHeads[i] ?? 1) !== 0) {
-      r.issues.push({ path: 'num_key_value_heads', message: `layer ${i}: ${kvHeads[i]} KV heads do not divide ${heads[i]} query heads`, received: kvHeads[i] });
+      r.issues.push({
+        path: 'num_key_value_heads',
+        message: `layer ${i}: ${kvHeads[i]} KV heads do not divide ${heads[i]} query heads`,
+        received: kvHeads[i],
+      });
       break;
     }
   }
@@ -50,7 +54,8 @@ export function readLayerTypes(r: ConfigReader, layers: number, fallback: (i: nu
   const listed = r.stringArray('layer_types', layers);
   if (!listed) return Array.from({ length: layers }, (_, i) => fallback(i));
   return listed.map((t, i) => {
-    if (t === 'full_attention' || t === 'sliding_attention' || t === 'chunked_attention' || t === 'linear_attention') return t;
+    if (t === 'full_attention' || t === 'sliding_attention' || t === 'chunked_attention' || t === 'linear_attention')
+      return t;
     if (t === 'attention') return 'full_attention';
     r.issues.push({ path: `layer_types[${i}]`, message: `unknown layer type "${t}"`, received: t });
     return 'full_attention';
@@ -68,7 +73,12 @@ export function assemble(
 ): Architecture {
   const shared = new Map<string, LayerSpec>();
   const layers = attention.map((a, i) => {
-    const layer: LayerSpec = { attention: a, mlp: mlp[i]!, norms: traits.norms, ...(traits.parallelBlock ? { parallelBlock: true } : {}) };
+    const layer: LayerSpec = {
+      attention: a,
+      mlp: mlp[i]!,
+      norms: traits.norms,
+      ...(traits.parallelBlock ? { parallelBlock: true } : {}),
+    };
     const key = JSON.stringify(layer);
     const hit = shared.get(key);
     if (hit) return hit;
@@ -101,7 +111,8 @@ export function softmaxAttention(
   type: LayerType,
   window: number | undefined,
 ): SoftmaxAttentionSpec {
-  const kind = type === 'sliding_attention' && window ? 'sliding' : type === 'chunked_attention' && window ? 'chunked' : 'full';
+  const kind =
+    type === 'sliding_attention' && window ? 'sliding' : type === 'chunked_attention' && window ? 'chunked' : 'full';
   return {
     kind,
     numHeads: shape.heads[i]!,

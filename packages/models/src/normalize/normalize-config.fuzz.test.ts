@@ -1,5 +1,11 @@
 import { appendFileSync } from 'node:fs';
-import { countParameters, estimateInference, synthesizeTensors, validateArchitecture, VramkitError } from '@vramkit/core';
+import {
+  countParameters,
+  estimateInference,
+  synthesizeTensors,
+  validateArchitecture,
+  VramkitError,
+} from '@vramkit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listCatalogue } from '../catalogue/catalogue.js';
@@ -13,14 +19,33 @@ const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 /** Appends `{ parser, runs, seed, accepted, refused }` to VRAMKIT_FUZZ_REPORT, one JSON line per property. */
 function record(parser: string, accepted: number, refused: number): void {
   const file = process.env.VRAMKIT_FUZZ_REPORT;
-  if (file) appendFileSync(file, `${JSON.stringify({ parser, runs: accepted + refused, seed: SEED, accepted, refused })}\n`);
+  if (file)
+    appendFileSync(file, `${JSON.stringify({ parser, runs: accepted + refused, seed: SEED, accepted, refused })}\n`);
 }
 
 const configs = listCatalogue().map((e) => e.config);
 
 /** Values a hostile or broken config puts where a count belongs. */
 const hostileValue = fc.oneof(
-  fc.constantFrom(0, -1, 1, 2, 3, 7, 2 ** 20, 2 ** 31, 2 ** 32, 2 ** 53, 1e9, 1e308, -1e308, 0.5, 1.5, Number.MAX_SAFE_INTEGER + 2, -0),
+  fc.constantFrom(
+    0,
+    -1,
+    1,
+    2,
+    3,
+    7,
+    2 ** 20,
+    2 ** 31,
+    2 ** 32,
+    2 ** 53,
+    1e9,
+    1e308,
+    -1e308,
+    0.5,
+    1.5,
+    Number.MAX_SAFE_INTEGER + 2,
+    -0,
+  ),
   fc.integer(),
   fc.double({ noNaN: true }),
   fc.constantFrom('16', 'sixteen', '', '1e9', 'NaN', null, true, false, [], {}, [1, 2], { a: 1 }, '__proto__'),
@@ -48,12 +73,19 @@ const mutation = fc.record({
 });
 
 type Key = string | { own: number };
-function apply(m: { base: number; edits: readonly ({ kind: 'set'; key: Key; value: unknown } | { kind: 'delete'; key: Key })[] }): Record<string, unknown> {
+function apply(m: {
+  base: number;
+  edits: readonly ({ kind: 'set'; key: Key; value: unknown } | { kind: 'delete'; key: Key })[];
+}): Record<string, unknown> {
   const c: Record<string, unknown> = structuredClone(configs[m.base]!);
   const own = Object.keys(c).filter((k) => typeof c[k] === 'number' || Array.isArray(c[k]));
   for (const raw of m.edits) {
-    const e = { ...raw, key: typeof raw.key === 'string' ? raw.key : (own[raw.key.own % Math.max(1, own.length)] ?? 'hidden_size') };
-    if (e.kind === 'set') Object.defineProperty(c, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
+    const e = {
+      ...raw,
+      key: typeof raw.key === 'string' ? raw.key : (own[raw.key.own % Math.max(1, own.length)] ?? 'hidden_size'),
+    };
+    if (e.kind === 'set')
+      Object.defineProperty(c, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
     else delete c[e.key];
   }
   return c;
@@ -62,7 +94,9 @@ function apply(m: { base: number; edits: readonly ({ kind: 'set'; key: Key; valu
 const isBytes = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 describe(`normalizeConfig under mutation (${RUNS} inputs, seed ${SEED})`, () => {
-  it('either refuses with a typed VramkitError or yields a valid architecture whose counts and bytes are finite integers', { timeout: Math.max(30_000, RUNS * 60) }, () => {
+  it('either refuses with a typed VramkitError or yields a valid architecture whose counts and bytes are finite integers', {
+    timeout: Math.max(30_000, RUNS * 60),
+  }, () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(

@@ -20,7 +20,9 @@ interface ParamRecord {
   params_non_embedding?: number;
   stated_total?: string;
 }
-const records = JSON.parse(readFileSync(new URL('../__fixtures__/params.json', import.meta.url), 'utf8')) as ParamRecord[];
+const records = JSON.parse(
+  readFileSync(new URL('../__fixtures__/params.json', import.meta.url), 'utf8'),
+) as ParamRecord[];
 const fileFor: Record<string, string> = {
   'openai/gpt-oss-20b': 'openai__gpt-oss-20b.json',
   'meta-llama/Llama-3.1-8B': 'meta-llama__Meta-Llama-3.1-8B.json',
@@ -50,9 +52,12 @@ describe('normalizeConfig', () => {
     expect(p.perLayer[0]).toBe(67_108_864 + 256 + 135_266_304 + 8_192);
   });
 
-  it.each(records.filter((r) => r.params_exact && r.params !== null && fileFor[r.model]))('equals the safetensors header count of $model', (r) => {
-    expect(params(fileFor[r.model]!).total).toBe(r.params);
-  });
+  it.each(records.filter((r) => r.params_exact && r.params !== null && fileFor[r.model]))(
+    'equals the safetensors header count of $model',
+    (r) => {
+      expect(params(fileFor[r.model]!).total).toBe(r.params);
+    },
+  );
 
   it('counts gpt-oss-20b as the Hub does: 20,914,757,184 with MXFP4 experts as 2 params per byte', () => {
     const p = params('openai__gpt-oss-20b.json');
@@ -73,13 +78,16 @@ describe('normalizeConfig', () => {
     'google/gemma-2-9b': 'google__gemma-2-9b.json',
     'google/gemma-2-27b': 'google__gemma-2-27b.json',
   };
-  it.each(records.filter((r) => gemma[r.model]))('matches the Gemma paper for $model: non-embedding exact, embedding at 256,128 rows', (r) => {
-    const { architecture } = normalizeConfig(load(gemma[r.model]!));
-    const p = countParameters(synthesizeTensors(architecture), architecture);
-    expect(p.total - p.parts.embedding).toBe(r.params_non_embedding);
-    // The paper's vocabulary has 256,128 rows; the HF config says 256,000.
-    expect(256_128 * architecture.hiddenSize).toBe(r.params_embedding);
-  });
+  it.each(records.filter((r) => gemma[r.model]))(
+    'matches the Gemma paper for $model: non-embedding exact, embedding at 256,128 rows',
+    (r) => {
+      const { architecture } = normalizeConfig(load(gemma[r.model]!));
+      const p = countParameters(synthesizeTensors(architecture), architecture);
+      expect(p.total - p.parts.embedding).toBe(r.params_non_embedding);
+      // The paper's vocabulary has 256,128 rows; the HF config says 256,000.
+      expect(256_128 * architecture.hiddenSize).toBe(r.params_embedding);
+    },
+  );
 
   it.each([
     // The card's two decimals truncate: 1,235,814,400 is printed "1.23B".
@@ -193,10 +201,13 @@ describe('normalizeConfig errors', () => {
     expect(e.message).toMatch(/do not divide/);
   });
 
-  it.each(knownModelTypes())('reads model_type "%s" with its own family: an empty config fails on fields, not as unsupported', (modelType) => {
-    const e = errorOf({ model_type: modelType }) as VramkitError;
-    expect(e.code).toBe('CONFIG_VALIDATION');
-  });
+  it.each(knownModelTypes())(
+    'reads model_type "%s" with its own family: an empty config fails on fields, not as unsupported',
+    (modelType) => {
+      const e = errorOf({ model_type: modelType }) as VramkitError;
+      expect(e.code).toBe('CONFIG_VALIDATION');
+    },
+  );
 
   it('rejects an unknown model_type and lists the known ones', () => {
     const e = errorOf({ ...base, model_type: 'frobnicator' }) as VramkitError & { known: string[] };

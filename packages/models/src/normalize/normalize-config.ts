@@ -1,4 +1,14 @@
-import { type Architecture, type ArchitectureSizeField, architectureSize, ConfigValidationError, excerpt, INPUT_LIMITS, InvalidInputError, UnsupportedArchitectureError, validateArchitecture } from '@vramkit/core';
+import {
+  type Architecture,
+  type ArchitectureSizeField,
+  architectureSize,
+  ConfigValidationError,
+  excerpt,
+  INPUT_LIMITS,
+  InvalidInputError,
+  UnsupportedArchitectureError,
+  validateArchitecture,
+} from '@vramkit/core';
 import { ConfigReader, type RawConfig } from './config-fields.js';
 import { denseDecoder } from './families/dense.js';
 import { familyFor, knownModelTypes } from './families/index.js';
@@ -77,7 +87,13 @@ function isRecord(value: unknown): value is RawConfig {
  */
 export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): NormalizedConfig {
   if (!isRecord(raw)) {
-    throw new ConfigValidationError(undefined, [{ path: '(root)', message: 'config.json must be a JSON object', received: Array.isArray(raw) ? 'array' : typeof raw }]);
+    throw new ConfigValidationError(undefined, [
+      {
+        path: '(root)',
+        message: 'config.json must be a JSON object',
+        received: Array.isArray(raw) ? 'array' : typeof raw,
+      },
+    ]);
   }
   const warnings: string[] = [];
   let config = raw;
@@ -85,14 +101,20 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     const inner = raw[key];
     if (isRecord(inner) && (inner.hidden_size !== undefined || inner.num_hidden_layers !== undefined)) {
       config = { ...inner, model_type: inner.model_type ?? raw.model_type };
-      warnings.push(`read the language model from "${key}" (model_type ${String(raw.model_type)}); vision/audio towers are not in this count`);
+      warnings.push(
+        `read the language model from "${key}" (model_type ${String(raw.model_type)}); vision/audio towers are not in this count`,
+      );
       break;
     }
   }
   const modelType = config.model_type;
   if (modelType !== undefined && (typeof modelType !== 'string' || modelType.length > INPUT_LIMITS.nameChars.max)) {
     throw new ConfigValidationError(undefined, [
-      { path: 'model_type', message: `must be a name such as "llama" of at most ${INPUT_LIMITS.nameChars.max} characters, got ${excerpt(modelType)}`, received: excerpt(modelType) },
+      {
+        path: 'model_type',
+        message: `must be a name such as "llama" of at most ${INPUT_LIMITS.nameChars.max} characters, got ${excerpt(modelType)}`,
+        received: excerpt(modelType),
+      },
     ]);
   }
   const family = modelType === undefined ? undefined : familyFor(modelType);
@@ -101,8 +123,18 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   if (family) {
     architecture = family.normalize(reader);
   } else if (options.allowUnknown && modelType !== undefined) {
-    warnings.push(`model_type "${modelType}" is not modelled; read as a generic Llama-style decoder — parameters come from the checkpoint header when available`);
-    architecture = denseDecoder(reader, { norms: ['input_layernorm', 'post_attention_layernorm'], tiedDefault: false, qkvBias: reader.bool('attention_bias', false) }, () => 'full_attention');
+    warnings.push(
+      `model_type "${modelType}" is not modelled; read as a generic Llama-style decoder — parameters come from the checkpoint header when available`,
+    );
+    architecture = denseDecoder(
+      reader,
+      {
+        norms: ['input_layernorm', 'post_attention_layernorm'],
+        tiedDefault: false,
+        qkvBias: reader.bool('attention_bias', false),
+      },
+      () => 'full_attention',
+    );
   } else {
     throw new UnsupportedArchitectureError(modelType, knownModelTypes());
   }
@@ -127,7 +159,11 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
       architecture.family,
       e.issues.map((i) => {
         const layer = /^architecture\.layers\.(\d+)\./.exec(`${i.path}.`)?.[1];
-        return { ...i, path: configPathFor(i.path), message: layer === undefined ? i.message : `layer ${layer}: ${i.message}` };
+        return {
+          ...i,
+          path: configPathFor(i.path),
+          message: layer === undefined ? i.message : `layer ${layer}: ${i.message}`,
+        };
       }),
       { cause: e },
     );

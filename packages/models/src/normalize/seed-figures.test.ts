@@ -8,12 +8,14 @@ describe('seed figures, from the real configs', () => {
     // GPU monitors print MiB / 1024 labelled "GB": read as GiB, the growth is 8.00 GB, which the logits explain.
     // With Qwen2-7B, a plain forward keeps bf16 + fp32 logits for every prompt token: 6 × 152,064 bytes per token.
     const { architecture } = catalogueModel('Qwen/Qwen2-7B');
-    const at = (context: number) => estimateInference({ model: architecture, context, logits: 'all', overhead: { allocatorFraction: 0 } }).total;
+    const at = (context: number) =>
+      estimateInference({ model: architecture, context, logits: 'all', overhead: { allocatorFraction: 0 } }).total;
     const measuredDelta = (27.71 - 20.26) * GIB;
     const predictedDelta = at(14336) - at(6144);
     expect(Math.abs(predictedDelta - measuredDelta) / measuredDelta).toBeLessThan(0.05);
     // Without the logits term the growth would be the KV cache and MLP intermediates only: under half of it.
-    const noLogits = (c: number) => estimateInference({ model: architecture, context: c, logits: 'last', overhead: { allocatorFraction: 0 } }).total;
+    const noLogits = (c: number) =>
+      estimateInference({ model: architecture, context: c, logits: 'last', overhead: { allocatorFraction: 0 } }).total;
     expect(noLogits(14336) - noLogits(6144)).toBeLessThan(measuredDelta / 2);
   });
 
@@ -25,7 +27,11 @@ describe('seed figures, from the real configs', () => {
   });
 
   it("puts seed 001's worked example (Llama 3 8B Q4_K_M, 4096 ctx: 4 + 2 + 1.5 GB) right on the KV term", () => {
-    const mha = kvCacheBytes(catalogueModel('meta-llama/Llama-3.1-8B').architecture, { tokens: 4096, batch: 1, forceMha: true }).bytes;
+    const mha = kvCacheBytes(catalogueModel('meta-llama/Llama-3.1-8B').architecture, {
+      tokens: 4096,
+      batch: 1,
+      forceMha: true,
+    }).bytes;
     expect(mha / GIB).toBe(2); // the seed's 2 GB is the MHA formula
   });
 });

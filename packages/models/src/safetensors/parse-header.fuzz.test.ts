@@ -16,12 +16,16 @@ const RUNS = Number(process.env.VRAMKIT_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 function record(parser: string, accepted: number, refused: number): void {
   const file = process.env.VRAMKIT_FUZZ_REPORT;
-  if (file) appendFileSync(file, `${JSON.stringify({ parser, runs: accepted + refused, seed: SEED, accepted, refused })}\n`);
+  if (file)
+    appendFileSync(file, `${JSON.stringify({ parser, runs: accepted + refused, seed: SEED, accepted, refused })}\n`);
 }
 
 const arch = normalizeConfig(listCatalogue().find((e) => e.id === 'Qwen/Qwen3-0.6B')!.config).architecture;
 const valid = buildSafetensorsFile(checkpointTensors({ ...arch, layers: arch.layers.slice(0, 2) }));
-const validJson = JSON.parse(new TextDecoder().decode(valid.head.subarray(8))) as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>;
+const validJson = JSON.parse(new TextDecoder().decode(valid.head.subarray(8))) as Record<
+  string,
+  { dtype: string; shape: number[]; data_offsets: number[] }
+>;
 
 /** Parses, then builds the inventory; returns true when accepted. Any throw must be a VramkitError. */
 function check(bytes: Uint8Array, fileSize: number): boolean {
@@ -50,7 +54,9 @@ function withLength(json: string): Uint8Array {
 }
 
 describe(`safetensors headers under mutation (${RUNS} inputs per fuzzer, seed ${SEED})`, () => {
-  it('byte mutations (flips, cuts, splices, length prefix) end in a typed error or a sane inventory', { timeout: Math.max(30_000, RUNS * 60) }, () => {
+  it('byte mutations (flips, cuts, splices, length prefix) end in a typed error or a sane inventory', {
+    timeout: Math.max(30_000, RUNS * 60),
+  }, () => {
     let accepted = 0;
     let refused = 0;
     const edit = fc.oneof(
@@ -60,25 +66,32 @@ describe(`safetensors headers under mutation (${RUNS} inputs per fuzzer, seed ${
       fc.record({ kind: fc.constant('length' as const), n: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }),
     );
     fc.assert(
-      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 2 ** 40 }), (edits, size) => {
-        let bytes = valid.head.slice();
-        for (const e of edits) {
-          const at = bytes.byteLength === 0 ? 0 : e.kind === 'length' ? 0 : e.at % bytes.byteLength;
-          if (e.kind === 'flip') bytes[at] = e.byte;
-          else if (e.kind === 'cut') bytes = bytes.slice(0, at);
-          else if (e.kind === 'splice') bytes = new Uint8Array([...bytes.subarray(0, at), ...e.bytes, ...bytes.subarray(at)]);
-          else if (bytes.byteLength >= 8) new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(0, e.n, true);
-        }
-        if (check(bytes, edits.length % 2 === 0 ? valid.size : size)) accepted++;
-        else refused++;
-      }),
+      fc.property(
+        fc.array(edit, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        (edits, size) => {
+          let bytes = valid.head.slice();
+          for (const e of edits) {
+            const at = bytes.byteLength === 0 ? 0 : e.kind === 'length' ? 0 : e.at % bytes.byteLength;
+            if (e.kind === 'flip') bytes[at] = e.byte;
+            else if (e.kind === 'cut') bytes = bytes.slice(0, at);
+            else if (e.kind === 'splice')
+              bytes = new Uint8Array([...bytes.subarray(0, at), ...e.bytes, ...bytes.subarray(at)]);
+            else if (bytes.byteLength >= 8) new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(0, e.n, true);
+          }
+          if (check(bytes, edits.length % 2 === 0 ? valid.size : size)) accepted++;
+          else refused++;
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
     expect(accepted + refused).toBe(RUNS);
     record('safetensors header (bytes)', accepted, refused);
   });
 
-  it('JSON mutations (names, shapes, dtypes, offsets, metadata) end in a typed error or a sane inventory', { timeout: Math.max(30_000, RUNS * 60) }, () => {
+  it('JSON mutations (names, shapes, dtypes, offsets, metadata) end in a typed error or a sane inventory', {
+    timeout: Math.max(30_000, RUNS * 60),
+  }, () => {
     let accepted = 0;
     let refused = 0;
     const names = Object.keys(validJson).filter((k) => k !== '__metadata__');
@@ -88,12 +101,24 @@ describe(`safetensors headers under mutation (${RUNS} inputs per fuzzer, seed ${
       fc.string({ maxLength: 8 }),
     );
     const edit = fc.oneof(
-      fc.record({ kind: fc.constant('field' as const), tensor: fc.constantFrom(...names), field: fc.constantFrom('dtype', 'shape', 'data_offsets', 'extra'), value }),
+      fc.record({
+        kind: fc.constant('field' as const),
+        tensor: fc.constantFrom(...names),
+        field: fc.constantFrom('dtype', 'shape', 'data_offsets', 'extra'),
+        value,
+      }),
       fc.record({
         kind: fc.constant('rename' as const),
         tensor: fc.constantFrom(...names),
         name: fc.oneof(
-          fc.constantFrom('model.layers.999999999.self_attn.q_proj.weight', `model.layers.${'9'.repeat(400)}.mlp.up_proj.weight`, '__proto__', 'constructor', '', 'model.layers.-1.x.weight'),
+          fc.constantFrom(
+            'model.layers.999999999.self_attn.q_proj.weight',
+            `model.layers.${'9'.repeat(400)}.mlp.up_proj.weight`,
+            '__proto__',
+            'constructor',
+            '',
+            'model.layers.-1.x.weight',
+          ),
           fc.string({ maxLength: 30 }),
           fc.nat().map((n) => `model.layers.${n}.self_attn.k_proj.weight`),
         ),
@@ -108,7 +133,12 @@ describe(`safetensors headers under mutation (${RUNS} inputs per fuzzer, seed ${
           if (e.kind === 'field') {
             if (entry) entry[e.field] = e.value;
           } else if (e.kind === 'rename' && json[e.tensor]) {
-            Object.defineProperty(json, e.name, { value: json[e.tensor], enumerable: true, configurable: true, writable: true });
+            Object.defineProperty(json, e.name, {
+              value: json[e.tensor],
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
             if (e.name !== e.tensor) delete json[e.tensor];
           } else if (e.kind === 'metadata') json.__metadata__ = e.value;
         }

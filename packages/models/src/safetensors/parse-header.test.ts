@@ -35,20 +35,35 @@ describe('parseSafetensorsHeader', () => {
   });
 
   it('rejects a header cut short (declares 100 bytes, holds 10)', () => {
-    expect(() => parseSafetensorsHeader(withLength(100n, enc('{"a":{"dt')), 'x.safetensors')).toThrow(/truncated: header declares 100/);
+    expect(() => parseSafetensorsHeader(withLength(100n, enc('{"a":{"dt')), 'x.safetensors')).toThrow(
+      /truncated: header declares 100/,
+    );
   });
 
   it('rejects non-JSON, arrays, unknown dtypes, bad shapes and offsets that disagree with the shape', () => {
     expect(() => parseSafetensorsHeader(file('not json'), 'x')).toThrow(/not valid JSON/);
     expect(() => parseSafetensorsHeader(file('[1]'), 'x')).toThrow(/not a JSON object/);
-    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"Q9","shape":[1],"data_offsets":[0,1]}}'), 'x')).toThrow(/unknown dtype/);
-    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'), 'x')).toThrow(/invalid shape/);
-    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}'), 'x')).toThrow(/needs 8 bytes but data_offsets span 4/);
-    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"F32","shape":[1e300,1e300],"data_offsets":[0,4]}}'), 'x')).toThrow(/invalid shape/);
+    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"Q9","shape":[1],"data_offsets":[0,1]}}'), 'x')).toThrow(
+      /unknown dtype/,
+    );
+    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'), 'x')).toThrow(
+      /invalid shape/,
+    );
+    expect(() => parseSafetensorsHeader(file('{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}'), 'x')).toThrow(
+      /needs 8 bytes but data_offsets span 4/,
+    );
+    expect(() =>
+      parseSafetensorsHeader(file('{"t":{"dtype":"F32","shape":[1e300,1e300],"data_offsets":[0,4]}}'), 'x'),
+    ).toThrow(/invalid shape/);
   });
 
   it('ignores __proto__ entries instead of polluting prototypes', () => {
-    const h = parseSafetensorsHeader(file('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'), 'x');
+    const h = parseSafetensorsHeader(
+      file(
+        '{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+      ),
+      'x',
+    );
     expect(h.entries.map((e) => e.name)).toEqual(['t']);
     expect(({} as Record<string, unknown>).dtype).toBeUndefined();
   });
@@ -56,12 +71,23 @@ describe('parseSafetensorsHeader', () => {
   it('round-trips any list of tensors the writer produces (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/), dtype: fc.constantFrom('BF16', 'F32', 'U8'), shape: fc.array(fc.integer({ min: 0, max: 64 }), { maxLength: 3 }) }), { maxLength: 12 }),
+        fc.array(
+          fc.record({
+            name: fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/),
+            dtype: fc.constantFrom('BF16', 'F32', 'U8'),
+            shape: fc.array(fc.integer({ min: 0, max: 64 }), { maxLength: 3 }),
+          }),
+          { maxLength: 12 },
+        ),
         (tensors) => {
-          const unique = [...new Map(tensors.filter((t) => t.name !== '__metadata__').map((t) => [t.name, t])).values()];
+          const unique = [
+            ...new Map(tensors.filter((t) => t.name !== '__metadata__').map((t) => [t.name, t])).values(),
+          ];
           const f = buildSafetensorsFile(unique);
           const h = parseSafetensorsHeader(f.head, 'p', f.size);
-          expect(h.entries.map((e) => [e.name, e.dtype, e.shape])).toEqual(unique.map((t) => [t.name, t.dtype, t.shape]));
+          expect(h.entries.map((e) => [e.name, e.dtype, e.shape])).toEqual(
+            unique.map((t) => [t.name, t.dtype, t.shape]),
+          );
           expect(h.headerBytes + h.dataBytes).toBe(f.size);
         },
       ),

@@ -38,12 +38,19 @@ export function pickSafetensorsFiles(files: readonly string[]): { files: string[
  * header — so not one byte of tensor data is transferred.
  * @throws ModelParseError for a malformed header; HubFetchError for HTTP failures
  */
-export async function readSafetensorsHeader(client: HubClient, repo: string, file: string, revision?: string): Promise<SafetensorsHeader> {
+export async function readSafetensorsHeader(
+  client: HubClient,
+  repo: string,
+  file: string,
+  revision?: string,
+): Promise<SafetensorsHeader> {
   const first = await client.fileRange(repo, file, 0, 8, revision);
   const n = safetensorsHeaderLength(first.bytes, file);
-  if (first.fileSize !== undefined && 8 + n > first.fileSize) throw new ModelParseError(file, `truncated: header declares ${n} bytes but the file has ${first.fileSize}`);
+  if (first.fileSize !== undefined && 8 + n > first.fileSize)
+    throw new ModelParseError(file, `truncated: header declares ${n} bytes but the file has ${first.fileSize}`);
   const rest = await client.fileRange(repo, file, 8, 8 + n, revision);
-  if (rest.bytes.byteLength < n) throw new ModelParseError(file, `truncated: header declares ${n} bytes, got ${rest.bytes.byteLength}`);
+  if (rest.bytes.byteLength < n)
+    throw new ModelParseError(file, `truncated: header declares ${n} bytes, got ${rest.bytes.byteLength}`);
   const bytes = new Uint8Array(8 + n);
   bytes.set(first.bytes.subarray(0, 8));
   bytes.set(rest.bytes.subarray(0, n), 8);
@@ -65,15 +72,22 @@ export async function readSafetensorsInventory(
 ): Promise<SafetensorsInventory> {
   let picked = pickSafetensorsFiles(files);
   if (picked.index) {
-    const index = parseJsonObject(await client.fileBytes(repo, picked.index, options.revision, 64 * 1024 * 1024), picked.index);
+    const index = parseJsonObject(
+      await client.fileBytes(repo, picked.index, options.revision, 64 * 1024 * 1024),
+      picked.index,
+    );
     const map = index.weight_map;
     if (!map || typeof map !== 'object') throw new ModelParseError(picked.index, 'no weight_map');
-    const shards = [...new Set(Object.values(map as Record<string, unknown>).filter((v): v is string => typeof v === 'string'))];
-    if (shards.length > 10_000) throw new ModelParseError(picked.index, `${shards.length} shards exceed the limit of 10000`);
+    const shards = [
+      ...new Set(Object.values(map as Record<string, unknown>).filter((v): v is string => typeof v === 'string')),
+    ];
+    if (shards.length > 10_000)
+      throw new ModelParseError(picked.index, `${shards.length} shards exceed the limit of 10000`);
     for (const s of shards) assertRepoFilePath(s);
     picked = { files: shards.sort() };
   }
-  if (picked.files.length === 0) throw new ModelParseError(repo, 'the repository has no .safetensors files; pass a config or a GGUF file instead');
+  if (picked.files.length === 0)
+    throw new ModelParseError(repo, 'the repository has no .safetensors files; pass a config or a GGUF file instead');
   const headers = new Array<SafetensorsHeader>(picked.files.length);
   let next = 0;
   const worker = async () => {
@@ -83,14 +97,20 @@ export async function readSafetensorsInventory(
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, picked.files.length) }, worker));
-  return inventoryFromHeaders(picked.files.map((file, i) => ({ file, header: headers[i]! })), options.mtpFrom);
+  return inventoryFromHeaders(
+    picked.files.map((file, i) => ({ file, header: headers[i]! })),
+    options.mtpFrom,
+  );
 }
 
 /**
  * Turns parsed headers into a {@link SafetensorsInventory}.
  * @param mtpFrom first MTP layer index, if the architecture has MTP layers
  */
-export function inventoryFromHeaders(parts: readonly { file: string; header: SafetensorsHeader }[], mtpFrom?: number): SafetensorsInventory {
+export function inventoryFromHeaders(
+  parts: readonly { file: string; header: SafetensorsHeader }[],
+  mtpFrom?: number,
+): SafetensorsInventory {
   const tensors: Tensor[] = [];
   const byDtype: Record<string, number> = {};
   let total = 0;
@@ -99,7 +119,10 @@ export function inventoryFromHeaders(parts: readonly { file: string; header: Saf
     for (const e of header.entries) {
       const t = classifyTensor(e.name, e.shape, e.dtype, mtpFrom);
       if (t.layer !== undefined && !(t.layer < INPUT_LIMITS.layers.max)) {
-        throw new ModelParseError(file, `tensor ${excerpt(e.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`);
+        throw new ModelParseError(
+          file,
+          `tensor ${excerpt(e.name)} names layer ${excerpt(t.layer)}, above the limit of ${INPUT_LIMITS.layers.max} layers (${INPUT_LIMITS.layers.reason})`,
+        );
       }
       const n = tensorElements(t);
       tensors.push(t);
@@ -107,12 +130,18 @@ export function inventoryFromHeaders(parts: readonly { file: string; header: Saf
       total += n;
       if (isNonTextTensor(e.name)) nonText += n;
     }
-    if (!Number.isSafeInteger(total)) throw new ModelParseError(file, 'the headers declare more than 2^53 parameters (corrupt or hostile header)');
+    if (!Number.isSafeInteger(total))
+      throw new ModelParseError(file, 'the headers declare more than 2^53 parameters (corrupt or hostile header)');
   }
   fixPostAttentionNorms(tensors);
   return {
     tensors,
-    files: parts.map(({ file, header }) => ({ file, headerBytes: header.headerBytes, dataBytes: header.dataBytes, tensors: header.entries.length })),
+    files: parts.map(({ file, header }) => ({
+      file,
+      headerBytes: header.headerBytes,
+      dataBytes: header.dataBytes,
+      tensors: header.entries.length,
+    })),
     byDtype,
     total,
     nonText,
@@ -137,11 +166,17 @@ function fixPostAttentionNorms(tensors: Tensor[]): void {
   for (const t of tensors) {
     if (t.layer === undefined) continue;
     const m = modules.get(t.layer);
-    if (t.role === 'post_attention_norm' && m?.has('input_layernorm') && !m.has('pre_feedforward_layernorm')) t.role = 'ffn_norm';
+    if (t.role === 'post_attention_norm' && m?.has('input_layernorm') && !m.has('pre_feedforward_layernorm'))
+      t.role = 'ffn_norm';
     // A linear-attention or SSM mixer stored under `self_attn` (as core synthesizes Qwen3-Next) owns its out_proj and norm.
     if (m?.has('in_proj_qkvz') || m?.has('A_log')) {
       if (t.module === 'out_proj' && t.role === 'attn_output') t.role = 'ssm_out';
-      else if (t.module === 'norm' && t.role === 'attn_norm' && /\.(self_attn|mixer|linear_attn|mamba)\.norm\./.test(t.name)) t.role = 'ssm_norm';
+      else if (
+        t.module === 'norm' &&
+        t.role === 'attn_norm' &&
+        /\.(self_attn|mixer|linear_attn|mamba)\.norm\./.test(t.name)
+      )
+        t.role = 'ssm_norm';
     }
   }
 }

@@ -29,7 +29,10 @@ describe('classifyTensor', () => {
   });
 
   it('flags layers at or after mtpFrom = 61 as MTP (DeepSeek-V3 layer 61)', () => {
-    expect(classifyTensor('model.layers.61.eh_proj.weight', [7168, 14336], 'BF16', 61)).toMatchObject({ role: 'nextn_eh_proj', mtp: true });
+    expect(classifyTensor('model.layers.61.eh_proj.weight', [7168, 14336], 'BF16', 61)).toMatchObject({
+      role: 'nextn_eh_proj',
+      mtp: true,
+    });
     expect(classifyTensor('model.layers.60.self_attn.kv_b_proj.weight', [32768, 512], 'BF16', 61).mtp).toBeUndefined();
   });
 });

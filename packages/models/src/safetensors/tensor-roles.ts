@@ -70,12 +70,22 @@ const SHARED_ROLES: Partial<Record<TensorRole, TensorRole>> = {
 };
 
 const NORM_ROLES = new Set<TensorRole>([
-  'attn_norm', 'ffn_norm', 'post_attention_norm', 'post_ffw_norm', 'output_norm', 'attn_q_norm', 'attn_k_norm',
-  'attn_q_a_norm', 'attn_kv_a_norm', 'ssm_norm', 'nextn_norm',
+  'attn_norm',
+  'ffn_norm',
+  'post_attention_norm',
+  'post_ffw_norm',
+  'output_norm',
+  'attn_q_norm',
+  'attn_k_norm',
+  'attn_q_a_norm',
+  'attn_kv_a_norm',
+  'ssm_norm',
+  'nextn_norm',
 ]);
 
 // Multimodal wrappers keep the language model under one of these and the vision tower beside it.
-const VISION_PART = /(^|\.)(vision_tower|vision_model|visual|vision_encoder|multi_modal_projector|mm_projector|image_newline|vision_embed_tokens|audio_tower|embed_vision|embed_audio)(\.|$)/;
+const VISION_PART =
+  /(^|\.)(vision_tower|vision_model|visual|vision_encoder|multi_modal_projector|mm_projector|image_newline|vision_embed_tokens|audio_tower|embed_vision|embed_audio)(\.|$)/;
 
 /** True for tensors of a vision/audio tower or projector of a multimodal checkpoint. */
 export function isNonTextTensor(name: string): boolean {
@@ -90,26 +100,46 @@ export function isNonTextTensor(name: string): boolean {
  * @param dtype the stored dtype
  * @param mtpFrom first layer index that is an MTP layer (DeepSeek-V3: `num_hidden_layers`), if any
  */
-export function classifyTensor(name: string, shape: readonly number[], dtype: string | undefined, mtpFrom?: number): Tensor {
+export function classifyTensor(
+  name: string,
+  shape: readonly number[],
+  dtype: string | undefined,
+  mtpFrom?: number,
+): Tensor {
   const parts = name.split('.');
   const last = parts[parts.length - 1] ?? '';
-  const isBias = last === 'bias' || last.endsWith('_bias') && last !== 'dt_bias' && last !== 'e_score_correction_bias';
+  const isBias =
+    last === 'bias' || (last.endsWith('_bias') && last !== 'dt_bias' && last !== 'e_score_correction_bias');
   const layerMatch = /(?:^|\.)(?:layers|h|blocks|block|decoder_layers)\.(\d+)\./.exec(name);
   const layer = layerMatch ? Number(layerMatch[1]) : undefined;
   // Parameters without a `.weight` suffix name themselves (A_log, dt_bias, sinks); gpt-oss suffixes its
   // expert tensors (`gate_up_proj_bias`, MXFP4 `_blocks`/`_scales`).
-  const moduleName = last === 'weight' || last === 'bias' ? parts[parts.length - 2] ?? '' : last in MODULE_ROLES ? last : last.replace(/_(bias|blocks|scales)$/, '');
+  const moduleName =
+    last === 'weight' || last === 'bias'
+      ? (parts[parts.length - 2] ?? '')
+      : last in MODULE_ROLES
+        ? last
+        : last.replace(/_(bias|blocks|scales)$/, '');
   let role: TensorRole = 'other';
   if (VISION_PART.test(name)) {
     role = 'other';
   } else if (layer === undefined) {
-    if (/(embed_tokens|wte|embed_in|word_embeddings|embeddings|tok_embeddings)$/.test(parts.slice(0, -1).join('.'))) role = 'token_embd';
+    if (/(embed_tokens|wte|embed_in|word_embeddings|embeddings|tok_embeddings)$/.test(parts.slice(0, -1).join('.')))
+      role = 'token_embd';
     else if (/(wpe|embed_positions|position_embeddings)$/.test(parts.slice(0, -1).join('.'))) role = 'position_embd';
-    else if (/^(lm_head|embed_out|output)$/.test(parts.slice(0, -1).join('.')) || /\.lm_head$/.test(parts.slice(0, -1).join('.'))) role = 'output';
-    else if (/(^|\.)(norm|ln_f|final_layer_norm|norm_f|final_layernorm)$/.test(parts.slice(0, -1).join('.'))) role = 'output_norm';
+    else if (
+      /^(lm_head|embed_out|output)$/.test(parts.slice(0, -1).join('.')) ||
+      /\.lm_head$/.test(parts.slice(0, -1).join('.'))
+    )
+      role = 'output';
+    else if (/(^|\.)(norm|ln_f|final_layer_norm|norm_f|final_layernorm)$/.test(parts.slice(0, -1).join('.')))
+      role = 'output_norm';
   } else if (last === 'e_score_correction_bias') {
     role = 'ffn_exp_probs_b';
-  } else if (moduleName === 'gate' && /\.(mlp|block_sparse_moe|feed_forward)\.gate\./.test(name + '.') || moduleName === 'router') {
+  } else if (
+    (moduleName === 'gate' && /\.(mlp|block_sparse_moe|feed_forward)\.gate\./.test(name + '.')) ||
+    moduleName === 'router'
+  ) {
     role = 'ffn_gate_inp';
   } else if (moduleName === 'post_attention_layernorm') {
     role = 'post_attention_norm';

@@ -1,11 +1,29 @@
 import { type GgmlTypeLayout, ggmlTensorBytes } from '@vramkit/core';
 
 /** GGUF metadata value types (ggml/include/gguf.h enum gguf_type). */
-export const GGUF_VALUE = { UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12 } as const;
+export const GGUF_VALUE = {
+  UINT8: 0,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 3,
+  UINT32: 4,
+  INT32: 5,
+  FLOAT32: 6,
+  BOOL: 7,
+  STRING: 8,
+  ARRAY: 9,
+  UINT64: 10,
+  INT64: 11,
+  FLOAT64: 12,
+} as const;
 
 /** One metadata entry: key, type and value (arrays: `[GGUF_VALUE.ARRAY, elementType, values]`). */
 export type GgufKv =
-  | [key: string, type: (typeof GGUF_VALUE)['UINT32' | 'INT32' | 'FLOAT32' | 'UINT64' | 'BOOL' | 'STRING'], value: number | bigint | boolean | string]
+  | [
+      key: string,
+      type: (typeof GGUF_VALUE)['UINT32' | 'INT32' | 'FLOAT32' | 'UINT64' | 'BOOL' | 'STRING'],
+      value: number | bigint | boolean | string,
+    ]
   | [key: string, type: typeof GGUF_VALUE.ARRAY, elementType: number, values: readonly (number | string)[]];
 
 /** A tensor to declare: GGUF name, ggml dimensions (ne0 = in_features first) and type. */
@@ -21,7 +39,11 @@ export interface GgufTensorSpec {
  * bytes are not built.
  * @returns header bytes, file size, the offset where tensor data starts, and the tensors' bytes without padding
  */
-export function buildGgufFile(kvs: readonly GgufKv[], tensors: readonly GgufTensorSpec[], alignment = 32): { head: Uint8Array; size: number; dataOffset: number; tensorBytes: number } {
+export function buildGgufFile(
+  kvs: readonly GgufKv[],
+  tensors: readonly GgufTensorSpec[],
+  alignment = 32,
+): { head: Uint8Array; size: number; dataOffset: number; tensorBytes: number } {
   const w = new ByteWriter();
   w.bytes(new TextEncoder().encode('GGUF'));
   w.u32(3);

@@ -91,7 +91,13 @@ export async function startHubServer(repos: readonly FixtureRepo[], faults: HubS
       }),
   };
 
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: Uint8Array | string) => {
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: Uint8Array | string,
+  ) => {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     res.writeHead(status, { 'Content-Length': String(bytes.byteLength), ...headers });
     if (faults.stallBodyOn && (req.url ?? '').includes(faults.stallBodyOn) && bytes.byteLength > 1) {
@@ -109,8 +115,13 @@ export async function startHubServer(repos: readonly FixtureRepo[], faults: HubS
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
     });
   };
-  const json = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    send(req, res, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(body));
+  const json = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => send(req, res, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(body));
   const hubError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) =>
     json(req, res, status, { error: message }, { 'X-Error-Code': code, 'X-Error-Message': message });
 
@@ -125,22 +136,44 @@ export async function startHubServer(repos: readonly FixtureRepo[], faults: HubS
       const n = failures.get(faults.failFirst.match) ?? 0;
       if (n < faults.failFirst.count) {
         failures.set(faults.failFirst.match, n + 1);
-        return send(req, res, faults.failFirst.status, { 'Retry-After': '0', 'Content-Type': 'text/plain' }, 'try again');
+        return send(
+          req,
+          res,
+          faults.failFirst.status,
+          { 'Retry-After': '0', 'Content-Type': 'text/plain' },
+          'try again',
+        );
       }
     }
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (path === '/api/models' && url.searchParams.has('search')) {
       const q = (url.searchParams.get('search') ?? '').toLowerCase();
       const limit = Number(url.searchParams.get('limit') ?? 20);
-      return json(req, res, 200, repos.filter((r) => r.id.toLowerCase().includes(q)).slice(0, limit).map((r) => ({ _id: r.sha.slice(0, 24), id: r.id })));
+      return json(
+        req,
+        res,
+        200,
+        repos
+          .filter((r) => r.id.toLowerCase().includes(q))
+          .slice(0, limit)
+          .map((r) => ({ _id: r.sha.slice(0, 24), id: r.id })),
+      );
     }
     let m = /^\/api\/models\/([^/]+\/[^/]+)(?:\/revision\/([^/]+))?$/.exec(path);
     if (m) {
       const repo = byId.get(m[1]!);
       if (!repo) return hubError(req, res, 404, 'RepoNotFound', 'Repository not found');
       const rev = m[2];
-      if (rev && rev !== 'main' && rev !== 'HEAD' && rev !== repo.sha) return hubError(req, res, 404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
-      if (faults.nonJsonApi) return send(req, res, 200, { 'Content-Type': 'text/html' }, '<!doctype html><title>Hugging Face – maintenance</title>');
+      if (rev && rev !== 'main' && rev !== 'HEAD' && rev !== repo.sha)
+        return hubError(req, res, 404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
+      if (faults.nonJsonApi)
+        return send(
+          req,
+          res,
+          200,
+          { 'Content-Type': 'text/html' },
+          '<!doctype html><title>Hugging Face – maintenance</title>',
+        );
       return json(req, res, 200, {
         _id: `0000${repo.sha.slice(0, 20)}`,
         id: repo.id,
@@ -181,14 +214,27 @@ export async function startHubServer(repos: readonly FixtureRepo[], faults: HubS
       const repo = byId.get(m[1]!);
       if (!repo) return hubError(req, res, 404, 'RepoNotFound', 'Repository not found');
       const rev = m[2]!;
-      if (rev !== 'main' && rev !== repo.sha) return hubError(req, res, 404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
+      if (rev !== 'main' && rev !== repo.sha)
+        return hubError(req, res, 404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
       if (repo.gated && (!token || !allowedTokens.has(token))) {
-        return hubError(req, res, token ? 403 : 401, 'GatedRepo', `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`);
+        return hubError(
+          req,
+          res,
+          token ? 403 : 401,
+          'GatedRepo',
+          `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+        );
       }
       const file = repo.files[m[3]!];
       if (!file) return hubError(req, res, 404, 'EntryNotFound', 'Entry not found');
       if (LFS.test(m[3]!)) {
-        return send(req, res, 302, { Location: `/cdn/${encodeURIComponent(repo.id)}/${repo.sha}/${encodeURIComponent(m[3]!)}` }, '');
+        return send(
+          req,
+          res,
+          302,
+          { Location: `/cdn/${encodeURIComponent(repo.id)}/${repo.sha}/${encodeURIComponent(m[3]!)}` },
+          '',
+        );
       }
       return serveBytes(req, res, repo.id, m[3]!, file);
     }
@@ -216,10 +262,20 @@ export async function startHubServer(repos: readonly FixtureRepo[], faults: HubS
     // Never materialize more than 64 MiB of zeros: a client that asks for a whole multi-GB file gets a truncated body.
     const length = Math.min(end - start, 64 * 1024 * 1024);
     const body = new Uint8Array(length);
-    if (start < file.head.byteLength) body.set(file.head.subarray(start, Math.min(file.head.byteLength, start + length)));
+    if (start < file.head.byteLength)
+      body.set(file.head.subarray(start, Math.min(file.head.byteLength, start + length)));
     const key = `${repo}/${name}`;
     maxRead.set(key, Math.max(maxRead.get(key) ?? 0, start + length));
-    send(req, res, status, { ...headers, ...(status === 206 ? { 'Content-Range': `bytes ${start}-${start + length - 1}/${file.size}` } : {}) }, body);
+    send(
+      req,
+      res,
+      status,
+      {
+        ...headers,
+        ...(status === 206 ? { 'Content-Range': `bytes ${start}-${start + length - 1}/${file.size}` } : {}),
+      },
+      body,
+    );
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

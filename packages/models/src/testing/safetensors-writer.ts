@@ -18,7 +18,10 @@ const BYTES: Record<string, number> = { BF16: 2, F16: 2, F32: 4, U8: 1, I8: 1, I
  * 8 bytes as the reference writer does) with data offsets laid out in order; the data is not built.
  * @returns the header bytes and the size the whole file would have
  */
-export function buildSafetensorsFile(tensors: readonly SafetensorsTensorSpec[], metadata: Record<string, string> = { format: 'pt' }): VirtualFile {
+export function buildSafetensorsFile(
+  tensors: readonly SafetensorsTensorSpec[],
+  metadata: Record<string, string> = { format: 'pt' },
+): VirtualFile {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const t of tensors) {
@@ -39,7 +42,10 @@ export function buildSafetensorsFile(tensors: readonly SafetensorsTensorSpec[], 
  * Splits tensors into `shards` files named like transformers' `save_pretrained`
  * (`model-00001-of-00004.safetensors`) plus the `model.safetensors.index.json` weight map.
  */
-export function buildShardedSafetensors(tensors: readonly SafetensorsTensorSpec[], shards: number): Record<string, VirtualFile> {
+export function buildShardedSafetensors(
+  tensors: readonly SafetensorsTensorSpec[],
+  shards: number,
+): Record<string, VirtualFile> {
   const out: Record<string, VirtualFile> = {};
   const per = Math.ceil(tensors.length / shards);
   const weightMap: Record<string, string> = {};
@@ -53,7 +59,9 @@ export function buildShardedSafetensors(tensors: readonly SafetensorsTensorSpec[
     totalSize += file.size - file.head.byteLength;
     out[name] = file;
   }
-  const index = new TextEncoder().encode(JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }));
+  const index = new TextEncoder().encode(
+    JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }),
+  );
   out['model.safetensors.index.json'] = { head: index, size: index.byteLength };
   return out;
 }

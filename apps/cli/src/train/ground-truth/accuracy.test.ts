@@ -7,12 +7,21 @@ describe('accuracy report', () => {
   const cats = accuracyReport();
   it('prints every category', () => {
     process.stdout.write(`\n${renderAccuracy(cats)}\n`);
-    expect(cats.map((c) => c.name)).toEqual(['parameters', 'LoRA counts', 'training peaks', 'saved activations (per layer)']);
+    expect(cats.map((c) => c.name)).toEqual([
+      'parameters',
+      'LoRA counts',
+      'training peaks',
+      'saved activations (per layer)',
+    ]);
     for (const c of cats) expect(c.cases.length).toBeGreaterThan(0);
   });
 
   it.each(cats.map((c) => [c.name, c] as const))('%s: every case outside its target has a cause', (_name, c) => {
-    expect(summarize(c).outside.filter((o) => !o.cause).map((o) => o.id)).toEqual([]);
+    expect(
+      summarize(c)
+        .outside.filter((o) => !o.cause)
+        .map((o) => o.id),
+    ).toEqual([]);
   });
 
   it('training peaks: median within 10%', () => {

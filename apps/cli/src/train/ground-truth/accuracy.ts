@@ -4,7 +4,10 @@
  * repository's recorded data (validation fixtures from the real libraries, measured training runs).
  */
 import { estimateTraining, peftPrintedCounts, resolveAdapters } from '@vramkit/core';
-import { cases as measuredCases, measuredBytes } from '../../../../../packages/core/src/training/__fixtures__/measured-cases.js';
+import {
+  cases as measuredCases,
+  measuredBytes,
+} from '../../../../../packages/core/src/training/__fixtures__/measured-cases.js';
 import { QLORA_BASE_FORMAT } from '../qlora-format.js';
 import { KNOWN_ACTIVATION_DIFFERENCES, type SavedRecord, vramkitSavedPerLayer } from './activations.js';
 import { catalogueModel, reducedOverrides, validationFixture } from './fixtures.js';
@@ -49,20 +52,39 @@ export function summarize(c: AccuracyCategory) {
 }
 
 function parameters(): AccuracyCategory {
-  const f = validationFixture<{ models: Record<string, { total: number; checkpointBuffers: number }> }>('parameters.json');
+  const f = validationFixture<{ models: Record<string, { total: number; checkpointBuffers: number }> }>(
+    'parameters.json',
+  );
   return {
     name: 'parameters',
     target: 0,
     source: `transformers ${f.versions.transformers} from_config on the meta device (validation/parameters.py)`,
-    cases: Object.entries(f.models).map(([id, r]) => ({ id, expected: r.total + r.checkpointBuffers, actual: catalogueModel(id).parameters.total })),
+    cases: Object.entries(f.models).map(([id, r]) => ({
+      id,
+      expected: r.total + r.checkpointBuffers,
+      actual: catalogueModel(id).parameters.total,
+    })),
   };
 }
 
-type LoraRow = { id: string; r: number; targets: string[] | 'all-linear'; dora?: boolean; save?: string[]; experts?: string };
-const TARGET_PARAMETERS_ONLY = new Set(['openai__gpt-oss-20b', 'openai__gpt-oss-120b', 'meta-llama__Llama-4-Scout-17B-16E-Instruct']);
+type LoraRow = {
+  id: string;
+  r: number;
+  targets: string[] | 'all-linear';
+  dora?: boolean;
+  save?: string[];
+  experts?: string;
+};
+const TARGET_PARAMETERS_ONLY = new Set([
+  'openai__gpt-oss-20b',
+  'openai__gpt-oss-120b',
+  'meta-llama__Llama-4-Scout-17B-16E-Instruct',
+]);
 
 function lora(): AccuracyCategory {
-  const f = validationFixture<{ grid: LoraRow[]; models: Record<string, Record<string, { trainable?: number }>> }>('lora.json');
+  const f = validationFixture<{ grid: LoraRow[]; models: Record<string, Record<string, { trainable?: number }>> }>(
+    'lora.json',
+  );
   const cases: AccuracyCase[] = [];
   for (const [id, rows] of Object.entries(f.models)) {
     for (const g of f.grid) {
@@ -70,14 +92,31 @@ function lora(): AccuracyCategory {
       if (rec?.trainable === undefined) continue;
       const model = catalogueModel(id);
       if (g.experts === 'fused' && TARGET_PARAMETERS_ONLY.has(id)) {
-        cases.push({ id: `${id} ${g.id}`, expected: rec.trainable, actual: resolveAdapters(model, { rank: g.r, targets: g.targets }).trainable, cause: "peft target_parameters on natively fused experts is not modelled (vramkit's targets are module names)" });
+        cases.push({
+          id: `${id} ${g.id}`,
+          expected: rec.trainable,
+          actual: resolveAdapters(model, { rank: g.r, targets: g.targets }).trainable,
+          cause:
+            "peft target_parameters on natively fused experts is not modelled (vramkit's targets are module names)",
+        });
         continue;
       }
-      const plan = resolveAdapters(model, { rank: g.r, targets: g.targets, ...(g.dora ? { dora: true } : {}), ...(g.save ? { modulesToSave: g.save } : {}), expertLayout: 'fused' });
+      const plan = resolveAdapters(model, {
+        rank: g.r,
+        targets: g.targets,
+        ...(g.dora ? { dora: true } : {}),
+        ...(g.save ? { modulesToSave: g.save } : {}),
+        expertLayout: 'fused',
+      });
       cases.push({ id: `${id} ${g.id}`, expected: rec.trainable, actual: peftPrintedCounts(model, plan).trainable });
     }
   }
-  return { name: 'LoRA counts', target: 0, source: `peft ${f.versions.peft} get_nb_trainable_parameters() (validation/lora_counts.py)`, cases };
+  return {
+    name: 'LoRA counts',
+    target: 0,
+    source: `peft ${f.versions.peft} get_nb_trainable_parameters() (validation/lora_counts.py)`,
+    cases,
+  };
 }
 
 function trainingPeaks(): AccuracyCategory {
@@ -86,24 +125,41 @@ function trainingPeaks(): AccuracyCategory {
     target: 0.2,
     source: 'measured runs in training_measured.json (torchtune, Megatron-LM PR #482), modelled cases',
     cases: measuredCases.map((c) => {
-      const e = estimateTraining(c.options.method === 'qlora' ? { ...c.options, baseFormat: QLORA_BASE_FORMAT } : c.options);
+      const e = estimateTraining(
+        c.options.method === 'qlora' ? { ...c.options, baseFormat: QLORA_BASE_FORMAT } : c.options,
+      );
       return { id: c.id, expected: measuredBytes(c.id), actual: c.compare === 'allocated' ? e.peakAllocated : e.total };
     }),
   };
 }
 
 function savedActivations(): AccuracyCategory {
-  const f = validationFixture<{ seq: number; batch: number; layers: number; models: Record<string, Record<string, SavedRecord>> }>('activations.json');
+  const f = validationFixture<{
+    seq: number;
+    batch: number;
+    layers: number;
+    models: Record<string, Record<string, SavedRecord>>;
+  }>('activations.json');
   const cases: AccuracyCase[] = [];
   for (const [id, rows] of Object.entries(f.models)) {
     const model = catalogueModel(id, reducedOverrides(id, f.layers));
     for (const [key, r] of Object.entries(rows)) {
       if (!r.perLayer) continue;
       const cause = KNOWN_ACTIVATION_DIFFERENCES[`${id} ${key}`];
-      cases.push({ id: `${id} ${key}`, expected: r.perLayer[r.perLayer.length - 1]!, actual: vramkitSavedPerLayer(model, key, f.seq, f.batch), ...(cause ? { cause } : {}) });
+      cases.push({
+        id: `${id} ${key}`,
+        expected: r.perLayer[r.perLayer.length - 1]!,
+        actual: vramkitSavedPerLayer(model, key, f.seq, f.batch),
+        ...(cause ? { cause } : {}),
+      });
     }
   }
-  return { name: 'saved activations (per layer)', target: 0.03, source: `torch ${f.versions.torch} saved_tensors_hooks, 2-layer variants (validation/activations.py)`, cases };
+  return {
+    name: 'saved activations (per layer)',
+    target: 0.03,
+    source: `torch ${f.versions.torch} saved_tensors_hooks, 2-layer variants (validation/activations.py)`,
+    cases,
+  };
 }
 
 /** Every category the repository has data for. */
@@ -115,12 +171,20 @@ const pct = (x: number) => `${(x * 100).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
 
 /** The report as a markdown table plus the list of cases outside their target. */
 export function renderAccuracy(cats: AccuracyCategory[]): string {
-  const lines = ['| category | cases | exact | median error | worst error | target | outside |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| category | cases | exact | median error | worst error | target | outside |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
   const outside: string[] = [];
   for (const c of cats) {
     const s = summarize(c);
-    lines.push(`| ${c.name} | ${s.cases} | ${s.exact} | ${pct(s.median)} | ${pct(s.worst)} | ${c.target === 0 ? 'exact' : `±${pct(c.target)}`} | ${s.outside.length} |`);
-    for (const o of s.outside) outside.push(`- ${c.name} ${o.id}: expected ${o.expected.toLocaleString('en-US')}, got ${o.actual.toLocaleString('en-US')} (${pct(rel(o))}): ${o.cause ?? 'no cause recorded'}`);
+    lines.push(
+      `| ${c.name} | ${s.cases} | ${s.exact} | ${pct(s.median)} | ${pct(s.worst)} | ${c.target === 0 ? 'exact' : `±${pct(c.target)}`} | ${s.outside.length} |`,
+    );
+    for (const o of s.outside)
+      outside.push(
+        `- ${c.name} ${o.id}: expected ${o.expected.toLocaleString('en-US')}, got ${o.actual.toLocaleString('en-US')} (${pct(rel(o))}): ${o.cause ?? 'no cause recorded'}`,
+      );
   }
   return `${lines.join('\n')}\n${outside.length ? `\nOutside the target:\n${outside.join('\n')}\n` : ''}`;
 }

@@ -23,7 +23,9 @@ export function vramkitSavedPerLayer(model: PreparedModel, key: string, seq: num
     checkpointing: ckpt === 'ckpt' ? 'full' : 'none',
     kernels: 'eager',
     loss: 'hf',
-    trainable: plan ? { modules: new Set(plan.modules.map((m) => m.module)), rank: 16, dora: false, dropout: false, adapterBytes: 4 } : 'all',
+    trainable: plan
+      ? { modules: new Set(plan.modules.map((m) => m.module)), rank: 16, dora: false, dropout: false, adapterBytes: 4 }
+      : 'all',
   });
   if (ckpt !== 'ckpt') return a.perLayerBytes;
   const kept = a.activations.parts?.layers?.parts?.checkpoints?.bytes ?? 0;

@@ -15,7 +15,11 @@ const fixture = validationFixture<{ grid: GridRow[]; models: Record<string, Reco
 
 // peft's target_parameters on natively fused experts (gpt-oss, Llama 4) is not modelled: vramkit's
 // targets are module names. These rows are listed in validation/README.md.
-const TARGET_PARAMETERS_ONLY = new Set(['openai__gpt-oss-20b', 'openai__gpt-oss-120b', 'meta-llama__Llama-4-Scout-17B-16E-Instruct']);
+const TARGET_PARAMETERS_ONLY = new Set([
+  'openai__gpt-oss-20b',
+  'openai__gpt-oss-120b',
+  'meta-llama__Llama-4-Scout-17B-16E-Instruct',
+]);
 
 const cases = Object.entries(fixture.models).flatMap(([id, rows]) =>
   fixture.grid.flatMap((g) => {
@@ -35,7 +39,13 @@ describe(`LoRA/DoRA counts against peft ${fixture.versions.peft} on transformers
   it.each(cases)('$id $g.id', ({ id, g, rec }) => {
     const model = catalogueModel(id);
     const run = () =>
-      resolveAdapters(model, { rank: g.r, targets: g.targets, ...(g.dora ? { dora: true } : {}), ...(g.save ? { modulesToSave: g.save } : {}), expertLayout: 'fused' });
+      resolveAdapters(model, {
+        rank: g.r,
+        targets: g.targets,
+        ...(g.dora ? { dora: true } : {}),
+        ...(g.save ? { modulesToSave: g.save } : {}),
+        expertLayout: 'fused',
+      });
     if ('error' in rec) {
       // peft raises (no module matches, or DoRA on fused experts): so does vramkit, with a typed error.
       expect(run).toThrow(InvalidInputError);

@@ -7,11 +7,14 @@ import { catalogueModel } from './fixtures.js';
 
 // The QLoRA runs of training_measured.json, with @vramkit/quant's NF4 base (core has no NF4 of its own).
 describe('measured QLoRA peaks with the bitsandbytes NF4 base from @vramkit/quant', () => {
-  it.each(cases.filter((c) => c.options.method === 'qlora'))('lands within 15% of measured $id ($assume)', ({ id, compare, options }) => {
-    const e = estimateTraining({ ...options, baseFormat: QLORA_BASE_FORMAT });
-    const est = compare === 'allocated' ? e.peakAllocated : e.total;
-    expect(Math.abs(est / measuredBytes(id) - 1)).toBeLessThan(0.15);
-  });
+  it.each(cases.filter((c) => c.options.method === 'qlora'))(
+    'lands within 15% of measured $id ($assume)',
+    ({ id, compare, options }) => {
+      const e = estimateTraining({ ...options, baseFormat: QLORA_BASE_FORMAT });
+      const est = compare === 'allocated' ? e.peakAllocated : e.total;
+      expect(Math.abs(est / measuredBytes(id) - 1)).toBeLessThan(0.15);
+    },
+  );
 });
 
 describe('--method qlora and --quant bnb-nf4-dq', () => {
@@ -20,7 +23,12 @@ describe('--method qlora and --quant bnb-nf4-dq', () => {
     const run = async (quant: boolean) => {
       let out = '';
       const io = { out: (t: string) => (out += t), err: () => {}, env: {}, cwd: '.' };
-      await runTrainEstimate({ positionals: [], values: { json: true, method: 'qlora' } }, io, model, quant ? QLORA_BASE_FORMAT : undefined);
+      await runTrainEstimate(
+        { positionals: [], values: { json: true, method: 'qlora' } },
+        io,
+        model,
+        quant ? QLORA_BASE_FORMAT : undefined,
+      );
       return JSON.parse(out) as { bytes: { weights: number; total: number } };
     };
     const a = await run(false);

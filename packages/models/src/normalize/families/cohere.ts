@@ -32,7 +32,13 @@ export const cohereFamilies: ConfigFamily[] = [
       const pattern = r.int('sliding_window_pattern', { fallback: 4 });
       return denseDecoder(
         r,
-        { norms: ['input_layernorm'], qkvBias: r.bool('attention_bias', false), outBias: r.bool('attention_bias', false), tiedDefault: true, parallelBlock: true },
+        {
+          norms: ['input_layernorm'],
+          qkvBias: r.bool('attention_bias', false),
+          outBias: r.bool('attention_bias', false),
+          tiedDefault: true,
+          parallelBlock: true,
+        },
         (i, reader) => (readWindow(reader) && (i + 1) % pattern !== 0 ? 'sliding_attention' : 'full_attention'),
       );
     },

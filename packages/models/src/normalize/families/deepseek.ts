@@ -53,7 +53,9 @@ export const deepseekFamily: ConfigFamily = {
     };
     const dense = denseMlp(traits, r.int('intermediate_size'));
     // transformers DeepseekV2DecoderLayer: MoE when n_routed_experts and i >= first_k_dense_replace and i % moe_layer_freq == 0.
-    const mlps: MlpSpec[] = Array.from({ length: layers }, (_, i) => (routed > 0 && i >= firstDense && i % freq === 0 ? moe : dense));
+    const mlps: MlpSpec[] = Array.from({ length: layers }, (_, i) =>
+      routed > 0 && i >= firstDense && i % freq === 0 ? moe : dense,
+    );
     return assemble(r, traits, { hidden, vocab }, new Array(layers).fill(attention), mlps, {
       mtpLayers: r.int('num_nextn_predict_layers', { fallback: 0, min: 0 }),
     });

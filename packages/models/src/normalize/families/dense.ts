@@ -1,6 +1,14 @@
 import type { Architecture } from '@vramkit/core';
 import type { ConfigReader } from '../config-fields.js';
-import { assemble, type DecoderTraits, denseMlp, type LayerType, readAttentionShape, readLayerTypes, softmaxAttention } from '../decoder.js';
+import {
+  assemble,
+  type DecoderTraits,
+  denseMlp,
+  type LayerType,
+  readAttentionShape,
+  readLayerTypes,
+  softmaxAttention,
+} from '../decoder.js';
 import type { ConfigFamily } from './family.js';
 
 /** Where a family's sliding window applies when the config has no `layer_types`. */
@@ -34,14 +42,26 @@ const PRE_NORMS = ['input_layernorm', 'post_attention_layernorm'] as const;
 const everyLayerIfWindow: WindowRule = (_i, r) => (readWindow(r) ? 'sliding_attention' : 'full_attention');
 /** Qwen2/Qwen3: sliding only when `use_sliding_window`, and only from layer `max_window_layers` on (transformers Qwen2Config). */
 const qwenWindow: WindowRule = (i, r) =>
-  r.bool('use_sliding_window', false) && readWindow(r) && i >= r.int('max_window_layers', { fallback: 0, min: 0 }) ? 'sliding_attention' : 'full_attention';
+  r.bool('use_sliding_window', false) && readWindow(r) && i >= r.int('max_window_layers', { fallback: 0, min: 0 })
+    ? 'sliding_attention'
+    : 'full_attention';
 
 /** Llama, Mistral, Qwen2, Qwen3, OLMo 2 and Phi-3: RMSNorm, RoPE, gated SiLU MLP. */
 export const denseFamilies: ConfigFamily[] = [
   {
     modelTypes: ['llama'],
     normalize: (r) =>
-      denseDecoder(r, { norms: PRE_NORMS, qkvBias: r.bool('attention_bias', false), outBias: r.bool('attention_bias', false), mlpBias: r.bool('mlp_bias', false), tiedDefault: false }, () => 'full_attention'),
+      denseDecoder(
+        r,
+        {
+          norms: PRE_NORMS,
+          qkvBias: r.bool('attention_bias', false),
+          outBias: r.bool('attention_bias', false),
+          mlpBias: r.bool('mlp_bias', false),
+          tiedDefault: false,
+        },
+        () => 'full_attention',
+      ),
   },
   {
     // Mistral 7B v0.1 slides a 4096-token window on every layer; v0.3 sets sliding_window null.
@@ -57,16 +77,36 @@ export const denseFamilies: ConfigFamily[] = [
     // Qwen3 drops the biases and adds per-head RMSNorm on q and k.
     modelTypes: ['qwen3'],
     normalize: (r) =>
-      denseDecoder(r, { norms: PRE_NORMS, qkNorm: 'per-head', qkvBias: r.bool('attention_bias', false), outBias: r.bool('attention_bias', false), tiedDefault: false }, qwenWindow),
+      denseDecoder(
+        r,
+        {
+          norms: PRE_NORMS,
+          qkNorm: 'per-head',
+          qkvBias: r.bool('attention_bias', false),
+          outBias: r.bool('attention_bias', false),
+          tiedDefault: false,
+        },
+        qwenWindow,
+      ),
   },
   {
     // OLMo 2 normalizes after attention and MLP (no input norm) and RMS-normalizes the whole q and k projections.
     modelTypes: ['olmo2'],
-    normalize: (r) => denseDecoder(r, { norms: ['post_attention_layernorm', 'post_feedforward_layernorm'], qkNorm: 'full', tiedDefault: false }, () => 'full_attention'),
+    normalize: (r) =>
+      denseDecoder(
+        r,
+        { norms: ['post_attention_layernorm', 'post_feedforward_layernorm'], qkNorm: 'full', tiedDefault: false },
+        () => 'full_attention',
+      ),
   },
   {
     // Phi-3 fuses q,k,v into qkv_proj and gate,up into gate_up_proj; sliding_window applies to every layer.
     modelTypes: ['phi3'],
-    normalize: (r) => denseDecoder(r, { norms: PRE_NORMS, fusedQkv: 'qkv_proj', mlpNaming: 'fused_gate_up', tiedDefault: false }, everyLayerIfWindow),
+    normalize: (r) =>
+      denseDecoder(
+        r,
+        { norms: PRE_NORMS, fusedQkv: 'qkv_proj', mlpNaming: 'fused_gate_up', tiedDefault: false },
+        everyLayerIfWindow,
+      ),
   },
 ];

@@ -17,11 +17,30 @@ export const falconFamily: ConfigFamily = {
     const parallel = r.bool('parallel_attn', true);
     const bias = r.bool('bias', false);
     const heads = r.int(['num_attention_heads', 'n_head']);
-    const kvHeads = newArch ? r.int(['num_kv_heads', 'n_head_kv', 'num_key_value_heads'], { fallback: heads }) : r.bool('multi_query', true) ? 1 : heads;
+    const kvHeads = newArch
+      ? r.int(['num_kv_heads', 'n_head_kv', 'num_key_value_heads'], { fallback: heads })
+      : r.bool('multi_query', true)
+        ? 1
+        : heads;
     const lnCount = newArch ? r.int('num_ln_in_parallel_attn', { fallback: 2 }) : 0;
-    const norms = newArch ? (lnCount === 2 ? ['ln_attn', 'ln_mlp'] : ['input_layernorm']) : parallel ? ['input_layernorm'] : ['input_layernorm', 'post_attention_layernorm'];
+    const norms = newArch
+      ? lnCount === 2
+        ? ['ln_attn', 'ln_mlp']
+        : ['input_layernorm']
+      : parallel
+        ? ['input_layernorm']
+        : ['input_layernorm', 'post_attention_layernorm'];
     // Read the shared fields through a reader that sees the resolved KV heads; its issues are reported as this config's.
-    const inner = new ConfigReader({ ...r.config, num_key_value_heads: kvHeads, num_attention_heads: heads, num_kv_heads: undefined, n_head_kv: undefined }, r.modelType);
+    const inner = new ConfigReader(
+      {
+        ...r.config,
+        num_key_value_heads: kvHeads,
+        num_attention_heads: heads,
+        num_kv_heads: undefined,
+        n_head_kv: undefined,
+      },
+      r.modelType,
+    );
     const arch = denseDecoder(
       inner,
       {

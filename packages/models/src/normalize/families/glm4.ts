@@ -11,7 +11,16 @@ export const glmFamilies: ConfigFamily[] = [
   {
     modelTypes: ['glm'],
     normalize: (r) =>
-      denseDecoder(r, { norms: ['input_layernorm', 'post_attention_layernorm'], qkvBias: r.bool('attention_bias', true), mlpNaming: 'fused_gate_up', tiedDefault: false }, () => 'full_attention'),
+      denseDecoder(
+        r,
+        {
+          norms: ['input_layernorm', 'post_attention_layernorm'],
+          qkvBias: r.bool('attention_bias', true),
+          mlpNaming: 'fused_gate_up',
+          tiedDefault: false,
+        },
+        () => 'full_attention',
+      ),
   },
   {
     modelTypes: ['glm4'],

@@ -17,8 +17,22 @@ import { qwen3NextFamily } from './qwen3-next.js';
 export type { ConfigFamily } from './family.js';
 
 /** Every config family vramkit normalizes. Add a family by adding it here. */
-export const configFamilies: readonly ConfigFamily[] = [...denseFamilies, ...gemmaFamilies, gpt2Family, ...moeFamilies, deepseekFamily, qwen3NextFamily,
-  phiFamily, gptNeoxFamily, falconFamily, ...cohereFamilies, starcoder2Family, ...glmFamilies, mambaFamily, jambaFamily];
+export const configFamilies: readonly ConfigFamily[] = [
+  ...denseFamilies,
+  ...gemmaFamilies,
+  gpt2Family,
+  ...moeFamilies,
+  deepseekFamily,
+  qwen3NextFamily,
+  phiFamily,
+  gptNeoxFamily,
+  falconFamily,
+  ...cohereFamilies,
+  starcoder2Family,
+  ...glmFamilies,
+  mambaFamily,
+  jambaFamily,
+];
 
 /** The family that reads a `model_type`, or undefined. */
 export function familyFor(modelType: string): ConfigFamily | undefined {

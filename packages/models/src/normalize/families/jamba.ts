@@ -23,7 +23,10 @@ export const jambaFamily: ConfigFamily = {
     const expertOffset = r.int('expert_layer_offset', { fallback: 1, min: 0 });
     const ffn = r.int('intermediate_size');
     const dState = r.int('mamba_d_state', { fallback: 16 });
-    const dtRank = r.config.mamba_dt_rank === undefined || r.config.mamba_dt_rank === 'auto' ? Math.ceil(hidden / 16) : r.int('mamba_dt_rank');
+    const dtRank =
+      r.config.mamba_dt_rank === undefined || r.config.mamba_dt_rank === 'auto'
+        ? Math.ceil(hidden / 16)
+        : r.int('mamba_dt_rank');
     const mixer: MambaMixerSpec = {
       kind: 'mamba',
       intermediateSize: r.int('mamba_expand', { fallback: 2 }) * hidden,
@@ -46,9 +49,20 @@ export const jambaFamily: ConfigFamily = {
     const dense: MlpSpec = { kind: 'dense', gated: true, intermediateSize: ffn, bias: false };
     const isAttn = (i: number) => i % attnPeriod === attnOffset;
     const traits = { norms: ['input_layernorm', 'pre_ff_layernorm'], tiedDefault: false };
-    const attention: AttentionSpec[] = Array.from({ length: layers }, (_, i) => (isAttn(i) ? softmaxAttention(traits, shape, i, 'full_attention', undefined) : mixer));
+    const attention: AttentionSpec[] = Array.from({ length: layers }, (_, i) =>
+      isAttn(i) ? softmaxAttention(traits, shape, i, 'full_attention', undefined) : mixer,
+    );
     const mlp = Array.from({ length: layers }, (_, i) => (i % expertPeriod === expertOffset ? moe : dense));
     const mambaLayers = attention.filter((a) => a.kind === 'mamba').length;
-    return assemble(r, { ...traits, notes: [`Mamba inner dt/B/C RMSNorms not counted: ${mambaLayers * (dtRank + 2 * dState)} parameters`] }, { hidden, vocab }, attention, mlp);
+    return assemble(
+      r,
+      {
+        ...traits,
+        notes: [`Mamba inner dt/B/C RMSNorms not counted: ${mambaLayers * (dtRank + 2 * dState)} parameters`],
+      },
+      { hidden, vocab },
+      attention,
+      mlp,
+    );
   },
 };

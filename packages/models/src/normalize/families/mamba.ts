@@ -33,7 +33,12 @@ export const mambaFamily: ConfigFamily = {
       { norms: ['norm'], tiedDefault: true, naming: 'mamba' },
       { hidden, vocab },
       Array.from({ length: layers }, () => mixer),
-      Array.from({ length: layers }, () => ({ kind: 'dense' as const, gated: false, intermediateSize: 0, bias: false })),
+      Array.from({ length: layers }, () => ({
+        kind: 'dense' as const,
+        gated: false,
+        intermediateSize: 0,
+        bias: false,
+      })),
     );
   },
 };

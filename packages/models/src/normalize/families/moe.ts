@@ -1,6 +1,14 @@
 import type { MlpSpec, MoeMlpSpec } from '@vramkit/core';
 import type { ConfigReader } from '../config-fields.js';
-import { assemble, type DecoderTraits, denseMlp, type LayerType, readAttentionShape, readLayerTypes, softmaxAttention } from '../decoder.js';
+import {
+  assemble,
+  type DecoderTraits,
+  denseMlp,
+  type LayerType,
+  readAttentionShape,
+  readLayerTypes,
+  softmaxAttention,
+} from '../decoder.js';
 import { readWindow } from './dense.js';
 import type { ConfigFamily } from './family.js';
 
@@ -14,7 +22,13 @@ function qwenSparse(r: ConfigReader, i: number): boolean {
 }
 
 /** A decoder whose layers choose between a dense MLP and an MoE block. */
-function moeDecoder(r: ConfigReader, traits: DecoderTraits, moe: MoeMlpSpec, isSparse: (i: number) => boolean, rule: (i: number) => LayerType) {
+function moeDecoder(
+  r: ConfigReader,
+  traits: DecoderTraits,
+  moe: MoeMlpSpec,
+  isSparse: (i: number) => boolean,
+  rule: (i: number) => LayerType,
+) {
   const hidden = r.int(['hidden_size']);
   const vocab = r.int(['vocab_size']);
   const layers = r.int(['num_hidden_layers']);
@@ -23,10 +37,20 @@ function moeDecoder(r: ConfigReader, traits: DecoderTraits, moe: MoeMlpSpec, isS
   const types = readLayerTypes(r, layers, rule);
   const denseWidth = r.int('intermediate_size');
   const mlps: MlpSpec[] = types.map((_, i) => (isSparse(i) ? moe : denseMlp(traits, denseWidth)));
-  return assemble(r, traits, { hidden, vocab }, types.map((t, i) => softmaxAttention(traits, shape, i, t, window)), mlps);
+  return assemble(
+    r,
+    traits,
+    { hidden, vocab },
+    types.map((t, i) => softmaxAttention(traits, shape, i, t, window)),
+    mlps,
+  );
 }
 
-function moeSpec(r: ConfigReader, fields: { experts: string[]; topK: string[]; width: string[] }, extra: Partial<MoeMlpSpec> = {}): MoeMlpSpec {
+function moeSpec(
+  r: ConfigReader,
+  fields: { experts: string[]; topK: string[]; width: string[] },
+  extra: Partial<MoeMlpSpec> = {},
+): MoeMlpSpec {
   return {
     kind: 'moe',
     numExperts: r.int(fields.experts),
@@ -46,9 +70,19 @@ export const moeFamilies: ConfigFamily[] = [
     modelTypes: ['mixtral'],
     normalize: (r) => {
       const traits: DecoderTraits = { norms: PRE_NORMS, tiedDefault: false };
-      const spec = moeSpec(r, { experts: ['num_local_experts'], topK: ['num_experts_per_tok'], width: ['intermediate_size'] });
+      const spec = moeSpec(r, {
+        experts: ['num_local_experts'],
+        topK: ['num_experts_per_tok'],
+        width: ['intermediate_size'],
+      });
       const w = readWindow(r);
-      return moeDecoder(r, traits, spec, () => true, () => (w ? 'sliding_attention' : 'full_attention'));
+      return moeDecoder(
+        r,
+        traits,
+        spec,
+        () => true,
+        () => (w ? 'sliding_attention' : 'full_attention'),
+      );
     },
   },
   {
@@ -60,15 +94,31 @@ export const moeFamilies: ConfigFamily[] = [
         { experts: ['num_experts'], topK: ['num_experts_per_tok'], width: ['moe_intermediate_size'] },
         { shared: { intermediateSize: r.int('shared_expert_intermediate_size'), gate: true } },
       );
-      return moeDecoder(r, traits, spec, (i) => qwenSparse(r, i), () => 'full_attention');
+      return moeDecoder(
+        r,
+        traits,
+        spec,
+        (i) => qwenSparse(r, i),
+        () => 'full_attention',
+      );
     },
   },
   {
     modelTypes: ['qwen3_moe'],
     normalize: (r) => {
       const traits: DecoderTraits = { norms: PRE_NORMS, qkNorm: 'per-head', tiedDefault: false };
-      const spec = moeSpec(r, { experts: ['num_experts'], topK: ['num_experts_per_tok'], width: ['moe_intermediate_size'] });
-      return moeDecoder(r, traits, spec, (i) => qwenSparse(r, i), () => 'full_attention');
+      const spec = moeSpec(r, {
+        experts: ['num_experts'],
+        topK: ['num_experts_per_tok'],
+        width: ['moe_intermediate_size'],
+      });
+      return moeDecoder(
+        r,
+        traits,
+        spec,
+        (i) => qwenSparse(r, i),
+        () => 'full_attention',
+      );
     },
   },
   {
@@ -79,10 +129,20 @@ export const moeFamilies: ConfigFamily[] = [
       const traits: DecoderTraits = { norms: PRE_NORMS, qkvBias: true, outBias: true, sinks: true, tiedDefault: false };
       const spec = moeSpec(
         r,
-        { experts: ['num_local_experts'], topK: ['num_experts_per_tok', 'experts_per_token'], width: ['intermediate_size'] },
+        {
+          experts: ['num_local_experts'],
+          topK: ['num_experts_per_tok', 'experts_per_token'],
+          width: ['intermediate_size'],
+        },
         { expertBias: true, routerBias: true },
       );
-      return moeDecoder(r, traits, spec, () => true, (i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention'));
+      return moeDecoder(
+        r,
+        traits,
+        spec,
+        () => true,
+        (i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention'),
+      );
     },
   },
   {
@@ -93,7 +153,11 @@ export const moeFamilies: ConfigFamily[] = [
       // use_qk_norm is a weightless L2 norm (transformers Llama4TextL2Norm): no parameters.
       const traits: DecoderTraits = { norms: PRE_NORMS, tiedDefault: false };
       const width = r.int('intermediate_size');
-      const spec = moeSpec(r, { experts: ['num_local_experts'], topK: ['num_experts_per_tok'], width: ['intermediate_size'] }, { shared: { intermediateSize: width, gate: false } });
+      const spec = moeSpec(
+        r,
+        { experts: ['num_local_experts'], topK: ['num_experts_per_tok'], width: ['intermediate_size'] },
+        { shared: { intermediateSize: width, gate: false } },
+      );
       const step = r.int('interleave_moe_layer_step', { fallback: 1 });
       const chunk = r.int('attention_chunk_size', { fallback: 0, min: 0 });
       const hidden = r.int(['hidden_size']);
@@ -101,9 +165,17 @@ export const moeFamilies: ConfigFamily[] = [
       const layers = r.int(['num_hidden_layers']);
       const shape = readAttentionShape(r, hidden, layers);
       const denseWidth = r.int('intermediate_size_mlp', { fallback: width });
-      const types = readLayerTypes(r, layers, (i) => (chunk > 0 && (i + 1) % 4 !== 0 ? 'chunked_attention' : 'full_attention'));
+      const types = readLayerTypes(r, layers, (i) =>
+        chunk > 0 && (i + 1) % 4 !== 0 ? 'chunked_attention' : 'full_attention',
+      );
       const mlps: MlpSpec[] = types.map((_, i) => ((i + 1) % step === 0 ? spec : denseMlp(traits, denseWidth)));
-      return assemble(r, traits, { hidden, vocab }, types.map((t, i) => softmaxAttention(traits, shape, i, t, chunk || undefined)), mlps);
+      return assemble(
+        r,
+        traits,
+        { hidden, vocab },
+        types.map((t, i) => softmaxAttention(traits, shape, i, t, chunk || undefined)),
+        mlps,
+      );
     },
   },
 ];

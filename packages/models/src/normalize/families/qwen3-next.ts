@@ -10,7 +10,12 @@ import type { ConfigFamily } from './family.js';
 export const qwen3NextFamily: ConfigFamily = {
   modelTypes: ['qwen3_next'],
   normalize: (r) => {
-    const traits: DecoderTraits = { norms: ['input_layernorm', 'post_attention_layernorm'], qkNorm: 'per-head', gatedOutput: true, tiedDefault: false };
+    const traits: DecoderTraits = {
+      norms: ['input_layernorm', 'post_attention_layernorm'],
+      qkNorm: 'per-head',
+      gatedOutput: true,
+      tiedDefault: false,
+    };
     const hidden = r.int('hidden_size');
     const vocab = r.int('vocab_size');
     const layers = r.int('num_hidden_layers');
@@ -36,7 +41,9 @@ export const qwen3NextFamily: ConfigFamily = {
       routerCorrectionBias: false,
       shared: { intermediateSize: r.int('shared_expert_intermediate_size'), gate: true },
     };
-    const attention: AttentionSpec[] = types.map((t, i) => (t === 'linear_attention' ? linear : softmaxAttention(traits, shape, i, t, undefined)));
+    const attention: AttentionSpec[] = types.map((t, i) =>
+      t === 'linear_attention' ? linear : softmaxAttention(traits, shape, i, t, undefined),
+    );
     const mlps: MlpSpec[] = types.map(() => moe);
     return assemble(r, traits, { hidden, vocab }, attention, mlps);
   },
