@@ -68,8 +68,8 @@ describe('installed from tarballs', () => {
       `import { estimateInference, prepareModel } from '@vramkit/core';
        import { catalogueModel } from '@vramkit/models';
        import { builtinFormats, createFormatRegistry } from '@vramkit/quant';
-       import { formats as aqlm } from '@vramkit/quant-aqlm';
-       const registry = createFormatRegistry(builtinFormats, aqlm);
+       import { createAqlmFormats } from '@vramkit/quant-aqlm';
+       const registry = createFormatRegistry(builtinFormats, createAqlmFormats().formats);
        const model = prepareModel(catalogueModel('meta-llama/Llama-3.1-8B').architecture);
        const e = estimateInference({ model, format: registry.get('Q4_K_M'), context: 4096 });
        console.log(JSON.stringify({ kv: e.parts.kvCache.bytes, weights: e.parts.weights.bytes, aqlm: registry.get('aqlm-1x16').id }));`,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prepareModel, type PreparedModel } from '@vramkit/core';
 import { normalizeConfig } from '@vramkit/models';
@@ -19,6 +19,17 @@ export function validationFixture<T>(name: string): T & { versions: Record<strin
 const prepared = new Map<string, PreparedModel>();
 
 /**
+ * The recorded config of `id`: the public catalogue's, or the fixtures package's for test-only models
+ * (the seed-003 MHA model is a fixture, not a catalogue entry).
+ */
+function recordedConfig(id: string): Record<string, unknown> {
+  const catalogue = `packages/models/catalogue/configs/${id}.json`;
+  return readRepoJson(
+    existsSync(fileURLToPath(new URL(catalogue, ROOT))) ? catalogue : `packages/fixtures/configs/${id}.json`,
+  );
+}
+
+/**
  * The catalogue config `id` (file stem, e.g. `Qwen__Qwen3-8B`) through normalizeConfig and prepareModel.
  * @param overrides raw config fields replaced before normalizing (reduced-depth variants)
  */
@@ -26,7 +37,7 @@ export function catalogueModel(id: string, overrides: Record<string, unknown> = 
   const key = `${id} ${JSON.stringify(overrides)}`;
   let m = prepared.get(key);
   if (!m) {
-    const raw = readRepoJson<Record<string, unknown>>(`packages/models/catalogue/configs/${id}.json`);
+    const raw = recordedConfig(id);
     m = prepareModel(normalizeConfig({ ...raw, ...overrides }).architecture);
     prepared.set(key, m);
   }
@@ -38,7 +49,7 @@ export function catalogueModel(id: string, overrides: Record<string, unknown> = 
  * decoder layers (per-layer lists cut to match) and, for MoE, `2 × top_k` experts (at least 4).
  */
 export function reducedOverrides(id: string, layers: number): Record<string, unknown> {
-  const raw = readRepoJson<Record<string, unknown>>(`packages/models/catalogue/configs/${id}.json`);
+  const raw = recordedConfig(id);
   const o: Record<string, unknown> = { num_hidden_layers: layers, use_cache: false };
   const topk = typeof raw.num_experts_per_tok === 'number' ? raw.num_experts_per_tok : 2;
   for (const k of ['num_experts', 'num_local_experts', 'n_routed_experts']) if (raw[k]) o[k] = Math.max(2 * topk, 4);
