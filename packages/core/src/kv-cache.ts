@@ -239,6 +239,14 @@ function kvLayoutOf(arch: Architecture, o: KvCacheOptions, kName: string, vName:
 }
 
 /**
+ * One class's bytes per layer: row × held tokens × batch for softmax layers, state × batch otherwise
+ * (the operations, and their order, of the layer-by-layer formula, so results stay bit-identical).
+ */
+function classBytes(c: KvClassLayout, tokens: number, batch: number): number {
+  return c.softmax ? c.row * Math.min(tokens, c.cap) * batch : c.perSequence * batch;
+}
+
+/**
  * The KV cache a workload needs, layer by layer: softmax layers cache K and V per token (capped by
  * sliding windows), MLA layers cache the compressed latent, linear-attention and SSM layers hold a
  * fixed recurrent state. Block dtypes (q8_0, q4_0…) include their scales.
@@ -256,21 +264,12 @@ export function kvCacheBytes(arch: Architecture, options: KvCacheOptions): KvCac
   const batch = o.batch;
   let total = 0;
   let bytesPerToken = 0;
-  // Per-group byte sums, in group order; the only per-call array (the groups are few).
-  const groupBytes: number[] = new Array(groups.length).fill(0);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i]!;
-    // Same operations in the same order as the layer-by-layer formula, so results stay bit-identical.
-    let bytes: number;
-    let held = 0;
-    if (c.softmax) {
-      held = Math.min(tokens, c.cap);
-      bytes = c.row * held * batch;
-    } else {
-      bytes = c.perSequence * batch;
-    }
-    groupBytes[c.group] = groupBytes[c.group]! + bytes * c.count;
+    const bytes = classBytes(c, tokens, batch);
     total += bytes * c.count;
+    // Only layers holding every token grow per token (held > 0 also keeps tokens = 0 from dividing by zero).
+    const held = c.softmax ? Math.min(tokens, c.cap) : 0;
     if (held > 0 && held === tokens) bytesPerToken += (bytes * c.count) / tokens / batch;
   }
   const parts: Record<string, BreakdownPart> = {};
@@ -278,8 +277,14 @@ export function kvCacheBytes(arch: Architecture, options: KvCacheOptions): KvCac
     const g = groups[i]!;
     const first = classes[g.first]!;
     const held = first.softmax ? Math.min(tokens, first.cap) : 0;
+    // The group's sum, in class order like the total (no per-call array: a model has one to three groups).
+    let bytes = 0;
+    for (let j = g.first; j < classes.length; j++) {
+      const c = classes[j]!;
+      if (c.group === i) bytes += classBytes(c, tokens, batch) * c.count;
+    }
     parts[g.name] = lazyPart(
-      groupBytes[i]!,
+      bytes,
       () =>
         `${GROUP_NOTES[g.name]} (${g.layers} layers${g.name === 'recurrentState' ? '' : `, ${formatCount(held)} tokens held`})`,
       KV_EXTRA,
