@@ -1,4 +1,4 @@
-import type { Architecture, SoftmaxAttentionSpec } from './architecture.js';
+import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from './architecture.js';
 import { type BreakdownPart, lazyPart } from './breakdown.js';
 import { layerClasses } from './layer-classes.js';
 import { formatCount } from './units.js';
@@ -38,6 +38,15 @@ export function naiveAttentionScoreBytes(s: NaiveAttentionShape): number {
   return s.batch * s.heads * s.queryTokens * s.keyTokens * (s.scoreBytes + 4);
 }
 
+/** Widths of q, k and v per token of a softmax layer (MLA expands K/V to every head). */
+function attentionDims(a: SoftmaxAttentionSpec): { qDim: number; kDim: number; vDim: number; kvHeads: number } {
+  const qDim = a.mla ? a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim) : a.numHeads * a.headDim;
+  const kvHeads = a.mla ? a.numHeads : a.numKvHeads;
+  const kDim = a.mla ? qDim : kvHeads * a.headDim;
+  const vDim = a.mla ? a.numHeads * a.mla.vHeadDim : kvHeads * a.vHeadDim;
+  return { qDim, kDim, vDim, kvHeads };
+}
+
 function attentionPhaseBytes(
   a: SoftmaxAttentionSpec,
   o: InferenceActivationOptions,
@@ -45,10 +54,7 @@ function attentionPhaseBytes(
   h: number,
 ): { bytes: number; scores: number } {
   const t = o.batch * o.chunkTokens;
-  const qDim = a.mla ? a.numHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim) : a.numHeads * a.headDim;
-  const kvHeads = a.mla ? a.numHeads : a.numKvHeads;
-  const kDim = a.mla ? qDim : kvHeads * a.headDim;
-  const vDim = a.mla ? a.numHeads * a.mla.vHeadDim : kvHeads * a.vHeadDim;
+  const { qDim, kDim, vDim, kvHeads } = attentionDims(a);
   // q, k, v of the chunk, the attention output, and the o_proj output.
   let bytes = (t * (qDim + kDim + vDim + a.numHeads * a.vHeadDim) + t * h) * o.activationBytes;
   let scores = 0;
@@ -65,6 +71,57 @@ function attentionPhaseBytes(
     });
   }
   return { bytes: bytes + scores, scores };
+}
+
+/** A layer class reduced to the dimensions the activation formulas read; workload-independent. */
+interface ActivationClass {
+  /** The softmax attention spec (naive attention reads all of it); undefined for linear / SSM / other layers. */
+  softmax: SoftmaxAttentionSpec | undefined;
+  /**
+   * Softmax: qDim + kDim + vDim + heads × vHeadDim (flash attention's per-token width). Linear attention:
+   * 2·key + 2·value widths; Mamba: the intermediate size; 0 when the layer adds no attention phase.
+   */
+  attentionDims: number;
+  /** The factor before the state layer's width: 2 for linear attention, 4 for Mamba. */
+  stateFactor: number;
+  /** Dense MLP: 3 for gated (gate, act(gate), up live together), 2 for plain. */
+  mlpFactor: number;
+  /** Dense MLP: the intermediate size. */
+  mlpDims: number;
+  /** The MoE spec, when the layer's MLP is one. */
+  moe: Extract<LayerSpec['mlp'], { kind: 'moe' }> | undefined;
+}
+
+/** Reduced classes per architecture (treated as immutable, like {@link layerClasses}). */
+const activationCache = new WeakMap<Architecture, ActivationClass[]>();
+
+/**
+ * The layer classes reduced once per architecture, so an estimate does arithmetic only
+ * (bench/throughput.mjs runs millions of estimates of one model).
+ */
+function activationClassesOf(arch: Architecture): ActivationClass[] {
+  const hit = activationCache.get(arch);
+  if (hit) return hit;
+  const classes = layerClasses(arch).map(({ layer }): ActivationClass => {
+    const a = layer.attention;
+    const m = layer.mlp;
+    const mlp =
+      m.kind === 'dense'
+        ? { mlpFactor: m.gated ? 3 : 2, mlpDims: m.intermediateSize, moe: undefined }
+        : { mlpFactor: 0, mlpDims: 0, moe: m };
+    if (a.kind === 'full' || a.kind === 'sliding' || a.kind === 'chunked') {
+      const { qDim, kDim, vDim } = attentionDims(a);
+      return { softmax: a, attentionDims: qDim + kDim + vDim + a.numHeads * a.vHeadDim, stateFactor: 0, ...mlp };
+    }
+    if (a.kind === 'linear') {
+      const d = 2 * a.numKeyHeads * a.keyHeadDim + 2 * a.numValueHeads * a.valueHeadDim;
+      return { softmax: undefined, attentionDims: d, stateFactor: 2, ...mlp };
+    }
+    if (a.kind === 'mamba') return { softmax: undefined, attentionDims: a.intermediateSize, stateFactor: 4, ...mlp };
+    return { softmax: undefined, attentionDims: 0, stateFactor: 0, ...mlp };
+  });
+  activationCache.set(arch, classes);
+  return classes;
 }
 
 /**
@@ -84,26 +141,32 @@ export function inferenceActivationBytes(arch: Architecture, o: InferenceActivat
   let attention = 0;
   let scores = 0;
   let mlp = 0;
-  for (const { layer } of layerClasses(arch)) {
-    const a = layer.attention;
-    if (a.kind === 'full' || a.kind === 'sliding' || a.kind === 'chunked') {
-      const r = attentionPhaseBytes(a, o, keys, h);
-      if (r.bytes > attention) {
-        attention = r.bytes;
-        scores = r.scores;
+  const classes = activationClassesOf(arch);
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i]!;
+    // The same operations in the same order as the per-layer formulas, on dimensions summed once.
+    if (c.softmax !== undefined) {
+      if (o.attention === 'naive') {
+        const r = attentionPhaseBytes(c.softmax, o, keys, h);
+        if (r.bytes > attention) {
+          attention = r.bytes;
+          scores = r.scores;
+        }
+      } else {
+        // Flash: q, k, v of the chunk, the attention output, and the o_proj output (see attentionPhaseBytes).
+        const bytes = (t * c.attentionDims + t * h) * o.activationBytes;
+        if (bytes > attention) {
+          attention = bytes;
+          scores = 0;
+        }
       }
-    } else if (a.kind === 'linear') {
-      const d = 2 * a.numKeyHeads * a.keyHeadDim + 2 * a.numValueHeads * a.valueHeadDim;
-      attention = Math.max(attention, 2 * t * d * o.activationBytes);
-    } else if (a.kind === 'mamba') {
-      attention = Math.max(attention, 4 * t * a.intermediateSize * o.activationBytes);
+    } else if (c.attentionDims > 0) {
+      attention = Math.max(attention, c.stateFactor * t * c.attentionDims * o.activationBytes);
     }
-    const m = layer.mlp;
-    if (m.kind === 'dense') {
-      // gate, act(gate) and up live together before the product (3 × tokens × ffn); plain MLPs hold 2.
-      mlp = Math.max(mlp, (m.gated ? 3 : 2) * t * m.intermediateSize * o.activationBytes);
+    if (c.moe === undefined) {
+      mlp = Math.max(mlp, c.mlpFactor * t * c.mlpDims * o.activationBytes);
     } else {
-      // Fused MoE intermediate caches (vllm fused_moe.py: [M, topk, 2N], [M·topk, N], [M, topk, K]) and fp32 router logits.
+      const m = c.moe;
       const routed = t * m.topK * (3 * m.expertIntermediateSize + h) * o.activationBytes + t * m.numExperts * 4;
       const shared = m.shared ? 3 * t * m.shared.intermediateSize * o.activationBytes : 0;
       mlp = Math.max(mlp, routed + shared);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deepseekV3, gemma3_1b, llama3_70b, llama3_8b, seed003 } from './__fixtures__/architectures.js';
 import { VramkitError } from './errors/vramkit-error.js';
-import { kvCacheBytes } from './kv-cache.js';
+import { type KvCacheOptions, kvCacheBytes } from './kv-cache.js';
 import { GB, GIB, MIB } from './units.js';
 
 describe('kvCacheBytes', () => {
@@ -93,5 +93,31 @@ describe('kvCacheBytes', () => {
       })),
     };
     expect(kvCacheBytes(pythia as typeof llama3_8b, { tokens: 128, batch: 1 }).bytes).toBe(24 * MIB);
+  });
+
+  it('answers the same from its per-architecture layout cache as from a cold one, whatever choices come between', () => {
+    // Each choice that shapes the layout differs from its neighbour, so a cache keyed on too few
+    // of them hands back another choice's layout (a fresh clone of the architecture has no cache).
+    const choices: Omit<KvCacheOptions, 'tokens' | 'batch'>[] = [
+      {},
+      { kDtype: 'q8_0' },
+      { kDtype: 'q8_0', vDtype: 'f16' },
+      { stateDtype: 'f16' },
+      { forceMha: true },
+      { ignoreWindows: true },
+      { slidingExtraTokens: 512 },
+      { mlaCache: 'expanded' },
+      {},
+    ];
+    const view = (kv: ReturnType<typeof kvCacheBytes>) => ({
+      ...JSON.parse(JSON.stringify(kv)),
+      perToken: kv.bytesPerToken,
+    });
+    for (const arch of [llama3_8b, gemma3_1b, deepseekV3]) {
+      for (const [i, choice] of [...choices, ...choices].entries()) {
+        const o = { tokens: 700 + 1000 * i, batch: 1 + (i % 3), ...choice };
+        expect(view(kvCacheBytes(arch, o)), JSON.stringify(o)).toEqual(view(kvCacheBytes(structuredClone(arch), o)));
+      }
+    }
   });
 });
