@@ -28,7 +28,18 @@ export interface PrecisionSpec {
    * recipes): resident at the activation peak even without ZeRO/FSDP.
    */
   persistentGradients: boolean;
+  /** Weight format of a frozen LoRA base when the caller gives none: the compute dtype. */
+  computeDtype: 'f32' | 'bf16' | 'f16';
 }
+
+/** Bytes per element of the four model-state kinds of a trainable tensor. */
+export type StateBytes = Pick<PrecisionSpec, 'weightBytes' | 'masterBytes' | 'gradBytes' | 'stateBytes'>;
+
+/**
+ * peft's adapters on a 16-bit base with get_peft_model(autocast_adapter_dtype=True): fp32 weights (their
+ * own master), fp32 gradients and fp32 optimizer states (peft/tuners/tuners_utils.py _cast_adapter_dtype).
+ */
+export const FP32_ADAPTER_STATES: StateBytes = { weightBytes: 4, masterBytes: 0, gradBytes: 4, stateBytes: 4 };
 
 /** Known precision presets (`--precision`). */
 export const PRECISION_IDS = [
@@ -57,6 +68,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 4,
     computeCopyBytes: 0,
+    computeDtype: 'f32',
     persistentGradients: false,
   },
   bf16: {
@@ -69,6 +81,7 @@ export const PRECISIONS = {
     stateBytes: 2,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'bf16',
     persistentGradients: false,
   },
   fp16: {
@@ -81,6 +94,7 @@ export const PRECISIONS = {
     stateBytes: 2,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'f16',
     persistentGradients: false,
   },
   'bf16-mixed': {
@@ -94,6 +108,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'bf16',
     persistentGradients: false,
   },
   'fp16-mixed': {
@@ -106,6 +121,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'f16',
     persistentGradients: false,
   },
   'amp-bf16': {
@@ -120,6 +136,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 2,
+    computeDtype: 'bf16',
     persistentGradients: false,
   },
   'megatron-bf16': {
@@ -134,6 +151,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'bf16',
     persistentGradients: true,
   },
   'fsdp-bf16': {
@@ -148,6 +166,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'bf16',
     persistentGradients: false,
   },
   fp8: {
@@ -162,6 +181,7 @@ export const PRECISIONS = {
     stateBytes: 4,
     computeBytes: 2,
     computeCopyBytes: 2,
+    computeDtype: 'bf16',
     persistentGradients: true,
   },
   'fp8-deepseek': {
@@ -176,6 +196,7 @@ export const PRECISIONS = {
     stateBytes: 2,
     computeBytes: 2,
     computeCopyBytes: 0,
+    computeDtype: 'bf16',
     persistentGradients: true,
   },
 } as const satisfies Record<PrecisionId, PrecisionSpec>;

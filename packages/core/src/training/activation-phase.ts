@@ -1,0 +1,60 @@
+import type { PreparedModel } from '../prepare-model.js';
+import { type TrainableSet, type TrainingActivations, trainingActivationBytes } from './activations.js';
+import { CHECKPOINTING } from './checkpointing.js';
+import { largestLinearElements, trainingMemoOf } from './model-share.js';
+import type { TrainableSetup } from './model-states.js';
+import { PRECISIONS } from './precision.js';
+import type { ResolvedTrainingWorkload } from './workload.js';
+
+/**
+ * Activations and logits of one step on this GPU, from the activation model (activations.ts) with the
+ * checkpointing policy's saved tensors, the trainable set (what backward needs saved) and, for QLoRA,
+ * the dequantized copy of the largest linear weight that bitsandbytes materializes per matmul.
+ */
+export function activationPhase(
+  prepared: PreparedModel,
+  w: ResolvedTrainingWorkload,
+  setup: TrainableSetup,
+): TrainingActivations {
+  const prec = PRECISIONS[w.precision];
+  const p = w.parallel;
+  const policy = CHECKPOINTING[w.checkpointing];
+  const trainable: TrainableSet =
+    setup.peft && setup.plan
+      ? {
+          modules: new Set(setup.plan.modules.map((m) => m.module)),
+          rank: w.lora.rank,
+          dora: w.method === 'dora',
+          dropout: w.lora.dropout > 0,
+          adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes,
+        }
+      : 'all';
+  let transient = 0;
+  if (w.method === 'qlora') {
+    const memo = trainingMemoOf(prepared);
+    memo.largestLinear ??= largestLinearElements(prepared.tensors);
+    transient = (memo.largestLinear * prec.computeBytes) / p.tp;
+  }
+  return trainingActivationBytes(prepared.arch, {
+    seq: w.seq,
+    microBatch: w.microBatch,
+    computeBytes: prec.computeBytes,
+    hiddenBytes: w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes,
+    attention: w.attention,
+    checkpointing: policy.saves,
+    ...(w.checkpointEvery ? { checkpointEvery: w.checkpointEvery } : {}),
+    kernels: w.kernels,
+    loss: w.loss,
+    trainable,
+    tp: p.tp,
+    sequenceParallel: p.sequenceParallel,
+    cp: p.cp,
+    pp: p.pp,
+    microBatchesPerStep: w.gradAccum,
+    transientBytes: transient,
+    offload: w.activationOffload || policy.offloadsInputs,
+    ...(w.moeCapacityFactor ? { moeCapacityFactor: w.moeCapacityFactor } : {}),
+    dropout: w.dropout,
+    softmax: w.softmax,
+  });
+}
