@@ -5,7 +5,7 @@ import { isPreparedModel, prepareModel } from '../prepare-model.js';
 import { parseOrThrow } from '../validate.js';
 import { activationPhase } from './activation-phase.js';
 import { CHECKPOINTING } from './checkpointing.js';
-import { communicationBuffers } from './communication.js';
+import { type CommunicationInput, communicationBuffers } from './communication.js';
 import type { AdapterPlan } from './lora.js';
 import { shareOf } from './model-share.js';
 import { modelStates, stateDivisors, trainableSetup } from './model-states.js';
@@ -15,6 +15,7 @@ import { type OverheadBand, overheadBand, peakOf, trainingOverhead } from './pea
 import { PRECISIONS } from './precision.js';
 import { stepTemporaries } from './step-temporaries.js';
 import { type TrainingParts, trainingParts } from './training-parts.js';
+import { zeroBucketNote } from './zero-buckets.js';
 import {
   DEFAULT_TRAINING_SEQ,
   type ResolvedTrainingWorkload,
@@ -95,9 +96,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const states = modelStates(prepared, w, setup, share, stateDivisors(shard.stage, shard.degree));
   const placement = placeStates(states, p, w.pagedOptimizer, shard.degree);
   const acts = activationPhase(prepared, w, setup);
-  const comm = communicationBuffers({
-    scheme: shard.scheme,
-    stage: shard.stage,
+  const commInput: Omit<CommunicationInput, 'scheme' | 'stage'> = {
     fsdp: p.fsdp !== 'none' ? p.fsdp : w.precision === 'fsdp-bf16' ? 'full' : 'none',
     peft: setup.peft,
     trainableParams: states.trainableParams,
@@ -108,10 +107,21 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     gradBytes: setup.stateBytes.gradBytes,
     pipelineActivationBytes:
       p.pp > 1 ? (2 * w.seq * w.microBatch * prepared.arch.hiddenSize * prec.computeBytes) / p.cp : 0,
-  });
+  };
+  const comm = communicationBuffers({ ...commInput, scheme: shard.scheme, stage: shard.stage });
   const commBytes = Object.values(comm).reduce((s, x) => s + x.bytes, 0);
   const step = stepTemporaries(w, setup, states, share, placement.optimizerOffloaded);
 
+  // DeepSpeed's fixed buckets can make a higher ZeRO stage cost more than a lower one (small models): say so.
+  const bucketNote =
+    shard.scheme.startsWith('ZeRO') && p.offload === 'none'
+      ? zeroBucketNote(shard.stage, (stage) => {
+          const s = modelStates(prepared, w, setup, share, stateDivisors(stage, shard.degree));
+          const c = communicationBuffers({ ...commInput, scheme: `ZeRO-${stage}`, stage });
+          const buffers = Object.values(c).reduce((sum, x) => sum + x.bytes, 0);
+          return s.trainWeights + s.master + s.frozen + s.copies + s.optimizer + s.gradients + buffers;
+        })
+      : undefined;
   const g = placement.gpu;
   const peak = peakOf({
     modelStatic: g.trainWeights + g.master + g.frozen + states.copies + g.optimizer + commBytes,
@@ -135,7 +145,10 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     placement,
     step,
     acts,
-    communication: part(commBytes, shard.scheme, { accuracy: 'model', parts: comm }),
+    communication: part(commBytes, bucketNote ? `${shard.scheme}; ${bucketNote}` : shard.scheme, {
+      accuracy: 'model',
+      parts: comm,
+    }),
     peak,
     overhead,
     share,
@@ -173,7 +186,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     workload: w,
     sharding: { ...shard, dataParallel: dp },
     effectiveBatch: w.microBatch * w.gradAccum * dp,
-    assumptions: [...workloadAssumptions(input, p), ...setup.assumptions],
+    assumptions: [...workloadAssumptions(input, p), ...setup.assumptions, ...(bucketNote ? [bucketNote] : [])],
   };
 }
 
