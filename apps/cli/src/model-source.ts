@@ -23,6 +23,8 @@ export interface ModelSource {
   parameterSources: ParameterSources;
   load: LoadSource;
   warnings: string[];
+  /** `transformers_version` of the config (training's default LoRA expert layout). */
+  transformersVersion?: string;
 }
 
 function describe(load: LoadSource): string {
@@ -55,6 +57,7 @@ export async function resolveModel(argument: string, args: CommandArgs, io: Io):
       parameterSources: spec.parameters,
       load: spec.source,
       warnings: spec.warnings,
+      ...(spec.transformersVersion ? { transformersVersion: spec.transformersVersion } : {}),
     };
   } finally {
     done();

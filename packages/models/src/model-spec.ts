@@ -63,6 +63,8 @@ export interface ModelSpec {
   quantization?: ModelQuantization;
   /** `torch_dtype` of the checkpoint when the config says. */
   checkpointDtype?: string;
+  /** `transformers_version` the config names (LoRA's default MoE expert layout follows it). */
+  transformersVersion?: string;
   parameters: ParameterSources;
   source: ModelSource;
   /** Notices for the user: fallbacks taken, counts that disagree, generic mappings used. */

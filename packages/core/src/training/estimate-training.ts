@@ -1,12 +1,12 @@
 import type { Breakdown, BreakdownPart } from '../breakdown.js';
 import { part } from '../breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { isPreparedModel, prepareModel } from '../prepare-model.js';
+import { isPreparedModel, type PreparedModel, prepareModel } from '../prepare-model.js';
 import { parseOrThrow } from '../validate.js';
 import { activationPhase } from './activation-phase.js';
 import { CHECKPOINTING } from './checkpointing.js';
 import { type CommunicationInput, communicationBuffers } from './communication.js';
-import type { AdapterPlan } from './lora.js';
+import { type AdapterPlan, defaultExpertModules, expertLayoutOf } from './lora.js';
 import { shareOf } from './model-share.js';
 import { modelStates, stateDivisors, trainableSetup } from './model-states.js';
 import { placeStates } from './offload.js';
@@ -72,7 +72,7 @@ export interface TrainingEstimate extends Breakdown {
  * @throws InvalidInputError naming the field when an option is out of range, inconsistent, or a LoRA target matches nothing
  */
 export function estimateTraining(options: TrainingOptions): TrainingEstimate {
-  const { model, baseFormat, ...input } = options;
+  const { model, baseFormat, transformersVersion, ...input } = options;
   const w = parseOrThrow(TrainingWorkloadSchema, input, 'training');
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const p = w.parallel;
@@ -92,7 +92,8 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const shard = shardingOf(par);
   const share = shareOf(prepared, p);
 
-  const setup = trainableSetup(prepared, w, baseFormat, w.lora.expertLayout);
+  const expertLayout = w.lora.expertLayout ?? expertLayoutOf(transformersVersion);
+  const setup = trainableSetup(prepared, w, baseFormat, expertLayout);
   const states = modelStates(prepared, w, setup, share, stateDivisors(shard.stage, shard.degree));
   const placement = placeStates(states, p, w.pagedOptimizer, shard.degree);
   const acts = activationPhase(prepared, w, setup);
@@ -186,13 +187,33 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     workload: w,
     sharding: { ...shard, dataParallel: dp },
     effectiveBatch: w.microBatch * w.gradAccum * dp,
-    assumptions: [...workloadAssumptions(input, p), ...setup.assumptions, ...(bucketNote ? [bucketNote] : [])],
+    assumptions: [
+      ...workloadAssumptions(input, p),
+      ...setup.assumptions,
+      ...(setup.peft &&
+      w.lora.expertLayout === undefined &&
+      w.lora.expertModules === undefined &&
+      hasLinearExperts(prepared)
+        ? [
+            `MoE experts in transformers' ${expertLayout} layout (${transformersVersion ? `the config names transformers ${transformersVersion}` : 'no transformers_version given: the current release'}); lora.expertLayout chooses`,
+          ]
+        : []),
+      ...(bucketNote ? [bucketNote] : []),
+    ],
   };
+}
+
+/** MoE layers whose experts transformers stores either split or fused (the layout decides peft's count). */
+function hasLinearExperts(prepared: PreparedModel): boolean {
+  return (
+    prepared.arch.layers.some((l) => l.mlp.kind === 'moe') &&
+    defaultExpertModules(prepared.arch) === 'per-expert-linear'
+  );
 }
 
 /** What the result assumed where the caller was silent. */
 function workloadAssumptions(
-  input: Omit<TrainingOptions, 'model' | 'baseFormat'>,
+  input: Omit<TrainingOptions, 'model' | 'baseFormat' | 'transformersVersion'>,
   p: ResolvedTrainingWorkload['parallel'],
 ): string[] {
   return [

@@ -135,4 +135,10 @@ export interface TrainingOptions extends TrainingWorkload {
    * required for QLoRA (e.g. `@vramkit/quant`'s `bnb4bitFormat({ doubleQuant: true })`).
    */
   baseFormat?: WeightFormat;
+  /**
+   * The transformers version the model's config names (`config.json` `transformers_version`). It sets
+   * the default `lora.expertLayout` of MoE experts: `split` before 5, `fused` from 5 (`expertLayoutOf`);
+   * absent → `fused` (the current release). `lora.expertLayout` overrides it.
+   */
+  transformersVersion?: string;
 }

@@ -22,6 +22,8 @@ export interface NormalizedConfig {
   checkpointDtype?: string;
   /** The raw `quantization_config` block, for `@vramkit/quant` to detect the format. */
   quantizationConfig?: Record<string, unknown>;
+  /** `transformers_version` of the config (decides transformers 5's fused MoE expert layout for LoRA). */
+  transformersVersion?: string;
   /** Things the user should know (a generic mapping was used, a wrapper was unwrapped, …). */
   warnings: string[];
 }
@@ -170,11 +172,13 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   }
   const dtype = raw.torch_dtype ?? raw.dtype ?? config.torch_dtype;
   const quant = raw.quantization_config ?? config.quantization_config;
+  const version = raw.transformers_version ?? config.transformers_version;
   return {
     architecture,
     modelType: architecture.family,
     ...(typeof dtype === 'string' ? { checkpointDtype: dtype } : {}),
     ...(isRecord(quant) ? { quantizationConfig: quant } : {}),
+    ...(typeof version === 'string' ? { transformersVersion: version.slice(0, 40) } : {}),
     warnings,
   };
 }
