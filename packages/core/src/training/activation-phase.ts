@@ -1,4 +1,4 @@
-import type { PreparedModel } from '../prepare-model.js';
+import type { PreparedModel } from '../model/prepare-model.js';
 import { type TrainableSet, type TrainingActivations, trainingActivationBytes } from './activations.js';
 import { CHECKPOINTING } from './checkpointing.js';
 import { largestLinearElements, trainingMemoOf } from './model-share.js';

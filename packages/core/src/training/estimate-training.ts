@@ -1,7 +1,7 @@
-import type { Breakdown, BreakdownPart } from '../breakdown.js';
-import { part } from '../breakdown.js';
+import type { Breakdown, BreakdownPart } from '../memory/breakdown.js';
+import { part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { isPreparedModel, type PreparedModel, prepareModel } from '../prepare-model.js';
+import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
 import { parseOrThrow } from '../validate.js';
 import { activationPhase } from './activation-phase.js';
 import { CHECKPOINTING } from './checkpointing.js';

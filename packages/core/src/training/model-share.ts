@@ -1,6 +1,6 @@
-import type { Architecture } from '../architecture.js';
-import type { PreparedModel } from '../prepare-model.js';
-import { type Tensor, tensorElements } from '../tensor.js';
+import type { Architecture } from '../model/architecture.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import { type Tensor, tensorElements } from '../model/tensor.js';
 import type { AdapterPlan } from './lora.js';
 import type { OptimizerStateBytes, TrainableTensor } from './optimizers.js';
 

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { PreparedModel } from '../prepare-model.js';
-import { tensorElements } from '../tensor.js';
-import { plainFormats, type WeightFormat } from '../weight-format.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import { tensorElements } from '../model/tensor.js';
+import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
 import { type AdapterPlan, type LoraOptions, peftPrintedCounts, resolveAdapters } from './lora.js';
 import { fullTrainables, memoizedOptimizer, trainingMemoOf } from './model-share.js';
 import { type OptimizerStateBytes, optimizerStateBytes, type TrainableTensor } from './optimizers.js';

@@ -1,4 +1,4 @@
-import { type BreakdownPart, part } from '../breakdown.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 import type { ModelStates } from './model-states.js';
 import type { ResolvedTrainingWorkload } from './workload.js';
 

@@ -1,4 +1,4 @@
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ResolvedTrainingWorkload } from './workload.js';
 

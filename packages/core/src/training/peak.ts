@@ -1,5 +1,5 @@
-import type { BreakdownPart } from '../breakdown.js';
-import { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from '../overhead.js';
+import type { BreakdownPart } from '../memory/breakdown.js';
+import { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from '../memory/overhead.js';
 
 /** What is resident in each of the two candidate peaks of a step. */
 export interface PeakInput {

@@ -1,4 +1,4 @@
-import { tensorElements } from '../tensor.js';
+import { tensorElements } from '../model/tensor.js';
 import type { ModelStates, TrainableSetup } from './model-states.js';
 import { OPTIMIZER_STEP } from './optimizers.js';
 import type { ResolvedTrainingWorkload } from './workload.js';

@@ -1,4 +1,4 @@
-import { type BreakdownPart, part } from '../breakdown.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 import type { TrainingActivations } from './activations.js';
 import type { ModelStates, TrainableSetup } from './model-states.js';
 import type { StatePlacement } from './offload.js';

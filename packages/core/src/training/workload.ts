@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import type { Architecture } from '../architecture.js';
-import type { PreparedModel } from '../prepare-model.js';
+import type { Architecture } from '../model/architecture.js';
+import type { PreparedModel } from '../model/prepare-model.js';
 import { integerAtLeast, numberBetween } from '../validate.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { CHECKPOINTING_IDS } from './checkpointing.js';
 import { OPTIMIZER_IDS } from './optimizers.js';
 import { PRECISION_IDS } from './precision.js';

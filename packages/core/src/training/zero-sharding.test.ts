@@ -1,7 +1,7 @@
 import { fixtureModel } from '@vramkit/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PreparedModel } from '../prepare-model.js';
+import type { PreparedModel } from '../model/prepare-model.js';
 import { estimateTraining, type TrainingEstimate, type TrainingOptions } from './estimate-training.js';
 
 // Random valid architectures derived from the catalogue: a recorded config with its depth, width of the

@@ -1,5 +1,5 @@
 import { fixtureModel } from '@vramkit/fixtures';
-import { GIB } from '../../units.js';
+import { GIB } from '../../memory/units.js';
 import type { TrainingEstimate, TrainingOptions } from '../estimate-training.js';
 import measured from './training_measured.json' with { type: 'json' };
 
