@@ -1,13 +1,13 @@
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { bench, describe } from 'vitest';
 import { prepareModel } from '../src/model/prepare-model.js';
-import { llama31_8b, llama31_70b, mixtral8x7b } from '../src/training/__fixtures__/architectures.js';
 import { estimateTraining } from '../src/training/estimate-training.js';
 import { resolveAdapters } from '../src/training/lora.js';
 import { maxMicroBatch, planTraining } from '../src/training/solvers.js';
 
-const llama8b = prepareModel(llama31_8b);
-const llama70b = prepareModel(llama31_70b);
-const mixtral = prepareModel(mixtral8x7b);
+const llama8b = prepareModel(fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B'));
+const llama70b = prepareModel(fixtureArchitecture('meta-llama/Meta-Llama-3.1-70B'));
+const mixtral = prepareModel(fixtureArchitecture('mistralai/Mixtral-8x7B-v0.1'));
 const GIB = 2 ** 30;
 
 describe('training estimates', () => {

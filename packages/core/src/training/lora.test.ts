@@ -1,19 +1,18 @@
-import { normalizeConfig } from '@vramkit/models';
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { prepareModel } from '../model/prepare-model.js';
-import {
-  deepseekLlm7b,
-  llama2_7b,
-  llama31_8b,
-  mistral7b,
-  mixtral8x7b,
-  qwen15_7b,
-  qwen25_3b,
-} from './__fixtures__/architectures.js';
-import deepseekV2LiteConfig from './__fixtures__/deepseek-v2-lite-config.json' with { type: 'json' };
+// Hand-built only where no config is recorded (Qwen2.5-3B, Qwen1.5-7B, deepseek-llm-7b: Hub configs transcribed).
+import { deepseekLlm7b, qwen15_7b, qwen25_3b } from './__fixtures__/architectures.js';
 import counts from './__fixtures__/lora_counts.json' with { type: 'json' };
 import { peftPrintedCounts, resolveAdapters } from './lora.js';
+
+// Recorded configs through normalizeConfig (@vramkit/fixtures).
+const llama2_7b = fixtureArchitecture('meta-llama/Llama-2-7b-hf');
+const llama31_8b = fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B');
+const mixtral8x7b = fixtureArchitecture('mistralai/Mixtral-8x7B-v0.1');
+/** Mistral-7B-v0.1; `vocab` overridable for the resized-embedding notebook. */
+const mistral7b = (vocab = 32000) => fixtureArchitecture('mistralai/Mistral-7B-v0.1', { vocab_size: vocab });
 
 const ALL7 = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
@@ -121,7 +120,7 @@ describe('lora_counts.json', () => {
   it('DeepSeek-Coder-V2-Lite r=8 on MLA projections and per-expert MLPs: 144,918,528 || 15,851,402,752', () => {
     // Same architecture as DeepSeek-V2-Lite (configs/deepseek-ai__DeepSeek-V2-Lite.json), normalized by @vramkit/models.
     const rec = record('deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct', 8, 144_918_528);
-    const m = prepareModel(normalizeConfig(deepseekV2LiteConfig).architecture);
+    const m = prepareModel(fixtureArchitecture('deepseek-ai/DeepSeek-V2-Lite'));
     const plan = resolveAdapters(m, { rank: rec.r, targets: rec.target_modules as string[], expertLayout: 'split' });
     expect(peftPrintedCounts(m, plan)).toEqual({ trainable: rec.trainable, all: rec.all });
   });

@@ -3,11 +3,11 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { VramkitError } from '../errors/vramkit-error.js';
 import { prepareModel } from '../model/prepare-model.js';
 import { GIB } from '../memory/units.js';
-import { llama31_8b, llama31_70b } from './__fixtures__/architectures.js';
+import { fixtureArchitecture } from '@vramkit/fixtures';
 import { estimateTraining } from './estimate-training.js';
 import { maxMicroBatch, maxSequenceLength, minGpus, planTraining } from './solvers.js';
 
-const llama8b = prepareModel(llama31_8b);
+const llama8b = prepareModel(fixtureArchitecture('meta-llama/Meta-Llama-3.1-8B'));
 // LoRA on a bf16 base (QLoRA's NF4 base comes from @vramkit/quant; core's tests do not depend on it).
 const qlora = {
   model: llama8b,
@@ -51,7 +51,12 @@ describe('maxSequenceLength', () => {
 
 describe('minGpus', () => {
   it('finds the fewest 80 GiB GPUs for a ZeRO-3 full fine-tune of Llama-3.1-70B (and one fewer does not fit)', () => {
-    const o = { model: prepareModel(llama31_70b), seq: 4096, checkpointing: 'full', parallel: { zero: 3 } } as const;
+    const o = {
+      model: prepareModel(fixtureArchitecture('meta-llama/Meta-Llama-3.1-70B')),
+      seq: 4096,
+      checkpointing: 'full',
+      parallel: { zero: 3 },
+    } as const;
     const r = minGpus(o, 80 * GIB);
     expect(r.value).toBeGreaterThan(8);
     expect(estimateTraining({ ...o, parallel: { zero: 3, gpus: r.value - 1 } }).total).toBeGreaterThan(80 * GIB);
