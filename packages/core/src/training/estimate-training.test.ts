@@ -159,6 +159,33 @@ describe('estimateTraining', () => {
   });
 });
 
+describe('library messages', () => {
+  it('name fields (parallel.zero, lora.targets), never CLI flags, in every refusal', () => {
+    const bad: TrainingOptions[] = [
+      { model: llama2, parallel: { gpus: 6, tp: 4 } },
+      { model: llama2, parallel: { gpus: 2, zero: 1, fsdp: 'full' } },
+      { model: llama2, parallel: { gpus: 2, offload: 'optimizer' } },
+      { model: llama2, parallel: { gpus: 2, zero: 2, offload: 'optimizer+params' } },
+      { model: llama2, method: 'lora', lora: { targets: ['nope'] } },
+      { model: mixtral, method: 'dora', lora: { targets: 'all-linear' } },
+      { model: llama2, method: 'qlora' },
+      { model: llama2, activationOffload: true },
+      { model: llama2, seq: 0 },
+    ];
+    for (const o of bad) {
+      let message = '';
+      try {
+        estimateTraining(o);
+      } catch (e) {
+        expect(e).toBeInstanceOf(InvalidInputError);
+        message = (e as Error).message;
+      }
+      expect(message).not.toBe('');
+      expect(message).not.toMatch(/--[a-z]/);
+    }
+  });
+});
+
 describe('parallel degrees and context parallelism', () => {
   it('refuses tp 3 on 32 heads and ep 3 on 8 experts with typed errors naming the field', () => {
     const tp = () => estimateTraining({ model: llama8b, parallel: { gpus: 3, tp: 3 } });

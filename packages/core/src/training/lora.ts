@@ -246,7 +246,7 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
       throw new InvalidInputError([
         {
           path: 'lora.targets',
-          message: `peft has no default target_modules we model for model_type "${arch.family}"; pass targets (names or "all-linear")`,
+          message: `peft has no default target_modules we model for model_type "${arch.family}"; set lora.targets (module names or "all-linear")`,
           received: 'default',
         },
       ]);
@@ -283,7 +283,7 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
       {
         path: 'lora.dora',
         message:
-          'peft cannot apply DoRA to fused expert parameters (ParamWrapper); use plain LoRA, exclude the experts from the targets, or the split expert layout',
+          'peft cannot apply DoRA to fused expert parameters (ParamWrapper); use plain LoRA, exclude the experts from lora.targets, or set lora.expertLayout to split',
         received: true,
       },
     ]);

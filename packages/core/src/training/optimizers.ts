@@ -1,6 +1,6 @@
 import { type BreakdownPart, part } from '../memory/breakdown.js';
 
-/** Known optimizers (`--optimizer`), named as in HF `TrainingArguments.optim` where one exists. */
+/** Known optimizers (the workload's `optimizer`), named as in HF `TrainingArguments.optim` where one exists. */
 export const OPTIMIZER_IDS = [
   'adamw',
   'adamw_bf16',

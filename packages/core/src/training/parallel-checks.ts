@@ -24,13 +24,14 @@ export function validateParallel(arch: Architecture, p: ResolvedTrainingWorkload
   if (p.zero > 0 && p.fsdp !== 'none')
     issues.push({
       path: 'parallel.fsdp',
-      message: 'use either ZeRO (zero) or FSDP (fsdp), not both',
+      message: 'use either ZeRO (parallel.zero) or FSDP (parallel.fsdp), not both',
       received: p.fsdp,
     });
   if (p.offload === 'optimizer+params' && p.zero !== 3 && p.fsdp !== 'full' && p.fsdp !== 'hybrid') {
     issues.push({
       path: 'parallel.offload',
-      message: 'parameter offload needs ZeRO-3 or FSDP full/hybrid sharding (set zero: 3)',
+      message:
+        'parameter offload needs ZeRO-3 or FSDP full/hybrid sharding (set parallel.zero to 3 or parallel.fsdp to full)',
       received: p.offload,
     });
   }
@@ -45,7 +46,7 @@ export function validateParallel(arch: Architecture, p: ResolvedTrainingWorkload
   if (p.offload !== 'none' && p.zero === 0 && p.fsdp === 'none') {
     issues.push({
       path: 'parallel.offload',
-      message: 'optimizer offload needs ZeRO (zero ≥ 1) or FSDP',
+      message: 'optimizer offload needs ZeRO (parallel.zero ≥ 1) or FSDP (parallel.fsdp)',
       received: p.offload,
     });
   }

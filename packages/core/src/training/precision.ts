@@ -41,7 +41,7 @@ export type StateBytes = Pick<PrecisionSpec, 'weightBytes' | 'masterBytes' | 'gr
  */
 export const FP32_ADAPTER_STATES: StateBytes = { weightBytes: 4, masterBytes: 0, gradBytes: 4, stateBytes: 4 };
 
-/** Known precision presets (`--precision`). */
+/** Known precision presets (the workload's `precision`). */
 export const PRECISION_IDS = [
   'fp32',
   'bf16',
