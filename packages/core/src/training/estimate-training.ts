@@ -87,6 +87,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     ]);
   }
   const prec = PRECISIONS[w.precision];
+  // Host RAM per node: 8 GPUs share a host on DGX/HGX A100/H100 nodes (NVIDIA DGX user guides), fewer if fewer are used.
   const par: ParallelismOptions = { ...p, gpusPerNode: p.gpusPerNode ?? Math.min(p.gpus, 8) };
   const dp = dataParallelSize(par);
   const shard = shardingOf(par);
