@@ -72,5 +72,6 @@ export function preparedFrom(model: ModelSource): PreparedModel {
       : { tensors: model.tensors, source: model.inventorySource }),
     ...(model.quantization ? { quantization: model.quantization } : {}),
     name: model.name,
+    ...(model.transformersVersion ? { transformersVersion: model.transformersVersion } : {}),
   });
 }

@@ -85,5 +85,6 @@ export function preparedModelOf(spec: ModelSpec): PreparedModel {
     ...(origin === 'synthesized' ? { source: 'config' as const } : { tensors: spec.tensors, source: origin }),
     ...(spec.quantization ? { quantization: spec.quantization } : {}),
     name: spec.id,
+    ...(spec.transformersVersion ? { transformersVersion: spec.transformersVersion } : {}),
   });
 }

@@ -19,8 +19,6 @@ export interface TrainModel {
   name: string;
   /** What the user typed. */
   argument: string;
-  /** `transformers_version` of the model's config (LoRA's default MoE expert layout follows it). */
-  transformersVersion?: string;
 }
 
 /**
@@ -58,12 +56,7 @@ export async function runTrainEstimate(
 ): Promise<number> {
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
   const base = baseFormat ?? (workload.method === 'qlora' ? QLORA_BASE_FORMAT : undefined);
-  const e = estimateTraining({
-    ...workload,
-    model: model.architecture,
-    ...(base ? { baseFormat: base } : {}),
-    ...(model.transformersVersion ? { transformersVersion: model.transformersVersion } : {}),
-  });
+  const e = estimateTraining({ ...workload, model: model.architecture, ...(base ? { baseFormat: base } : {}) });
   const gpu = gpuMemoryFrom(args.values);
   if (boolFlag(args.values, 'json')) {
     io.out(`${JSON.stringify({ ...trainingJson(model.name, model.argument, e, gpu), notes }, null, 2)}\n`);

@@ -61,6 +61,8 @@ export interface PreparedModel {
    * ("as stored") gives the exact weight bytes.
    */
   readonly storedDtypes: boolean;
+  /** `transformers_version` the config names, when known (training's default LoRA expert layout follows it). */
+  readonly transformersVersion?: string;
   /** Weight bytes per format and breakdown parts computed so far. */
   readonly memo: PreparedModelMemo;
   /** Weight bytes in a format, memoized per format object in {@link memo}. */
@@ -77,6 +79,8 @@ export interface PrepareModelOptions {
   inventorySource?: 'synthesized' | 'safetensors' | 'gguf';
   quantization?: StoredQuantization;
   name?: string;
+  /** `transformers_version` of the config (see {@link PreparedModel.transformersVersion}). */
+  transformersVersion?: string;
 }
 
 /**
@@ -116,6 +120,7 @@ export function prepareModel(arch: Architecture, options: PrepareModelOptions = 
     inventorySource: source === 'config' ? 'synthesized' : source,
     ...(options.quantization ? { quantization: options.quantization } : {}),
     storedDtypes: source !== 'config' && tensors.length > 0 && tensors.every((t) => t.dtype !== undefined),
+    ...(options.transformersVersion !== undefined ? { transformersVersion: options.transformersVersion } : {}),
     memo,
     weightsIn(format) {
       let w = memo.weights.get(format);

@@ -93,7 +93,8 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const shard = shardingOf(par);
   const share = shareOf(prepared, p);
 
-  const expertLayout = w.lora.expertLayout ?? expertLayoutOf(transformersVersion);
+  const version = transformersVersion ?? prepared.transformersVersion;
+  const expertLayout = w.lora.expertLayout ?? expertLayoutOf(version);
   const setup = trainableSetup(prepared, w, baseFormat, expertLayout);
   const states = modelStates(prepared, w, setup, share, stateDivisors(shard.stage, shard.degree));
   const placement = placeStates(states, p, w.pagedOptimizer, shard.degree);
@@ -196,7 +197,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
       w.lora.expertModules === undefined &&
       hasLinearExperts(prepared)
         ? [
-            `MoE experts in transformers' ${expertLayout} layout (${transformersVersion ? `the config names transformers ${transformersVersion}` : 'no transformers_version given: the current release'}); lora.expertLayout chooses`,
+            `MoE experts in transformers' ${expertLayout} layout (${version ? `the config names transformers ${version}` : 'no transformers_version given: the current release'}); lora.expertLayout chooses`,
           ]
         : []),
       ...(bucketNote ? [bucketNote] : []),

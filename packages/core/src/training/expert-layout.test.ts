@@ -3,6 +3,7 @@ import { normalizeConfig } from '@vramkit/models';
 import { describe, expect, it } from 'vitest';
 import lora from '../../../../validation/fixtures/lora.json' with { type: 'json' };
 import counts from './__fixtures__/lora_counts.json' with { type: 'json' };
+import { prepareModel } from '../model/prepare-model.js';
 import { estimateTraining } from './estimate-training.js';
 
 // LoRA on MoE experts: transformers < 5 builds one nn.Linear per expert (split), transformers ≥ 5 fuses
@@ -66,6 +67,17 @@ describe('LoRA expert layout from transformers_version', () => {
       transformersVersion: versionOf('deepseek-ai/DeepSeek-V2-Lite'),
     });
     expect(e.parameters.trainable).toBe(rec.trainable);
+  });
+
+  it('takes the version a prepared model carries (prepareModel transformersVersion, as loaders set it)', () => {
+    const { rec } = printed('mistralai/Mixtral-8x7B-v0.1', 'mistralai/Mixtral-8x7B-v0.1', 8);
+    const model = prepareModel(mixtral.arch, { transformersVersion: versionOf('mistralai/Mixtral-8x7B-v0.1')! });
+    const lora8 = { method: 'lora', lora: { rank: rec.r, targets: rec.target_modules as string[] } } as const;
+    expect(estimateTraining({ model, ...lora8 }).parameters.trainable).toBe(rec.trainable);
+    // An explicit transformersVersion wins over the model's.
+    expect(estimateTraining({ model, ...lora8, transformersVersion: fusedVersion }).parameters.trainable).not.toBe(
+      rec.trainable,
+    );
   });
 
   it('lets lora.expertLayout override the version, and defaults to fused without one (the current release)', () => {

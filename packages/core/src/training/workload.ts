@@ -138,7 +138,8 @@ export interface TrainingOptions extends TrainingWorkload {
   /**
    * The transformers version the model's config names (`config.json` `transformers_version`). It sets
    * the default `lora.expertLayout` of MoE experts: `split` before 5, `fused` from 5 (`expertLayoutOf`);
-   * absent → `fused` (the current release). `lora.expertLayout` overrides it.
+   * absent → the prepared model's `transformersVersion`, else `fused` (the current release).
+   * `lora.expertLayout` overrides it.
    */
   transformersVersion?: string;
 }
