@@ -8,6 +8,7 @@ const llama2 = fixtureModel('meta-llama/Llama-2-7b-hf');
 const llama3b = fixtureModel('meta-llama/Llama-3.2-3B-Instruct');
 const llama8b = fixtureModel('meta-llama/Meta-Llama-3.1-8B');
 const llama70b = fixtureModel('meta-llama/Meta-Llama-3.1-70B');
+const llama405b = fixtureModel('meta-llama/Meta-Llama-3.1-405B');
 
 /** torchtune README "optimization flags" table: Llama 3.2 3B, bs 2, packed to 4096, bf16 (cumulative flags). */
 const tt3b = { model: llama3b, precision: 'bf16', seq: 4096, microBatch: 2 } as const;
@@ -62,6 +63,7 @@ export const cases: Case[] = [
   { id: 'tm0395', assume: 'as tm0394 with FSDP full shard over 2', compare: 'total', options: { model: llama2, method: 'lora', lora: { rank: 8, targets: ['q_proj', 'v_proj'] }, precision: 'bf16', checkpointing: 'full', seq: 2048, microBatch: 4, parallel: { gpus: 2, fsdp: 'full' } } },
   { id: 'tm0397', assume: '2024 full_finetune_distributed: bf16 AdamW, AC, FSDP full shard over 4', compare: 'total', options: { model: llama2, precision: 'bf16', checkpointing: 'full', seq: 2048, microBatch: 4, parallel: { gpus: 4, fsdp: 'full' } } },
   { id: 'tm0380', assume: '70B full, FSDP full shard over 8 + CPU offload of parameters and optimizer, optimizer in backward (footnote **), AC, compile, chunked CE', compare: 'allocated', options: { model: llama70b, precision: 'bf16', checkpointing: 'full', seq: 2048, microBatch: 2, kernels: 'fused', loss: 'chunked', optimizerInBackward: true, parallel: { gpus: 8, fsdp: 'full', offload: 'optimizer+params' } } },
+  { id: 'tm0382', assume: 'llama3_1/405B_qlora.yaml as read at torchtune 0377ca6 (a later commit): r=16 on q, v, output_proj + MLP, AC, no CPU offload, fused AdamW, chunked CE; FSDP over 8; the table: bs 2, packed 2048, compile', compare: 'allocated', options: { model: llama405b, method: 'qlora', lora: { rank: 16, targets: ALL_BUT_K }, precision: 'bf16', checkpointing: 'full', seq: 2048, microBatch: 2, kernels: 'fused', loss: 'chunked', parallel: { gpus: 8, fsdp: 'full' } } },
   { id: 'tm0376', assume: 'as tm0375 on the 48 GB A6000: the paged 8-bit states stay resident (the driver pages only under pressure)', compare: 'allocated', options: { model: llama8b, precision: 'bf16', optimizer: 'paged_adamw_8bit', pagedOptimizer: 'resident', optimizerInBackward: true, checkpointing: 'full', seq: 2048, microBatch: 2, kernels: 'fused', loss: 'chunked' } },
   { id: 'tm0402', assume: '2024-04 llama2/7B_lora_single_device: r=8 on q, v, AC, bs 2, 512-token batches', compare: 'total', options: tt2404Lora(8, ['q_proj', 'v_proj']) },
   { id: 'tm0403', assume: '2024-04 llama2/7B_full_low_memory: bnb PagedAdamW (32-bit) evicted to CPU on the 24 GB card, optimizer in backward, AC', compare: 'total', options: { ...tt2404, optimizer: 'paged_adamw', pagedOptimizer: 'evicted', optimizerInBackward: true, checkpointing: 'full' } },
@@ -80,8 +82,6 @@ export const cases: Case[] = [
 export const excluded: Readonly<Record<string, string>> = {
   tm0378:
     'same recipe as tm0377, which peaks at 16.2 GiB on the 4090; 30.3 GiB on the A6000 means other flags (presumably activation checkpointing off, about +14 GiB of saved activations), and the table does not say which',
-  tm0382:
-    '405B QLoRA over 8 A100: the recipe settings (LoRA targets and rank, FSDP CPU offload, checkpointing, how the NF4 base is sharded) are not stated in the table',
   tm0383:
     'unpacked dataset at max length 4096 without checkpointing: the saved activations scale with the real sequence lengths, which are not stated',
   tm0396:
