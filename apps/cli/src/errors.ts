@@ -41,6 +41,9 @@ export function reportError(error: unknown): ReportedError {
     if (message.startsWith(`${flag}: `) && message.slice(flag.length + 2).includes(flag))
       message = message.slice(flag.length + 2);
   }
+  // Other fields the library names in its advice (`set parallel.zero to 3`) are flags on the command line too.
+  if (!(error instanceof UsageError))
+    message = message.replace(/\b[a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+\b/g, (field) => flagForPath(field) ?? field);
   return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
 }
 
