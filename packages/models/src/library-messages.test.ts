@@ -1,9 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { FIXTURE_ONLY_IDS } from '@vramkit/fixtures';
 import { sourceStrings } from '@vramkit/fixtures/source-strings';
 import { describe, expect, it } from 'vitest';
-import { listCatalogue } from './catalogue/catalogue.js';
-import { suggest } from './catalogue/suggest.js';
 import { chooseGgufFiles } from './gguf/choose-gguf.js';
 
 // The loader's messages name the option (`file`, `exact`); the CLI maps options to its flags.
@@ -37,15 +34,5 @@ describe("models' user-visible strings", () => {
     expect(err?.path).toBe('quant');
     expect(err?.message).toMatch(/2 GGUF models; choose one by `quant` or `file`: /);
     expect(err?.message).not.toMatch(/--/);
-  });
-});
-
-describe('the public catalogue', () => {
-  it('holds no test fixture and no seed document, and never suggests one', () => {
-    const ids = listCatalogue().map((e) => e.id);
-    for (const id of FIXTURE_ONLY_IDS) expect(ids).not.toContain(id);
-    expect(ids.filter((id) => /seed/i.test(id))).toEqual([]);
-    expect(JSON.stringify(listCatalogue())).not.toMatch(/\bseed[- ]?\d{3}/i);
-    expect(suggest('seed-003/qwen3-8b-mha', ids).join(' ')).not.toMatch(/seed/i);
   });
 });
