@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { Architecture } from '../model/architecture.js';
 import type { PreparedModel } from '../model/prepare-model.js';
+import { OverheadOptionsSchema } from '../memory/overhead.js';
 import { integerAtLeast, numberBetween } from '../validate.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { CHECKPOINTING_IDS } from './checkpointing.js';
@@ -113,13 +114,7 @@ export const TrainingWorkloadSchema = v.object({
   /** QLoRA with peft's prepare_model_for_kbit_training: non-quantized weights and hidden states in fp32. */
   kbitUpcast: v.optional(v.boolean(), false),
   parallel: v.optional(ParallelSchema, {}),
-  overhead: v.optional(
-    v.object({
-      contextBytes: v.optional(integerAtLeast(0, 'overhead.contextBytes')),
-      allocatorFraction: v.optional(numberBetween(0, 1, 'overhead.allocatorFraction')),
-    }),
-    {},
-  ),
+  overhead: OverheadOptionsSchema,
 });
 
 /** A training workload; every field has a stated default. */
