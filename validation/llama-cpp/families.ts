@@ -40,6 +40,18 @@ export const FAMILIES: readonly HarnessFamily[] = [
   { id: 'gemma3', config: 'google__gemma-3-1b-it', note: 'SWA 512 on 5 of 6 layers' },
   { id: 'gemma', config: 'google__gemma-2b', note: 'GeGLU, MQA, head_dim 256, vocab 256k' },
   { id: 'olmo2', config: 'allenai__OLMo-2-1124-7B', note: 'post-norms, full-width q/k norms', layers: 8 },
+  {
+    id: 'deepseek2',
+    config: 'deepseek-ai__DeepSeek-V2-Lite',
+    note: 'MLA (one 576-wide latent K row per cell, no V cache), 1 dense + MoE layers, 64 experts top 6, 2 shared',
+    layers: 4,
+  },
+  {
+    id: 'gpt-oss',
+    config: 'openai__gpt-oss-20b',
+    note: 'alternating SWA 128, attention sinks, biased experts (32, top 4)',
+    layers: 4,
+  },
 ];
 
 /**

@@ -21,13 +21,21 @@ export interface LlamaCppFixture {
   runs: HarnessRecord[];
 }
 
+/** The config with only its first `layers` decoder layers (per-layer lists cut to match). */
+function capLayers(config: Record<string, unknown>, layers: number | undefined): Record<string, unknown> {
+  if (!layers) return config;
+  const out: Record<string, unknown> = { ...config, num_hidden_layers: layers };
+  if (Array.isArray(config.layer_types)) out.layer_types = config.layer_types.slice(0, layers);
+  return out;
+}
+
 /** Writes, loads and measures one family over `grid`. */
 export async function measureFamily(
   f: HarnessFamily,
   config: Record<string, unknown>,
   grid: readonly HarnessRun[],
 ): Promise<LlamaCppFixture> {
-  const model = harnessModel(f.config, f.layers ? { ...config, num_hidden_layers: f.layers } : config);
+  const model = harnessModel(f.config, capLayers(config, f.layers));
   const load = await measure(model, grid);
   return {
     id: f.id,

@@ -185,7 +185,7 @@ export async function measure(model: HarnessModel, runs: readonly HarnessRun[]):
         await settle(lines);
         const rec = parseContextLog(lines.slice(from), run);
         if (error) {
-          const reason = lines.slice(from).find((l) => /error|failed|not supported|requires/i.test(l));
+          const reason = lines.slice(from).find((l) => /error|failed|not supported|does not support|requires/i.test(l));
           rec.error = reason ? reason.replace(/^\S+: /, '').trim() : error;
           delete rec.kv;
           delete rec.computeMib;

@@ -328,14 +328,15 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   // -c 0 means the training context (n_ctx_train); unset, common/common.h's default of 4096.
   let ctx = options.ctxSize ?? 4096;
   if (ctx === 0) ctx = arch.maxPositionEmbeddings ?? 4096;
-  if (options.ctxSize === undefined) assumptions.push('-c defaulted to 4096 tokens');
+  if (options.ctxSize === undefined) assumptions.push('llamaCpp.ctxSize defaulted to 4096 tokens');
   const ub = options.ubatchSize ?? 512;
   const b = options.batchSize ?? 2048;
   const np = options.parallel ?? 1;
-  requireInt(ctx, 1, 'llamaCpp.ctxSize', '--ctx-size');
-  requireInt(ub, 1, 'llamaCpp.ubatchSize', '--ubatch-size');
-  requireInt(b, 1, 'llamaCpp.batchSize', '--batch-size');
-  requireInt(np, 1, 'llamaCpp.parallel', '--parallel');
+  // Messages name the option fields (llamaCpp.*); the CLI maps them to its flags.
+  requireInt(ctx, 1, 'llamaCpp.ctxSize', 'ctxSize');
+  requireInt(ub, 1, 'llamaCpp.ubatchSize', 'ubatchSize');
+  requireInt(b, 1, 'llamaCpp.batchSize', 'batchSize');
+  requireInt(np, 1, 'llamaCpp.parallel', 'parallel');
   const ubatch = Math.min(ub, b);
   // src/llama-context.cpp: n_seq_max must be <= LLAMA_MAX_SEQ (256).
   if (np > LLAMA_MAX_SEQ)
@@ -343,7 +344,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
       'llamaCpp.parallel',
       `n_seq_max must be <= ${LLAMA_MAX_SEQ}`,
       np,
-      `--parallel ${np} is more sequences than llama.cpp serves at once; use --parallel ${LLAMA_MAX_SEQ} or fewer`,
+      `parallel ${np} is more sequences than llama.cpp serves at once; use ${LLAMA_MAX_SEQ} or fewer`,
     );
   const gpus = options.gpus;
   const ggufArch = options.ggufArchitecture ?? llamaCppArchitecture(arch);
@@ -368,22 +369,25 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   const faFlag = options.flashAttn ?? 'auto';
   const fa = faFlag === 'on' || faFlag === 'auto';
   if (faFlag === 'auto')
-    assumptions.push(`-fa auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`);
+    assumptions.push(
+      `llamaCpp.flashAttn auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`,
+    );
+  const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
+  // MLA caches one latent row per cell and no V (src/llama-kv-cache.cpp: has_v = !is_mla), and
+  // llama_init_from_model refuses different K and V types for it — checked before the V/flash-attention rule.
+  if (mla && ctk !== ctv)
+    throw refusal(
+      'llamaCpp.cacheTypeV',
+      `model does not support different K (${ctk}) and V (${ctv}) cache types`,
+      ctv,
+      `set cacheTypeV equal to cacheTypeK (${ctk})`,
+    );
   if (!fa && isBlockQuant(ctv))
     throw refusal(
       'llamaCpp.cacheTypeV',
       'quantized V cache requires flash_attn to be enabled',
       ctv,
-      `-ctv ${ctv} needs -fa on (or auto)`,
-    );
-  const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
-  // MLA caches one latent row that K and V share (src/llama-kv-cache.cpp): the types must agree.
-  if (mla && ctk !== ctv)
-    throw refusal(
-      'llamaCpp.cacheTypeV',
-      'MLA requires the K and V cache types to be equal',
-      ctv,
-      `use the same -ctk and -ctv (e.g. both ${ctk})`,
+      `cacheTypeV ${ctv} needs flashAttn on (or auto)`,
     );
   const unified = options.kvUnified ?? false;
   const pad = options.kvPadding ?? 256;
@@ -398,14 +402,16 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
         'llamaCpp.parallel',
         'n_ctx_seq == 0',
         np,
-        `--parallel ${np} leaves no cell per sequence in --ctx-size ${ctx}; raise --ctx-size or lower --parallel`,
+        `parallel ${np} leaves no cell per sequence in ctxSize ${ctx}; raise ctxSize or lower parallel`,
       );
     nCtx = cells * np;
   }
   const streams = unified ? 1 : np;
   const perStream = cells;
   if (nCtx !== ctx)
-    assumptions.push(`-c ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`);
+    assumptions.push(
+      `llamaCpp.ctxSize ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`,
+    );
   const trained = arch.maxPositionEmbeddings;
   if (trained !== undefined && perStream > trained)
     assumptions.push(
@@ -435,9 +441,9 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
 
   // Layer placement (src/llama-model.cpp load_tensors).
   const ngl = gpus.length === 0 ? 0 : Math.min(options.nGpuLayers ?? nLayer + 1, nLayer + 1);
-  requireInt(ngl, 0, 'llamaCpp.nGpuLayers', '--n-gpu-layers');
+  requireInt(ngl, 0, 'llamaCpp.nGpuLayers', 'nGpuLayers');
   if (options.nGpuLayers === undefined && gpus.length > 0)
-    assumptions.push(`-ngl defaulted to all ${nLayer + 1} layers`);
+    assumptions.push(`llamaCpp.nGpuLayers defaulted to all ${nLayer + 1} layers`);
   const gpuStart = Math.max(nLayer - ngl, 0);
   const actGpu = Math.min(ngl, nLayer + 1);
   const split = options.tensorSplit ?? gpus.map((g) => gpuCapacityBytes(g));
@@ -445,7 +451,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     throw new InvalidInputError([
       {
         path: 'llamaCpp.tensorSplit',
-        message: `--tensor-split has ${split.length} values for ${gpus.length} GPUs; give one proportion per GPU`,
+        message: `tensorSplit has ${split.length} values for ${gpus.length} GPUs; give one proportion per GPU`,
         received: split,
       },
     ]);
