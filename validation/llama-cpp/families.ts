@@ -52,6 +52,25 @@ export const FAMILIES: readonly HarnessFamily[] = [
     note: 'alternating SWA 128, attention sinks, biased experts (32, top 4)',
     layers: 4,
   },
+  {
+    id: 'mixtral',
+    config: 'mistralai__Mixtral-8x7B-v0.1',
+    note: 'converted to `llama` with 8 experts, top 2 (no SWA)',
+    layers: 2,
+  },
+  { id: 'gpt2', config: 'openai-community__gpt2', note: 'learned positions, LayerNorm with biases, fused qkv, GELU' },
+  {
+    id: 'llama4',
+    config: 'meta-llama__Llama-4-Scout-17B-16E-Instruct',
+    note: 'chunked attention (8192) on 3 of 4 layers, no RoPE on the 4th, MoE 16 experts + shared',
+    layers: 4,
+  },
+  {
+    id: 'qwen3next',
+    config: 'Qwen__Qwen3-Next-80B-A3B-Thinking',
+    note: 'hybrid: Gated DeltaNet on 3 of 4 layers, gated full attention on the 4th, 512 experts',
+    layers: 4,
+  },
 ];
 
 /**
@@ -72,5 +91,5 @@ export const GRID: readonly HarnessRun[] = [
 ];
 
 /** The subset `npm test` re-runs against the live runtime (small models, three contexts). */
-export const LIVE_FAMILIES: readonly string[] = ['llama', 'qwen3', 'gemma3'];
+export const LIVE_FAMILIES: readonly string[] = ['llama', 'qwen3', 'gemma3', 'deepseek2'];
 export const LIVE_GRID: readonly HarnessRun[] = [GRID[0]!, GRID[3]!, GRID[7]!];

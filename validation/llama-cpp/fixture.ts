@@ -24,8 +24,14 @@ export interface LlamaCppFixture {
 /** The config with only its first `layers` decoder layers (per-layer lists cut to match). */
 function capLayers(config: Record<string, unknown>, layers: number | undefined): Record<string, unknown> {
   if (!layers) return config;
-  const out: Record<string, unknown> = { ...config, num_hidden_layers: layers };
-  if (Array.isArray(config.layer_types)) out.layer_types = config.layer_types.slice(0, layers);
+  const cut = (c: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...c, num_hidden_layers: layers };
+    if (Array.isArray(c.layer_types)) out.layer_types = c.layer_types.slice(0, layers);
+    if (Array.isArray(c.no_rope_layers)) out.no_rope_layers = c.no_rope_layers.slice(0, layers);
+    return out;
+  };
+  const out = cut(config);
+  if (config.text_config) out.text_config = cut(config.text_config as Record<string, unknown>);
   return out;
 }
 

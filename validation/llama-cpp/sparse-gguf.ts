@@ -184,6 +184,26 @@ const RULES: Record<string, ArchRules> = {
       return t;
     },
   },
+  llama4: {
+    // convert_hf_to_gguf.py Llama4Model: interleave step, expert width (intermediate_size), dense width
+    // (intermediate_size_mlp); gate_up experts split into gate and up.
+    kv: (c) => [
+      u32('llama4.interleave_moe_layer_step', Number(c.interleave_moe_layer_step ?? 1)),
+      u32('llama4.expert_feed_forward_length', Number(c.intermediate_size)),
+      u32('llama4.feed_forward_length', Number(c.intermediate_size_mlp ?? c.intermediate_size)),
+    ],
+    tensor: (t) => {
+      if (t.name.includes('.ffn_gate_up_exps.')) {
+        const ne = [...t.ne];
+        ne[1]! /= 2;
+        return [
+          { ...t, name: t.name.replace('ffn_gate_up_exps', 'ffn_gate_exps'), ne },
+          { ...t, name: t.name.replace('ffn_gate_up_exps', 'ffn_up_exps'), ne: [...ne] },
+        ];
+      }
+      return t;
+    },
+  },
   'gpt-oss': {
     // convert_hf_to_gguf.py GptOssModel: sliding_window, expert width; post_attention_layernorm is
     // `post_attention_norm` (LLM_TENSOR_ATTN_POST_NORM), gate_up_proj and its bias split into gate and up.
@@ -212,20 +232,24 @@ const RULES: Record<string, ArchRules> = {
  */
 export function harnessModel(configName: string, config: Record<string, unknown>): HarnessModel {
   const architecture = normalizeConfig(config).architecture;
+  // Multimodal configs (Llama 4) nest the language model's keys under text_config.
+  const text = (config.text_config as Record<string, unknown> | undefined) ?? config;
   // The converter's `general.architecture` for this config, as core maps it (convert_hf_to_gguf.py @ModelBase.register).
   const name = llamaCppArchitecture(architecture);
   const rules = RULES[name] ?? {};
   const src = synthesizeTensors(architecture).filter((t) => !t.mtp && t.shape.every((d) => d > 0));
   const tensors: HarnessTensor[] = [];
   for (const t of src) {
-    const h: HarnessTensor = { name: ggufNameFor(t), ne: [...t.shape].reverse(), type: typeFor(t) };
-    const r = rules.tensor ? rules.tensor(h, t, config) : h;
+    // A norm's bias keeps `.bias` (LayerNorm models: gpt2), which core's role alone does not say.
+    const name = ggufNameFor(t).replace(/\.weight$/, t.name.endsWith('.bias') ? '.bias' : '.weight');
+    const h: HarnessTensor = { name, ne: [...t.shape].reverse(), type: typeFor(t) };
+    const r = rules.tensor ? rules.tensor(h, t, text) : h;
     if (Array.isArray(r)) tensors.push(...r);
     else if (r) tensors.push(r);
   }
   const first = architecture.layers[0]!;
   const attn = first.attention;
-  const ropeScaling = config.rope_scaling as { rope_type?: string } | null | undefined;
+  const ropeScaling = text.rope_scaling as { rope_type?: string } | null | undefined;
   if (ropeScaling?.rope_type === 'llama3' && 'headDim' in attn)
     tensors.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: 'F32' });
   const kv: GgufKv[] = [
@@ -236,8 +260,8 @@ export function harnessModel(configName: string, config: Record<string, unknown>
     u32(`${name}.context_length`, architecture.maxPositionEmbeddings ?? 4096),
     u32(`${name}.embedding_length`, architecture.hiddenSize),
     u32(`${name}.vocab_size`, architecture.vocabSize),
-    f32(`${name}.attention.layer_norm_rms_epsilon`, Number(config.rms_norm_eps ?? 1e-6)),
-    f32(`${name}.rope.freq_base`, Number(config.rope_theta ?? 10000)),
+    f32(`${name}.attention.layer_norm_rms_epsilon`, Number(text.rms_norm_eps ?? 1e-6)),
+    f32(`${name}.rope.freq_base`, Number(text.rope_theta ?? 10000)),
   ];
   if (attn.kind === 'full' || attn.kind === 'sliding' || attn.kind === 'chunked') {
     kv.push(
@@ -258,7 +282,7 @@ export function harnessModel(configName: string, config: Record<string, unknown>
     );
   }
   // An architecture's own keys replace the common ones (llama.cpp refuses a file with a duplicate key).
-  const own = rules.kv ? rules.kv(config, architecture) : [];
+  const own = rules.kv ? rules.kv(text, architecture) : [];
   const replaced = new Set(own.map((k) => k[0]));
   const merged = [...kv.filter((k) => !replaced.has(k[0])), ...own, ...vocabulary(architecture.vocabSize)];
   return { config: configName, ggufArchitecture: name, architecture, kv: merged, tensors };
