@@ -3,6 +3,7 @@ import { isSoftmaxAttention } from '../architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
 import { kvDtypeLayout } from '../dtypes.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { findGgmlType } from '../ggml-types.js';
 import { kvCacheBytes } from '../kv-cache.js';
 import { layerClasses } from '../layer-classes.js';
 import type { PreparedModel } from '../prepare-model.js';
@@ -169,10 +170,84 @@ function attentionDims(a: SoftmaxAttentionSpec): { q: number; kv: number; heads:
   return { q: a.numHeads * a.headDim, kv: a.numKvHeads * Math.max(a.headDim, a.vHeadDim), heads: a.numHeads };
 }
 
+/**
+ * One KV cell's K and V widths as llama.cpp caches them: MLA caches the latent plus the RoPE part as a
+ * single-head K and no V (src/llama-kv-cache.cpp: has_v = !is_mla; V is a view of K in the graph).
+ */
+function cacheWidths(a: SoftmaxAttentionSpec): { k: number; v: number; headK: number; headV: number; vIsK: boolean } {
+  if (a.mla) {
+    const k = a.mla.kvLoraRank + a.mla.qkRopeHeadDim;
+    return { k, v: a.mla.kvLoraRank, headK: k, headV: a.mla.kvLoraRank, vIsK: true };
+  }
+  return {
+    k: a.numKvHeads * a.headDim,
+    v: a.numKvHeads * a.vHeadDim,
+    headK: a.headDim,
+    headV: a.vHeadDim,
+    vIsK: false,
+  };
+}
+
+/** ggml-cuda/common.cuh MATRIX_ROW_PADDING, and the CUDA buffer type's alignment (get_alignment: 128). */
+const CUDA_ROW_PADDING = 512;
+const CUDA_ALIGNMENT = 128;
+
+/**
+ * Bytes a weight takes in a CUDA buffer (not measured here; ggml-cuda.cu): a quantized tensor whose rows
+ * are not a multiple of 512 values gets one partial row more (get_alloc_size, [TAG_ALLOC_SIZE_EXPAND]), and
+ * each tensor starts at a multiple of 128 bytes (ggml_tallocr with the buffer's alignment).
+ */
+function cudaTensorAllocBytes(raw: number, shape: readonly number[], type: string | undefined): number {
+  const t = type === undefined ? undefined : findGgmlType(type);
+  const ne0 = shape[shape.length - 1] ?? 0;
+  let size = raw;
+  if (t?.quantized && ne0 % CUDA_ROW_PADDING !== 0)
+    size += ((CUDA_ROW_PADDING - (ne0 % CUDA_ROW_PADDING)) / t.blockElements) * t.blockBytes;
+  return padTo(size, CUDA_ALIGNMENT);
+}
+
+/** KV cache types the CUDA flash-attention kernels read in a default build (ggml-cuda/fattn.cu ggml_cuda_fattn_kv_type_supported). */
+const CUDA_FA_KV_TYPES = new Set(['f32', 'f16', 'bf16', 'q4_0', 'q8_0']);
+
+/**
+ * Whether the CUDA backend runs FLASH_ATTN_EXT for every attention layer (ggml-cuda/fattn.cu
+ * ggml_cuda_get_best_fattn_kernel, this build): K head sizes 40–256 with V of the same size; 576/512 (MLA)
+ * and 512/512 only with the GQA path (≥ 2 query heads per KV head); 192/128 and 320/256 only with a GQA
+ * ratio divisible by 8 / 32; K and V of one type (GGML_CUDA_FA_ALL_QUANTS off), each of f32, f16, bf16,
+ * q4_0, q8_0. With `-fa auto`, llama.cpp turns flash attention off when a layer's FA node lands on
+ * another device than the layer (src/llama-context.cpp resolve_fused_ops).
+ * @returns undefined when supported, else the reason
+ */
+function cudaFlashAttnUnsupported(arch: Architecture, cacheTypeK: string, cacheTypeV: string): string | undefined {
+  if (cacheTypeK !== cacheTypeV) return `K cache ${cacheTypeK} and V cache ${cacheTypeV} differ`;
+  if (!CUDA_FA_KV_TYPES.has(cacheTypeK)) return `cache type ${cacheTypeK} has no CUDA flash-attention kernel`;
+  for (const { layer } of layerClasses(arch)) {
+    const a = layer.attention;
+    if (!isSoftmaxAttention(a)) continue;
+    const w = cacheWidths(a);
+    const gqa = a.mla ? a.numHeads : a.numHeads / a.numKvHeads;
+    const ok = [40, 64, 72, 80, 96, 112, 128, 256].includes(w.headK)
+      ? w.headV === w.headK
+      : w.headK === 576
+        ? w.headV === 512 && gqa >= 2
+        : w.headK === 512
+          ? w.headV === 512 && gqa >= 2
+          : w.headK === 192
+            ? w.headV === 128 && gqa % 8 === 0
+            : w.headK === 320
+              ? w.headV === 256 && gqa % 32 === 0
+              : false;
+    if (!ok) return `head sizes K ${w.headK} / V ${w.headV} have no CUDA flash-attention kernel`;
+  }
+  return undefined;
+}
+
 interface ComputeInputs {
   ub: number;
   cells: number;
   swaCells: number;
+  /** KV streams (sequences without a unified cache): the reserve graph's K/V views span all of them. */
+  streams: number;
   fa: boolean;
   kQuant: boolean;
   vQuant: boolean;
@@ -203,8 +278,17 @@ function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean
         let bytes = F32 * c.ub * (h + d.q + 2 * d.kv + fused);
         if (!c.fa) bytes += F32 * keys * c.ub * d.heads;
         else bytes += F32 * c.ub * d.q;
-        if (c.kQuant) bytes += 2 * keys * d.kv;
-        if (c.vQuant) bytes += 2 * keys * d.kv;
+        // CUDA (not measured here; ggml-cuda source): the FLASH_ATTN_EXT node's allocation carries f16 copies
+        // of a quantized K and V when the MMA/tile kernel runs — the reserve graph has n_ubatch / n_stream > 2
+        // tokens per stream — each 2 bytes × every cell of every stream, 128-byte aligned; V shares K's copy
+        // when V is a view of K (MLA) (ggml-cuda/fattn.cu get_alloc_size, fattn-common.cuh f16_extra_data).
+        // Without flash attention nothing is dequantized into the compute buffer: MMQ quantizes the
+        // activations to q8_1 and cuBLAS converts in ggml_cuda_pool, outside it.
+        if (c.fa && c.ub / c.streams > 2) {
+          const w = cacheWidths(a);
+          if (c.kQuant) bytes += padTo(2 * keys * c.streams * w.k, 128);
+          if (c.vQuant && !w.vIsK) bytes += padTo(2 * keys * c.streams * w.v, 128);
+        }
         attention = Math.max(attention, bytes);
       } else {
         attention = Math.max(attention, F32 * c.ub * 4 * h);
@@ -224,13 +308,16 @@ function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean
   const peak = bytes === output && output > 0 ? 'output' : bytes === attention ? 'attention' : 'mlp';
   return part(
     bytes,
-    `ggml compute buffer: max(attention, MLP, output) phase at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`,
+    `ggml compute buffer: max(attention, MLP, output) phase at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}; CUDA rules from ggml-cuda's source, not measured here`,
     {
       accuracy: 'model',
       source:
-        'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c (in-place reuse); fitted to llama.cpp CI logs within 3%',
+        'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c (in-place reuse); fitted to llama.cpp CUDA CI logs (flash attention off, f16 cache) within 3%; CUDA flash-attention f16 K/V copies from ggml/src/ggml-cuda/fattn.cu (not measured here)',
       parts: {
-        attention: part(attention, 'residual + q/k/v (+ fused qkv) + scores or FA output + dequantized KV'),
+        attention: part(
+          attention,
+          'residual + q/k/v (+ fused qkv) + scores or FA output (+ f16 copies of a quantized K/V in the CUDA FA node; not measured here)',
+        ),
         mlp: part(mlp, 'residual + normed input + gate/up outputs'),
         output: part(output, 'logits n_vocab × n_ubatch + hidden n_embd × n_ubatch, f32'),
       },
@@ -367,10 +454,22 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   // FLASH_ATTN_EXT (the CPU and CUDA backends do) and, failing that, whenever V is quantized
   // ("enabling flash_attn since it is required for quantized V cache"); off with a quantized V cache is refused.
   const faFlag = options.flashAttn ?? 'auto';
-  const fa = faFlag === 'on' || faFlag === 'auto';
+  // src/llama-context.cpp llama_init_from_model: a quantized V cache turns auto into on first; otherwise
+  // auto keeps flash attention where every layer's backend runs it (the CPU always; CUDA per its kernels).
+  const vForcesFa = faFlag === 'auto' && isBlockQuant(ctv);
+  const cudaNoFa = gpus.length > 0 ? cudaFlashAttnUnsupported(arch, ctk, ctv) : undefined;
+  const fa = faFlag === 'on' || (faFlag === 'auto' && (vForcesFa || cudaNoFa === undefined));
   if (faFlag === 'auto')
     assumptions.push(
-      `llamaCpp.flashAttn auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`,
+      vForcesFa
+        ? 'llamaCpp.flashAttn auto resolved to on (a quantized V cache requires it)'
+        : cudaNoFa
+          ? `llamaCpp.flashAttn auto resolved to off: ${cudaNoFa} (ggml-cuda/fattn.cu; not measured here)`
+          : `llamaCpp.flashAttn auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`,
+    );
+  if (fa && cudaNoFa)
+    assumptions.push(
+      `flash attention is on but CUDA has no kernel for it (${cudaNoFa}): llama.cpp runs those nodes on the CPU, which this estimate does not model`,
     );
   const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
   // MLA caches one latent row per cell and no V (src/llama-kv-cache.cpp: has_v = !is_mla), and
@@ -476,7 +575,8 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let hostWeights = 0;
   let inputWeights = 0;
   let largestHostWeight = 0;
-  for (const { tensor, bytes: raw } of tensorBytes(p, options.format)) {
+  const storedTypes = p.weightsIn(options.format).perTensor;
+  for (const [i, { tensor, bytes: raw }] of tensorBytes(p, options.format).entries()) {
     // Each tensor's data starts at a multiple of general.alignment (32) in the file, and a model buffer
     // covers the tensors' range (src/llama-model-loader.cpp get_mapping_range).
     const bytes = padTo(raw, GGUF_ALIGNMENT);
@@ -488,6 +588,11 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
         : tensor.role === 'token_embd' || tensor.role === 'position_embd'
           ? -1
           : outputDevice;
+    if (dev >= 0 && gpus[dev]!.gpuUsableFraction === undefined) {
+      // A discrete GPU holds a copy in a CUDA buffer, not the mapped file.
+      weights[dev]! += cudaTensorAllocBytes(raw, tensor.shape, storedTypes[i]?.type);
+      continue;
+    }
     if (dev < 0) {
       hostWeights += bytes;
       if (tensor.role !== 'token_embd' && tensor.role !== 'position_embd')
@@ -522,6 +627,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     ub: ubatch,
     cells,
     swaCells: swaCells ?? cells,
+    streams,
     fa,
     kQuant: isBlockQuant(ctk),
     vQuant: isBlockQuant(ctv),
@@ -552,7 +658,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     const parts: Record<string, BreakdownPart> = {
       weights: part(
         modelBytes,
-        `model buffer: ${to - from} layers${outputDevice === d ? ' + output layer' : ''}${mapsWholeFile ? ' + token_embd (Metal maps the whole file)' : ''} in ${options.format.id}`,
+        `model buffer: ${to - from} layers${outputDevice === d ? ' + output layer' : ''}${mapsWholeFile ? ' + token_embd (Metal maps the whole file)' : gpu.gpuUsableFraction === undefined ? ' (CUDA buffer: quantized rows padded to 512 values, 128-byte aligned; from ggml-cuda source, not measured here)' : ''} in ${options.format.id}`,
         { accuracy: 'exact' },
       ),
       kvCache: kv ?? part(0, 'no layers on this device', { accuracy: 'exact' }),
