@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Architecture } from '../architecture.js';
-import { MIB } from '../units.js';
+import type { Architecture } from '../model/architecture.js';
+import { MIB } from '../memory/units.js';
 import { asStored, fixtureModel, llamaCppFixtures } from './__fixtures__/llama-cpp-fixtures.js';
 import { llamaCppArchitecture, llamaCppMemory } from './llama-cpp.js';
 

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LlamaCppFixture } from '../../../../../validation/llama-cpp/fixture.js';
-import { type PreparedModel, prepareModel } from '../../prepare-model.js';
-import { ggmlTensorBytes } from '../../ggml-types.js';
-import type { Tensor } from '../../tensor.js';
-import type { WeightFormat } from '../../weight-format.js';
+import { type PreparedModel, prepareModel } from '../../model/prepare-model.js';
+import { ggmlTensorBytes } from '../../model/ggml-types.js';
+import type { Tensor } from '../../model/tensor.js';
+import type { WeightFormat } from '../../formats/weight-format.js';
 
 // The fixture's shape is declared once, by its writer (validation/llama-cpp/fixture.ts); this reader
 // imports the type only, so nothing of the harness runs here.
