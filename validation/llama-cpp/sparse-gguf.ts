@@ -41,7 +41,7 @@ const T = (name: string): GgmlTypeLayout => ggmlTypeLayout(name);
  * matrices whose rows divide 256, Q5_0 (or F16) otherwise: a mix like a Q5_K_M file, so the model
  * buffer check exercises several block layouts.
  */
-function typeFor(t: Tensor): string {
+export function typeFor(t: Pick<Tensor, 'shape' | 'role'>): string {
   if (t.shape.length <= 1) return 'F32';
   const inF = t.shape[t.shape.length - 1]!;
   if ((t.role === 'output' || t.role === 'token_embd') && inF % 256 === 0) return 'Q6_K';
@@ -237,11 +237,17 @@ export function harnessModel(configName: string, config: Record<string, unknown>
   // The converter's `general.architecture` for this config, as core maps it (convert_hf_to_gguf.py @ModelBase.register).
   const name = llamaCppArchitecture(architecture);
   const rules = RULES[name] ?? {};
-  const src = synthesizeTensors(architecture).filter((t) => !t.mtp && t.shape.every((d) => d > 0));
+  // The converter's own tensors too (rope_freqs.weight for llama3 RoPE scaling), as core synthesizes them.
+  const src = synthesizeTensors(architecture, { converterTensors: true }).filter(
+    (t) => !t.mtp && t.shape.every((d) => d > 0),
+  );
   const tensors: HarnessTensor[] = [];
   for (const t of src) {
     // A norm's bias keeps `.bias` (LayerNorm models: gpt2), which core's role alone does not say.
-    const name = ggufNameFor(t).replace(/\.weight$/, t.name.endsWith('.bias') ? '.bias' : '.weight');
+    const name =
+      t.name === 'rope_freqs.weight'
+        ? t.name
+        : ggufNameFor(t).replace(/\.weight$/, t.name.endsWith('.bias') ? '.bias' : '.weight');
     const h: HarnessTensor = { name, ne: [...t.shape].reverse(), type: typeFor(t) };
     const r = rules.tensor ? rules.tensor(h, t, text) : h;
     if (Array.isArray(r)) tensors.push(...r);
@@ -249,9 +255,6 @@ export function harnessModel(configName: string, config: Record<string, unknown>
   }
   const first = architecture.layers[0]!;
   const attn = first.attention;
-  const ropeScaling = text.rope_scaling as { rope_type?: string } | null | undefined;
-  if (ropeScaling?.rope_type === 'llama3' && 'headDim' in attn)
-    tensors.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: 'F32' });
   const kv: GgufKv[] = [
     ['general.architecture', GGUF_VALUE.STRING, name],
     ['general.name', GGUF_VALUE.STRING, configName],

@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Architecture } from '../model/architecture.js';
 import { MIB } from '../memory/units.js';
+import { typeFor } from '../../../../validation/llama-cpp/sparse-gguf.js';
+import type { WeightFormat } from '../formats/weight-format.js';
+import { ggmlTensorBytes } from '../model/ggml-types.js';
+import { prepareModel } from '../model/prepare-model.js';
 import { asStored, fixtureModel, llamaCppFixtures } from './__fixtures__/llama-cpp-fixtures.js';
 import { llamaCppArchitecture, llamaCppMemory } from './llama-cpp.js';
 
@@ -124,6 +128,28 @@ describe.each(llamaCppFixtures())('llama.cpp $id ($ggufArchitecture, $runtime.ll
       const compute = r.host.parts.activations!.bytes / MIB;
       const measured = Number(rec.computeMib!.CPU);
       if (!COMPUTE_GAPS.has(`${f.id} ${label}`)) expect(Math.abs(compute / measured - 1)).toBeLessThanOrEqual(0.05);
+    });
+  }
+});
+
+describe('a model given as a config (synthesized inventory) gets the converter-added tensors', () => {
+  // The harness writes each tensor in the type its rule gives; the same rule as a weight format.
+  const harnessTypes: WeightFormat = {
+    specVersion: 'v1',
+    id: 'harness-types',
+    description: 'the ggml type the harness writes each tensor in',
+    bytesForTensor: (t) => ({ bytes: ggmlTensorBytes(typeFor(t), t.shape), type: typeFor(t) }),
+  };
+  for (const id of ['llama', 'llama-3.1-8b']) {
+    it(`${id}: llama3 RoPE scaling adds rope_freqs.weight, so the model buffer is the file's to the byte`, () => {
+      const f = llamaCppFixtures().find((x) => x.id === id)!;
+      expect(f.tensors.some((t) => t.name === 'rope_freqs.weight')).toBe(true);
+      const fromConfig = prepareModel(f.architecture);
+      expect(fromConfig.source).toBe('config');
+      const r = llamaCppMemory({ model: fromConfig, format: harnessTypes, gpus: [], ctxSize: 4096 });
+      const file = f.tensors.reduce((s, t) => s + Math.ceil(ggmlTensorBytes(t.type, [...t.ne].reverse()) / 32) * 32, 0);
+      expect(r.host.parts.weights!.bytes).toBe(file);
+      expect(mib2(file)).toBe(f.modelMib.CPU_Mapped);
     });
   }
 });

@@ -3,10 +3,11 @@ import { isSoftmaxAttention } from '../model/architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
 import { kvDtypeLayout } from '../model/dtypes.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { findGgmlType } from '../model/ggml-types.js';
+import { findGgmlType, ggmlTensorBytes } from '../model/ggml-types.js';
 import { kvCacheBytes } from '../memory/kv-cache.js';
 import { layerClasses } from '../model/layer-classes.js';
 import type { PreparedModel } from '../model/prepare-model.js';
+import { synthesizeTensors } from '../model/synthesize-tensors.js';
 import { MIB } from '../memory/units.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { layerSlice, padTo, prepared, requireInt, tensorBytes } from './devices.js';
@@ -576,7 +577,19 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let inputWeights = 0;
   let largestHostWeight = 0;
   const storedTypes = p.weightsIn(options.format).perTensor;
-  for (const [i, { tensor, bytes: raw }] of tensorBytes(p, options.format).entries()) {
+  // A model given as a config or safetensors lacks what the converter adds to the GGUF: llama3 RoPE
+  // scaling writes rope_freqs.weight, f32 (convert_hf_to_gguf.py LlamaModel.generate_extra_tensors).
+  const converterOnly =
+    p.source === 'gguf' || p.tensors.some((t) => t.name === 'rope_freqs.weight')
+      ? []
+      : synthesizeTensors(arch, { converterTensors: true })
+          .filter((t) => t.name === 'rope_freqs.weight')
+          .map((tensor) => ({ tensor, bytes: ggmlTensorBytes('F32', tensor.shape), type: 'F32' }));
+  const inventory = [
+    ...tensorBytes(p, options.format).map((t, i) => ({ ...t, type: storedTypes[i]?.type })),
+    ...converterOnly,
+  ];
+  for (const { tensor, bytes: raw, type } of inventory) {
     // Each tensor's data starts at a multiple of general.alignment (32) in the file, and a model buffer
     // covers the tensors' range (src/llama-model-loader.cpp get_mapping_range).
     const bytes = padTo(raw, GGUF_ALIGNMENT);
@@ -590,7 +603,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
           : outputDevice;
     if (dev >= 0 && gpus[dev]!.gpuUsableFraction === undefined) {
       // A discrete GPU holds a copy in a CUDA buffer, not the mapped file.
-      weights[dev]! += cudaTensorAllocBytes(raw, tensor.shape, storedTypes[i]?.type);
+      weights[dev]! += cudaTensorAllocBytes(raw, tensor.shape, type);
       continue;
     }
     if (dev < 0) {
