@@ -68,7 +68,7 @@ export const FAMILIES: readonly HarnessFamily[] = [
   {
     id: 'qwen3next',
     config: 'Qwen__Qwen3-Next-80B-A3B-Thinking',
-    note: 'hybrid: Gated DeltaNet on 3 of 4 layers, gated full attention on the 4th, 512 experts',
+    note: 'hybrid: Gated DeltaNet on 3 of 4 layers (f32 recurrent state per sequence), gated full attention on the 4th, 512 experts',
     layers: 4,
   },
 ];

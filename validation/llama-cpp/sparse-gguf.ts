@@ -204,6 +204,35 @@ const RULES: Record<string, ArchRules> = {
       return t;
     },
   },
+  qwen3next: {
+    // convert_hf_to_gguf.py Qwen3NextModel: Gated DeltaNet sizes as ssm.* keys, the attention shape of the
+    // full-attention layers (layer 0 is linear, so the common keys miss it), partial RoPE.
+    kv: (c) => [
+      u32('qwen3next.ssm.conv_kernel', Number(c.linear_conv_kernel_dim)),
+      u32('qwen3next.ssm.state_size', Number(c.linear_key_head_dim)),
+      u32('qwen3next.ssm.group_count', Number(c.linear_num_key_heads)),
+      u32('qwen3next.ssm.time_step_rank', Number(c.linear_num_value_heads)),
+      u32('qwen3next.ssm.inner_size', Number(c.linear_num_value_heads) * Number(c.linear_value_head_dim)),
+      u32('qwen3next.full_attention_interval', Number(c.full_attention_interval ?? 4)),
+      u32('qwen3next.attention.head_count', Number(c.num_attention_heads)),
+      u32('qwen3next.attention.head_count_kv', Number(c.num_key_value_heads)),
+      u32('qwen3next.attention.key_length', Number(c.head_dim)),
+      u32('qwen3next.attention.value_length', Number(c.head_dim)),
+      u32('qwen3next.rope.dimension_count', Number(c.head_dim) * Number(c.partial_rotary_factor ?? 1)),
+      u32('qwen3next.expert_feed_forward_length', Number(c.moe_intermediate_size)),
+      u32('qwen3next.expert_shared_feed_forward_length', Number(c.shared_expert_intermediate_size)),
+      u32('qwen3next.feed_forward_length', Number(c.intermediate_size)),
+    ],
+    // llama.cpp names (src/llama-arch.cpp): conv1d as {d_conv, conv_dim}, dt_bias as `ssm_dt.bias`,
+    // in_proj_ba as `ssm_ba`, post_attention_layernorm as `post_attention_norm`, the shared-expert gate as a vector.
+    tensor: (t, src) => {
+      if (src.role === 'ssm_conv1d') return { ...t, ne: [t.ne[0]!, t.ne[2]!] };
+      if (src.role === 'ssm_dt') return { ...t, name: `blk.${src.layer}.ssm_dt.bias` };
+      if (t.name.endsWith('.ffn_norm.weight')) return { ...t, name: t.name.replace('ffn_norm', 'post_attention_norm') };
+      if (src.role === 'ffn_gate_inp_shexp') return { ...t, ne: [t.ne[0]!], type: 'F32' };
+      return t;
+    },
+  },
   'gpt-oss': {
     // convert_hf_to_gguf.py GptOssModel: sliding_window, expert width; post_attention_layernorm is
     // `post_attention_norm` (LLM_TENSOR_ATTN_POST_NORM), gate_up_proj and its bias split into gate and up.

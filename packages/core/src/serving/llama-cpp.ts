@@ -10,7 +10,7 @@ import type { PreparedModel } from '../model/prepare-model.js';
 import { synthesizeTensors } from '../model/synthesize-tensors.js';
 import { MIB } from '../memory/units.js';
 import type { WeightFormat } from '../formats/weight-format.js';
-import { layerSlice, padTo, prepared, requireInt, tensorBytes } from './devices.js';
+import { layerSlice, memoArch, padTo, prepared, requireInt, tensorBytes } from './devices.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 
 /** llama.cpp settings, under the engine's own flag names. */
@@ -614,17 +614,25 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     } else weights[dev]! += bytes;
   }
 
-  const kvFor = (from: number, to: number) =>
-    to > from
-      ? kvCacheBytes(layerSlice(arch, from, to), {
-          tokens: cells,
-          batch: streams,
-          kDtype: ctk,
-          vDtype: ctv,
-          slidingExtraTokens,
-          ignoreWindows,
-        })
-      : undefined;
+  const kvOptions = { tokens: cells, batch: streams, kDtype: ctk, vDtype: ctv, slidingExtraTokens, ignoreWindows };
+  const kvFor = (from: number, to: number): BreakdownPart | undefined => {
+    if (to <= from) return undefined;
+    const slice = layerSlice(arch, from, to);
+    const recurrent = (l: Architecture['layers'][number]) => !isSoftmaxAttention(l.attention);
+    if (!slice.layers.some(recurrent)) return kvCacheBytes(slice, kvOptions);
+    // A hybrid model: llama.cpp keeps the recurrent state (conv R and state S) in f32 whatever the K/V
+    // cache types, one slot per sequence even with a unified KV cache (src/llama-model.cpp create_memory:
+    // recurrent_type_r/s GGML_TYPE_F32, rs_size max(1, n_seq_max); src/llama-memory-recurrent.cpp).
+    const states = memoArch(slice, 'recurrent', () => ({ ...slice, layers: slice.layers.filter(recurrent) }));
+    const attn = memoArch(slice, 'attention', () => ({ ...slice, layers: slice.layers.filter((l) => !recurrent(l)) }));
+    const rs = kvCacheBytes(states, { tokens: 1, batch: np, kDtype: 'f32', vDtype: 'f32', stateDtype: 'f32' });
+    const kv = attn.layers.length > 0 ? kvCacheBytes(attn, kvOptions) : undefined;
+    return part((kv?.bytes ?? 0) + rs.bytes, 'KV cache of the attention layers + f32 recurrent state per sequence', {
+      accuracy: 'exact',
+      source: 'llama.cpp src/llama-kv-cache.cpp, src/llama-memory-recurrent.cpp',
+      parts: { ...(kv ? { kv } : {}), recurrentState: rs },
+    });
+  };
   const layerRange = (dev: number): [number, number] => {
     let from = -1;
     let to = -1;
