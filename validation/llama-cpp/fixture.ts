@@ -42,13 +42,14 @@ export async function measureFamily(
   grid: readonly HarnessRun[],
 ): Promise<LlamaCppFixture> {
   const model = harnessModel(f.config, capLayers(config, f.layers));
+  const text = (config.text_config as Record<string, unknown> | undefined) ?? config;
   const load = await measure(model, grid);
   return {
     id: f.id,
     config: f.config,
     note: f.note,
     layers: model.architecture.layers.length,
-    configLayers: Number(config.num_hidden_layers),
+    configLayers: Number(text.num_hidden_layers ?? text.n_layer),
     runtime: { ...runtimeVersion(), backend: 'CPU' },
     ggufArchitecture: model.ggufArchitecture,
     architecture: model.architecture,
