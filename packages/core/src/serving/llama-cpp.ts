@@ -30,7 +30,10 @@ export interface LlamaCppOptions {
   parallel?: number;
   /** `--kv-unified`: one KV buffer shared by all sequences (default false: n_ctx / parallel cells each). */
   kvUnified?: boolean;
-  /** `-fa/--flash-attn on|off|auto` (default auto: on wherever the backend runs FLASH_ATTN_EXT — CPU and CUDA do). */
+  /**
+   * `-fa/--flash-attn on|off|auto` (default auto: on where every layer's backend runs FLASH_ATTN_EXT — the
+   * CPU always, CUDA where its kernels cover the head sizes and cache types; a quantized V cache forces it on).
+   */
   flashAttn?: 'on' | 'off' | 'auto';
   /** `-ctk/--cache-type-k` (default f16). */
   cacheTypeK?: string;
