@@ -7,19 +7,20 @@ import {
   requireEngineFormat,
   type ServingEstimate,
   type ServingOptions,
-  solveGpuLayers,
+  planServing as planCore,
   type Tensor,
   type WeightFormat,
 } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { readFlag } from '../flag-parse.js';
+import { collect, readFlag } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
 import { type EmitTarget, emitLaunch } from './emit.js';
 import { engineFlag, servingOptionsFrom } from './engine-flags.js';
 import { storedFormat } from '@vramkit/models';
 import { llamaFileTypeFormats } from '@vramkit/quant';
 import { renderServing } from './render-serving.js';
+import { type DraftSetup, draftSetup } from './speculative-flags.js';
 
 /** The model as `estimate` resolved it. */
 export interface ServeModel {
@@ -72,19 +73,18 @@ export function planServing(
   values: CommandArgs['values'],
   model: ServeModel,
   format: WeightFormat | undefined,
+  draft?: DraftSetup,
 ): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
   const engine = engineFlag(values);
   if (!engine) throw new UsageError('--engine is required here: llama.cpp, vllm or transformers', 'engine');
   const notes: string[] = [];
   const chosen = serveFormat(engine, format, notes, model);
-  let options = servingOptionsFrom(values, engine, servePrepared(model), chosen);
-  if (engine === 'llama.cpp' && options.llamaCpp?.nGpuLayers === undefined && options.gpus.length > 0) {
-    const best = solveGpuLayers(options);
-    options = { ...options, llamaCpp: { ...options.llamaCpp, nGpuLayers: best.value } };
-    notes.push(
-      `-ngl ${best.value}: the most layers that fit${best.binding !== 'none' ? ` (one more is limited by ${best.binding})` : ''}`,
-    );
-  }
+  const { speculative: _flags, ...asked } = servingOptionsFrom(values, engine, servePrepared(model), chosen);
+  let options: ServingOptions = draft ? { ...asked, speculative: draft.speculative } : asked;
+  if (draft) notes.push(...draft.notes);
+  const planned = planCore(options);
+  options = planned.options;
+  notes.push(...planned.notes);
   const estimate = estimateServing(options);
   estimate.assumptions.push(...notes);
   return { options, estimate, notes };
@@ -99,12 +99,20 @@ export function planServing(
  * @param format the weight format from `--quant` / `--file`, if any
  * @returns the exit code: 0 when it fits (or when emitting), 1 when it does not
  */
-export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, format?: WeightFormat): number {
+export async function runServeEstimate(
+  args: CommandArgs,
+  io: Io,
+  model: ServeModel,
+  format?: WeightFormat,
+): Promise<number> {
   const v = args.values;
-  const { options, estimate } = planServing(v, model, format);
+  const engine = engineFlag(v);
+  const collected = engine ? (collect(v, 'serving') as Partial<ServingOptions>).speculative : undefined;
+  const draft = engine ? await draftSetup(args, io, engine, collected) : undefined;
+  const { options, estimate } = planServing(v, model, format, draft);
   const emit = readFlag(v, 'emit') as EmitTarget | undefined;
   if (emit) {
-    io.out(emitLaunch(emit, options, estimate, model.argument));
+    io.out(emitLaunch(emit, options, estimate, model.argument, draft?.argument));
     return estimate.fits ? 0 : 1;
   }
   if (boolFlag(v, 'json')) {
@@ -122,6 +130,7 @@ export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, f
       binding: estimate.binding,
       ...(estimate.refusal ? { refusal: estimate.refusal } : {}),
       ...(estimate.throughput ? { throughput: estimate.throughput } : {}),
+      ...(estimate.speculative ? { speculative: { ...estimate.speculative, draft: draft?.argument ?? null } } : {}),
       breakdown: estimate.breakdown,
       assumptions: estimate.assumptions,
     };

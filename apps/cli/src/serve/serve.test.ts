@@ -1,63 +1,10 @@
-import { parseArgs } from 'node:util';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../command.js';
 import { compareCommand } from '../commands/compare.js';
 import { fitCommand } from '../commands/fit.js';
 import { gpusCommand } from '../commands/gpus.js';
-import { resolveModel } from '../model-source.js';
-import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
-import { runServeEstimate } from './run-serve-estimate.js';
-import { candidateFormats } from './candidate-formats.js';
+import { expandEngineShortFlags } from './engine-flags.js';
 import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './output-schemas.js';
-
-async function run(command: Command, argv: string[]) {
-  let out = '';
-  let err = '';
-  const parsed = parseArgs({
-    args: expandEngineShortFlags(argv),
-    options: command.options,
-    allowPositionals: true,
-    strict: true,
-  });
-  const code = await command.run(
-    { positionals: parsed.positionals, values: parsed.values },
-    { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() },
-  );
-  return { code, out, err };
-}
-
-const estimateLike = {
-  ...serveOptions,
-  context: { type: 'string', short: 'c' },
-  batch: { type: 'string', short: 'b' },
-  quant: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-async function serve(argv: string[]) {
-  const parsed = parseArgs({
-    args: expandEngineShortFlags(argv),
-    options: estimateLike,
-    allowPositionals: true,
-    strict: true,
-  });
-  const m = await resolveModel(
-    parsed.positionals[0]!,
-    { positionals: parsed.positionals, values: {} },
-    { out: () => {}, err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() },
-  );
-  const format =
-    typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
-  let out = '';
-  const code = runServeEstimate(
-    { positionals: parsed.positionals, values: parsed.values },
-    { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() },
-    m,
-    format,
-  );
-  return { code, out };
-}
+import { runCommand as run, serve } from './serve-test-setup.js';
 
 describe('expandEngineShortFlags', () => {
   it('rewrites -ngl 99, -ctk=q8_0 and -fa on to long flags and leaves others alone', () => {

@@ -1,48 +1,12 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ggufFromConfig } from '@vramkit/models/testing';
 import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../commands/fit.js';
-import { resolveModel } from '../model-source.js';
-import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
-import { ServeOutputSchema } from './output-schemas.js';
-import { runServeEstimate } from './run-serve-estimate.js';
 import { candidateFormats } from './candidate-formats.js';
-
-const estimateLike = {
-  ...serveOptions,
-  context: { type: 'string', short: 'c' },
-  batch: { type: 'string', short: 'b' },
-  quant: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-const io = (sink: { out: string }) => ({
-  out: (t: string) => (sink.out += t),
-  err: () => {},
-  env: { HF_HUB_OFFLINE: '1' },
-  cwd: tmpdir(),
-});
-
-async function serve(argv: string[]) {
-  const parsed = parseArgs({
-    args: expandEngineShortFlags(argv),
-    options: estimateLike,
-    allowPositionals: true,
-    strict: true,
-  });
-  const m = await resolveModel(
-    parsed.positionals[0]!,
-    { positionals: parsed.positionals, values: {} },
-    io({ out: '' }),
-  );
-  const format =
-    typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
-  const sink = { out: '' };
-  const code = runServeEstimate({ positionals: parsed.positionals, values: parsed.values }, io(sink), m, format);
-  return { code, out: sink.out };
-}
+import { ServeOutputSchema } from './output-schemas.js';
+import { runCommand, serve } from './serve-test-setup.js';
 
 /** A sparse Llama-3.2-1B GGUF on disk (header only; the file is extended to full size without data). */
 function llamaGguf(): string {
@@ -162,21 +126,11 @@ describe('serving symptoms (each failed before)', () => {
   });
 
   it('vllm serve carries --quantization awq for an AWQ estimate', async () => {
-    const parsed = parseArgs({
-      args: [llama, '--engine', 'vllm', '--gpu', 'rtx-4090', '--emit', 'vllm'],
-      options: estimateLike,
-      allowPositionals: true,
-      strict: true,
-    });
-    const m = await resolveModel(llama, { positionals: [llama], values: {} }, io({ out: '' }));
-    const sink = { out: '' };
-    runServeEstimate(
-      { positionals: parsed.positionals, values: parsed.values },
-      io(sink),
-      m,
+    const r = await serve(
+      [llama, '--engine', 'vllm', '--gpu', 'rtx-4090', '--emit', 'vllm'],
       candidateFormats('vllm', 'awq')[0],
     );
-    expect(sink.out).toMatch(/--quantization awq/);
+    expect(r.out).toMatch(/--quantization awq/);
   });
 
   it('estimate <file.gguf> --engine llama.cpp uses the file\'s tensor types (no "no stored dtype")', async () => {
@@ -194,12 +148,9 @@ describe('serving symptoms (each failed before)', () => {
 
   it('fit <file.gguf> uses the file', async () => {
     const path = llamaGguf();
-    const argv = [path, '--gpu', 'rtx-4090', '--json'];
-    const parsed = parseArgs({ args: argv, options: fitCommand.options, allowPositionals: true, strict: true });
-    const sink = { out: '' };
-    const code = await fitCommand.run({ positionals: parsed.positionals, values: parsed.values }, io(sink));
-    expect(code).toBe(0);
-    const out = JSON.parse(sink.out) as { rows: { format: string }[] };
+    const r = await runCommand(fitCommand, [path, '--gpu', 'rtx-4090', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { rows: { format: string }[] };
     expect(out.rows.map((r) => r.format)).toEqual(['stored']);
   });
 
