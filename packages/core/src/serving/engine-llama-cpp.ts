@@ -1,4 +1,4 @@
-import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
+import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { prepared } from './devices.js';
 import {

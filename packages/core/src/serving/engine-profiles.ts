@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { llamaCppMethods } from './engine-llama-cpp.js';
 import type { EngineBreakdown, EngineFigures, EngineRun } from './engine-run.js';
 import { transformersMethods } from './engine-transformers.js';

@@ -1,4 +1,4 @@
-import type { Breakdown, BreakdownPart } from '../breakdown.js';
+import type { Breakdown, BreakdownPart } from '../memory/breakdown.js';
 import { customGpu, type GpuSpec } from './gpus.js';
 import type { LlamaCppEstimate } from './llama-cpp.js';
 import type { ResolvedSpeculation } from './speculative.js';

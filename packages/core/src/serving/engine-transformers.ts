@@ -1,4 +1,4 @@
-import type { Breakdown } from '../breakdown.js';
+import type { Breakdown } from '../memory/breakdown.js';
 import { prepared } from './devices.js';
 import type { EngineMethods } from './engine-profiles.js';
 import { bytesOf, DEFAULT_FIT_MARGIN_BYTES, type EngineRun, withMargin } from './engine-run.js';

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { plainFormats } from '../weight-format.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { prepared } from './devices.js';
 import type { EngineMethods } from './engine-profiles.js';
 import { type Binding, type DraftRun, type EngineRun, gpuBytesOf } from './engine-run.js';

@@ -1,4 +1,4 @@
-import type { WeightFormat } from '../weight-format.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import type { ServingEstimate } from './estimate-serving.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 import type { ServingOptions } from './serving.js';

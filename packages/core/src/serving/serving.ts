@@ -1,8 +1,8 @@
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { InferenceWorkload } from '../estimate-inference.js';
-import type { PreparedModel } from '../prepare-model.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { InferenceWorkload } from '../inference/estimate-inference.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { prepared, requireInt } from './devices.js';
 import { type EngineId, engineProfile, requireEngineFormat } from './engine-profiles.js';
 import type { EngineRun } from './engine-run.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { MIB } from '../units.js';
-import { plainFormats } from '../weight-format.js';
+import { MIB } from '../memory/units.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { llama2_7b } from './__fixtures__/architectures.js';
 import { ggufFileType } from './__fixtures__/gguf-formats.js';
 import { estimateServing } from './estimate-serving.js';

@@ -1,8 +1,8 @@
-import type { Architecture } from '../architecture.js';
-import { type BreakdownPart, part } from '../breakdown.js';
+import type { Architecture } from '../model/architecture.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { PreparedModel } from '../prepare-model.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { prepared, requireInt, requireRange } from './devices.js';
 import type { EngineId } from './engine-profiles.js';
 
