@@ -57,7 +57,7 @@ export function serveFormat(
     f = storedFormat;
     notes.push("weights as stored in the GGUF file: every tensor's type from its header (exact)");
   }
-  if (!f && engine === profile.id && profile.defaultFormat.id !== 'bf16') {
+  if (!f && profile.requiresFormat) {
     f = llamaFileTypeFormats[profile.defaultFormat.id];
     if (f) notes.push(`weights ${f.id}: ${profile.defaultFormat.reason}; pass --quant to choose another`);
   }

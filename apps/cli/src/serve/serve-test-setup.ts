@@ -12,6 +12,9 @@ import { candidateFormats } from './candidate-formats.js';
 import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
 import { runServeEstimate } from './run-serve-estimate.js';
 
+/** The serving tests' usual model and engine: Llama-3.1-8B as Q4_K_M under llama.cpp. */
+export const LLAMA_8B_Q4 = ['meta-llama/Meta-Llama-3.1-8B', '--engine', 'llama.cpp', '--quant', 'Q4_K_M'] as const;
+
 /** What a run printed and returned. */
 export interface RunResult {
   code: number;

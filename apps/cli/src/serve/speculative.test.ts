@@ -121,27 +121,10 @@ describe('speculative decoding through the CLI', () => {
     const noDraft = await cli(['estimate', ...llama, '-ngld', '3']);
     expect(noDraft.code).not.toBe(0);
     expect(noDraft.err).toMatch(/need --model-draft/);
-    const noTokens = await cli([
-      'estimate',
-      target,
-      '--engine',
-      'vllm',
-      '--gpu',
-      'h100-80gb',
-      '--speculative-config',
-      `{"model":"${draft}"}`,
-    ]);
-    expect(noTokens.err).toMatch(/num_speculative_tokens/);
-    const noMtp = await cli([
-      'estimate',
-      target,
-      '--engine',
-      'vllm',
-      '--gpu',
-      'h100-80gb',
-      '--speculative-config',
-      '{"method":"mtp"}',
-    ]);
+    const vllmWith = (config: string) =>
+      cli(['estimate', target, '--engine', 'vllm', '--gpu', 'h100-80gb', '--speculative-config', config]);
+    expect((await vllmWith(`{"model":"${draft}"}`)).err).toMatch(/num_speculative_tokens/);
+    const noMtp = await vllmWith('{"method":"mtp"}');
     expect(noMtp.code).not.toBe(0);
     expect(noMtp.err).toMatch(/no MTP layers/);
   });

@@ -37,7 +37,8 @@ function draftMemory(o: ServingOptions, target: LlamaCppEstimate, gpus: ServingO
       },
     ]);
   const flags = o.llamaCpp ?? {};
-  const context = s.ctxSize ?? target.contextPerSequence;
+  // -cd 0 is llama-server's default: the target's cells per sequence (llama_n_ctx_seq).
+  const context = s.ctxSize || target.contextPerSequence;
   const r = llamaCppMemory({
     model: resolved.draft,
     format,
