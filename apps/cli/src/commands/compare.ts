@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { parseArgsOptions } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
 import { engineFlag, parseGpus, servingOptionsFrom } from '../serve/engine-flags.js';
 import { type DraftSetup, draftSetup } from '../serve/speculative-flags.js';
@@ -26,13 +26,13 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const gpus = parseGpus(v);
   if (gpus.length === 0)
     throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
-  const prepared = preparedFrom(model);
+  const prepared = model.model;
   const results = [];
   const drafts = new Map<EngineId, DraftSetup | undefined>();
   for (const gpu of gpus) {
     for (const engine of engines) {
       // The engine profile's default format when neither the flag nor the model decides (llama.cpp: Q4_K_M).
-      const { format } = chooseFormat(setup, model, stringFlag(v, 'quant'), engineProfile(engine).defaultFormat.id);
+      const { format } = chooseFormat(setup, prepared, stringFlag(v, 'quant'), engineProfile(engine).defaultFormat.id);
       const { speculative: collected, ...asked } = {
         ...servingOptionsFrom(v, engine, prepared, format, [gpu]),
         model: prepared,

@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { parseArgsOptions, readFlag } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormats, formatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
 import { engineCandidates } from '../serve/candidate-formats.js';
 import { engineFlag, servingOptionsFrom } from '../serve/engine-flags.js';
@@ -40,17 +40,17 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
-  const prepared = preparedFrom(model);
+  const prepared = model.model;
   const formats = chooseFormats(
     await formatSetup(args, io),
-    model,
+    prepared,
     stringFlag(v, 'quant'),
     engineCandidates(engine),
   ).flatMap((c) => (c.format ? [c.format] : []));
   const { options: base } = await withDraft(servingOptionsFrom(v, engine, prepared, undefined), args, io);
   if (base.gpus.length === 0)
     throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
-  const limit = model.architecture.maxPositionEmbeddings;
+  const limit = prepared.arch.maxPositionEmbeddings;
   const contexts = contextsFrom(readFlag(v, 'contexts') as number[] | undefined, limit);
   const nglContext = (readFlag(v, 'context') as number | undefined) ?? DEFAULT_CONTEXT_TOKENS;
   const rows: FitRow[] = formats.map((format) => {
@@ -67,7 +67,7 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     };
     if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) {
       row.gpuLayers = solveGpuLayers({ ...o, context: nglContext }).value;
-      row.totalLayers = model.architecture.layers.length + 1;
+      row.totalLayers = prepared.arch.layers.length + 1;
     }
     return row;
   });

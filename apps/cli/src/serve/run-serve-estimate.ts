@@ -1,45 +1,24 @@
 import {
-  type Architecture,
   engineProfile,
   estimateServing,
   type PreparedModel,
-  prepareModel,
   requireEngineFormat,
   type ServingEstimate,
   type ServingOptions,
   planServing as planCore,
-  type Tensor,
   type WeightFormat,
 } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { collect, readFlag } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
+import type { NamedModel } from '../model-argument.js';
 import { type EmitTarget, emitLaunch } from './emit.js';
 import { engineFlag, servingOptionsFrom } from './engine-flags.js';
 import { storedFormat } from '@vramkit/models';
 import { llamaFileTypeFormats } from '@vramkit/quant';
 import { renderServing } from './render-serving.js';
 import { type DraftSetup, draftSetup } from './speculative-flags.js';
-
-/** The model as `estimate` resolved it. */
-export interface ServeModel {
-  architecture: Architecture;
-  /** Display name (Hub id or path). */
-  name: string;
-  /** What the user typed (used in `--emit` commands). */
-  argument: string;
-  /** The inventory read from the file (GGUF or safetensors header), kept so engines use its tensor types. */
-  tensors?: readonly Tensor[];
-  inventorySource?: 'synthesized' | 'safetensors' | 'gguf';
-}
-
-/** The model as one prepared value, keeping a header-read inventory (a GGUF's tensor types). */
-export function servePrepared(model: ServeModel): PreparedModel {
-  return model.tensors && model.inventorySource && model.inventorySource !== 'synthesized'
-    ? prepareModel(model.architecture, { tensors: model.tensors, inventorySource: model.inventorySource })
-    : prepareModel(model.architecture);
-}
 
 /**
  * The weight format an engine runs the model in: the one chosen (flag, file, checkpoint), else the
@@ -49,7 +28,7 @@ export function serveFormat(
   engine: ServingOptions['engine'],
   format: WeightFormat | undefined,
   notes: string[],
-  model?: ServeModel,
+  model?: PreparedModel,
 ): WeightFormat | undefined {
   const profile = engineProfile(engine);
   let f = format;
@@ -71,7 +50,7 @@ export function serveFormat(
  */
 export function planServing(
   values: CommandArgs['values'],
-  model: ServeModel,
+  model: PreparedModel,
   format: WeightFormat | undefined,
   draft?: DraftSetup,
 ): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
@@ -79,7 +58,7 @@ export function planServing(
   if (!engine) throw new UsageError('--engine is required here: llama.cpp, vllm or transformers', 'engine');
   const notes: string[] = [];
   const chosen = serveFormat(engine, format, notes, model);
-  const { speculative: _flags, ...asked } = servingOptionsFrom(values, engine, servePrepared(model), chosen);
+  const { speculative: _flags, ...asked } = servingOptionsFrom(values, engine, model, chosen);
   let options: ServingOptions = draft ? { ...asked, speculative: draft.speculative } : asked;
   if (draft) notes.push(...draft.notes);
   const planned = planCore(options);
@@ -95,21 +74,21 @@ export function planServing(
  * as JSON (`--json`), or as the launch command that fits (`--emit llama-server|vllm|ollama`).
  * @param args parsed command line (estimate's options merged with `serveOptions`)
  * @param io output streams
- * @param model the resolved model
+ * @param model the resolved model argument (its `model` is what the engine estimates)
  * @param format the weight format from `--quant` / `--file`, if any
  * @returns the exit code: 0 when it fits (or when emitting), 1 when it does not
  */
 export async function runServeEstimate(
   args: CommandArgs,
   io: Io,
-  model: ServeModel,
+  model: NamedModel,
   format?: WeightFormat,
 ): Promise<number> {
   const v = args.values;
   const engine = engineFlag(v);
   const collected = engine ? (collect(v, 'serving') as Partial<ServingOptions>).speculative : undefined;
   const draft = engine ? await draftSetup(args, io, engine, collected) : undefined;
-  const { options, estimate } = planServing(v, model, format, draft);
+  const { options, estimate } = planServing(v, model.model, format, draft);
   const emit = readFlag(v, 'emit') as EmitTarget | undefined;
   if (emit) {
     io.out(emitLaunch(emit, options, estimate, model.argument, draft?.argument));

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { WeightFormat } from '@vramkit/core';
 import type { Command, Io } from '../command.js';
 import { main } from '../main.js';
-import { resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { candidateFormats } from './candidate-formats.js';
 import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
 import { runServeEstimate } from './run-serve-estimate.js';

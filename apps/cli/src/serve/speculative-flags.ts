@@ -9,7 +9,7 @@ import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readFlag } from '../flag-parse.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 
 /** vLLM's `speculative_config.method` names (vllm/config/speculative.py) → core's methods. */
 const VLLM_METHODS: Readonly<Record<string, SpeculativeMethod>> = {
@@ -138,11 +138,11 @@ export async function draftSetup(
   const draft = await resolveModel(request.argument, { positionals: [request.argument], values: {} }, io);
   const profile = engineProfile(engine);
   const fallback = profile.requiresFormat ? profile.defaultFormat.id : undefined;
-  const chosen = chooseFormat(await formatSetup(args, io), draft, request.quant, fallback);
+  const chosen = chooseFormat(await formatSetup(args, io), draft.model, request.quant, fallback);
   return {
     speculative: {
       ...speculative,
-      draft: preparedFrom(draft),
+      draft: draft.model,
       ...(chosen.format ? { draftFormat: chosen.format } : {}),
     },
     argument: request.argument,
