@@ -133,5 +133,7 @@ describe('speculative decoding through the CLI', () => {
     const r = await cli(['estimate', target, '--engine', 'vllm', '--gpu', 'rtx-4090', '--max-model-len', '8']);
     expect(r.err).toMatch(/--max-model-len: 8 is below one KV block of 16 tokens/);
     expect(r.err).not.toMatch(/vllm\.maxModelLen/);
+    const gpu = await cli(['estimate', ...llama.slice(0, 5), '--gpu', 'rtx-9999']);
+    expect(gpu.err).toMatch(/--gpu: Unknown GPU "rtx-9999"/);
   });
 });
