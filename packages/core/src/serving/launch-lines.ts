@@ -109,7 +109,7 @@ export function ollamaModelfile({ options: o, estimate: e, model }: LaunchInput)
         ]
       : []),
     ...(e.speculative
-      ? ['# Ollama runs no draft model: the estimate counts one; llama-server -md runs it (--emit llama-server)']
+      ? ['# Ollama runs no draft model: the estimate counts one; llama-server -md runs it']
       : []),
   ];
   return `${lines.join('\n')}\n`;
