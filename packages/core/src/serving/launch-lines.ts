@@ -108,9 +108,7 @@ export function ollamaModelfile({ options: o, estimate: e, model }: LaunchInput)
           `# the estimate used K ${ctk} and V ${ctv}; OLLAMA_KV_CACHE_TYPE sets both, so V becomes ${ctk} (llama-server keeps -ctv ${ctv})`,
         ]
       : []),
-    ...(e.speculative
-      ? ['# Ollama runs no draft model: the estimate counts one; llama-server -md runs it']
-      : []),
+    ...(e.speculative ? ['# Ollama runs no draft model: the estimate counts one; llama-server -md runs it'] : []),
   ];
   return `${lines.join('\n')}\n`;
 }
