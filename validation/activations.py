@@ -33,7 +33,8 @@ the expert count (the router's softmax over experts is the one term that scales 
 whose first layers are dense (DeepSeek's `first_k_dense_replace`) keep one dense layer first.
 
 Weights of large variants are "virtual": an overlapping `as_strided` view of a small random buffer
-(the shape, dtype and requires_grad of the real parameter, a few KiB of memory). Kernels read it
+(the shape, dtype and requires_grad of the real parameter, a few KiB of memory; fused 3-D experts
+repeat one real matrix over the experts). Kernels read it
 through a transient contiguous copy; autograd saves the same tensors (a weight it saves is a
 parameter either way), which `--check-virtual` confirms on small configs.
 
@@ -150,9 +151,15 @@ def materialize(model, virtual: bool, fp32: set[int]) -> None:
             if id(p) not in new:
                 dtype = torch.float32 if id(p) in fp32 else p.dtype
                 if p.dim() > 1:
-                    if virtual and p.numel() > VIRTUAL_ABOVE:
+                    if virtual and p.numel() > VIRTUAL_ABOVE and p.dim() == 2:
                         buf = torch.randn(sum(p.shape), generator=gen, dtype=torch.float32).mul_(0.02).to(dtype)
-                        t = torch.as_strided(buf, p.shape, (1,) * p.dim())
+                        t = torch.as_strided(buf, p.shape, (1, 1))
+                    elif virtual and p.numel() > VIRTUAL_ABOVE:
+                        # Fused experts: one real row-major matrix repeated (stride 0) over the experts,
+                        # a layout torch._grouped_mm accepts.
+                        o, i = p.shape[-2:]
+                        buf = torch.randn(o * i, generator=gen, dtype=torch.float32).mul_(0.02).to(dtype)
+                        t = torch.as_strided(buf, p.shape, (0,) * (p.dim() - 2) + (i, 1))
                     else:
                         t = torch.randn(p.shape, generator=gen, dtype=torch.float32).mul_(0.02).to(dtype)
                 else:
