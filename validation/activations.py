@@ -38,7 +38,8 @@ repeat one real matrix over the experts). Kernels read it
 through a transient contiguous copy; autograd saves the same tensors (a weight it saves is a
 parameter either way), which `--check-virtual` confirms on small configs.
 
-Usage: python validation/activations.py [config ids...] [--attn=sdpa] [--fresh] [--check-virtual]
+Usage: python validation/activations.py [config ids, or id@sdpa for one attention...] [--attn=sdpa]
+[--fresh] [--check-virtual] [--real]
 """
 
 from __future__ import annotations
@@ -310,8 +311,8 @@ def loss_peak(cid: str, mode: str) -> dict:
     return res
 
 
-def settings(argv) -> list[tuple[str, bool, str]]:
-    attns = [a.split("=", 1)[1] for a in argv if a.startswith("--attn=")] or ["eager", "sdpa"]
+def settings(argv, only: str | None = None) -> list[tuple[str, bool, str]]:
+    attns = [only] if only else [a.split("=", 1)[1] for a in argv if a.startswith("--attn=")] or ["eager", "sdpa"]
     modes = [a.split("=", 1)[1] for a in argv if a.startswith("--mode=")] or list(MODES)
     return [(attn, ckpt, mode) for attn in attns for ckpt in (False, True) for mode in modes]
 
@@ -320,11 +321,11 @@ def key(attn: str, ckpt: bool, mode: str) -> str:
     return f"{attn}/{'ckpt' if ckpt else 'no-ckpt'}/{mode}"
 
 
-def run_config(cid: str, argv) -> dict:
+def run_config(cid: str, argv, attn_only: str | None = None) -> dict:
     row: dict = previous().get(cid, {}) if "--fresh" not in argv else {}
     virtual = "--real" not in argv
     seq = seq_of(cid)
-    for attn, ckpt, mode in settings(argv):
+    for attn, ckpt, mode in settings(argv, attn_only):
         k = key(attn, ckpt, mode)
         t0 = time.time()
         try:
@@ -367,8 +368,10 @@ def main() -> None:
         for cid in ids:
             check_virtual(cid)
         return
-    for cid in ids:
-        row = run_config(cid, argv)
+    for arg in ids:
+        # `<config id>@sdpa` runs one attention implementation for that config only.
+        cid, _, attn_only = arg.partition("@")
+        row = run_config(cid, argv, attn_only or None)
         # Written after every model, merged with what the fixture already holds (a run may be cut short).
         models = {**previous(), cid: row}
         write_fixture(
