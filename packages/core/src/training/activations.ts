@@ -106,14 +106,17 @@ const ATTN_IN = new Set([
 ]);
 const ATTN_OUT = new Set(['o_proj', 'c_proj', 'dense', 'out_proj']);
 const MLP_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'c_fc', 'dense_h_to_4h', 'w1', 'w3', 'gate']);
+const ROUTER = new Set(['gate', 'router']);
+const EXPERT_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'w1', 'w3']);
 const MLP_MID = new Set(['down_proj', 'dense_4h_to_h', 'w2', 'c_proj']);
 
 /**
  * Families whose RMSNorm scales in fp32 and casts afterwards (transformers modeling_gemma*.py
  * GemmaRMSNorm: `self._norm(x.float()) * (1.0 + self.weight.float())`), so a trained scale keeps the
- * fp32 normalized input instead of the compute-dtype one (LlamaRMSNorm: `weight * x.to(input_dtype)`).
+ * fp32 normalized input instead of the compute-dtype one (LlamaRMSNorm: `weight * x.to(input_dtype)`);
+ * GptOssRMSNorm multiplies in fp32 too (`(self.weight * x).to(input_dtype)`).
  */
-const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text']);
+const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text', 'gpt_oss']);
 
 /**
  * Extra FFN-sized tensors the MLP activation saves beyond its input, by family: GPT-2's `gelu_new`
@@ -121,7 +124,15 @@ const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text']);
  * final product save x³'s input, tanh's output, 0.5·x and 1 + tanh (4 tensors where a fused GELU or
  * SiLU saves its input only: 3 more).
  */
-const ACTIVATION_SAVES: Record<string, number> = { gpt2: 3 };
+const ACTIVATION_SAVES: Record<string, number> = {
+  gpt2: 3,
+  // modeling_gpt_oss.py GptOssExperts: clamp, sigmoid(α·gate), gate·σ and (up + 1)·glu keep the clamped
+  // gate, up + 1 and glu beyond the gate_up output, σ and the product (per routed copy).
+  gpt_oss: 3,
+};
+
+/** Families whose router runs in fp32 on a cast copy of its input (modeling_deepseek_v2/v3.py MoEGate; Kimi K2 is DeepSeek-V3). */
+const FP32_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2']);
 
 /**
  * Families whose head soft-caps the logits (modeling_gemma2.py Gemma2ForCausalLM: `tanh(logits / cap) * cap`,
@@ -130,8 +141,8 @@ const ACTIVATION_SAVES: Record<string, number> = { gpt2: 3 };
  */
 const LOGIT_SOFTCAP = new Set(['gemma2']);
 
-/** Families whose eager attention softmax runs in the compute dtype (modeling_gpt2.py: `softmax(w, dim=-1)`, no fp32). */
-const COMPUTE_SOFTMAX = new Set(['gpt2']);
+/** Families whose eager attention softmax runs in the compute dtype (modeling_gpt2.py `softmax(w, dim=-1)`; modeling_gpt_oss.py `softmax(..., dtype=logits.dtype)`). */
+const COMPUTE_SOFTMAX = new Set(['gpt2', 'gpt_oss']);
 
 /**
  * Bytes a norm over `width` features keeps per token (and per `groups` normalized vectors, for per-head
@@ -247,7 +258,11 @@ function layerSavedPerToken(
           normSaved(arch, o, kd, normWeightsTrain, perHead ? kvHeads : 1)) /
         tp;
     }
-    if (at.mla) bytes += a * (at.mla.kvLoraRank + (at.mla.qLoraRank || 0)); // latent projections feed the up-projections
+    if (at.mla) {
+      // The latents feed the up-projections through their own norms (kv_a_layernorm, q_a_layernorm).
+      const ranks = [at.mla.kvLoraRank, at.mla.qLoraRank].filter((r) => r > 0);
+      for (const r of ranks) bytes += a * r + normSaved(arch, o, r, normWeightsTrain);
+    }
     const window = at.kind !== 'full' && at.window !== undefined ? Math.min(keys, at.window) : keys;
     if (o.attention === 'flash') {
       // FlashAttention-2 backward needs q, k, v, out and the fp32 log-sum-exp per head.
@@ -259,12 +274,16 @@ function layerSavedPerToken(
       // With fp32 activations the cast to the query dtype is a no-op (same tensor).
       const softmax = o.softmax ?? (COMPUTE_SOFTMAX.has(arch.family) ? 'compute' : 'fp32');
       const soft = softmax === 'compute' ? a : a >= 4 ? 4 : 4 + a;
-      const s = at.numHeads * window * (soft + (o.dropout ? 1 + a : 0));
+      // gpt-oss sinks: one more logit column per row, and the row max's int64 index (modeling_gpt_oss.py).
+      const cols = window + (at.sinks ? 1 : 0);
+      const s = at.numHeads * cols * (soft + (o.dropout ? 1 + a : 0)) + (at.sinks ? 8 * at.numHeads : 0);
       scores = s / tp;
       // transformers repeat_kv (expand + reshape) copies K and V per query head, except with one KV
       // head (MQA), where the reshape is a stride-0 view and the saved K/V stay one head wide.
       const rep = kvHeads === 1 ? 1 : at.numHeads;
-      bytes += (a * (qd + rep * qHead + rep * vHead)) / tp;
+      // MLA's V is a view of kv_b_proj's output, which holds the no-rope keys too (modeling_deepseek_v2.py split).
+      const vStored = at.mla ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim) : rep * vHead;
+      bytes += (a * (qd + rep * qHead + vStored)) / tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
       if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
@@ -298,10 +317,24 @@ function layerSavedPerToken(
     const k = m.topK * (o.moeCapacityFactor ?? 1);
     // Router: its input and fp32 softmax over experts; each routed copy keeps the gathered input,
     // the expert intermediates and the expert output scaled by its routing weight (HF MixtralSparseMoeBlock).
-    bytes += ah * h * hidden + 4 * m.numExperts;
+    // DeepSeek's MoEGate casts its input to fp32 (F.linear(x.float(), w.float())): the router keeps an
+    // fp32 copy, and a shared expert then keeps the compute-dtype input itself.
+    const fp32Router = FP32_ROUTER.has(arch.family);
+    // The router keeps its input when it trains (full, or peft adapts an nn.Linear `gate`).
+    if (t === 'all') bytes += (fp32Router ? 4 : ah) * h * hidden;
+    else bytes += (fp32Router && adapted(t, ROUTER) ? 4 * h : linearInputs(t, ROUTER, h, ah, a)) * hidden;
+    bytes += 4 * m.numExperts;
+    // A frozen, unadapted expert weight (gpt-oss and Llama 4 under all-linear LoRA) needs no gathered input.
+    const expertsTrain = t === 'all' || (t.fusedExperts?.length ?? 0) > 0 || adapted(t, EXPERT_IN);
+    if (fp32Router && m.shared) bytes += linearInputs(t, MLP_IN, h, ah, a) * hidden;
+    // Routing bookkeeping per routed copy: top-k indices and the int64 gather/scatter indices (4 × 8 B)
+    // and the fp32 routing weight (modeling_qwen3_moe.py / deepseek_v2 experts forward).
+    bytes += 36 * m.topK;
     const perCopy =
-      a * h +
-      ((m.gated ? (o.kernels === 'eager' ? 3 : 2) : 1) * a * f + (adapted(t, MLP_MID) ? a * f : 0)) / tp +
+      (expertsTrain ? a * h : 0) +
+      ((m.gated ? (o.kernels === 'eager' ? 3 + (ACTIVATION_SAVES[arch.family] ?? 0) : 2) : 1) * a * f +
+        (adapted(t, MLP_MID) ? a * f : 0)) /
+        tp +
       a * h;
     bytes += k * perCopy;
     bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
