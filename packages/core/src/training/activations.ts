@@ -114,9 +114,9 @@ const MLP_MID = new Set(['down_proj', 'dense_4h_to_h', 'w2', 'c_proj']);
  * Families whose RMSNorm scales in fp32 and casts afterwards (transformers modeling_gemma*.py
  * GemmaRMSNorm: `self._norm(x.float()) * (1.0 + self.weight.float())`), so a trained scale keeps the
  * fp32 normalized input instead of the compute-dtype one (LlamaRMSNorm: `weight * x.to(input_dtype)`);
- * GptOssRMSNorm multiplies in fp32 too (`(self.weight * x).to(input_dtype)`).
+ * GptOssRMSNorm multiplies in fp32 too (`(self.weight * x).to(input_dtype)`), and Qwen3NextRMSNorm is Gemma's.
  */
-const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text', 'gpt_oss']);
+const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text', 'gpt_oss', 'qwen3_next']);
 
 /**
  * Extra FFN-sized tensors the MLP activation saves beyond its input, by family: GPT-2's `gelu_new`
@@ -288,6 +288,10 @@ function layerSavedPerToken(
       if (o.checkpointing !== 'selective') bytes += scores;
       if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
     }
+    // Gated output (Qwen3-Next, modeling_qwen3_next.py: attn_output * sigmoid(gate)): the product keeps
+    // the sigmoid output and a reshaped copy of the attention output, and o_proj reads the product,
+    // not the saved flash output.
+    if (at.gatedOutput) bytes += (2 * a * od + (o.attention === 'flash' && t === 'all' ? a * od : 0)) / tp;
     // Flash: o_proj reads the saved attention output, unless adapters cast their own copy of it.
     if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
     bytes += loraExtras(t, ATTN_IN, h, qd, 1, a) / tp + loraExtras(t, ATTN_OUT, od, h, 1, a) / tp;
@@ -341,6 +345,8 @@ function layerSavedPerToken(
     if (m.shared) {
       const sf = m.shared.intermediateSize;
       bytes += ((o.kernels === 'eager' ? 4 : 3) * a * sf) / tp;
+      // A gated shared expert (sigmoid(shared_expert_gate(x)) * shared_expert(x)) keeps the shared output.
+      if (m.shared.gate) bytes += a * h * hidden;
     }
     // peft tuners/lora ParamWrapper: the merged W + ΔW (compute dtype) reaches torch._grouped_mm,
     // which saves it for the input gradient, and the bmm that built ΔW saves A and B per expert.

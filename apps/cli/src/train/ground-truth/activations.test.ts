@@ -58,9 +58,11 @@ describe('logits and loss peak against the allocator peak of the head and transf
 });
 
 describe('known differences', () => {
-  it('name only recorded rows, each with its cause', () => {
+  it('name only recorded rows of recorded configs, each with its cause', () => {
     const ids = new Set([...saved.map((c) => `${c.config} ${c.key}`), ...loss.map((c) => c.id)]);
     for (const [k, cause] of Object.entries(KNOWN_ACTIVATION_DIFFERENCES)) {
+      // Configs whose larger variants are not recorded yet keep their cause for when they are.
+      if (!f.models[k.split(' ')[0]!]) continue;
       expect(ids.has(k.replace(/ layer\d+$/, '')), k).toBe(true);
       expect(cause.length).toBeGreaterThan(20);
     }
