@@ -114,9 +114,9 @@ const MLP_MID = new Set(['down_proj', 'dense_4h_to_h', 'w2', 'c_proj']);
  * Families whose RMSNorm scales in fp32 and casts afterwards (transformers modeling_gemma*.py
  * GemmaRMSNorm: `self._norm(x.float()) * (1.0 + self.weight.float())`), so a trained scale keeps the
  * fp32 normalized input instead of the compute-dtype one (LlamaRMSNorm: `weight * x.to(input_dtype)`);
- * GptOssRMSNorm multiplies in fp32 too (`(self.weight * x).to(input_dtype)`), and Qwen3NextRMSNorm is Gemma's.
+ * GptOssRMSNorm and Olmo2RMSNorm multiply in fp32 too (`(self.weight * x).to(input_dtype)`), and Qwen3NextRMSNorm is Gemma's.
  */
-const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text', 'gpt_oss', 'qwen3_next']);
+const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text', 'gpt_oss', 'olmo2', 'qwen3_next']);
 
 /**
  * Extra FFN-sized tensors the MLP activation saves beyond its input, by family: GPT-2's `gelu_new`
