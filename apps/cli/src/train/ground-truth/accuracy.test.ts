@@ -12,6 +12,7 @@ describe('accuracy report', () => {
       'LoRA counts',
       'training peaks',
       'saved activations (per layer)',
+      'logits/loss peak',
     ]);
     for (const c of cats) expect(c.cases.length).toBeGreaterThan(0);
   });

@@ -9,8 +9,8 @@ import {
   measuredBytes,
 } from '../../../../../packages/core/src/training/__fixtures__/measured-cases.js';
 import { QLORA_BASE_FORMAT } from '../qlora-format.js';
-import { KNOWN_ACTIVATION_DIFFERENCES, type SavedRecord, vramkitSavedPerLayer } from './activations.js';
-import { catalogueModel, reducedOverrides, validationFixture } from './fixtures.js';
+import { activationFixture, lossPeakCases, savedActivationCases } from './activations.js';
+import { catalogueModel, validationFixture } from './fixtures.js';
 
 /** One compared case. */
 export interface AccuracyCase {
@@ -134,37 +134,28 @@ function trainingPeaks(): AccuracyCategory {
 }
 
 function savedActivations(): AccuracyCategory {
-  const f = validationFixture<{
-    seq: number;
-    batch: number;
-    layers: number;
-    models: Record<string, Record<string, SavedRecord>>;
-  }>('activations.json');
-  const cases: AccuracyCase[] = [];
-  for (const [id, rows] of Object.entries(f.models)) {
-    const model = catalogueModel(id, reducedOverrides(id, f.layers));
-    for (const [key, r] of Object.entries(rows)) {
-      if (!r.perLayer) continue;
-      const cause = KNOWN_ACTIVATION_DIFFERENCES[`${id} ${key}`];
-      cases.push({
-        id: `${id} ${key}`,
-        expected: r.perLayer[r.perLayer.length - 1]!,
-        actual: vramkitSavedPerLayer(model, key, f.seq, f.batch),
-        ...(cause ? { cause } : {}),
-      });
-    }
-  }
+  const f = activationFixture();
   return {
     name: 'saved activations (per layer)',
     target: 0.03,
-    source: `torch ${f.versions.torch} saved_tensors_hooks, 2-layer variants (validation/activations.py)`,
-    cases,
+    source: `torch ${f.versions.torch} saved_tensors_hooks, reduced-depth variants (validation/activations.py)`,
+    cases: savedActivationCases(f),
+  };
+}
+
+function lossPeaks(): AccuracyCategory {
+  const f = activationFixture();
+  return {
+    name: 'logits/loss peak',
+    target: 0.03,
+    source: `torch ${f.versions.torch} profiler memory events around the head and ForCausalLMLoss (validation/activations.py)`,
+    cases: lossPeakCases(f),
   };
 }
 
 /** Every category the repository has data for. */
 export function accuracyReport(): AccuracyCategory[] {
-  return [parameters(), lora(), trainingPeaks(), savedActivations()];
+  return [parameters(), lora(), trainingPeaks(), savedActivations(), lossPeaks()];
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
