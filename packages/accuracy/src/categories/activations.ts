@@ -1,0 +1,93 @@
+import { inferenceActivationBytes, MIB } from '@vramkit/core';
+import { singleHeadAttention } from '../../../core/src/__fixtures__/architectures.js';
+import {
+  KNOWN_ACTIVATION_DIFFERENCES,
+  type SavedRecord,
+  vramkitSavedPerLayer,
+} from '../../../../apps/cli/src/train/ground-truth/activations.js';
+import type { AccuracyCase, AccuracyCategory } from '../report.js';
+import { catalogueModel, reducedOverrides, validationFixture } from '../repository.js';
+
+/** Bytes saved for backward per decoder layer, every model and setting of validation/fixtures/activations.json. */
+export function savedActivations(): AccuracyCategory {
+  const f = validationFixture<{
+    seq: number;
+    batch: number;
+    layers: number;
+    models: Record<string, Record<string, SavedRecord>>;
+  }>('activations.json');
+  const cases: AccuracyCase[] = [];
+  for (const [id, rows] of Object.entries(f.models)) {
+    const model = catalogueModel(id, reducedOverrides(id, f.layers));
+    for (const [key, r] of Object.entries(rows)) {
+      // The last layer: its tensors repeat for every layer but the first (validation/README.md).
+      const expected = r.perLayer?.at(-1);
+      if (expected === undefined) continue;
+      const cause = KNOWN_ACTIVATION_DIFFERENCES[`${id} ${key}`];
+      cases.push({
+        id: `${id} ${key}`,
+        expected,
+        actual: vramkitSavedPerLayer(model, key, f.seq, f.batch),
+        unit: 'bytes',
+        ...(cause ? { cause } : {}),
+      });
+    }
+  }
+  return {
+    key: 'activations',
+    name: 'saved activations (per layer)',
+    target: 0.03,
+    source: `torch ${f.versions.torch} saved_tensors_hooks, ${f.layers}-layer variants at seq ${f.seq} (validation/activations.py)`,
+    cases,
+  };
+}
+
+/** Seed 002's measured naive-attention forward peaks (batch 8, fp32, one head of width d_model), in MiB. */
+export const SEED_002: readonly { seq: number; d: number; mib: number }[] = [
+  { seq: 256, d: 16, mib: 20.9 },
+  { seq: 1024, d: 16, mib: 82.8 },
+  { seq: 4096, d: 16, mib: 1050.6 },
+  { seq: 8192, d: 16, mib: 4133.0 },
+  { seq: 256, d: 32, mib: 21.5 },
+  { seq: 1024, d: 32, mib: 85.3 },
+  { seq: 4096, d: 32, mib: 1060.6 },
+  { seq: 8192, d: 32, mib: 4153.0 },
+  { seq: 256, d: 64, mib: 22.8 },
+  { seq: 1024, d: 64, mib: 90.3 },
+  { seq: 4096, d: 64, mib: 1080.6 },
+  { seq: 8192, d: 64, mib: 4193.0 },
+  { seq: 256, d: 128, mib: 25.3 },
+  { seq: 1024, d: 128, mib: 100.3 },
+  { seq: 4096, d: 128, mib: 1120.6 },
+  { seq: 8192, d: 128, mib: 4273.0 },
+];
+
+/** Core's forward-activation model of seed 002's single-head attention, in MiB. */
+export const seed002Model = (seq: number, d: number, attention: 'naive' | 'flash') =>
+  inferenceActivationBytes(singleHeadAttention(d), {
+    chunkTokens: seq,
+    batch: 8,
+    activationBytes: 4,
+    attention,
+    logits: 'none',
+  }).bytes / MIB;
+
+/**
+ * Seed 002's measured peaks at seq ≥ 4096, where the L² scores dominate; shorter runs are mostly
+ * PyTorch's allocator rounding and the guide shows them beside the model.
+ */
+export function seed002(): AccuracyCategory {
+  return {
+    key: 'seed-002',
+    name: 'attention activations (seed 002)',
+    target: 0.1,
+    source: 'seed 002 (measured, torch.cuda.max_memory_allocated)',
+    cases: SEED_002.filter((r) => r.seq >= 4096).map((r) => ({
+      id: `naive attention seq ${r.seq}, d_model ${r.d}`,
+      expected: r.mib,
+      actual: seed002Model(r.seq, r.d, 'naive'),
+      unit: 'MiB',
+      resolution: 0.05,
+    })),
+  };
+}
