@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decoder } from './__fixtures__/decoder.js';
-import type { Architecture } from './architecture.js';
+import type { Architecture } from './model/architecture.js';
 import { VramkitError } from './errors/vramkit-error.js';
-import { estimateInference } from './estimate-inference.js';
+import { estimateInference } from './inference/estimate-inference.js';
 import { estimateTraining } from './training/estimate-training.js';
 
 // Invariants over random valid architectures derived from the catalogue (issue #15). Each recorded
