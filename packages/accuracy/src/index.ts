@@ -4,7 +4,7 @@
  * its cause. One module behind `npm run accuracy`, the table in validation/README.md and the docs
  * site's accuracy page.
  */
-import { savedActivations, seed002 } from './categories/activations.js';
+import { lossPeaks, savedActivations, seed002 } from './categories/activations.js';
 import { ggufSizes } from './categories/gguf.js';
 import { llamaCpp } from './categories/llama-cpp.js';
 import { lora } from './categories/lora.js';
@@ -35,6 +35,7 @@ export function accuracyReport(): AccuracyCategory[] {
     vllmBudgets(),
     trainingPeaks(),
     savedActivations(),
+    ...lossPeaks(),
     seed002(),
   ];
 }

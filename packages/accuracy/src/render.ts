@@ -1,8 +1,9 @@
 /** The report as text: the summary table (README, terminal) and per-category detail (docs page). */
 import { type AccuracyCase, type AccuracyCategory, relativeError, summarize } from './report.js';
 
-/** A relative error as a percentage: three decimals below 0.1%, one above. */
-export const percent = (x: number) => `${(x * 100).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
+/** A relative error as a percentage: one decimal, three below 0.1%, and `<0.001%` for a nonzero error below that. */
+export const percent = (x: number) =>
+  x > 0 && x < 0.000005 ? '<0.001%' : `${(x * 100).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
 
 const target = (c: AccuracyCategory) => (c.target === 0 ? 'exact' : `±${percent(c.target)}`);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderAccuracy } from './render.js';
+import { percent, renderAccuracy } from './render.js';
 import { BEGIN, END, withReport } from './readme.js';
 import { type AccuracyCategory, relativeError, summarize, unexplained } from './report.js';
 
@@ -43,6 +43,15 @@ describe('summarize', () => {
     expect(text).toContain('| kind | 2 | 0 | 100.0% | 100.0% | ±5.0% | 2 |');
     expect(text).toContain('- kind known: expected 10, got 20 (100.0%): because');
     expect(text).toContain('- kind off: expected 10, got 20 (100.0%): no cause recorded');
+  });
+});
+
+describe('percent', () => {
+  it('never prints a nonzero error as 0', () => {
+    expect(percent(0)).toBe('0.0%');
+    expect(percent(0.0000001)).toBe('<0.001%');
+    expect(percent(0.00002)).toBe('0.002%');
+    expect(percent(0.123)).toBe('12.3%');
   });
 });
 

@@ -1,12 +1,29 @@
 import { inferenceActivationBytes, MIB } from '@vramkit/core';
 import { singleHeadAttention } from '../../../core/src/__fixtures__/architectures.js';
-import {
-  KNOWN_ACTIVATION_DIFFERENCES,
-  type SavedRecord,
-  vramkitSavedPerLayer,
-} from '../../../../apps/cli/src/train/ground-truth/activations.js';
+import * as groundTruth from '../../../../apps/cli/src/train/ground-truth/activations.js';
 import type { AccuracyCase, AccuracyCategory } from '../report.js';
 import { catalogueModel, reducedOverrides, validationFixture } from '../repository.js';
+
+/** A compared row as the ground-truth tests build it (apps/cli/src/train/ground-truth/activations.ts). */
+type GroundTruthCase = { id: string; expected: number; actual: number; cause?: string };
+
+/**
+ * The ground-truth tests' own case builders where that module has them (every layer but the first,
+ * the logits/loss peak); read through the namespace so this report also runs against a version of
+ * the module without them, and then builds the per-layer rows itself.
+ */
+const shared = groundTruth as unknown as {
+  savedActivationCases?: () => GroundTruthCase[];
+  lossPeakCases?: () => GroundTruthCase[];
+};
+
+const asCase = (c: GroundTruthCase): AccuracyCase => ({
+  id: c.id,
+  expected: c.expected,
+  actual: c.actual,
+  unit: 'bytes',
+  ...(c.cause ? { cause: c.cause } : {}),
+});
 
 /** Bytes saved for backward per decoder layer, every model and setting of validation/fixtures/activations.json. */
 export function savedActivations(): AccuracyCategory {
@@ -14,8 +31,17 @@ export function savedActivations(): AccuracyCategory {
     seq: number;
     batch: number;
     layers: number;
-    models: Record<string, Record<string, SavedRecord>>;
+    models: Record<string, Record<string, groundTruth.SavedRecord>>;
   }>('activations.json');
+  const source = `torch ${f.versions.torch} saved_tensors_hooks, reduced-depth variants at real widths (validation/activations.py)`;
+  if (shared.savedActivationCases)
+    return {
+      key: 'activations',
+      name: 'saved activations (per layer)',
+      target: 0.03,
+      source,
+      cases: shared.savedActivationCases().map(asCase),
+    };
   const cases: AccuracyCase[] = [];
   for (const [id, rows] of Object.entries(f.models)) {
     const model = catalogueModel(id, reducedOverrides(id, f.layers));
@@ -23,23 +49,33 @@ export function savedActivations(): AccuracyCategory {
       // The last layer: its tensors repeat for every layer but the first (validation/README.md).
       const expected = r.perLayer?.at(-1);
       if (expected === undefined) continue;
-      const cause = KNOWN_ACTIVATION_DIFFERENCES[`${id} ${key}`];
+      const cause = groundTruth.KNOWN_ACTIVATION_DIFFERENCES[`${id} ${key}`];
       cases.push({
         id: `${id} ${key}`,
         expected,
-        actual: vramkitSavedPerLayer(model, key, f.seq, f.batch),
+        actual: groundTruth.vramkitSavedPerLayer(model, key, f.seq, f.batch),
         unit: 'bytes',
         ...(cause ? { cause } : {}),
       });
     }
   }
-  return {
-    key: 'activations',
-    name: 'saved activations (per layer)',
-    target: 0.03,
-    source: `torch ${f.versions.torch} saved_tensors_hooks, ${f.layers}-layer variants at seq ${f.seq} (validation/activations.py)`,
-    cases,
-  };
+  return { key: 'activations', name: 'saved activations (per layer)', target: 0.03, source, cases };
+}
+
+/** The measured logits/loss allocator peak against vramkit's logits part, where the fixture records it. */
+export function lossPeaks(): AccuracyCategory[] {
+  const cases = shared.lossPeakCases?.().map(asCase) ?? [];
+  if (cases.length === 0) return [];
+  const f = validationFixture<object>('activations.json');
+  return [
+    {
+      key: 'loss',
+      name: 'logits/loss peak',
+      target: 0.03,
+      source: `torch ${f.versions.torch} profiler memory events around the head and ForCausalLMLoss (validation/activations.py)`,
+      cases,
+    },
+  ];
 }
 
 /** Seed 002's measured naive-attention forward peaks (batch 8, fp32, one head of width d_model), in MiB. */
