@@ -1,7 +1,7 @@
 import { ConfigValidationError, InvalidInputError, NoSuchFormatError } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
 import { errorJson, oneLine, reportError, UsageError } from './errors.js';
-import { flagForPath } from './flag-paths.js';
+import { flagForPath, inFlagTerms } from './flag-paths.js';
 
 describe('library error paths shown as the flags that set them', () => {
   it.each([
@@ -51,5 +51,22 @@ describe('library error paths shown as the flags that set them', () => {
     expect(reportError(new UsageError('--zero must be …', 'zero')).flag).toBe('--zero');
     expect(reportError(new UsageError("Unknown option '--bogus'", 'bogus')).flag).toBeUndefined();
     expect(reportError(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'unexpected error: boom' });
+  });
+
+  it('names the flags for the options a library message names in backticks, and leaves other words', () => {
+    const e = new InvalidInputError([
+      {
+        path: 'quant',
+        message: 'this repository holds 2 GGUF models; choose one by `quant` or `file`: a.gguf, b.gguf',
+      },
+    ]);
+    // The message names --quant itself, so no "--quant:" lead is added.
+    expect(oneLine(e)).toBe(
+      'vramkit: this repository holds 2 GGUF models; choose one by --quant or --file: a.gguf, b.gguf',
+    );
+    expect(JSON.parse(errorJson(e)).error).toMatchObject({ path: 'quant', flag: '--quant' });
+    expect(
+      inFlagTerms('set `exact` to count the headers; `quantization_config` says fp8; `workload.context` is 8'),
+    ).toBe('set --exact to count the headers; `quantization_config` says fp8; --context is 8');
   });
 });

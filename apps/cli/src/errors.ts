@@ -1,5 +1,5 @@
 import { VramkitError } from '@vramkit/core';
-import { flagForPath } from './flag-paths.js';
+import { flagForPath, inFlagTerms } from './flag-paths.js';
 import { flagSpec } from './flag-table.js';
 
 /** A command-line usage problem (unknown flag, missing argument, bad value). Exit code 2. */
@@ -28,7 +28,7 @@ export function reportError(error: unknown): ReportedError {
     const msg = error instanceof Error ? error.message : String(error);
     return { code: 'INTERNAL', message: `unexpected error: ${msg.replace(/\s+/g, ' ')}` };
   }
-  let message = error.message.replace(/\s+/g, ' ').trim();
+  let message = inFlagTerms(error.message.replace(/\s+/g, ' ').trim());
   const path = error.path;
   const flag = error instanceof UsageError ? (path && flagSpec(path) ? `--${path}` : undefined) : flagForPath(path);
   if (flag && path && !(error instanceof UsageError)) {

@@ -37,3 +37,12 @@ export function flagForPath(path: string | undefined): string | undefined {
   }
   return best ? `--${best.name}` : undefined;
 }
+
+/**
+ * A library message in the CLI's terms: each option the library names in backticks (`` `file` ``,
+ * `` `workload.context` ``) becomes the flag that sets it (`--file`, `--context`); backticked words
+ * no flag sets (`` `quantization_config` ``) are left as they are.
+ */
+export function inFlagTerms(text: string): string {
+  return text.replace(/`([A-Za-z_][\w.[\]]*)`/g, (whole, path: string) => flagForPath(path) ?? whole);
+}

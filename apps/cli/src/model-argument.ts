@@ -2,6 +2,7 @@ import type { PreparedModel } from '@vramkit/core';
 import { type ModelSource, preparedModelOf } from '@vramkit/models';
 import { resolveModelArgument } from '@vramkit/models/node';
 import type { CommandArgs, Io } from './command.js';
+import { inFlagTerms } from './flag-paths.js';
 import { boolFlag } from './flags.js';
 import { hubLoadOptions } from './hub-flags.js';
 
@@ -17,7 +18,7 @@ export interface ModelArgument {
   readonly name: string;
   /** `hub:<id>@<sha>`, `gguf:<file>`, `file:<path>` or `catalogue:<hub id>`. */
   readonly source: string;
-  /** The loader's notices: fallbacks taken, counts that disagree, generic mappings used. */
+  /** The loader's notices (fallbacks taken, counts that disagree, generic mappings used), naming flags. */
   readonly warnings: readonly string[];
   /** The model: architecture, tensor list (header-read or synthesized), origin and stored quantization. */
   readonly model: PreparedModel;
@@ -47,7 +48,8 @@ export async function resolveModel(argument: string, args: CommandArgs, io: Io):
       argument,
       name: spec.source.kind === 'local' ? argument : spec.id,
       source: describe(spec.source),
-      warnings: spec.warnings,
+      // The loader names the options it suggests (`exact`); the user reads the flags that set them.
+      warnings: spec.warnings.map(inFlagTerms),
       model: preparedModelOf(spec),
     };
   } finally {

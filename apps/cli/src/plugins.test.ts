@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinFormats, createFormatRegistry, formatFromQuantizationConfig } from '@vramkit/quant';
+import { builtinFormats, createFormatRegistry, createFormatSetup, formatFromQuantizationConfig } from '@vramkit/quant';
 import { describe, expect, it } from 'vitest';
 import { quantCommand } from './commands/quant.js';
 import { loadFormatPlugins, loadPlugins, PluginExportsNoFormatsError, PluginNotFoundError } from './plugins.js';
@@ -69,6 +69,35 @@ describe('loadFormatPlugins', () => {
     await expect(loadFormatPlugins(['./empty.mjs'], dir)).rejects.toSatisfy(
       (e: unknown) => e instanceof PluginExportsNoFormatsError && e.exportNames.includes('answer'),
     );
+  });
+});
+
+describe('plugin format ids', () => {
+  it('keeps __proto__, constructor and toString as ordinary ids, without touching any prototype', async () => {
+    const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    // Built by hand: defineWeightFormat refuses such ids, a plugin's own objects need not go through it.
+    const made = ids.map((id, i) => ({
+      specVersion: 'v1' as const,
+      id,
+      description: `test format ${id}`,
+      bytesForTensor: (t: { shape: readonly number[] }) => ({
+        bytes: (i + 1) * t.shape.reduce((a, b) => a * b, 1),
+        type: id,
+      }),
+    }));
+    // Object.fromEntries defines own keys, as a plugin's JSON or computed keys would.
+    const formats = Object.fromEntries(made.map((f) => [f.id, f]));
+    const plugins = await loadPlugins(['hostile-ids'], '/', {
+      importer: async () => ({ file: 'hostile-ids.js', module: { formats } }),
+    });
+    expect(Object.keys(plugins.formats).sort()).toEqual([...ids].sort());
+    expect(Object.getPrototypeOf(plugins.formats)).toBeNull();
+    expect(plugins.loaded[0]?.formatIds).toEqual(ids);
+    const registry = createFormatSetup([plugins]).registry;
+    for (const [i, id] of ids.entries())
+      expect(registry.get(id).bytesForTensor(qProj, { numLayers: 1 }).bytes).toBe((i + 1) * 4096 * 4096);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).bytesForTensor).toBeUndefined();
   });
 });
 

@@ -37,6 +37,7 @@ export class PluginExportsNoFormatsError extends VramkitError {
 
 /** What the loaded plugins add: formats for the registry, detectors for `quantization_config`. */
 export interface LoadedPlugins {
+  /** By format id, in a record without a prototype (any id is an own key). */
   formats: Record<string, FormatEntry>;
   detectors: QuantizationConfigDetector[];
   /** Per plugin: the specifier, the file imported and the format ids it brought. */
@@ -95,7 +96,8 @@ export async function loadPlugins(
   options: { importer?: PluginImporter } = {},
 ): Promise<LoadedPlugins> {
   const importer = options.importer ?? defaultImporter;
-  const out: LoadedPlugins = { formats: {}, detectors: [], loaded: [] };
+  // Ids are plugin data: a null-prototype record keeps `__proto__` or `constructor` an ordinary key.
+  const out: LoadedPlugins = { formats: Object.create(null) as Record<string, FormatEntry>, detectors: [], loaded: [] };
   for (const [index, specifier] of specifiers.entries()) {
     let loaded: Awaited<ReturnType<PluginImporter>>;
     try {

@@ -1,9 +1,3 @@
-export {
-  type InferenceActivationOptions,
-  inferenceActivationBytes,
-  type NaiveAttentionShape,
-  naiveAttentionScoreBytes,
-} from './memory/activations.js';
 export { type AttentionKernelShape, attentionForwardBytes } from './memory/attention-memory.js';
 export {
   type Architecture,
@@ -50,15 +44,6 @@ export {
   type VramkitErrorOptions,
 } from './errors/index.js';
 export {
-  DEFAULT_CONTEXT_TOKENS,
-  estimateInference,
-  type InferenceEstimate,
-  type InferenceOptions,
-  type InferenceWorkload,
-  InferenceWorkloadSchema,
-  type ResolvedInferenceWorkload,
-} from './inference/estimate-inference.js';
-export {
   findGgmlType,
   GGML_TYPES,
   type GgmlTypeLayout,
@@ -68,9 +53,7 @@ export {
   ggmlTypeLayout,
   QK_K,
 } from './model/ggml-types.js';
-export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './memory/kv-cache.js';
 export { type LayerClass, layerClasses } from './model/layer-classes.js';
-export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './memory/overhead.js';
 export {
   countParameters,
   type ParameterBreakdown,
@@ -100,5 +83,7 @@ export {
   type WeightFormat,
   weightBytes,
 } from './formats/weight-format.js';
+// The inference subpath's exports; the explicit lists above add what only the root exports.
+export * from './inference.js';
 export * from './serving/index.js';
 export * from './training/index.js';

@@ -225,7 +225,7 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
     parameters.agree = multimodal ? hub >= synthCount : hub === synthCount;
     if (!parameters.agree && !quantization) {
       warnings.push(
-        `the Hub counts ${fmt(hub)} safetensors parameters but the config describes ${fmt(synthCount)} (${fmt(hub - synthCount)} apart); pass --exact to read the safetensors headers`,
+        `the Hub counts ${fmt(hub)} safetensors parameters but the config describes ${fmt(synthCount)} (${fmt(hub - synthCount)} apart); set \`exact\` to count the safetensors headers instead`,
       );
     }
   } else if (unknown) {

@@ -13,7 +13,10 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.:+-]*$/;
 
 const WeightFormatSpecSchema = v.object({
   specVersion: v.literal('v1', 'specVersion must be "v1" (the only WeightFormat version this @vramkit/quant reads)'),
-  id: v.pipe(v.string(), v.regex(ID, 'id must be non-empty: letters, digits, _ . : + - (no spaces or @)')),
+  id: v.pipe(
+    v.string(),
+    v.regex(ID, 'id must start with a letter or digit, then letters, digits, _ . : + - (no spaces or @)'),
+  ),
   description: v.pipe(v.string(), v.minLength(1, 'description must say what the format stores')),
   bitsPerWeight: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(64))),
   bytesForTensor: v.function('bytesForTensor must be a function (tensor, ctx) => { bytes, type }'),

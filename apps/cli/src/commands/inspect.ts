@@ -41,7 +41,7 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
       model = await resolveModel(argument, args, io);
     } catch (e) {
       // A GGUF repository holds many models: without --quant/--file, list them rather than fail.
-      if (VramkitError.isInstance(e) && e.path === 'quant' && /GGUF models; pick one/.test(e.message))
+      if (VramkitError.isInstance(e) && e.path === 'quant' && /GGUF models; choose one/.test(e.message))
         return listGgufRepo(argument, args, io);
       throw e;
     }

@@ -14,13 +14,20 @@ export const llama3_70b = fixtureArchitecture('meta-llama/Meta-Llama-3.1-70B');
 /** The seed-003 model: Qwen3 layout with MHA (32 KV heads), intermediate 11008, vocab 152064. */
 export const seed003 = fixtureArchitecture('seed-003/qwen3-8b-mha');
 
+/** EleutherAI/pythia-1.4b (GPT-NeoX): 24 layers, hidden 2048, 16 heads of 128. */
+export const pythia14b = fixtureArchitecture('EleutherAI/pythia-1.4b');
+
 /** google/gemma-3-1b-it: 26 layers, 1 KV head of 256, sliding window 512 except every 6th layer. */
 export const gemma3_1b = fixtureArchitecture('google/gemma-3-1b-it');
 
 /** deepseek-ai/DeepSeek-V3 (MLA: kv_lora_rank 512, rope 64, nope 128, v 128, 128 heads), 61 layers, 1 MTP layer. */
 export const deepseekV3 = fixtureArchitecture('deepseek-ai/DeepSeek-V3');
 
-/** A one-layer, single-head, fp32 attention block with no MLP: the seed-002 benchmark's shape. */
+/**
+ * A one-layer, single-head attention block with no MLP, the shape of the naive-attention benchmark
+ * (seed 002). Built by hand on purpose: no recorded model has one head as wide as the model, and the
+ * tests sweep d_model over values no config holds.
+ */
 export function singleHeadAttention(dModel: number): Architecture {
   return decoder({ family: 'bench', vocab: 1, hidden: dModel, layers: 1, heads: 1, kvHeads: 1, headDim: dModel, ffn: 0, mlp: { kind: 'dense', gated: false, intermediateSize: 0, bias: false } });
 }

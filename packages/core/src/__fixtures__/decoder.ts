@@ -27,8 +27,9 @@ export interface DecoderFixture {
 }
 
 /**
- * Builds a Llama-style architecture from config numbers, so core's tests need no `@vramkit/models`
- * (which depends on core). Every fixture file builds its models with this one function.
+ * Builds a Llama-style architecture from config numbers, for deliberately synthetic shapes only (a
+ * single-head block, arbitrary sizes a property test draws, a schema test's minimal valid model).
+ * Models that exist come from their recorded config through `@vramkit/fixtures`' `fixtureArchitecture`.
  */
 export function decoder(o: DecoderFixture): Architecture {
   const headDim = o.headDim ?? o.hidden / o.heads;

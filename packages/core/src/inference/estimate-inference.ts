@@ -4,11 +4,11 @@ import type { Architecture } from '../model/architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
 import { KV_DTYPE_IDS } from '../model/dtypes.js';
 import { kvCacheBytes } from '../memory/kv-cache.js';
-import { DEFAULT_OVERHEAD, overheadBytes } from '../memory/overhead.js';
+import { DEFAULT_OVERHEAD, OverheadOptionsSchema, overheadBytes } from '../memory/overhead.js';
 import type { ParameterBreakdown } from '../model/parameters.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
 import { formatCount } from '../memory/units.js';
-import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
+import { integerAtLeast, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from '../formats/weight-format.js';
 
 /**
@@ -33,13 +33,7 @@ export const InferenceWorkloadSchema = v.object({
   forceMha: v.optional(v.boolean(), false),
   ignoreWindows: v.optional(v.boolean(), false),
   mlaCache: v.optional(v.picklist(['latent', 'expanded']), 'latent'),
-  overhead: v.optional(
-    v.object({
-      contextBytes: v.optional(integerAtLeast(0, 'overhead.contextBytes')),
-      allocatorFraction: v.optional(numberBetween(0, 1, 'overhead.allocatorFraction')),
-    }),
-    {},
-  ),
+  overhead: OverheadOptionsSchema,
 });
 
 /** Workload of an inference estimate; every field has a stated default. */

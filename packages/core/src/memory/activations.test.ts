@@ -1,23 +1,8 @@
+import { NAIVE_ATTENTION_PEAKS } from '@vramkit/fixtures';
 import { describe, expect, it } from 'vitest';
 import { llama3_8b, singleHeadAttention } from '../__fixtures__/architectures.js';
 import { inferenceActivationBytes, naiveAttentionScoreBytes } from './activations.js';
 import { MIB } from './units.js';
-
-/** Seed 002: naive attention, batch 8, fp32, forward peak in MiB (torch.cuda.max_memory_allocated). */
-const SEED_002 = [
-  { seq: 256, d: 16, mib: 20.9 },
-  { seq: 1024, d: 16, mib: 82.8 },
-  { seq: 4096, d: 16, mib: 1050.6 },
-  { seq: 8192, d: 16, mib: 4133.0 },
-  { seq: 4096, d: 32, mib: 1060.6 },
-  { seq: 8192, d: 32, mib: 4153.0 },
-  { seq: 4096, d: 64, mib: 1080.6 },
-  { seq: 8192, d: 64, mib: 4193.0 },
-  { seq: 256, d: 128, mib: 25.3 },
-  { seq: 1024, d: 128, mib: 100.3 },
-  { seq: 4096, d: 128, mib: 1120.6 },
-  { seq: 8192, d: 128, mib: 4273.0 },
-];
 
 function seed002Model(seq: number, d: number): number {
   const arch = singleHeadAttention(d);
@@ -31,7 +16,7 @@ function seed002Model(seq: number, d: number): number {
 }
 
 describe('inferenceActivationBytes', () => {
-  it.each(SEED_002.filter((r) => r.seq >= 4096))(
+  it.each(NAIVE_ATTENTION_PEAKS.filter((r) => r.seq >= 4096))(
     'lands within 10% of seed 002 at seq $seq, d_model $d ($mib MiB)',
     ({ seq, d, mib }) => {
       const predicted = seed002Model(seq, d) / MIB;
@@ -42,7 +27,7 @@ describe('inferenceActivationBytes', () => {
   it('under-predicts the small sizes by a fixed few MiB: those peaks are the input tensors and CUDA workspace, not scores', () => {
     // At seq 256 the two 8×256×256 fp32 score matrices are 4 MiB; the rest of the measured ~21 MiB is
     // the benchmark's Q/K/V/input/grad buffers and cuBLAS workspace, which no formula of ours holds.
-    for (const r of SEED_002.filter((x) => x.seq < 4096)) {
+    for (const r of NAIVE_ATTENTION_PEAKS.filter((x) => x.seq < 4096)) {
       const predicted = seed002Model(r.seq, r.d) / MIB;
       expect(predicted).toBeLessThan(r.mib);
       expect(r.mib - predicted).toBeLessThan(25);

@@ -88,7 +88,7 @@ export function attentionForwardBytes(s: AttentionKernelShape): BreakdownPart {
     accuracy: 'exact',
     source:
       s.kind === 'naive'
-        ? 'seed 002 accounting; transformers eager_attention_forward (fp32 softmax)'
+        ? 'transformers eager_attention_forward: Q, K, V, S, fp32 P = softmax(S) and O held at once'
         : 'FlashAttention-2 (arXiv:2307.08691) algorithm 1',
     parts,
   });

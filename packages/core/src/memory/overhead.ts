@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+import { integerAtLeast, numberBetween } from '../validate.js';
 import { type BreakdownPart, lazyPart } from './breakdown.js';
 import { MIB } from './units.js';
 
@@ -16,6 +18,18 @@ export interface OverheadOptions {
    */
   allocatorFraction?: number;
 }
+
+/**
+ * valibot schema of {@link OverheadOptions} as a workload's `overhead` field (inference and training
+ * alike); absent means `{}`, so each default applies.
+ */
+export const OverheadOptionsSchema = v.optional(
+  v.object({
+    contextBytes: v.optional(integerAtLeast(0, 'overhead.contextBytes')),
+    allocatorFraction: v.optional(numberBetween(0, 1, 'overhead.allocatorFraction')),
+  }),
+  {},
+);
 
 /** Defaults of {@link OverheadOptions}, written once. */
 export const DEFAULT_OVERHEAD = { contextBytes: 512 * MIB, allocatorFraction: 0.05 } as const;

@@ -3,7 +3,7 @@ import type { Architecture } from '../model/architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
-import { DEFAULT_OVERHEAD, overheadBytes } from '../memory/overhead.js';
+import { DEFAULT_OVERHEAD, OverheadOptionsSchema, overheadBytes } from '../memory/overhead.js';
 import { type Tensor, tensorElements } from '../model/tensor.js';
 import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
@@ -141,13 +141,7 @@ export const TrainingWorkloadSchema = v.object({
   /** QLoRA with peft's prepare_model_for_kbit_training: non-quantized weights and hidden states in fp32. */
   kbitUpcast: v.optional(v.boolean(), false),
   parallel: v.optional(ParallelSchema, {}),
-  overhead: v.optional(
-    v.object({
-      contextBytes: v.optional(integerAtLeast(0, 'overhead.contextBytes')),
-      allocatorFraction: v.optional(numberBetween(0, 1, 'overhead.allocatorFraction')),
-    }),
-    {},
-  ),
+  overhead: OverheadOptionsSchema,
 });
 
 /** A training workload; every field has a stated default. */
