@@ -1,4 +1,5 @@
 import { inferenceActivationBytes, MIB } from '@vramkit/core';
+import { NAIVE_ATTENTION_PEAKS } from '@vramkit/fixtures';
 import { singleHeadAttention } from '../../../core/src/__fixtures__/architectures.js';
 import * as groundTruth from '../../../../apps/cli/src/train/ground-truth/activations.js';
 import type { AccuracyCase, AccuracyCategory } from '../report.js';
@@ -78,25 +79,8 @@ export function lossPeaks(): AccuracyCategory[] {
   ];
 }
 
-/** Seed 002's measured naive-attention forward peaks (batch 8, fp32, one head of width d_model), in MiB. */
-export const SEED_002: readonly { seq: number; d: number; mib: number }[] = [
-  { seq: 256, d: 16, mib: 20.9 },
-  { seq: 1024, d: 16, mib: 82.8 },
-  { seq: 4096, d: 16, mib: 1050.6 },
-  { seq: 8192, d: 16, mib: 4133.0 },
-  { seq: 256, d: 32, mib: 21.5 },
-  { seq: 1024, d: 32, mib: 85.3 },
-  { seq: 4096, d: 32, mib: 1060.6 },
-  { seq: 8192, d: 32, mib: 4153.0 },
-  { seq: 256, d: 64, mib: 22.8 },
-  { seq: 1024, d: 64, mib: 90.3 },
-  { seq: 4096, d: 64, mib: 1080.6 },
-  { seq: 8192, d: 64, mib: 4193.0 },
-  { seq: 256, d: 128, mib: 25.3 },
-  { seq: 1024, d: 128, mib: 100.3 },
-  { seq: 4096, d: 128, mib: 1120.6 },
-  { seq: 8192, d: 128, mib: 4273.0 },
-];
+/** Seed 002's measured naive-attention forward peaks (batch 8, fp32, one head of width d_model), in MiB: the one table in @vramkit/fixtures. */
+export const SEED_002 = NAIVE_ATTENTION_PEAKS;
 
 /** Core's forward-activation model of seed 002's single-head attention, in MiB. */
 export const seed002Model = (seq: number, d: number, attention: 'naive' | 'flash') =>
