@@ -40,6 +40,37 @@ export const FAMILIES: readonly HarnessFamily[] = [
   { id: 'gemma3', config: 'google__gemma-3-1b-it', note: 'SWA 512 on 5 of 6 layers' },
   { id: 'gemma', config: 'google__gemma-2b', note: 'GeGLU, MQA, head_dim 256, vocab 256k' },
   { id: 'olmo2', config: 'allenai__OLMo-2-1124-7B', note: 'post-norms, full-width q/k norms', layers: 8 },
+  {
+    id: 'deepseek2',
+    config: 'deepseek-ai__DeepSeek-V2-Lite',
+    note: 'MLA (one 576-wide latent K row per cell, no V cache), 1 dense + MoE layers, 64 experts top 6, 2 shared',
+    layers: 4,
+  },
+  {
+    id: 'gpt-oss',
+    config: 'openai__gpt-oss-20b',
+    note: 'alternating SWA 128, attention sinks, biased experts (32, top 4)',
+    layers: 4,
+  },
+  {
+    id: 'mixtral',
+    config: 'mistralai__Mixtral-8x7B-v0.1',
+    note: 'converted to `llama` with 8 experts, top 2 (no SWA)',
+    layers: 2,
+  },
+  { id: 'gpt2', config: 'openai-community__gpt2', note: 'learned positions, LayerNorm with biases, fused qkv, GELU' },
+  {
+    id: 'llama4',
+    config: 'meta-llama__Llama-4-Scout-17B-16E-Instruct',
+    note: 'chunked attention (8192) on 3 of 4 layers, no RoPE on the 4th, MoE 16 experts + shared',
+    layers: 4,
+  },
+  {
+    id: 'qwen3next',
+    config: 'Qwen__Qwen3-Next-80B-A3B-Thinking',
+    note: 'hybrid: Gated DeltaNet on 3 of 4 layers (f32 recurrent state per sequence), gated full attention on the 4th, 512 experts',
+    layers: 4,
+  },
 ];
 
 /**
@@ -60,5 +91,5 @@ export const GRID: readonly HarnessRun[] = [
 ];
 
 /** The subset `npm test` re-runs against the live runtime (small models, three contexts). */
-export const LIVE_FAMILIES: readonly string[] = ['llama', 'qwen3', 'gemma3'];
+export const LIVE_FAMILIES: readonly string[] = ['llama', 'qwen3', 'gemma3', 'deepseek2'];
 export const LIVE_GRID: readonly HarnessRun[] = [GRID[0]!, GRID[3]!, GRID[7]!];

@@ -27,6 +27,8 @@ export interface HarnessRecord {
   flashAttn?: boolean;
   /** `llama_kv_cache: CPU KV buffer size` lines, one per cache (the SWA cache of an iSWA model second). */
   kv?: { mib: string; cells: number; layers: number; seqs: number; kMib: string; vMib: string }[];
+  /** `llama_memory_recurrent` state of a hybrid model (conv state R, recurrent state S). */
+  rs?: { mib: string; cells: number; layers: number; seqs: number; rMib: string; sMib: string };
   computeMib?: Record<string, string>;
   outputMib?: Record<string, string>;
   error?: string;
@@ -124,6 +126,12 @@ export function parseContextLog(lines: readonly string[], run: HarnessRun): Harn
       rec.kv ??= [];
       rec.kv.push({ mib: m[1]!, cells: num(m[2]), layers: num(m[3]), seqs: num(m[5]), kMib: m[6]!, vMib: m[7]! });
     }
+    // A hybrid model's recurrent state (src/llama-memory-recurrent.cpp), recorded beside the KV caches.
+    m =
+      /llama_memory_recurrent: size = +([\d.]+) MiB \( *(\d+) cells, +(\d+) layers, +(\d+) seqs +\d+ rs_seq\), R \(\w+\): +([\d.]+) MiB, S \(\w+\): +([\d.]+) MiB/.exec(
+        l,
+      );
+    if (m) rec.rs = { mib: m[1]!, cells: num(m[2]), layers: num(m[3]), seqs: num(m[4]), rMib: m[5]!, sMib: m[6]! };
     // Printed when the context is freed (4 decimals), and at creation by older builds (2 decimals).
     m = /llama_context: +(\S+) compute buffer size is +([\d.]+) MiB/.exec(l);
     if (m) rec.computeMib = { ...rec.computeMib, [m[1]!]: m[2]! };
@@ -185,9 +193,10 @@ export async function measure(model: HarnessModel, runs: readonly HarnessRun[]):
         await settle(lines);
         const rec = parseContextLog(lines.slice(from), run);
         if (error) {
-          const reason = lines.slice(from).find((l) => /error|failed|not supported|requires/i.test(l));
+          const reason = lines.slice(from).find((l) => /error|failed|not supported|does not support|requires/i.test(l));
           rec.error = reason ? reason.replace(/^\S+: /, '').trim() : error;
           delete rec.kv;
+          delete rec.rs;
           delete rec.computeMib;
           delete rec.outputMib;
         }

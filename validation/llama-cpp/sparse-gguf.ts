@@ -1,5 +1,12 @@
 import { closeSync, openSync, ftruncateSync, writeSync } from 'node:fs';
-import { type Architecture, type GgmlTypeLayout, ggmlTypeLayout, synthesizeTensors, type Tensor } from '@vramkit/core';
+import {
+  type Architecture,
+  type GgmlTypeLayout,
+  ggmlTypeLayout,
+  llamaCppArchitecture,
+  synthesizeTensors,
+  type Tensor,
+} from '@vramkit/core';
 import { ggufNameFor } from '../../packages/models/src/gguf/gguf-tensors.js';
 import { normalizeConfig } from '../../packages/models/src/normalize/normalize-config.js';
 import {
@@ -34,7 +41,7 @@ const T = (name: string): GgmlTypeLayout => ggmlTypeLayout(name);
  * matrices whose rows divide 256, Q5_0 (or F16) otherwise: a mix like a Q5_K_M file, so the model
  * buffer check exercises several block layouts.
  */
-function typeFor(t: Tensor): string {
+export function typeFor(t: Pick<Tensor, 'shape' | 'role'>): string {
   if (t.shape.length <= 1) return 'F32';
   const inF = t.shape[t.shape.length - 1]!;
   if ((t.role === 'output' || t.role === 'token_embd') && inF % 256 === 0) return 'Q6_K';
@@ -84,11 +91,12 @@ function vocabulary(n: number): GgufKv[] {
 interface ArchRules {
   /** Extra metadata from the raw config. */
   kv?: (c: Record<string, unknown>, a: Architecture) => GgufKv[];
-  /** Rename or drop a synthesized tensor (return undefined to drop). */
-  tensor?: (t: HarnessTensor, src: Tensor) => HarnessTensor | undefined;
+  /** Rename, split or drop a synthesized tensor (return undefined to drop). */
+  tensor?: (t: HarnessTensor, src: Tensor, c: Record<string, unknown>) => HarnessTensor | HarnessTensor[] | undefined;
 }
 
 const u32 = (k: string, v: number): GgufKv => [k, GGUF_VALUE.UINT32, v];
+const bool = (k: string, v: boolean): GgufKv => [k, GGUF_VALUE.BOOL, v];
 const f32 = (k: string, v: number): GgufKv => [k, GGUF_VALUE.FLOAT32, v];
 
 const RULES: Record<string, ArchRules> = {
@@ -127,45 +135,125 @@ const RULES: Record<string, ArchRules> = {
   gemma3: {
     kv: (c) => [u32('gemma3.attention.sliding_window', Number(c.sliding_window))],
   },
+  deepseek2: {
+    // convert_hf_to_gguf.py DeepseekV2Model.set_gguf_parameters: MLA is written as MQA over the latent
+    // (head_count_kv 1, key_length kv_lora_rank + rope, value_length kv_lora_rank), the per-head sizes
+    // in key_length_mla/value_length_mla.
+    kv: (c) => {
+      const rank = Number(c.kv_lora_rank ?? 512);
+      const rope = Number(c.qk_rope_head_dim);
+      const out: GgufKv[] = [
+        u32('deepseek2.attention.head_count_kv', 1),
+        u32('deepseek2.attention.key_length', rank + rope),
+        u32('deepseek2.attention.value_length', rank),
+        u32('deepseek2.attention.key_length_mla', Number(c.qk_nope_head_dim) + rope),
+        u32('deepseek2.attention.value_length_mla', Number(c.v_head_dim)),
+        u32('deepseek2.attention.kv_lora_rank', rank),
+        // Written as 0 for the Lite models (no q_lora_rank): llama.cpp reads it unless n_layer is 26/27,
+        // and the harness writes fewer layers (src/models/deepseek2.cpp load_arch_hparams, is_lite).
+        u32('deepseek2.attention.q_lora_rank', Number(c.q_lora_rank ?? 0)),
+        u32('deepseek2.rope.dimension_count', rope),
+        u32('deepseek2.leading_dense_block_count', Number(c.first_k_dense_replace ?? 0)),
+        u32('deepseek2.expert_feed_forward_length', Number(c.moe_intermediate_size)),
+        u32('deepseek2.expert_count', Number(c.n_routed_experts)),
+        u32('deepseek2.expert_used_count', Number(c.num_experts_per_tok)),
+        u32('deepseek2.expert_shared_count', Number(c.n_shared_experts ?? 0)),
+        u32('deepseek2.feed_forward_length', Number(c.intermediate_size)),
+      ];
+      if (c.routed_scaling_factor !== undefined)
+        out.push(f32('deepseek2.expert_weights_scale', Number(c.routed_scaling_factor)));
+      if (c.norm_topk_prob) out.push(bool('deepseek2.expert_weights_norm', true));
+      return out;
+    },
+    // kv_b_proj is split into attn_k_b {nope, rank, n_head} (transposed) and attn_v_b {rank, v, n_head}
+    // for the absorbed MLA path (DeepseekV2Model.modify_tensors); the router bias is `exp_probs_b.bias`.
+    tensor: (t, src, c) => {
+      if (t.name.endsWith('.attn_kv_b.weight')) {
+        const heads = Number(c.num_attention_heads);
+        const rank = Number(c.kv_lora_rank);
+        const nope = Number(c.qk_nope_head_dim);
+        const v = Number(c.v_head_dim);
+        const kb = { name: t.name.replace('attn_kv_b', 'attn_k_b'), ne: [nope, rank, heads] };
+        const vb = { name: t.name.replace('attn_kv_b', 'attn_v_b'), ne: [rank, v, heads] };
+        return [
+          { ...kb, type: typeFor({ ...src, shape: [...kb.ne].reverse() }) },
+          { ...vb, type: typeFor({ ...src, shape: [...vb.ne].reverse() }) },
+        ];
+      }
+      if (src.role === 'ffn_exp_probs_b') return { ...t, name: `blk.${src.layer}.exp_probs_b.bias` };
+      return t;
+    },
+  },
+  llama4: {
+    // convert_hf_to_gguf.py Llama4Model: interleave step, expert width (intermediate_size), dense width
+    // (intermediate_size_mlp); gate_up experts split into gate and up.
+    kv: (c) => [
+      u32('llama4.interleave_moe_layer_step', Number(c.interleave_moe_layer_step ?? 1)),
+      u32('llama4.expert_feed_forward_length', Number(c.intermediate_size)),
+      u32('llama4.feed_forward_length', Number(c.intermediate_size_mlp ?? c.intermediate_size)),
+    ],
+    tensor: (t) => {
+      if (t.name.includes('.ffn_gate_up_exps.')) {
+        const ne = [...t.ne];
+        ne[1]! /= 2;
+        return [
+          { ...t, name: t.name.replace('ffn_gate_up_exps', 'ffn_gate_exps'), ne },
+          { ...t, name: t.name.replace('ffn_gate_up_exps', 'ffn_up_exps'), ne: [...ne] },
+        ];
+      }
+      return t;
+    },
+  },
+  qwen3next: {
+    // convert_hf_to_gguf.py Qwen3NextModel: Gated DeltaNet sizes as ssm.* keys, the attention shape of the
+    // full-attention layers (layer 0 is linear, so the common keys miss it), partial RoPE.
+    kv: (c) => [
+      u32('qwen3next.ssm.conv_kernel', Number(c.linear_conv_kernel_dim)),
+      u32('qwen3next.ssm.state_size', Number(c.linear_key_head_dim)),
+      u32('qwen3next.ssm.group_count', Number(c.linear_num_key_heads)),
+      u32('qwen3next.ssm.time_step_rank', Number(c.linear_num_value_heads)),
+      u32('qwen3next.ssm.inner_size', Number(c.linear_num_value_heads) * Number(c.linear_value_head_dim)),
+      u32('qwen3next.full_attention_interval', Number(c.full_attention_interval ?? 4)),
+      u32('qwen3next.attention.head_count', Number(c.num_attention_heads)),
+      u32('qwen3next.attention.head_count_kv', Number(c.num_key_value_heads)),
+      u32('qwen3next.attention.key_length', Number(c.head_dim)),
+      u32('qwen3next.attention.value_length', Number(c.head_dim)),
+      u32('qwen3next.rope.dimension_count', Number(c.head_dim) * Number(c.partial_rotary_factor ?? 1)),
+      u32('qwen3next.expert_feed_forward_length', Number(c.moe_intermediate_size)),
+      u32('qwen3next.expert_shared_feed_forward_length', Number(c.shared_expert_intermediate_size)),
+      u32('qwen3next.feed_forward_length', Number(c.intermediate_size)),
+    ],
+    // llama.cpp names (src/llama-arch.cpp): conv1d as {d_conv, conv_dim}, dt_bias as `ssm_dt.bias`,
+    // in_proj_ba as `ssm_ba`, post_attention_layernorm as `post_attention_norm`, the shared-expert gate as a vector.
+    tensor: (t, src) => {
+      if (src.role === 'ssm_conv1d') return { ...t, ne: [t.ne[0]!, t.ne[2]!] };
+      if (src.role === 'ssm_dt') return { ...t, name: `blk.${src.layer}.ssm_dt.bias` };
+      if (t.name.endsWith('.ffn_norm.weight')) return { ...t, name: t.name.replace('ffn_norm', 'post_attention_norm') };
+      if (src.role === 'ffn_gate_inp_shexp') return { ...t, ne: [t.ne[0]!], type: 'F32' };
+      return t;
+    },
+  },
+  'gpt-oss': {
+    // convert_hf_to_gguf.py GptOssModel: sliding_window, expert width; post_attention_layernorm is
+    // `post_attention_norm` (LLM_TENSOR_ATTN_POST_NORM), gate_up_proj and its bias split into gate and up.
+    kv: (c) => [
+      u32('gpt-oss.attention.sliding_window', Number(c.sliding_window)),
+      u32('gpt-oss.expert_feed_forward_length', Number(c.intermediate_size)),
+    ],
+    tensor: (t) => {
+      if (t.name.endsWith('.ffn_norm.weight')) return { ...t, name: t.name.replace('ffn_norm', 'post_attention_norm') };
+      if (t.name.includes('.ffn_gate_up_exps.')) {
+        const ne = [...t.ne];
+        ne[t.name.endsWith('.bias') ? 0 : 1]! /= 2;
+        return [
+          { ...t, name: t.name.replace('ffn_gate_up_exps', 'ffn_gate_exps'), ne },
+          { ...t, name: t.name.replace('ffn_gate_up_exps', 'ffn_up_exps'), ne: [...ne] },
+        ];
+      }
+      return t;
+    },
+  },
 };
-
-/** The GGUF architecture llama.cpp's converter writes for a config (convert_hf_to_gguf.py @ModelBase.register). */
-export function ggufArchitectureOf(config: Record<string, unknown>): string {
-  const archs = (config.architectures as string[] | undefined) ?? [];
-  const a = archs[0] ?? '';
-  // MistralForCausalLM and MixtralForCausalLM are registered on LlamaModel: the file says `llama`.
-  const byClass: Record<string, string> = {
-    LlamaForCausalLM: 'llama',
-    MistralForCausalLM: 'llama',
-    MixtralForCausalLM: 'llama',
-    Qwen2ForCausalLM: 'qwen2',
-    Qwen3ForCausalLM: 'qwen3',
-    Qwen3MoeForCausalLM: 'qwen3moe',
-    Phi3ForCausalLM: 'phi3',
-    Gemma2ForCausalLM: 'gemma2',
-    Gemma3ForCausalLM: 'gemma3',
-    DeepseekV2ForCausalLM: 'deepseek2',
-    DeepseekV3ForCausalLM: 'deepseek2',
-    GptOssForCausalLM: 'gpt-oss',
-    GemmaForCausalLM: 'gemma',
-    Olmo2ForCausalLM: 'olmo2',
-    GPT2LMHeadModel: 'gpt2',
-  };
-  const byType: Record<string, string> = {
-    llama: 'llama',
-    mistral: 'llama',
-    mixtral: 'llama',
-    qwen2: 'qwen2',
-    qwen3: 'qwen3',
-    qwen3_moe: 'qwen3moe',
-    phi3: 'phi3',
-    gemma2: 'gemma2',
-    gemma3_text: 'gemma3',
-  };
-  const out = byClass[a] ?? byType[String(config.model_type)];
-  if (!out) throw new Error(`no GGUF architecture known for ${a || String(config.model_type)}`);
-  return out;
-}
 
 /**
  * Builds the harness model of a catalogue config: the architecture as vramkit normalizes it, the
@@ -173,20 +261,29 @@ export function ggufArchitectureOf(config: Record<string, unknown>): string {
  */
 export function harnessModel(configName: string, config: Record<string, unknown>): HarnessModel {
   const architecture = normalizeConfig(config).architecture;
-  const name = ggufArchitectureOf(config);
+  // Multimodal configs (Llama 4) nest the language model's keys under text_config.
+  const text = (config.text_config as Record<string, unknown> | undefined) ?? config;
+  // The converter's `general.architecture` for this config, as core maps it (convert_hf_to_gguf.py @ModelBase.register).
+  const name = llamaCppArchitecture(architecture);
   const rules = RULES[name] ?? {};
-  const src = synthesizeTensors(architecture).filter((t) => !t.mtp && t.shape.every((d) => d > 0));
+  // The converter's own tensors too (rope_freqs.weight for llama3 RoPE scaling), as core synthesizes them.
+  const src = synthesizeTensors(architecture, { converterTensors: true }).filter(
+    (t) => !t.mtp && t.shape.every((d) => d > 0),
+  );
   const tensors: HarnessTensor[] = [];
   for (const t of src) {
-    const h: HarnessTensor = { name: ggufNameFor(t), ne: [...t.shape].reverse(), type: typeFor(t) };
-    const r = rules.tensor ? rules.tensor(h, t) : h;
-    if (r) tensors.push(r);
+    // A norm's bias keeps `.bias` (LayerNorm models: gpt2), which core's role alone does not say.
+    const name =
+      t.name === 'rope_freqs.weight'
+        ? t.name
+        : ggufNameFor(t).replace(/\.weight$/, t.name.endsWith('.bias') ? '.bias' : '.weight');
+    const h: HarnessTensor = { name, ne: [...t.shape].reverse(), type: typeFor(t) };
+    const r = rules.tensor ? rules.tensor(h, t, text) : h;
+    if (Array.isArray(r)) tensors.push(...r);
+    else if (r) tensors.push(r);
   }
   const first = architecture.layers[0]!;
   const attn = first.attention;
-  const ropeScaling = config.rope_scaling as { rope_type?: string } | null | undefined;
-  if (ropeScaling?.rope_type === 'llama3' && 'headDim' in attn)
-    tensors.push({ name: 'rope_freqs.weight', ne: [attn.headDim / 2], type: 'F32' });
   const kv: GgufKv[] = [
     ['general.architecture', GGUF_VALUE.STRING, name],
     ['general.name', GGUF_VALUE.STRING, configName],
@@ -195,8 +292,8 @@ export function harnessModel(configName: string, config: Record<string, unknown>
     u32(`${name}.context_length`, architecture.maxPositionEmbeddings ?? 4096),
     u32(`${name}.embedding_length`, architecture.hiddenSize),
     u32(`${name}.vocab_size`, architecture.vocabSize),
-    f32(`${name}.attention.layer_norm_rms_epsilon`, Number(config.rms_norm_eps ?? 1e-6)),
-    f32(`${name}.rope.freq_base`, Number(config.rope_theta ?? 10000)),
+    f32(`${name}.attention.layer_norm_rms_epsilon`, Number(text.rms_norm_eps ?? 1e-6)),
+    f32(`${name}.rope.freq_base`, Number(text.rope_theta ?? 10000)),
   ];
   if (attn.kind === 'full' || attn.kind === 'sliding' || attn.kind === 'chunked') {
     kv.push(
@@ -216,9 +313,11 @@ export function harnessModel(configName: string, config: Record<string, unknown>
       u32(`${name}.expert_feed_forward_length`, mlp.expertIntermediateSize),
     );
   }
-  if (rules.kv) kv.push(...rules.kv(config, architecture));
-  kv.push(...vocabulary(architecture.vocabSize));
-  return { config: configName, ggufArchitecture: name, architecture, kv, tensors };
+  // An architecture's own keys replace the common ones (llama.cpp refuses a file with a duplicate key).
+  const own = rules.kv ? rules.kv(text, architecture) : [];
+  const replaced = new Set(own.map((k) => k[0]));
+  const merged = [...kv.filter((k) => !replaced.has(k[0])), ...own, ...vocabulary(architecture.vocabSize)];
+  return { config: configName, ggufArchitecture: name, architecture, kv: merged, tensors };
 }
 
 /**

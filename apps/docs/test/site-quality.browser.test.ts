@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { accuracyReport } from '@vramkit/accuracy';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTEFACTS, DIST, launch, type SiteServer, serveSite } from './site.js';
@@ -121,22 +122,21 @@ describe('accessibility', () => {
 describe('accuracy page', () => {
   it('lists every category with its cases, exact count and errors, recomputed at build time', async () => {
     const page = await open('/accuracy.html');
-    const rows = await page.$$eval('main table:first-of-type tbody tr', (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+    // The summary is the page's first table.
+    const rows = await page.$$eval('main table', (tables) =>
+      [...(tables[0]?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
+        [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? ''),
+      ),
     );
-    const names = rows.map((r) => r[0]);
-    for (const name of [
-      'Parameter counts',
-      'GGUF weight bytes from config.json',
-      'llama.cpp KV cache (logged)',
-      'LoRA trainable parameters',
-      'Naive-attention activations (seed 002)',
-    ])
-      expect(names).toContain(name);
+    // The same categories and case counts as the report `npm run accuracy` prints.
+    expect(rows.map((r) => [r[0], Number(r[1])])).toEqual(accuracyReport().map((c) => [c.name, c.cases.length]));
     for (const r of rows) {
-      expect(Number(r[2]), r[0]).toBeGreaterThan(0);
-      expect(r[4]).toMatch(/%$/);
+      expect(Number(r[1]), r[0]).toBeGreaterThan(0);
+      expect(r[3]).toMatch(/%$/);
     }
+    // Every case, with its source, is served beside the page.
+    const json = (await (await page.request.get(`${site.url}/accuracy.json`)).json()) as { cases: unknown[] }[];
+    expect(json.map((c) => c.cases.length)).toEqual(rows.map((r) => Number(r[1])));
     await page.close();
   });
 });

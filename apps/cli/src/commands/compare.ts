@@ -1,4 +1,4 @@
-import { type EngineId, estimateServing, formatCount, GIB, type ServingOptions, solveGpuLayers } from '@vramkit/core';
+import { type EngineId, engineProfile, estimateServing, formatCount, GIB, planServing } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { parseArgsOptions } from '../flag-parse.js';
@@ -7,6 +7,7 @@ import { chooseFormat, formatSetup } from '../format-setup.js';
 import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
 import { engineFlag, parseGpus, servingOptionsFrom } from '../serve/engine-flags.js';
+import { type DraftSetup, draftSetup } from '../serve/speculative-flags.js';
 
 /** The engines of `--engine a,b` (default llama.cpp and vLLM), each spelled as core names it. */
 function enginesOf(values: CommandArgs['values']): EngineId[] {
@@ -16,8 +17,6 @@ function enginesOf(values: CommandArgs['values']): EngineId[] {
     .filter(Boolean)
     .map((e) => engineFlag({ engine: e })!);
 }
-
-const DEFAULT_QUANT: Record<EngineId, string> = { 'llama.cpp': 'Q4_K_M', vllm: 'bf16', transformers: 'bf16' };
 
 async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
@@ -29,12 +28,18 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
     throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const prepared = model.model;
   const results = [];
+  const drafts = new Map<EngineId, DraftSetup | undefined>();
   for (const gpu of gpus) {
     for (const engine of engines) {
-      const { format } = chooseFormat(setup, prepared, stringFlag(v, 'quant'), DEFAULT_QUANT[engine]);
-      let o: ServingOptions = { ...servingOptionsFrom(v, engine, prepared, format, [gpu]), model: prepared };
-      if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined)
-        o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };
+      // The engine profile's default format when neither the flag nor the model decides (llama.cpp: Q4_K_M).
+      const { format } = chooseFormat(setup, prepared, stringFlag(v, 'quant'), engineProfile(engine).defaultFormat.id);
+      const { speculative: collected, ...asked } = {
+        ...servingOptionsFrom(v, engine, prepared, format, [gpu]),
+        model: prepared,
+      };
+      if (!drafts.has(engine)) drafts.set(engine, await draftSetup(args, io, engine, collected));
+      const draft = drafts.get(engine);
+      const { options: o } = planServing(draft ? { ...asked, speculative: draft.speculative } : asked);
       const e = estimateServing(o);
       results.push({
         gpu: gpu.id,
@@ -42,7 +47,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
         engine,
         format: format?.id ?? 'bf16',
         estimate: e,
-        decodeTokensPerSecond: e.throughput?.decodeTokensPerSecond,
+        decodeTokensPerSecond: e.speculative?.decodeTokensPerSecond ?? e.throughput?.decodeTokensPerSecond,
       });
     }
   }
@@ -57,6 +62,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
       fits: r.estimate.fits,
       binding: r.estimate.binding,
       decodeTokensPerSecond: r.decodeTokensPerSecond,
+      ...(r.estimate.speculative ? { speculative: r.estimate.speculative } : {}),
     }));
     io.out(
       `${JSON.stringify({ schema: 'vramkit/compare@1', model: { name: model.name, argument: model.argument }, results: out }, null, 2)}\n`,
@@ -64,6 +70,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
     return 0;
   }
   const g = (b: number) => (b / GIB).toFixed(2);
+  const speculating = results.some((r) => r.estimate.speculative);
   const header = [
     'GPU',
     'engine',
@@ -71,6 +78,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
     'weights',
     'KV',
     'compute',
+    ...(speculating ? ['draft'] : []),
     'total',
     'capacity',
     'fits',
@@ -88,6 +96,7 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
       g(e.bytes.weights),
       g(e.bytes.kvCache),
       g(e.bytes.activations),
+      ...(speculating ? [e.speculative ? g(e.speculative.bytes) : '—'] : []),
       g(e.bytes.total),
       g(e.gpus[0]?.capacityBytes ?? 0),
       e.fits ? 'yes' : `NO (${e.binding})`,
@@ -101,8 +110,8 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   io.out(
     `${model.name} · context ${formatCount(first.context)} × batch ${first.batch}\n\n${table(
       [header, ...rows],
-      header.map((_, i) => i >= 3 && i !== 8),
-    )}\n\nGiB per GPU. max seqs: requests of the context that fit at once; decode: bandwidth-bound model (vramkit estimate --engine … for the breakdown).\n`,
+      header.map((h, i) => i >= 3 && h !== 'fits'),
+    )}\n\nGiB per GPU. max seqs: requests of the context that fit at once; decode: bandwidth-bound model${speculating ? ', with the speculative speed-up (a model: Leviathan et al. 2023 eq. 1) where a draft runs' : ''} (vramkit estimate --engine … for the breakdown).\n`,
   );
   return 0;
 }
@@ -113,7 +122,8 @@ export const compareCommand: Command = {
   help: `Usage: vramkit compare <model> --gpu <id> --gpu <id> [--engine llama.cpp,vllm,transformers] [options]
 
 The weight format: the file as stored (GGUF), else --quant, else the checkpoint's quantization_config,
-else Q4_K_M for llama.cpp and bf16 for vLLM and transformers.
+else the engine's default (Q4_K_M for llama.cpp, bf16 for vLLM and transformers).
+A draft model (llama.cpp --model-draft, vLLM --speculative-config) adds a draft column and its speed-up.
 `,
   options: parseArgsOptions('compare'),
   maxPositionals: 1,

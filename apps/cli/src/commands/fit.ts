@@ -14,8 +14,9 @@ import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormats, formatSetup } from '../format-setup.js';
 import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
-import { ENGINE_CANDIDATES } from '../serve/candidate-formats.js';
+import { engineCandidates } from '../serve/candidate-formats.js';
 import { engineFlag, servingOptionsFrom } from '../serve/engine-flags.js';
+import { withDraft } from '../serve/speculative-flags.js';
 
 // The columns shown when --contexts is not given: 4k, 8k, 32k, 128k (up to the model's limit).
 const DEFAULT_COLUMNS = [4096, 8192, 32768, 131072];
@@ -44,9 +45,9 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     await formatSetup(args, io),
     prepared,
     stringFlag(v, 'quant'),
-    ENGINE_CANDIDATES[engine],
+    engineCandidates(engine),
   ).flatMap((c) => (c.format ? [c.format] : []));
-  const base = servingOptionsFrom(v, engine, prepared, undefined);
+  const { options: base } = await withDraft(servingOptionsFrom(v, engine, prepared, undefined), args, io);
   if (base.gpus.length === 0)
     throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const limit = prepared.arch.maxPositionEmbeddings;

@@ -10,9 +10,29 @@ const GpuBytesSchema = z.strictObject({
   bytes: z
     .strictObject({ weights: bytes, kvCache: bytes, activations: bytes, overhead: bytes, total: bytes })
     .describe('this GPU; weights are per GPU under TP/PP'),
+  draftBytes: bytes
+    .optional()
+    .describe("speculative decoding: the draft's weights, KV cache and buffers here (in bytes.total)"),
   fits: z.boolean(),
   tight: z.boolean().optional().describe('under the capacity but inside the fit margin (does not fit)'),
 });
+
+const SpeculativeSchema = z
+  .strictObject({
+    method: z.enum(['draft', 'eagle', 'eagle3', 'mtp']),
+    draftTokens: z.number().int().positive().describe('γ: tokens drafted per step'),
+    acceptanceRate: z.number().min(0).max(1).describe('α: a model input (default 0.7)'),
+    gpuLayers: z.number().int().nonnegative().optional().describe('llama.cpp: -ngld as applied'),
+    context: z.number().int().nonnegative().optional().describe('llama.cpp: cells of each draft context (-cd)'),
+    bytes: bytes.describe('what the draft adds on the most loaded GPU'),
+    hostBytes: bytes.optional().describe('llama.cpp: draft bytes in host RAM'),
+    speedup: z.number().positive().optional().describe('expected decode speed-up (a model)'),
+    tokensPerStep: z.number().positive().optional(),
+    decodeTokensPerSecond: z.number().positive().optional(),
+    note: z.string(),
+    draft: z.string().nullable().optional().describe('the draft model as given'),
+  })
+  .describe('speculative decoding (llama.cpp --model-draft, vLLM --speculative-config)');
 
 const EngineFiguresSchema = z.strictObject({
   name: z.enum(['llama.cpp', 'vllm', 'transformers']),
@@ -52,6 +72,7 @@ export const ServeOutputSchema = z.strictObject({
       note: z.string(),
     })
     .optional(),
+  speculative: SpeculativeSchema.optional(),
   breakdown: z.union([
     z.strictObject({ total: bytes, parts: z.record(z.string(), PartSchema) }),
     z.strictObject({
@@ -97,6 +118,7 @@ export const CompareOutputSchema = z.strictObject({
       fits: z.boolean(),
       binding: BindingSchema,
       decodeTokensPerSecond: z.number().positive().optional(),
+      speculative: SpeculativeSchema.optional(),
     }),
   ),
 });

@@ -8,7 +8,10 @@ const gib = (b: number) => (b / GIB).toFixed(2);
  * host RAM for llama.cpp, the engine figures and the assumptions.
  */
 export function renderServing(name: string, o: ServingOptions, e: ServingEstimate): string {
-  const rows: string[][] = [['GPU', 'weights', 'KV cache', 'compute', 'overhead', 'total', 'capacity', 'fits']];
+  const draft = e.speculative !== undefined;
+  const rows: string[][] = [
+    ['GPU', 'weights', 'KV cache', 'compute', 'overhead', ...(draft ? ['draft'] : []), 'total', 'capacity', 'fits'],
+  ];
   for (const g of e.gpus) {
     const verdict = e.binding === 'no-gpu' ? '?' : g.fits ? 'yes' : g.tight ? 'tight' : 'NO';
     rows.push([
@@ -17,6 +20,7 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
       gib(g.bytes.kvCache),
       gib(g.bytes.activations),
       gib(g.bytes.overhead),
+      ...(draft ? [gib(g.draftBytes ?? 0)] : []),
       gib(g.bytes.total),
       e.binding === 'no-gpu' ? '—' : gib(g.capacityBytes),
       verdict,
@@ -30,6 +34,7 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
       gib(h.kvCache?.bytes ?? 0),
       gib((h.activations?.bytes ?? 0) + (h.output?.bytes ?? 0)),
       '',
+      ...(draft ? [gib(h.draft?.bytes ?? 0)] : []),
       gib(e.engine.hostBytes),
       '',
       '',
@@ -42,7 +47,10 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
   const lines = [
     `${name} on ${e.engine.name}${o.format ? ` · weights ${o.format.id}` : ''} · ${shape}`,
     '',
-    `${table(rows, [false, true, true, true, true, true, true, false])}`,
+    `${table(
+      rows,
+      rows[0]!.map((_, i) => i > 0 && i < rows[0]!.length - 1),
+    )}`,
     '(GiB)',
     '',
   ];
@@ -62,6 +70,22 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
     lines.push(
       `decode ≈ ${t.decodeTokensPerSecond.toFixed(1)} tok/s${t.prefillTokensPerSecond ? ` · prefill ≈ ${formatCount(t.prefillTokensPerSecond)} tok/s` : ''} (model: ${t.note})`,
     );
+  const s = e.speculative;
+  if (s) {
+    const where = [
+      s.gpuLayers !== undefined ? `-ngld ${s.gpuLayers}` : '',
+      s.context !== undefined
+        ? `${e.batch} draft context${e.batch > 1 ? 's' : ''} of ${formatCount(s.context)} cells`
+        : '',
+    ].filter(Boolean);
+    lines.push(
+      `speculative decoding (${s.method}): +${gib(s.bytes)} GiB on the most loaded GPU${where.length ? ` · ${where.join(' · ')}` : ''} · γ ${s.draftTokens} · α ${s.acceptanceRate}`,
+    );
+    if (s.speedup !== undefined && s.decodeTokensPerSecond !== undefined)
+      lines.push(
+        `decode with the draft ≈ ${s.decodeTokensPerSecond.toFixed(1)} tok/s (× ${s.speedup.toFixed(2)}, ${s.tokensPerStep!.toFixed(2)} tokens per target step; model: ${s.note})`,
+      );
+  }
   const tight = e.gpus.some((g) => g.tight);
   if (e.refusal) lines.push(e.refusal);
   if (e.binding === 'no-gpu')

@@ -5,12 +5,12 @@ import {
   requireEngineFormat,
   type ServingEstimate,
   type ServingOptions,
-  solveGpuLayers,
+  planServing as planCore,
   type WeightFormat,
 } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
-import { readFlag } from '../flag-parse.js';
+import { collect, readFlag } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
 import type { NamedModel } from '../model-argument.js';
 import { type EmitTarget, emitLaunch } from './emit.js';
@@ -18,6 +18,7 @@ import { engineFlag, servingOptionsFrom } from './engine-flags.js';
 import { storedFormat } from '@vramkit/models';
 import { llamaFileTypeFormats } from '@vramkit/quant';
 import { renderServing } from './render-serving.js';
+import { type DraftSetup, draftSetup } from './speculative-flags.js';
 
 /**
  * The weight format an engine runs the model in: the one chosen (flag, file, checkpoint), else the
@@ -35,7 +36,7 @@ export function serveFormat(
     f = storedFormat;
     notes.push("weights as stored in the GGUF file: every tensor's type from its header (exact)");
   }
-  if (!f && engine === profile.id && profile.defaultFormat.id !== 'bf16') {
+  if (!f && profile.requiresFormat) {
     f = llamaFileTypeFormats[profile.defaultFormat.id];
     if (f) notes.push(`weights ${f.id}: ${profile.defaultFormat.reason}; pass --quant to choose another`);
   }
@@ -51,19 +52,18 @@ export function planServing(
   values: CommandArgs['values'],
   model: PreparedModel,
   format: WeightFormat | undefined,
+  draft?: DraftSetup,
 ): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
   const engine = engineFlag(values);
   if (!engine) throw new UsageError('--engine is required here: llama.cpp, vllm or transformers', 'engine');
   const notes: string[] = [];
   const chosen = serveFormat(engine, format, notes, model);
-  let options = servingOptionsFrom(values, engine, model, chosen);
-  if (engine === 'llama.cpp' && options.llamaCpp?.nGpuLayers === undefined && options.gpus.length > 0) {
-    const best = solveGpuLayers(options);
-    options = { ...options, llamaCpp: { ...options.llamaCpp, nGpuLayers: best.value } };
-    notes.push(
-      `-ngl ${best.value}: the most layers that fit${best.binding !== 'none' ? ` (one more is limited by ${best.binding})` : ''}`,
-    );
-  }
+  const { speculative: _flags, ...asked } = servingOptionsFrom(values, engine, model, chosen);
+  let options: ServingOptions = draft ? { ...asked, speculative: draft.speculative } : asked;
+  if (draft) notes.push(...draft.notes);
+  const planned = planCore(options);
+  options = planned.options;
+  notes.push(...planned.notes);
   const estimate = estimateServing(options);
   estimate.assumptions.push(...notes);
   return { options, estimate, notes };
@@ -78,12 +78,20 @@ export function planServing(
  * @param format the weight format from `--quant` / `--file`, if any
  * @returns the exit code: 0 when it fits (or when emitting), 1 when it does not
  */
-export function runServeEstimate(args: CommandArgs, io: Io, model: NamedModel, format?: WeightFormat): number {
+export async function runServeEstimate(
+  args: CommandArgs,
+  io: Io,
+  model: NamedModel,
+  format?: WeightFormat,
+): Promise<number> {
   const v = args.values;
-  const { options, estimate } = planServing(v, model.model, format);
+  const engine = engineFlag(v);
+  const collected = engine ? (collect(v, 'serving') as Partial<ServingOptions>).speculative : undefined;
+  const draft = engine ? await draftSetup(args, io, engine, collected) : undefined;
+  const { options, estimate } = planServing(v, model.model, format, draft);
   const emit = readFlag(v, 'emit') as EmitTarget | undefined;
   if (emit) {
-    io.out(emitLaunch(emit, options, estimate, model.argument));
+    io.out(emitLaunch(emit, options, estimate, model.argument, draft?.argument));
     return estimate.fits ? 0 : 1;
   }
   if (boolFlag(v, 'json')) {
@@ -101,6 +109,7 @@ export function runServeEstimate(args: CommandArgs, io: Io, model: NamedModel, f
       binding: estimate.binding,
       ...(estimate.refusal ? { refusal: estimate.refusal } : {}),
       ...(estimate.throughput ? { throughput: estimate.throughput } : {}),
+      ...(estimate.speculative ? { speculative: { ...estimate.speculative, draft: draft?.argument ?? null } } : {}),
       breakdown: estimate.breakdown,
       assumptions: estimate.assumptions,
     };

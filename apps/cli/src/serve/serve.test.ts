@@ -1,63 +1,10 @@
-import { parseArgs } from 'node:util';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../command.js';
 import { compareCommand } from '../commands/compare.js';
 import { fitCommand } from '../commands/fit.js';
 import { gpusCommand } from '../commands/gpus.js';
-import { resolveModel } from '../model-argument.js';
-import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
-import { runServeEstimate } from './run-serve-estimate.js';
-import { candidateFormats } from './candidate-formats.js';
+import { expandEngineShortFlags } from './engine-flags.js';
 import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './output-schemas.js';
-
-async function run(command: Command, argv: string[]) {
-  let out = '';
-  let err = '';
-  const parsed = parseArgs({
-    args: expandEngineShortFlags(argv),
-    options: command.options,
-    allowPositionals: true,
-    strict: true,
-  });
-  const code = await command.run(
-    { positionals: parsed.positionals, values: parsed.values },
-    { out: (t) => (out += t), err: (t) => (err += t), env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() },
-  );
-  return { code, out, err };
-}
-
-const estimateLike = {
-  ...serveOptions,
-  context: { type: 'string', short: 'c' },
-  batch: { type: 'string', short: 'b' },
-  quant: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-async function serve(argv: string[]) {
-  const parsed = parseArgs({
-    args: expandEngineShortFlags(argv),
-    options: estimateLike,
-    allowPositionals: true,
-    strict: true,
-  });
-  const m = await resolveModel(
-    parsed.positionals[0]!,
-    { positionals: parsed.positionals, values: {} },
-    { out: () => {}, err: () => {}, env: { HF_HUB_OFFLINE: '1' }, cwd: tmpdir() },
-  );
-  const format =
-    typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
-  let out = '';
-  const code = runServeEstimate(
-    { positionals: parsed.positionals, values: parsed.values },
-    { out: (t) => (out += t), err: () => {}, env: {}, cwd: tmpdir() },
-    m,
-    format,
-  );
-  return { code, out };
-}
+import { LLAMA_8B_Q4, runCommand as run, serve } from './serve-test-setup.js';
 
 describe('expandEngineShortFlags', () => {
   it('rewrites -ngl 99, -ctk=q8_0 and -fa on to long flags and leaves others alone', () => {
@@ -75,37 +22,12 @@ describe('expandEngineShortFlags', () => {
 
 describe('runServeEstimate', () => {
   it('prints per-GPU bytes, KV tokens and -ngl for llama.cpp Llama-3.1-8B Q4_K_M on an RTX 3060 12GB at 32k', async () => {
-    const r = await serve([
-      'meta-llama/Meta-Llama-3.1-8B',
-      '--engine',
-      'llama.cpp',
-      '--quant',
-      'Q4_K_M',
-      '--gpu',
-      'rtx-3060-12gb',
-      '-c',
-      '32768',
-    ]);
+    const r = await serve([...LLAMA_8B_Q4, '--gpu', 'rtx-3060-12gb', '-c', '32768']);
     expect(r.out).toMatch(/GeForce RTX 3060 12GB/);
     expect(r.out).toMatch(/-ngl \d+\/33 layers on the GPU/);
     expect(r.out).toMatch(/KV budget/);
     const json = ServeOutputSchema.parse(
-      JSON.parse(
-        (
-          await serve([
-            'meta-llama/Meta-Llama-3.1-8B',
-            '--engine',
-            'llama.cpp',
-            '--quant',
-            'Q4_K_M',
-            '--gpu',
-            'rtx-3060-12gb',
-            '-c',
-            '32768',
-            '--json',
-          ])
-        ).out,
-      ),
+      JSON.parse((await serve([...LLAMA_8B_Q4, '--gpu', 'rtx-3060-12gb', '-c', '32768', '--json'])).out),
     );
     expect(json.engine.gpuLayers).toBe(33);
     expect(json.engine.hostBytes).toBeGreaterThan(0);
@@ -139,11 +61,7 @@ describe('runServeEstimate', () => {
 
   it('prints a llama-server command with the -ngl, -c and -ctk the estimate fits', async () => {
     const r = await serve([
-      'meta-llama/Meta-Llama-3.1-8B',
-      '--engine',
-      'llama.cpp',
-      '--quant',
-      'Q4_K_M',
+      ...LLAMA_8B_Q4,
       '--gpu',
       'rtx-4090',
       '-c',
@@ -175,19 +93,7 @@ describe('runServeEstimate', () => {
     expect(v.out).toMatch(
       /^vllm serve meta-llama\/Meta-Llama-3.1-8B \\\n {2}--max-model-len 8192 \\\n {2}--gpu-memory-utilization 0.9/,
     );
-    const o = await serve([
-      'meta-llama/Meta-Llama-3.1-8B',
-      '--engine',
-      'llama.cpp',
-      '--quant',
-      'Q4_K_M',
-      '--gpu',
-      'rtx-4090',
-      '-c',
-      '8192',
-      '--emit',
-      'ollama',
-    ]);
+    const o = await serve([...LLAMA_8B_Q4, '--gpu', 'rtx-4090', '-c', '8192', '--emit', 'ollama']);
     expect(o.out).toMatch(
       /^FROM hf.co\/meta-llama\/Meta-Llama-3.1-8B:Q4_K_M\nPARAMETER num_ctx 8192\nPARAMETER num_gpu 33\n/,
     );

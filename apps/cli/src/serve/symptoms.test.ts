@@ -1,48 +1,12 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ggufFromConfig } from '@vramkit/models/testing';
 import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../commands/fit.js';
-import { resolveModel } from '../model-argument.js';
-import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
-import { ServeOutputSchema } from './output-schemas.js';
-import { runServeEstimate } from './run-serve-estimate.js';
 import { candidateFormats } from './candidate-formats.js';
-
-const estimateLike = {
-  ...serveOptions,
-  context: { type: 'string', short: 'c' },
-  batch: { type: 'string', short: 'b' },
-  quant: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-const io = (sink: { out: string }) => ({
-  out: (t: string) => (sink.out += t),
-  err: () => {},
-  env: { HF_HUB_OFFLINE: '1' },
-  cwd: tmpdir(),
-});
-
-async function serve(argv: string[]) {
-  const parsed = parseArgs({
-    args: expandEngineShortFlags(argv),
-    options: estimateLike,
-    allowPositionals: true,
-    strict: true,
-  });
-  const m = await resolveModel(
-    parsed.positionals[0]!,
-    { positionals: parsed.positionals, values: {} },
-    io({ out: '' }),
-  );
-  const format =
-    typeof parsed.values.quant === 'string' ? candidateFormats('llama.cpp', parsed.values.quant)[0] : undefined;
-  const sink = { out: '' };
-  const code = runServeEstimate({ positionals: parsed.positionals, values: parsed.values }, io(sink), m, format);
-  return { code, out: sink.out };
-}
+import { ServeOutputSchema } from './output-schemas.js';
+import { LLAMA_8B_Q4, runCommand, serve } from './serve-test-setup.js';
 
 /** A sparse Llama-3.2-1B GGUF on disk (header only; the file is extended to full size without data). */
 function llamaGguf(): string {
@@ -67,11 +31,7 @@ const llama = 'meta-llama/Meta-Llama-3.1-8B';
 describe('serving symptoms (each failed before)', () => {
   it('-c 32768 -np 4 --emit llama-server keeps -c 32768 (the total), and the header says 8,192 tokens per sequence', async () => {
     const emit = await serve([
-      llama,
-      '--engine',
-      'llama.cpp',
-      '--quant',
-      'Q4_K_M',
+      ...LLAMA_8B_Q4,
       '--gpu',
       'h100-80gb',
       '-c',
@@ -82,40 +42,13 @@ describe('serving symptoms (each failed before)', () => {
       'llama-server',
     ]);
     expect(emit.out).toMatch(/ -c 32768 -np 4 /);
-    const text = await serve([
-      llama,
-      '--engine',
-      'llama.cpp',
-      '--quant',
-      'Q4_K_M',
-      '--gpu',
-      'h100-80gb',
-      '-c',
-      '32768',
-      '-np',
-      '4',
-    ]);
+    const text = await serve([...LLAMA_8B_Q4, '--gpu', 'h100-80gb', '-c', '32768', '-np', '4']);
     expect(text.out).toMatch(/-c 32,768 cells · -np 4 \(8,192 tokens per sequence\)/);
   });
 
   it("-b 2048 is llama.cpp's logical batch, not 2,048 sequences", async () => {
     const r = ServeOutputSchema.parse(
-      JSON.parse(
-        (
-          await serve([
-            llama,
-            '--engine',
-            'llama.cpp',
-            '--quant',
-            'Q4_K_M',
-            '--gpu',
-            'rtx-4090',
-            '-b',
-            '2048',
-            '--json',
-          ])
-        ).out,
-      ),
+      JSON.parse((await serve([...LLAMA_8B_Q4, '--gpu', 'rtx-4090', '-b', '2048', '--json'])).out),
     );
     expect(r.batch).toBe(1);
     expect(r.bytes.kvCache).toBe(512 * 2 ** 20); // 4096 cells × 32 layers × 2 × 1024 × 2 bytes
@@ -129,9 +62,7 @@ describe('serving symptoms (each failed before)', () => {
   });
 
   it('--gpu-memory 24 is an error naming 24GiB and 24GB', async () => {
-    await expect(serve([llama, '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu-memory', '24'])).rejects.toThrow(
-      /24GiB.* or 24GB/,
-    );
+    await expect(serve([...LLAMA_8B_Q4, '--gpu-memory', '24'])).rejects.toThrow(/24GiB.* or 24GB/);
   });
 
   it('a config given without --quant runs as Q4_K_M under llama.cpp, and says so', async () => {
@@ -141,42 +72,18 @@ describe('serving symptoms (each failed before)', () => {
   });
 
   it('--emit ollama pulls hf.co/<repo>:<quant> and states a V cache type it cannot keep', async () => {
-    const r = await serve([
-      llama,
-      '--engine',
-      'llama.cpp',
-      '--quant',
-      'Q4_K_M',
-      '--gpu',
-      'rtx-4090',
-      '-ctk',
-      'q8_0',
-      '-ctv',
-      'f16',
-      '--emit',
-      'ollama',
-    ]);
+    const r = await serve([...LLAMA_8B_Q4, '--gpu', 'rtx-4090', '-ctk', 'q8_0', '-ctv', 'f16', '--emit', 'ollama']);
     expect(r.out).toMatch(/^FROM hf\.co\/meta-llama\/Meta-Llama-3\.1-8B:Q4_K_M\n/);
     expect(r.out).toMatch(/OLLAMA_KV_CACHE_TYPE=q8_0/);
     expect(r.out).toMatch(/K q8_0 and V f16/);
   });
 
   it('vllm serve carries --quantization awq for an AWQ estimate', async () => {
-    const parsed = parseArgs({
-      args: [llama, '--engine', 'vllm', '--gpu', 'rtx-4090', '--emit', 'vllm'],
-      options: estimateLike,
-      allowPositionals: true,
-      strict: true,
-    });
-    const m = await resolveModel(llama, { positionals: [llama], values: {} }, io({ out: '' }));
-    const sink = { out: '' };
-    runServeEstimate(
-      { positionals: parsed.positionals, values: parsed.values },
-      io(sink),
-      m,
+    const r = await serve(
+      [llama, '--engine', 'vllm', '--gpu', 'rtx-4090', '--emit', 'vllm'],
       candidateFormats('vllm', 'awq')[0],
     );
-    expect(sink.out).toMatch(/--quantization awq/);
+    expect(r.out).toMatch(/--quantization awq/);
   });
 
   it('estimate <file.gguf> --engine llama.cpp uses the file\'s tensor types (no "no stored dtype")', async () => {
@@ -194,12 +101,9 @@ describe('serving symptoms (each failed before)', () => {
 
   it('fit <file.gguf> uses the file', async () => {
     const path = llamaGguf();
-    const argv = [path, '--gpu', 'rtx-4090', '--json'];
-    const parsed = parseArgs({ args: argv, options: fitCommand.options, allowPositionals: true, strict: true });
-    const sink = { out: '' };
-    const code = await fitCommand.run({ positionals: parsed.positionals, values: parsed.values }, io(sink));
-    expect(code).toBe(0);
-    const out = JSON.parse(sink.out) as { rows: { format: string }[] };
+    const r = await runCommand(fitCommand, [path, '--gpu', 'rtx-4090', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { rows: { format: string }[] };
     expect(out.rows.map((r) => r.format)).toEqual(['stored']);
   });
 
@@ -247,7 +151,7 @@ describe('serving symptoms (each failed before)', () => {
   });
 
   it('the --json output of a no-GPU llama.cpp estimate matches the published schema (strict: no unknown field)', async () => {
-    const out = JSON.parse((await serve([llama, '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--json'])).out);
+    const out = JSON.parse((await serve([...LLAMA_8B_Q4, '--json'])).out);
     expect(ServeOutputSchema.parse(out).binding).toBe('no-gpu');
   });
 });

@@ -32,7 +32,7 @@ export default defineConfig({
   cleanUrls: false,
   lastUpdated: false,
   // TypeDoc copies package READMEs into api/_media; their links point into the repository, not the site.
-  ignoreDeadLinks: [/^\.\/(\.\.\/)*(apps|docs|packages|README|CONTRIBUTING)/],
+  ignoreDeadLinks: [/^\.\/(\.\.\/)*(apps|docs|packages|validation|bench|tests|README|CONTRIBUTING)/],
   themeConfig: {
     nav: [
       { text: 'Calculator', link: '/calculator' },

@@ -112,4 +112,30 @@ describe('cliCommand', () => {
     expect(c).toContain(`'x/$(rm -rf ~)'\\''y'`);
     expect(c).toContain('--emit llama-server');
   });
+
+  it("prints the CLI command in llama-server's terms and, below it, the launch line core's llama.cpp profile builds", () => {
+    const c = cliCommand({ ...DEFAULT_STATE, batch: '2', kv: 'q8_0' }, { model, spec });
+    const [command, line] = c.split('\n\n');
+    // -c is the cells of all -np sequences: 8192 tokens × 2 sequences.
+    expect(command).toBe(
+      'vramkit estimate meta-llama/Llama-3.1-8B --engine llama.cpp -c 16384 -np 2 -ctk q8_0 -ctv q8_0 --quant Q4_K_M --gpu rtx-4090 --emit llama-server',
+    );
+    expect(line).toBe(
+      'llama-server -hf meta-llama/Llama-3.1-8B:Q4_K_M -c 16384 -np 2 -ngl 33 -fa auto -ctk q8_0 -ctv q8_0',
+    );
+  });
+
+  it('prints vllm serve with the quantization method and the defaults the estimate used', () => {
+    const c = cliCommand({ ...DEFAULT_STATE, engine: 'vllm', quant: 'awq', gpus: 'h100-80gb' }, { model, spec });
+    expect(c).toMatch(
+      /--engine vllm --context 8192 --batch 1 --kv-cache-dtype auto --quant awq --gpu h100-80gb --emit vllm\n\n/,
+    );
+    expect(c).toMatch(
+      /vllm serve meta-llama\/Llama-3\.1-8B \\\n {2}--max-model-len 8192 [\s\S]*--max-num-seqs 1024 [\s\S]*--quantization awq$/,
+    );
+  });
+
+  it('gives the command alone when the library rejects the question (its error shows by the field)', () => {
+    expect(cliCommand({ ...DEFAULT_STATE, quant: 'Q9_X' }, { model, spec })).not.toContain('\n');
+  });
 });

@@ -15,11 +15,14 @@ import {
   gpuCapacityBytes,
   InvalidInputError,
   KV_DTYPES,
+  defaultLaunchTarget,
+  launchCommand,
   lookupGpu,
   maxSequenceLength,
   type PreparedModel,
   parseBytes,
   prepareModel,
+  shellWord,
   type ServingOptions,
   solveGpuLayers,
   solveMaxContext,
@@ -410,16 +413,23 @@ export function quantTable(model: PreparedModel, spec: ModelSpec, state: Calcula
   return rows.sort((a, b) => b.weightBytes - a.weightBytes);
 }
 
+/** The model the page has loaded, for the launch line. */
+export interface LoadedModel {
+  model: PreparedModel;
+  spec: ModelSpec;
+}
+
 /**
- * The `vramkit` command line that answers the same question, ending in `--emit` for the engines the
- * CLI emits launch lines for. The launch line itself is built by the CLI today (apps/cli/src/serve/emit.ts),
- * not by a package, so the site names the command rather than copying that code; repoint this to core's
- * serving profiles once they carry launch lines.
+ * The `vramkit` command line that answers the same question, and, once a model is loaded, the launch line
+ * its `--emit` prints: built by core's engine profile (`launchCommand`) from the same serving question the
+ * page estimates (llama.cpp with the `-ngl` that fits), so the site and the CLI print the same line.
+ * A question the library rejects gets the command alone (its error is shown next to the field).
  */
-export function cliCommand(state: CalculatorState): string {
-  const q = (s: string) => (/^[\w@./:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+export function cliCommand(state: CalculatorState, loaded?: LoadedModel): string {
+  const q = shellWord;
   const args = ['vramkit', 'estimate', q(state.model.trim())];
-  if (state.mode === 'training') {
+  const inference = state.mode === 'inference';
+  if (!inference) {
     args.push(
       '--mode',
       'train',
@@ -432,9 +442,17 @@ export function cliCommand(state: CalculatorState): string {
       '--micro-batch',
       q(state.batch),
     );
+  } else if (state.engine === 'llama.cpp') {
+    // llama-server's own meaning: -c is the cells of all -np sequences, -ctk/-ctv the cache types.
+    const c = count(state.context);
+    const b = count(state.batch);
+    const cells = Number.isInteger(c) && Number.isInteger(b) ? String(c * b) : state.context;
+    args.push('--engine', 'llama.cpp', '-c', q(cells), '-np', q(state.batch), '-ctk', q(state.kv), '-ctv', q(state.kv));
   } else {
     if (state.engine !== 'formula') args.push('--engine', state.engine);
-    args.push('--context', q(state.context), '--batch', q(state.batch), '--kv-dtype', q(state.kv));
+    args.push('--context', q(state.context), '--batch', q(state.batch));
+    if (state.engine === 'vllm') args.push('--kv-cache-dtype', q(vllmKv(state.kv)));
+    else args.push('--kv-dtype', q(state.kv));
   }
   if (state.quant.trim().toLowerCase() !== 'auto') args.push('--quant', q(state.quant.trim()));
   if (state.memory.trim()) args.push('--gpu-memory', q(state.memory.trim()));
@@ -444,7 +462,34 @@ export function cliCommand(state: CalculatorState): string {
       .map((s) => s.trim())
       .filter(Boolean))
       args.push('--gpu', q(g));
-  if (state.mode === 'inference' && state.engine === 'llama.cpp') args.push('--emit', 'llama-server');
-  if (state.mode === 'inference' && state.engine === 'vllm') args.push('--emit', 'vllm');
-  return args.join(' ');
+  const target = inference && state.engine !== 'formula' ? defaultLaunchTarget(state.engine) : undefined;
+  if (target) args.push('--emit', target);
+  const command = args.join(' ');
+  if (!target || !loaded || state.engine === 'formula') return command;
+  try {
+    const { format } = chooseFormat(state.quant, loaded.spec);
+    let o = servingOptions(
+      loaded.model,
+      state.engine,
+      format,
+      resolveGpus(state),
+      count(state.context),
+      count(state.batch),
+      state.kv,
+    );
+    if (o.engine === 'llama.cpp' && o.gpus.length > 0)
+      o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };
+    const line = launchCommand({ options: o, estimate: estimateServing(o), model: state.model.trim() }, target);
+    return `${command}
+
+${line.trimEnd()}`;
+  } catch (e) {
+    if (!VramkitError.isInstance(e)) throw e;
+    return command;
+  }
+}
+
+/** vLLM's `--kv-cache-dtype` for the page's KV dtype (auto is the model dtype). */
+function vllmKv(kv: string): string {
+  return kv === 'f16' || kv === 'bf16' ? 'auto' : kv;
 }

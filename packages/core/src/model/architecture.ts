@@ -27,6 +27,11 @@ export interface Architecture {
   mtpLayers: number;
   /** Training context length from the config, informational only (never a default workload). */
   maxPositionEmbeddings?: number;
+  /**
+   * `rope_scaling.rope_type` when it changes what a converter writes: `llama3` makes llama.cpp's
+   * converter add `rope_freqs.weight` (convert_hf_to_gguf.py LlamaModel.generate_extra_tensors).
+   */
+  ropeScaling?: string;
   /** How checkpoint modules are named (`model.layers.N.self_attn.q_proj` vs GPT-2's `transformer.h.N.attn.c_attn`). */
   naming?: 'llama' | 'gpt2' | 'neox' | 'falcon' | 'mamba';
   /** Free-form facts worth printing (e.g. "embeddings scaled by √hidden"); no effect on memory. */

@@ -72,12 +72,18 @@ const NAMINGS: Record<NonNullable<Architecture['naming']>, Naming> = {
  * Order follows the checkpoint (embeddings, layers, final norm, output). MTP layers are included,
  * flagged `mtp: true`, so the checkpoint total and the runtime total can both be read off.
  * @param arch a normalized architecture
+ * @param options `converterTensors`: also the tensors llama.cpp's converter adds that the checkpoint
+ *   lacks (`rope_freqs.weight` for llama3 RoPE scaling), first as the converter writes them
  * @returns every tensor with its shape; MoE experts as one 3-D tensor per projection per layer
  */
-export function synthesizeTensors(arch: Architecture): Tensor[] {
+export function synthesizeTensors(arch: Architecture, options: { converterTensors?: boolean } = {}): Tensor[] {
   const naming = NAMINGS[arch.naming ?? 'llama'];
   const h = arch.hiddenSize;
   const out: Tensor[] = [];
+  // convert_hf_to_gguf.py LlamaModel.generate_extra_tensors: head_dim / 2 f32 factors, yielded before the model's tensors.
+  const first = arch.layers[0]?.attention;
+  if (options.converterTensors && arch.ropeScaling === 'llama3' && first && 'headDim' in first)
+    out.push({ name: 'rope_freqs.weight', role: 'other', kind: 'vector', shape: [first.headDim / 2], dtype: 'F32' });
   out.push({
     name: `${naming.embed}.weight`,
     role: 'token_embd',

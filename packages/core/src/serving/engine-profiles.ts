@@ -1,11 +1,56 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { WeightFormat } from '../formats/weight-format.js';
+import { llamaCppMethods } from './engine-llama-cpp.js';
+import type { EngineBreakdown, EngineFigures, EngineRun } from './engine-run.js';
+import { transformersMethods } from './engine-transformers.js';
+import { vllmMethods } from './engine-vllm.js';
+import type { GpuSpec } from './gpus.js';
+import type { LaunchInput, LaunchTarget } from './launch-lines.js';
+import type { ServingOptions } from './serving.js';
+import { SPECULATIVE_METHODS, type SpeculativeMethod } from './speculative.js';
 
 /** Engines vramkit models from their source code. */
 export type EngineId = 'llama.cpp' | 'vllm' | 'transformers';
 
-/** What one engine is: its defaults (written once), the weights it runs, and its limits. */
-export interface EngineProfile {
+/** Where a prepared model's tensor list came from. */
+export type InventorySource = 'synthesized' | 'safetensors' | 'gguf';
+
+/** The solvers an engine's figures use (passed in, so profiles and solvers do not import each other). */
+export interface FigureSolvers {
+  /** Longest context that fits at `batch` sequences. */
+  maxContext(o: ServingOptions, batch: number): number;
+  /** Most sequences of `context` tokens that fit, searched up to `maxBatch`. */
+  maxBatch(o: ServingOptions, context: number, maxBatch: number): number;
+  /** llama.cpp: the most layers that fit (`-ngl`), and what limits one more. */
+  gpuLayers(o: ServingOptions): { value: number; binding: string };
+}
+
+/** An engine's figures at one run: the JSON contract's engine block, the workload it reports, its breakdown. */
+export interface EngineReport {
+  engine: EngineFigures;
+  context: number;
+  batch: number;
+  breakdown: EngineBreakdown;
+  refusal?: string;
+}
+
+/** What an engine does with a serving question: its memory model, workload defaults, figures and launch lines. */
+export interface EngineMethods {
+  /** The engine's memory at one context and batch (format already checked against the profile). */
+  run(o: ServingOptions, context: number, batch: number): EngineRun;
+  /** The engine's own planner: settings it picks when the flags leave them open (llama.cpp: `-ngl` that fits). */
+  plan?(o: ServingOptions, solve: FigureSolvers): { options: ServingOptions; notes: string[] };
+  /** Context and batch the question resolves to under the engine's own flags. */
+  workload(o: ServingOptions): { context: number; batch: number };
+  figures(o: ServingOptions, run: EngineRun, context: number, batch: number, solve: FigureSolvers): EngineReport;
+  /** The GPU figures the speed model uses (bandwidth as the engine combines its GPUs) and the GPU-resident share. */
+  speedDevice(o: ServingOptions, run: EngineRun): { gpu: GpuSpec; gpuWeightFraction: number } | undefined;
+  /** Launch lines the engine runs as: `llama-server`/`ollama`, `vllm`, `transformers`. */
+  launch: Partial<Record<LaunchTarget, (input: LaunchInput) => string>>;
+}
+
+/** What one engine is: its defaults (written once), the weights it runs, its limits and its methods. */
+export interface EngineProfile extends EngineMethods {
   id: EngineId;
   /** Display name. */
   name: string;
@@ -15,14 +60,20 @@ export interface EngineProfile {
   maxSequences?: number;
   /** Weight format used when the model is a config and no format is chosen (and why). */
   defaultFormat: { id: string; reason: string };
+  /** Whether a run needs a weight format (llama.cpp runs GGUF files: a file type). */
+  requiresFormat: boolean;
+  /**
+   * Formats `fit` and `compare` try when none is given, largest first. `gguf-file-type`: llama.cpp file
+   * types (`F16` is the F16 GGUF recipe, not the plain f16 dtype); `registry`: weight-format ids.
+   */
+  candidateFormats: { kind: 'gguf-file-type' | 'registry'; ids: readonly string[] };
+  /** Speculative decoding methods the engine runs (see SPECULATIVE_METHODS). */
+  speculativeMethods: readonly SpeculativeMethod[];
   /** Whether the engine runs weights in this format (`stored`: as the file holds them, GGUF or safetensors). */
   runs(format: WeightFormat, inventory?: InventorySource): boolean;
   /** How the engine loads formats it runs (shown with the estimate). */
   formatNote: string;
 }
-
-/** Where a prepared model's tensor list came from. */
-export type InventorySource = 'synthesized' | 'safetensors' | 'gguf';
 
 const GGUF_TYPES = /^(gguf|ggml:.+|F32|F16|BF16|Q[1-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?)$/;
 const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean =>
@@ -44,24 +95,36 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       id: 'Q4_K_M',
       reason: 'a model given as a config runs as Q4_K_M, the file type ollama and llama-server -hf pull by default',
     },
+    requiresFormat: true,
+    candidateFormats: { kind: 'gguf-file-type', ids: ['F16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K'] },
+    speculativeMethods: SPECULATIVE_METHODS['llama.cpp'],
     runs: isGguf,
     formatNote: 'GGUF file types (F16, Q8_0, Q4_K_M, …)',
+    ...llamaCppMethods,
   },
   vllm: {
     id: 'vllm',
     name: 'vLLM',
     defaultContext: 4096,
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
+    requiresFormat: false,
+    candidateFormats: { kind: 'registry', ids: ['bf16', 'fp8', 'gptq-4bit-128g', 'awq'] },
+    speculativeMethods: SPECULATIVE_METHODS.vllm,
     runs: (f, inventory) => !isGguf(f, inventory) || f.id === 'F16' || f.id === 'BF16' || f.id === 'F32',
     formatNote: 'safetensors checkpoints: bf16/fp16, fp8, GPTQ, AWQ, bitsandbytes',
+    ...vllmMethods,
   },
   transformers: {
     id: 'transformers',
     name: 'transformers',
     defaultContext: 4096,
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
+    requiresFormat: false,
+    candidateFormats: { kind: 'registry', ids: ['bf16', 'int8', 'bnb-nf4'] },
+    speculativeMethods: SPECULATIVE_METHODS.transformers,
     runs: () => true,
     formatNote: 'any checkpoint; GGUF files are dequantized to the compute dtype when loaded',
+    ...transformersMethods,
   },
 };
 
@@ -88,4 +151,37 @@ export function requireEngineFormat(engine: EngineId, format: WeightFormat, inve
       received: format.id,
     },
   ]);
+}
+
+/** The engines whose profile builds a launch target (`ollama` → llama.cpp). */
+export function enginesLaunching(target: LaunchTarget): EngineId[] {
+  return (Object.keys(ENGINE_PROFILES) as EngineId[]).filter((e) => ENGINE_PROFILES[e].launch[target] !== undefined);
+}
+
+/** The launch target an engine's `--emit` prints by default: its profile's first (llama-server, vllm, transformers). */
+export function defaultLaunchTarget(engine: EngineId): LaunchTarget {
+  return Object.keys(ENGINE_PROFILES[engine].launch)[0] as LaunchTarget;
+}
+
+/**
+ * The launch command (or Modelfile, or script) that runs the estimated configuration, built by the
+ * engine's profile from the estimate's inputs: every setting the estimate depends on is on the line.
+ * @param target the launch target; default the engine's first (llama-server, vllm, transformers)
+ * @throws InvalidInputError at `launch.target` when the engine does not launch as `target`
+ */
+export function launchCommand(input: LaunchInput, target?: LaunchTarget): string {
+  const p = ENGINE_PROFILES[input.options.engine];
+  const t = target ?? defaultLaunchTarget(input.options.engine);
+  const build = p.launch[t];
+  if (!build) {
+    const engines = enginesLaunching(t).map((e) => ENGINE_PROFILES[e].name);
+    throw new InvalidInputError([
+      {
+        path: 'launch.target',
+        message: `launch target ${t} is built for ${engines.join(' and ')}, not ${p.name} (it launches as ${Object.keys(p.launch).join(', ')})`,
+        received: t,
+      },
+    ]);
+  }
+  return build(input);
 }

@@ -1,37 +1,11 @@
-import type { Breakdown } from '../memory/breakdown.js';
-import type { GpuSpec } from './gpus.js';
-import type { LlamaCppEstimate } from './llama-cpp.js';
-import { decodeThroughput, prefillThroughput } from './throughput.js';
-import {
-  type Binding,
-  type EngineId,
-  type EngineRun,
-  type GpuBytes,
-  resolvedWorkload,
-  runEngine,
-  type ServingOptions,
-} from './serving.js';
-import { solveMaxBatch, solveMaxContext } from './solvers.js';
-import type { VllmEstimate } from './vllm.js';
+import { engineProfile } from './engine-profiles.js';
+import type { EngineBreakdown, EngineFigures, EngineRun } from './engine-run.js';
+import { type Binding, type GpuBytes, resolvedWorkload, runEngine, type ServingOptions } from './serving.js';
+import { solveGpuLayers, solveMaxBatch, solveMaxContext } from './solvers.js';
+import type { SpeculativeFigures } from './speculative.js';
+import { decodeThroughput, prefillThroughput, speculativeDecoding, type ThroughputEstimate } from './throughput.js';
 
-/** Engine figures of the JSON contract (issue 6 §7). */
-export interface EngineFigures {
-  name: EngineId;
-  /** Memory the engine leaves for its KV cache on one GPU (the most constrained one). */
-  kvBudgetBytes: number;
-  /** Tokens that budget holds. */
-  kvTokens: number;
-  /** Requests of the configured context that fit at once. */
-  maxConcurrency: number;
-  /** Largest context at batch 1. */
-  maxContext: number;
-  /** llama.cpp: layers offloaded (`-ngl`, counted as llama.cpp prints them). */
-  gpuLayers?: number;
-  /** llama.cpp: bytes that stay in CPU RAM (weights, KV of CPU layers, host compute and output buffers). */
-  hostBytes?: number;
-  /** vLLM: "Maximum concurrency for N tokens per request: 6.65x" (KV tokens / max_model_len, 2 decimals). */
-  concurrencyFactor?: number;
-}
+export type { EngineFigures } from './engine-run.js';
 
 /** Result of {@link estimateServing}. */
 export interface ServingEstimate {
@@ -45,11 +19,28 @@ export interface ServingEstimate {
   binding: Binding;
   /** The engine's refusal to start, with its remedy (vLLM: KV smaller than one max_model_len request). */
   refusal?: string;
-  /** The engine's own detailed breakdown (per device for llama.cpp). */
-  breakdown: Breakdown | { devices: Breakdown[]; host: Breakdown };
+  /** The engine's own detailed breakdown (per device for llama.cpp); a draft model is its `draft` part. */
+  breakdown: EngineBreakdown;
   /** Expected speed (a model, see {@link decodeThroughput}); absent when the GPU has no bandwidth figure or it does not fit. */
   throughput?: { decodeTokensPerSecond: number; prefillTokensPerSecond?: number; note: string };
+  /** Speculative decoding: the draft's settings, bytes and the expected speed-up (a model). */
+  speculative?: SpeculativeFigures;
   assumptions: string[];
+}
+
+const SOLVERS = {
+  maxContext: (o: ServingOptions, batch: number) => solveMaxContext(o, { batch }).value,
+  maxBatch: (o: ServingOptions, context: number, maxBatch: number) => solveMaxBatch(o, { context, maxBatch }).value,
+  gpuLayers: (o: ServingOptions) => solveGpuLayers(o),
+};
+
+/**
+ * The serving question with the settings the engine's planner picks where the question leaves them open
+ * (llama.cpp: the most `-ngl` layers that fit); unchanged for engines without a planner.
+ * @returns the planned question and a note per choice made
+ */
+export function planServing(o: ServingOptions): { options: ServingOptions; notes: string[] } {
+  return engineProfile(o.engine).plan?.(o, SOLVERS) ?? { options: o, notes: [] };
 }
 
 /**
@@ -66,122 +57,91 @@ export function estimateServing(o: ServingOptions): ServingEstimate {
     (a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a),
     run.gpus[0] ?? emptyGpu(),
   );
-  let engine: EngineFigures;
-  let breakdown: ServingEstimate['breakdown'];
-  let refusal: string | undefined;
-  let reportedContext = context;
-  let reportedBatch = batch;
-  if (o.engine === 'vllm') {
-    const r = run.raw as VllmEstimate;
-    engine = {
-      name: 'vllm',
-      kvBudgetBytes: r.kvBudgetBytes,
-      kvTokens: r.kvTokens,
-      maxConcurrency: r.maxConcurrency,
-      maxContext: r.maxContext,
-      concurrencyFactor: r.concurrencyFactor,
-    };
-    if (r.refusal) refusal = r.refusal;
-    breakdown = { total: r.total, parts: r.parts };
-  } else if (o.engine === 'llama.cpp') {
-    const r = run.raw as LlamaCppEstimate;
-    // Per GPU: capacity minus everything but the KV cache, over the KV bytes per cell of its layers.
-    let kvBudgetBytes = Number.POSITIVE_INFINITY;
-    let kvTokens = Number.POSITIVE_INFINITY;
-    if (run.binding !== 'no-gpu') {
-      for (const d of r.devices) {
-        if (d.layers === 0) continue;
-        const kv = d.parts.kvCache!.bytes;
-        const budget = Math.max(0, d.capacityBytes - (d.total - kv));
-        const perCell = kv / (r.kvCells * r.kvStreams);
-        if (budget < kvBudgetBytes) kvBudgetBytes = budget;
-        if (perCell > 0) kvTokens = Math.min(kvTokens, Math.floor(budget / perCell));
-      }
-    }
-    if (!Number.isFinite(kvBudgetBytes)) kvBudgetBytes = 0;
-    if (!Number.isFinite(kvTokens)) kvTokens = 0;
-    const noGpu = run.binding === 'no-gpu';
-    engine = {
-      name: 'llama.cpp',
-      kvBudgetBytes,
-      kvTokens,
-      // llama-server runs -np slots at once: that is its concurrency, whatever memory would allow.
-      maxConcurrency: r.parallel,
-      maxContext: noGpu ? r.contextPerSequence : solveMaxContext(o, { batch: 1 }).value,
-      gpuLayers: r.gpuLayers,
-      hostBytes: r.host.total,
-    };
-    reportedContext = r.contextPerSequence;
-    reportedBatch = r.parallel;
-    breakdown = { devices: r.devices.map((d) => ({ total: d.total, parts: d.parts })), host: r.host };
-  } else {
-    const g = run.gpus[0]!;
-    const kv = g.bytes.kvCache;
-    const kvBudgetBytes = Math.max(0, g.capacityBytes - (g.bytes.total - kv));
-    const perToken = kv / (context * batch);
-    engine = {
-      name: 'transformers',
-      kvBudgetBytes,
-      kvTokens: perToken > 0 ? Math.floor(kvBudgetBytes / perToken) : 0,
-      maxConcurrency: solveMaxBatch(o, { context, maxBatch: 1024 }).value,
-      maxContext: solveMaxContext(o, { batch: 1 }).value,
-    };
-    breakdown = { total: g.bytes.total, parts: (run.raw as { parts: Breakdown['parts'] }).parts };
-  }
-  const throughput = run.fits ? speed(o, run.raw, context, batch) : undefined;
+  const profile = engineProfile(o.engine);
+  const report = profile.figures(o, run, context, batch, SOLVERS);
+  const speed = run.fits ? throughputOf(o, run, context, batch) : undefined;
+  const speculative = run.draft ? speculativeFigures(o, run, mostLoaded, speed?.decode, context, batch) : undefined;
   return {
-    engine,
-    context: reportedContext,
-    batch: reportedBatch,
+    engine: report.engine,
+    context: report.context,
+    batch: report.batch,
     bytes: mostLoaded.bytes,
     gpus: run.gpus,
     fits: run.fits,
     binding: run.binding,
-    ...(refusal ? { refusal } : {}),
-    breakdown,
-    ...(throughput ? { throughput } : {}),
+    ...(report.refusal ? { refusal: report.refusal } : {}),
+    breakdown: report.breakdown,
+    ...(speed ? { throughput: speed.figures } : {}),
+    ...(speculative ? { speculative } : {}),
     assumptions: run.assumptions,
   };
 }
 
-/**
- * Decode and prefill speed of a run that fits. llama.cpp: layers on several GPUs run one after the
- * other, so the slowest GPU's bandwidth is used, and the CPU-resident share is read from host RAM.
- * vLLM: tensor parallelism reads each rank's share at once (bandwidth × tp).
- */
-function speed(
-  o: ServingOptions,
-  raw: EngineRun['raw'],
-  context: number,
-  batch: number,
-): ServingEstimate['throughput'] {
-  const first = o.gpus[0];
-  if (!first || !(first.bandwidthGBps > 0)) return undefined;
-  let gpu: GpuSpec = first;
-  let gpuWeightFraction = 1;
-  if (raw.engine === 'llama.cpp') {
-    gpu = o.gpus.reduce((a, g) => (g.bandwidthGBps < a.bandwidthGBps ? g : a), first);
-    gpuWeightFraction = raw.gpuWeightFraction;
-  } else if (raw.engine === 'vllm') {
-    const tp = o.vllm?.tensorParallelSize ?? 1;
-    gpu = {
-      ...first,
-      bandwidthGBps: first.bandwidthGBps * tp,
-      tflops: {
-        ...first.tflops,
-        fp16: first.tflops.fp16 * tp,
-        ...(first.tflops.bf16 ? { bf16: first.tflops.bf16 * tp } : {}),
-      },
-    };
-  }
+/** Decode and prefill speed of a run that fits, on the GPU figures the engine's profile combines. */
+function throughputOf(o: ServingOptions, run: EngineRun, context: number, batch: number) {
+  const device = engineProfile(o.engine).speedDevice(o, run);
+  if (!device || !(device.gpu.bandwidthGBps > 0)) return undefined;
+  const { gpu, gpuWeightFraction } = device;
   const base = { model: o.model, ...(o.format ? { format: o.format } : {}), gpu, context, batch, gpuWeightFraction };
   const decode = decodeThroughput(base);
   // A causal prompt of `context` tokens attends to context / 2 keys on average.
   const prefill = gpu.tflops.fp16 > 0 ? prefillThroughput({ ...base, context: Math.floor(context / 2) }) : undefined;
   return {
-    decodeTokensPerSecond: decode.tokensPerSecond,
-    ...(prefill ? { prefillTokensPerSecond: prefill.tokensPerSecond } : {}),
-    note: decode.note,
+    decode: { estimate: decode, gpu, gpuWeightFraction },
+    figures: {
+      decodeTokensPerSecond: decode.tokensPerSecond,
+      ...(prefill ? { prefillTokensPerSecond: prefill.tokensPerSecond } : {}),
+      note: decode.note,
+    },
+  };
+}
+
+/**
+ * The draft's figures: its bytes on the most loaded GPU and, when the target's decode speed is known, the
+ * expected speed-up from {@link speculativeDecoding} with the draft's own bandwidth-bound step on the same GPU.
+ */
+function speculativeFigures(
+  o: ServingOptions,
+  run: EngineRun,
+  mostLoaded: GpuBytes,
+  decode: { estimate: ThroughputEstimate; gpu: ServingOptions['gpus'][number]; gpuWeightFraction: number } | undefined,
+  context: number,
+  batch: number,
+): SpeculativeFigures {
+  const d = run.draft!;
+  const r = d.resolved;
+  const figures: SpeculativeFigures = {
+    method: r.method,
+    draftTokens: r.draftTokens,
+    acceptanceRate: r.acceptanceRate,
+    ...(d.gpuLayers !== undefined ? { gpuLayers: d.gpuLayers } : {}),
+    ...(d.context !== undefined ? { context: d.context } : {}),
+    bytes: mostLoaded.draftBytes ?? 0,
+    ...(d.hostBytes !== undefined ? { hostBytes: d.hostBytes } : {}),
+    note: 'speed-up: Leviathan et al. 2023 (arXiv:2211.17192) eq. 1 with bandwidth-bound draft and target steps (a model)',
+  };
+  if (!decode) return figures;
+  // MTP layers run in the target's format and read its shared head again each draft step.
+  const draftFormat = r.method === 'mtp' ? o.format : o.speculative?.draftFormat;
+  const draftStep = decodeThroughput({
+    model: r.draft,
+    ...(draftFormat ? { format: draftFormat } : {}),
+    gpu: decode.gpu,
+    context,
+    batch,
+  });
+  const s = speculativeDecoding({
+    target: decode.estimate,
+    draft: draftStep,
+    draftTokens: r.draftTokens,
+    acceptanceRate: r.acceptanceRate,
+  });
+  return {
+    ...figures,
+    speedup: s.speedup,
+    tokensPerStep: s.tokensPerStep,
+    decodeTokensPerSecond: s.tokensPerSecond,
+    note: `${figures.note}: γ ${r.draftTokens}, α ${r.acceptanceRate}, ${s.tokensPerStep.toFixed(2)} tokens per target step, draft step ${(decode.estimate.tokensPerSecond / draftStep.tokensPerSecond).toFixed(3)} × the target's`,
   };
 }
 

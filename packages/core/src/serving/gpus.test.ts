@@ -82,7 +82,8 @@ describe('lookupGpu', () => {
       const err = e as NoSuchGpuError;
       expect(err.code).toBe('NO_SUCH_GPU');
       expect(err.suggestions).toContain('rtx-4090');
-      expect(err.message).toMatch(/vramkit gpus/);
+      expect(err.message).toMatch(/GPU catalogue/);
+      expect(err.message).not.toMatch(/--gpu|vramkit /);
     }
   });
 });

@@ -1,5 +1,5 @@
 // Serving and fitting: GPU catalogue, engine profiles (llama.cpp, vLLM, transformers), solvers, throughput.
-export { type EngineFigures, estimateServing, type ServingEstimate } from './estimate-serving.js';
+export { type EngineFigures, estimateServing, planServing, type ServingEstimate } from './estimate-serving.js';
 export { customGpu, GPUS, type GpuId, type GpuSpec, type GpuTflops, gpuCapacityBytes, lookupGpu } from './gpus.js';
 export {
   type LlamaCppDevice,
@@ -9,9 +9,33 @@ export {
   llamaCppMemory,
 } from './llama-cpp.js';
 export { NoSuchGpuError } from './no-such-gpu-error.js';
-export { ENGINE_PROFILES, type EngineProfile, engineProfile, requireEngineFormat } from './engine-profiles.js';
+export {
+  ENGINE_PROFILES,
+  type EngineMethods,
+  type EngineProfile,
+  type EngineReport,
+  defaultLaunchTarget,
+  enginesLaunching,
+  engineProfile,
+  type FigureSolvers,
+  type InventorySource,
+  launchCommand,
+  requireEngineFormat,
+} from './engine-profiles.js';
+export type { DraftRun, EngineBreakdown } from './engine-run.js';
+export { LAUNCH_TARGETS, type LaunchInput, type LaunchTarget, shellWord } from './launch-lines.js';
+export {
+  DEFAULT_ACCEPTANCE_RATE,
+  type ResolvedSpeculation,
+  resolveSpeculation,
+  SPECULATIVE_METHODS,
+  type SpeculativeFigures,
+  type SpeculativeMethod,
+  type SpeculativeServing,
+} from './speculative.js';
 export {
   type Binding,
+  DEFAULT_FIT_MARGIN_BYTES,
   type EngineId,
   type EngineRun,
   type GpuBytes,

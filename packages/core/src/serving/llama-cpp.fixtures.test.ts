@@ -1,20 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Architecture } from '../model/architecture.js';
 import { MIB } from '../memory/units.js';
+import { typeFor } from '../../../../validation/llama-cpp/sparse-gguf.js';
+import type { WeightFormat } from '../formats/weight-format.js';
+import { ggmlTensorBytes } from '../model/ggml-types.js';
+import { prepareModel } from '../model/prepare-model.js';
 import { asStored, fixtureModel, llamaCppFixtures } from './__fixtures__/llama-cpp-fixtures.js';
-import { llamaCppMemory } from './llama-cpp.js';
+import { llamaCppArchitecture, llamaCppMemory } from './llama-cpp.js';
+
+const CATALOGUE = join(dirname(fileURLToPath(import.meta.url)), '../../../models/catalogue/configs');
 
 /**
- * Runs whose CPU compute buffer the model misses by more than 5% (not yet explained: phi3's fused
- * gate_up and a term that shrinks with more sequences). Listed here, reported as open work, and
- * checked by the test below so that the list cannot outlive a fix.
+ * Catalogue families the harness does not load, with the reason. Empty when every family is covered;
+ * an entry here must name what llama.cpp (or the harness) reported.
  */
-const COMPUTE_GAPS = new Set<string>([
-  'phi3 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16',
-  'phi3 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16',
-  'phi3 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16',
-  'phi3 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0',
-  'phi3 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0',
-  'mistral-v0.1 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0',
+const NOT_LOADED = new Map<string, string>([]);
+
+const PHI3_FA =
+  'ggml-alloc places the logits block above a still-live attention block: measured with variants of the phi3 file, ' +
+  'the peak is independent of n_ff (4096 vs 8192) and of n_layer (1-4), is the attention phase at 11 row widths with ' +
+  'n_vocab 8000 (fused qkv output live while its Q/K/V views are roped and stored: src/llama-graph.cpp build_qkv), ' +
+  'and logits + 16 MiB with the real vocabulary; the model adds phases, not placements';
+const MOE_FA =
+  'MoE with flash attention: the logits block is planned 28-32 MiB above the live set once a MoE layer is not the last ' +
+  '(deepseek2 variants: +4.0 MiB with one MoE layer, +32.27 MiB with two or more, the same at n_vocab 32000 and 102400): ' +
+  "a placement by ggml-alloc's free-block search (ggml/src/ggml-alloc.c), not a tensor the model misses";
+const MLA =
+  "MLA (deepseek2): besides the placement above (+32.27 MiB at n_ubatch 512, twice that at 1024 tokens' worth), the " +
+  'absorbed path (q_nope x wk_b, concat with q_pe: src/models/deepseek2.cpp) is modelled as plain attention';
+
+/**
+ * Runs whose CPU compute buffer the model misses by more than 5%, each with its cause. Checked by the test
+ * below so that the list cannot outlive a fix.
+ */
+const COMPUTE_GAPS = new Map<string, string>([
+  ['phi3 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', PHI3_FA],
+  ['phi3 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', PHI3_FA],
+  ['phi3 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', PHI3_FA],
+  ['phi3 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0', PHI3_FA],
+  ['phi3 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0', PHI3_FA],
+  [
+    'mistral-v0.1 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0',
+    'the model over-estimates (+6.7%): at n_ubatch 256 the MLP phase (gate, up, GLU output) shares its blocks with the attention phase',
+  ],
+  ['gpt-oss -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', MOE_FA],
+  ['gpt-oss -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
+  ['gpt-oss -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
+  ['llama4 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', MOE_FA],
+  ['llama4 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
+  ['llama4 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
+  ['llama4 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0', MOE_FA],
+  ['llama4 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0', MOE_FA],
+  [
+    'gpt2 -c 4096 -np 1 -ub 512 -fa off -ctk q8_0 -ctv f16',
+    'the model plans one n_kv x n_ubatch f32 buffer less for a quantized K without flash attention, as every other ' +
+      'family measures; gpt2 (fused qkv, LayerNorm, learned positions) does not show that saving: cause not found',
+  ],
+  ['deepseek2 -c 4096 -np 1 -ub 512 -fa off -ctk f16 -ctv f16', MLA],
+  ['deepseek2 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', MLA],
+  ['deepseek2 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', MLA],
+  ['deepseek2 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', MLA],
+  ['deepseek2 -c 10000 -np 3 -ub 512 -fa off -ctk f16 -ctv f16', MLA],
+  ['deepseek2 -c 8192 -np 1 -ub 2048 -fa off -ctk f16 -ctv f16', MLA],
+  ['deepseek2 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0', MLA],
+  ['deepseek2 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0', MLA],
 ]);
 
 // Buffers as llama.cpp prints them: MiB with two decimals (model, KV, output).
@@ -63,15 +115,52 @@ describe.each(llamaCppFixtures())('llama.cpp $id ($ggufArchitecture, $runtime.ll
       if (kv[1]) expect(r.swaCells).toBe(kv[1].cells);
       else expect(r.swaCells).toBeUndefined();
       const kvBytes = r.host.parts.kvCache!.bytes;
-      const expectedKv = kv.reduce((s, k) => s + Number(k.mib), 0);
+      // KV caches plus, for a hybrid model, the recurrent state (llama_memory_recurrent).
+      const expectedKv = kv.reduce((s, k) => s + Number(k.mib), 0) + Number(rec.rs?.mib ?? 0);
       // Exact to the printed precision: each cache is printed rounded to 0.01 MiB.
-      expect(Math.abs(kvBytes / MIB - expectedKv)).toBeLessThanOrEqual(0.005 * kv.length + 1e-9);
+      expect(Math.abs(kvBytes / MIB - expectedKv)).toBeLessThanOrEqual(0.005 * (kv.length + (rec.rs ? 1 : 0)) + 1e-9);
       expect(mib2(r.host.parts.output!.bytes)).toBe(rec.outputMib!.CPU);
       const compute = r.host.parts.activations!.bytes / MIB;
       const measured = Number(rec.computeMib!.CPU);
       if (!COMPUTE_GAPS.has(`${f.id} ${label}`)) expect(Math.abs(compute / measured - 1)).toBeLessThanOrEqual(0.05);
     });
   }
+});
+
+describe('a model given as a config (synthesized inventory) gets the converter-added tensors', () => {
+  // The harness writes each tensor in the type its rule gives; the same rule as a weight format.
+  const harnessTypes: WeightFormat = {
+    specVersion: 'v1',
+    id: 'harness-types',
+    description: 'the ggml type the harness writes each tensor in',
+    bytesForTensor: (t) => ({ bytes: ggmlTensorBytes(typeFor(t), t.shape), type: typeFor(t) }),
+  };
+  for (const id of ['llama', 'llama-3.1-8b']) {
+    it(`${id}: llama3 RoPE scaling adds rope_freqs.weight, so the model buffer is the file's to the byte`, () => {
+      const f = llamaCppFixtures().find((x) => x.id === id)!;
+      expect(f.tensors.some((t) => t.name === 'rope_freqs.weight')).toBe(true);
+      const fromConfig = prepareModel(f.architecture);
+      expect(fromConfig.source).toBe('config');
+      const r = llamaCppMemory({ model: fromConfig, format: harnessTypes, gpus: [], ctxSize: 4096 });
+      const file = f.tensors.reduce((s, t) => s + Math.ceil(ggmlTensorBytes(t.type, [...t.ne].reverse()) / 32) * 32, 0);
+      expect(r.host.parts.weights!.bytes).toBe(file);
+      expect(mib2(file)).toBe(f.modelMib.CPU_Mapped);
+    });
+  }
+});
+
+describe('catalogue coverage', () => {
+  it('every catalogue family, mapped to its llama.cpp architecture as convert_hf_to_gguf.py does, has a fixture or a stated reason', () => {
+    const covered = new Set(llamaCppFixtures().map((f) => f.ggufArchitecture));
+    const missing: string[] = [];
+    for (const file of readdirSync(CATALOGUE).filter((f) => f.endsWith('.json'))) {
+      const config = JSON.parse(readFileSync(join(CATALOGUE, file), 'utf8')) as { model_type: string };
+      const arch = llamaCppArchitecture({ family: config.model_type } as Architecture);
+      if (!covered.has(arch) && !NOT_LOADED.has(arch)) missing.push(`${file}: ${config.model_type} → ${arch}`);
+      if (covered.has(arch)) expect(NOT_LOADED.has(arch), `${arch} is covered; drop it from NOT_LOADED`).toBe(false);
+    }
+    expect(missing).toEqual([]);
+  });
 });
 
 describe('CPU compute gaps', () => {
@@ -98,6 +187,6 @@ describe('CPU compute gaps', () => {
         if (Math.abs(r.host.parts.activations!.bytes / MIB / Number(rec.computeMib!.CPU) - 1) > 0.05) open.push(key);
       }
     }
-    expect(open.sort()).toEqual([...COMPUTE_GAPS].sort());
+    expect(open.sort()).toEqual([...COMPUTE_GAPS.keys()].sort());
   });
 });

@@ -82,7 +82,7 @@ describe('llama.cpp semantics (each a symptom of issue "Engines as profiles")', 
       ),
     };
     expect(() => llamaCppMemory({ model: mla, format: q4, gpus: [], cacheTypeK: 'q8_0', cacheTypeV: 'f16' })).toThrow(
-      'MLA requires the K and V cache types to be equal',
+      'model does not support different K (q8_0) and V (f16) cache types',
     );
   });
 

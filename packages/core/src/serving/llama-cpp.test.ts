@@ -214,9 +214,37 @@ describe('llamaCppMemory', () => {
     expect(r.devices[1]!.outputLayer).toBe(true);
   });
 
-  it('rejects --tensor-split with the wrong number of values', () => {
+  it('rejects a tensor split with the wrong number of values, naming the field', () => {
     expect(() =>
       llamaCppMemory({ model: llama2_7b, format: ggufFileType('Q4_0'), gpus: [v100], tensorSplit: [1, 1] }),
-    ).toThrow(/tensor-split/);
+    ).toThrow(/tensorSplit has 2 values for 1 GPUs/);
+  });
+
+  it('names option fields, never CLI flags, in its errors and assumptions (the CLI maps fields to flags)', () => {
+    const q4 = ggufFileType('Q4_0');
+    const bad: Parameters<typeof llamaCppMemory>[0][] = [
+      { model: llama2_7b, format: q4, gpus: [], ctxSize: 1.5 },
+      { model: llama2_7b, format: q4, gpus: [], ubatchSize: 0 },
+      { model: llama2_7b, format: q4, gpus: [], batchSize: -1 },
+      { model: llama2_7b, format: q4, gpus: [], parallel: 257 },
+      { model: llama2_7b, format: q4, gpus: [], ctxSize: 200, parallel: 256, kvPadding: 1 },
+      { model: llama2_7b, format: q4, gpus: [], flashAttn: 'off', cacheTypeV: 'q4_0' },
+      { model: llama2_7b, format: q4, gpus: [], cacheTypeK: 'q3' },
+      { model: llama2_7b, format: q4, gpus: [v100], tensorSplit: [1, 1] },
+    ];
+    const flag = /(^|[\s(])--?[a-z]/;
+    for (const options of bad) {
+      let message = '';
+      try {
+        llamaCppMemory(options);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).not.toBe('');
+      expect(message).not.toMatch(flag);
+    }
+    const ok = llamaCppMemory({ model: llama2_7b, format: q4, gpus: [v100], ctxSize: 5000 });
+    expect(ok.assumptions.length).toBeGreaterThan(0);
+    for (const a of ok.assumptions) expect(a).not.toMatch(flag);
   });
 });

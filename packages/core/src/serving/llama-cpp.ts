@@ -3,12 +3,14 @@ import { isSoftmaxAttention } from '../model/architecture.js';
 import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
 import { kvDtypeLayout } from '../model/dtypes.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { findGgmlType, ggmlTensorBytes } from '../model/ggml-types.js';
 import { kvCacheBytes } from '../memory/kv-cache.js';
 import { layerClasses } from '../model/layer-classes.js';
 import type { PreparedModel } from '../model/prepare-model.js';
+import { synthesizeTensors } from '../model/synthesize-tensors.js';
 import { MIB } from '../memory/units.js';
 import type { WeightFormat } from '../formats/weight-format.js';
-import { layerSlice, padTo, prepared, requireInt, tensorBytes } from './devices.js';
+import { layerSlice, memoArch, padTo, prepared, requireInt, tensorBytes } from './devices.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 
 /** llama.cpp settings, under the engine's own flag names. */
@@ -28,7 +30,10 @@ export interface LlamaCppOptions {
   parallel?: number;
   /** `--kv-unified`: one KV buffer shared by all sequences (default false: n_ctx / parallel cells each). */
   kvUnified?: boolean;
-  /** `-fa/--flash-attn on|off|auto` (default auto: on wherever the backend runs FLASH_ATTN_EXT — CPU and CUDA do). */
+  /**
+   * `-fa/--flash-attn on|off|auto` (default auto: on where every layer's backend runs FLASH_ATTN_EXT — the
+   * CPU always, CUDA where its kernels cover the head sizes and cache types; a quantized V cache forces it on).
+   */
   flashAttn?: 'on' | 'off' | 'auto';
   /** `-ctk/--cache-type-k` (default f16). */
   cacheTypeK?: string;
@@ -169,10 +174,84 @@ function attentionDims(a: SoftmaxAttentionSpec): { q: number; kv: number; heads:
   return { q: a.numHeads * a.headDim, kv: a.numKvHeads * Math.max(a.headDim, a.vHeadDim), heads: a.numHeads };
 }
 
+/**
+ * One KV cell's K and V widths as llama.cpp caches them: MLA caches the latent plus the RoPE part as a
+ * single-head K and no V (src/llama-kv-cache.cpp: has_v = !is_mla; V is a view of K in the graph).
+ */
+function cacheWidths(a: SoftmaxAttentionSpec): { k: number; v: number; headK: number; headV: number; vIsK: boolean } {
+  if (a.mla) {
+    const k = a.mla.kvLoraRank + a.mla.qkRopeHeadDim;
+    return { k, v: a.mla.kvLoraRank, headK: k, headV: a.mla.kvLoraRank, vIsK: true };
+  }
+  return {
+    k: a.numKvHeads * a.headDim,
+    v: a.numKvHeads * a.vHeadDim,
+    headK: a.headDim,
+    headV: a.vHeadDim,
+    vIsK: false,
+  };
+}
+
+/** ggml-cuda/common.cuh MATRIX_ROW_PADDING, and the CUDA buffer type's alignment (get_alignment: 128). */
+const CUDA_ROW_PADDING = 512;
+const CUDA_ALIGNMENT = 128;
+
+/**
+ * Bytes a weight takes in a CUDA buffer (not measured here; ggml-cuda.cu): a quantized tensor whose rows
+ * are not a multiple of 512 values gets one partial row more (get_alloc_size, [TAG_ALLOC_SIZE_EXPAND]), and
+ * each tensor starts at a multiple of 128 bytes (ggml_tallocr with the buffer's alignment).
+ */
+function cudaTensorAllocBytes(raw: number, shape: readonly number[], type: string | undefined): number {
+  const t = type === undefined ? undefined : findGgmlType(type);
+  const ne0 = shape[shape.length - 1] ?? 0;
+  let size = raw;
+  if (t?.quantized && ne0 % CUDA_ROW_PADDING !== 0)
+    size += ((CUDA_ROW_PADDING - (ne0 % CUDA_ROW_PADDING)) / t.blockElements) * t.blockBytes;
+  return padTo(size, CUDA_ALIGNMENT);
+}
+
+/** KV cache types the CUDA flash-attention kernels read in a default build (ggml-cuda/fattn.cu ggml_cuda_fattn_kv_type_supported). */
+const CUDA_FA_KV_TYPES = new Set(['f32', 'f16', 'bf16', 'q4_0', 'q8_0']);
+
+/**
+ * Whether the CUDA backend runs FLASH_ATTN_EXT for every attention layer (ggml-cuda/fattn.cu
+ * ggml_cuda_get_best_fattn_kernel, this build): K head sizes 40–256 with V of the same size; 576/512 (MLA)
+ * and 512/512 only with the GQA path (≥ 2 query heads per KV head); 192/128 and 320/256 only with a GQA
+ * ratio divisible by 8 / 32; K and V of one type (GGML_CUDA_FA_ALL_QUANTS off), each of f32, f16, bf16,
+ * q4_0, q8_0. With `-fa auto`, llama.cpp turns flash attention off when a layer's FA node lands on
+ * another device than the layer (src/llama-context.cpp resolve_fused_ops).
+ * @returns undefined when supported, else the reason
+ */
+function cudaFlashAttnUnsupported(arch: Architecture, cacheTypeK: string, cacheTypeV: string): string | undefined {
+  if (cacheTypeK !== cacheTypeV) return `K cache ${cacheTypeK} and V cache ${cacheTypeV} differ`;
+  if (!CUDA_FA_KV_TYPES.has(cacheTypeK)) return `cache type ${cacheTypeK} has no CUDA flash-attention kernel`;
+  for (const { layer } of layerClasses(arch)) {
+    const a = layer.attention;
+    if (!isSoftmaxAttention(a)) continue;
+    const w = cacheWidths(a);
+    const gqa = a.mla ? a.numHeads : a.numHeads / a.numKvHeads;
+    const ok = [40, 64, 72, 80, 96, 112, 128, 256].includes(w.headK)
+      ? w.headV === w.headK
+      : w.headK === 576
+        ? w.headV === 512 && gqa >= 2
+        : w.headK === 512
+          ? w.headV === 512 && gqa >= 2
+          : w.headK === 192
+            ? w.headV === 128 && gqa % 8 === 0
+            : w.headK === 320
+              ? w.headV === 256 && gqa % 32 === 0
+              : false;
+    if (!ok) return `head sizes K ${w.headK} / V ${w.headV} have no CUDA flash-attention kernel`;
+  }
+  return undefined;
+}
+
 interface ComputeInputs {
   ub: number;
   cells: number;
   swaCells: number;
+  /** KV streams (sequences without a unified cache): the reserve graph's K/V views span all of them. */
+  streams: number;
   fa: boolean;
   kQuant: boolean;
   vQuant: boolean;
@@ -203,8 +282,17 @@ function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean
         let bytes = F32 * c.ub * (h + d.q + 2 * d.kv + fused);
         if (!c.fa) bytes += F32 * keys * c.ub * d.heads;
         else bytes += F32 * c.ub * d.q;
-        if (c.kQuant) bytes += 2 * keys * d.kv;
-        if (c.vQuant) bytes += 2 * keys * d.kv;
+        // CUDA (not measured here; ggml-cuda source): the FLASH_ATTN_EXT node's allocation carries f16 copies
+        // of a quantized K and V when the MMA/tile kernel runs — the reserve graph has n_ubatch / n_stream > 2
+        // tokens per stream — each 2 bytes × every cell of every stream, 128-byte aligned; V shares K's copy
+        // when V is a view of K (MLA) (ggml-cuda/fattn.cu get_alloc_size, fattn-common.cuh f16_extra_data).
+        // Without flash attention nothing is dequantized into the compute buffer: MMQ quantizes the
+        // activations to q8_1 and cuBLAS converts in ggml_cuda_pool, outside it.
+        if (c.fa && c.ub / c.streams > 2) {
+          const w = cacheWidths(a);
+          if (c.kQuant) bytes += padTo(2 * keys * c.streams * w.k, 128);
+          if (c.vQuant && !w.vIsK) bytes += padTo(2 * keys * c.streams * w.v, 128);
+        }
         attention = Math.max(attention, bytes);
       } else {
         attention = Math.max(attention, F32 * c.ub * 4 * h);
@@ -224,13 +312,16 @@ function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean
   const peak = bytes === output && output > 0 ? 'output' : bytes === attention ? 'attention' : 'mlp';
   return part(
     bytes,
-    `ggml compute buffer: max(attention, MLP, output) phase at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}`,
+    `ggml compute buffer: max(attention, MLP, output) phase at n_ubatch ${c.ub}; peak in ${peak}${c.fa ? ' (flash attention: no score matrix)' : ' (f32 scores n_kv × n_ubatch × n_head)'}; CUDA rules from ggml-cuda's source, not measured here`,
     {
       accuracy: 'model',
       source:
-        'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c (in-place reuse); fitted to llama.cpp CI logs within 3%',
+        'llama.cpp src/llama-graph.cpp (build_attn_mha, build_ffn), ggml/src/ggml-alloc.c (in-place reuse); fitted to llama.cpp CUDA CI logs (flash attention off, f16 cache) within 3%; CUDA flash-attention f16 K/V copies from ggml/src/ggml-cuda/fattn.cu (not measured here)',
       parts: {
-        attention: part(attention, 'residual + q/k/v (+ fused qkv) + scores or FA output + dequantized KV'),
+        attention: part(
+          attention,
+          'residual + q/k/v (+ fused qkv) + scores or FA output (+ f16 copies of a quantized K/V in the CUDA FA node; not measured here)',
+        ),
         mlp: part(mlp, 'residual + normed input + gate/up outputs'),
         output: part(output, 'logits n_vocab × n_ubatch + hidden n_embd × n_ubatch, f32'),
       },
@@ -328,14 +419,15 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   // -c 0 means the training context (n_ctx_train); unset, common/common.h's default of 4096.
   let ctx = options.ctxSize ?? 4096;
   if (ctx === 0) ctx = arch.maxPositionEmbeddings ?? 4096;
-  if (options.ctxSize === undefined) assumptions.push('-c defaulted to 4096 tokens');
+  if (options.ctxSize === undefined) assumptions.push('llamaCpp.ctxSize defaulted to 4096 tokens');
   const ub = options.ubatchSize ?? 512;
   const b = options.batchSize ?? 2048;
   const np = options.parallel ?? 1;
-  requireInt(ctx, 1, 'llamaCpp.ctxSize', '--ctx-size');
-  requireInt(ub, 1, 'llamaCpp.ubatchSize', '--ubatch-size');
-  requireInt(b, 1, 'llamaCpp.batchSize', '--batch-size');
-  requireInt(np, 1, 'llamaCpp.parallel', '--parallel');
+  // Messages name the option fields (llamaCpp.*); the CLI maps them to its flags.
+  requireInt(ctx, 1, 'llamaCpp.ctxSize', 'ctxSize');
+  requireInt(ub, 1, 'llamaCpp.ubatchSize', 'ubatchSize');
+  requireInt(b, 1, 'llamaCpp.batchSize', 'batchSize');
+  requireInt(np, 1, 'llamaCpp.parallel', 'parallel');
   const ubatch = Math.min(ub, b);
   // src/llama-context.cpp: n_seq_max must be <= LLAMA_MAX_SEQ (256).
   if (np > LLAMA_MAX_SEQ)
@@ -343,7 +435,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
       'llamaCpp.parallel',
       `n_seq_max must be <= ${LLAMA_MAX_SEQ}`,
       np,
-      `--parallel ${np} is more sequences than llama.cpp serves at once; use --parallel ${LLAMA_MAX_SEQ} or fewer`,
+      `parallel ${np} is more sequences than llama.cpp serves at once; use ${LLAMA_MAX_SEQ} or fewer`,
     );
   const gpus = options.gpus;
   const ggufArch = options.ggufArchitecture ?? llamaCppArchitecture(arch);
@@ -366,24 +458,39 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   // FLASH_ATTN_EXT (the CPU and CUDA backends do) and, failing that, whenever V is quantized
   // ("enabling flash_attn since it is required for quantized V cache"); off with a quantized V cache is refused.
   const faFlag = options.flashAttn ?? 'auto';
-  const fa = faFlag === 'on' || faFlag === 'auto';
+  // src/llama-context.cpp llama_init_from_model: a quantized V cache turns auto into on first; otherwise
+  // auto keeps flash attention where every layer's backend runs it (the CPU always; CUDA per its kernels).
+  const vForcesFa = faFlag === 'auto' && isBlockQuant(ctv);
+  const cudaNoFa = gpus.length > 0 ? cudaFlashAttnUnsupported(arch, ctk, ctv) : undefined;
+  const fa = faFlag === 'on' || (faFlag === 'auto' && (vForcesFa || cudaNoFa === undefined));
   if (faFlag === 'auto')
-    assumptions.push(`-fa auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`);
+    assumptions.push(
+      vForcesFa
+        ? 'llamaCpp.flashAttn auto resolved to on (a quantized V cache requires it)'
+        : cudaNoFa
+          ? `llamaCpp.flashAttn auto resolved to off: ${cudaNoFa} (ggml-cuda/fattn.cu; not measured here)`
+          : `llamaCpp.flashAttn auto resolved to on (the ${gpus.length > 0 ? 'CUDA' : 'CPU'} backend runs flash attention)`,
+    );
+  if (fa && cudaNoFa)
+    assumptions.push(
+      `flash attention is on but CUDA has no kernel for it (${cudaNoFa}): llama.cpp runs those nodes on the CPU, which this estimate does not model`,
+    );
+  const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
+  // MLA caches one latent row per cell and no V (src/llama-kv-cache.cpp: has_v = !is_mla), and
+  // llama_init_from_model refuses different K and V types for it — checked before the V/flash-attention rule.
+  if (mla && ctk !== ctv)
+    throw refusal(
+      'llamaCpp.cacheTypeV',
+      `model does not support different K (${ctk}) and V (${ctv}) cache types`,
+      ctv,
+      `set cacheTypeV equal to cacheTypeK (${ctk})`,
+    );
   if (!fa && isBlockQuant(ctv))
     throw refusal(
       'llamaCpp.cacheTypeV',
       'quantized V cache requires flash_attn to be enabled',
       ctv,
-      `-ctv ${ctv} needs -fa on (or auto)`,
-    );
-  const mla = arch.layers.some((l) => isSoftmaxAttention(l.attention) && l.attention.mla !== undefined);
-  // MLA caches one latent row that K and V share (src/llama-kv-cache.cpp): the types must agree.
-  if (mla && ctk !== ctv)
-    throw refusal(
-      'llamaCpp.cacheTypeV',
-      'MLA requires the K and V cache types to be equal',
-      ctv,
-      `use the same -ctk and -ctv (e.g. both ${ctk})`,
+      `cacheTypeV ${ctv} needs flashAttn on (or auto)`,
     );
   const unified = options.kvUnified ?? false;
   const pad = options.kvPadding ?? 256;
@@ -398,14 +505,16 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
         'llamaCpp.parallel',
         'n_ctx_seq == 0',
         np,
-        `--parallel ${np} leaves no cell per sequence in --ctx-size ${ctx}; raise --ctx-size or lower --parallel`,
+        `parallel ${np} leaves no cell per sequence in ctxSize ${ctx}; raise ctxSize or lower parallel`,
       );
     nCtx = cells * np;
   }
   const streams = unified ? 1 : np;
   const perStream = cells;
   if (nCtx !== ctx)
-    assumptions.push(`-c ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`);
+    assumptions.push(
+      `llamaCpp.ctxSize ${ctx} padded to ${nCtx} cells${unified || np === 1 ? '' : ` (${np} sequences × ${cells})`}`,
+    );
   const trained = arch.maxPositionEmbeddings;
   if (trained !== undefined && perStream > trained)
     assumptions.push(
@@ -435,9 +544,9 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
 
   // Layer placement (src/llama-model.cpp load_tensors).
   const ngl = gpus.length === 0 ? 0 : Math.min(options.nGpuLayers ?? nLayer + 1, nLayer + 1);
-  requireInt(ngl, 0, 'llamaCpp.nGpuLayers', '--n-gpu-layers');
+  requireInt(ngl, 0, 'llamaCpp.nGpuLayers', 'nGpuLayers');
   if (options.nGpuLayers === undefined && gpus.length > 0)
-    assumptions.push(`-ngl defaulted to all ${nLayer + 1} layers`);
+    assumptions.push(`llamaCpp.nGpuLayers defaulted to all ${nLayer + 1} layers`);
   const gpuStart = Math.max(nLayer - ngl, 0);
   const actGpu = Math.min(ngl, nLayer + 1);
   const split = options.tensorSplit ?? gpus.map((g) => gpuCapacityBytes(g));
@@ -445,7 +554,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     throw new InvalidInputError([
       {
         path: 'llamaCpp.tensorSplit',
-        message: `--tensor-split has ${split.length} values for ${gpus.length} GPUs; give one proportion per GPU`,
+        message: `tensorSplit has ${split.length} values for ${gpus.length} GPUs; give one proportion per GPU`,
         received: split,
       },
     ]);
@@ -470,7 +579,20 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let hostWeights = 0;
   let inputWeights = 0;
   let largestHostWeight = 0;
-  for (const { tensor, bytes: raw } of tensorBytes(p, options.format)) {
+  const storedTypes = p.weightsIn(options.format).perTensor;
+  // A model given as a config or safetensors lacks what the converter adds to the GGUF: llama3 RoPE
+  // scaling writes rope_freqs.weight, f32 (convert_hf_to_gguf.py LlamaModel.generate_extra_tensors).
+  const converterOnly =
+    p.source === 'gguf' || p.tensors.some((t) => t.name === 'rope_freqs.weight')
+      ? []
+      : synthesizeTensors(arch, { converterTensors: true })
+          .filter((t) => t.name === 'rope_freqs.weight')
+          .map((tensor) => ({ tensor, bytes: ggmlTensorBytes('F32', tensor.shape), type: 'F32' }));
+  const inventory = [
+    ...tensorBytes(p, options.format).map((t, i) => ({ ...t, type: storedTypes[i]?.type })),
+    ...converterOnly,
+  ];
+  for (const { tensor, bytes: raw, type } of inventory) {
     // Each tensor's data starts at a multiple of general.alignment (32) in the file, and a model buffer
     // covers the tensors' range (src/llama-model-loader.cpp get_mapping_range).
     const bytes = padTo(raw, GGUF_ALIGNMENT);
@@ -482,6 +604,11 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
         : tensor.role === 'token_embd' || tensor.role === 'position_embd'
           ? -1
           : outputDevice;
+    if (dev >= 0 && gpus[dev]!.gpuUsableFraction === undefined) {
+      // A discrete GPU holds a copy in a CUDA buffer, not the mapped file.
+      weights[dev]! += cudaTensorAllocBytes(raw, tensor.shape, type);
+      continue;
+    }
     if (dev < 0) {
       hostWeights += bytes;
       if (tensor.role !== 'token_embd' && tensor.role !== 'position_embd')
@@ -490,17 +617,25 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     } else weights[dev]! += bytes;
   }
 
-  const kvFor = (from: number, to: number) =>
-    to > from
-      ? kvCacheBytes(layerSlice(arch, from, to), {
-          tokens: cells,
-          batch: streams,
-          kDtype: ctk,
-          vDtype: ctv,
-          slidingExtraTokens,
-          ignoreWindows,
-        })
-      : undefined;
+  const kvOptions = { tokens: cells, batch: streams, kDtype: ctk, vDtype: ctv, slidingExtraTokens, ignoreWindows };
+  const kvFor = (from: number, to: number): BreakdownPart | undefined => {
+    if (to <= from) return undefined;
+    const slice = layerSlice(arch, from, to);
+    const recurrent = (l: Architecture['layers'][number]) => !isSoftmaxAttention(l.attention);
+    if (!slice.layers.some(recurrent)) return kvCacheBytes(slice, kvOptions);
+    // A hybrid model: llama.cpp keeps the recurrent state (conv R and state S) in f32 whatever the K/V
+    // cache types, one slot per sequence even with a unified KV cache (src/llama-model.cpp create_memory:
+    // recurrent_type_r/s GGML_TYPE_F32, rs_size max(1, n_seq_max); src/llama-memory-recurrent.cpp).
+    const states = memoArch(slice, 'recurrent', () => ({ ...slice, layers: slice.layers.filter(recurrent) }));
+    const attn = memoArch(slice, 'attention', () => ({ ...slice, layers: slice.layers.filter((l) => !recurrent(l)) }));
+    const rs = kvCacheBytes(states, { tokens: 1, batch: np, kDtype: 'f32', vDtype: 'f32', stateDtype: 'f32' });
+    const kv = attn.layers.length > 0 ? kvCacheBytes(attn, kvOptions) : undefined;
+    return part((kv?.bytes ?? 0) + rs.bytes, 'KV cache of the attention layers + f32 recurrent state per sequence', {
+      accuracy: 'exact',
+      source: 'llama.cpp src/llama-kv-cache.cpp, src/llama-memory-recurrent.cpp',
+      parts: { ...(kv ? { kv } : {}), recurrentState: rs },
+    });
+  };
   const layerRange = (dev: number): [number, number] => {
     let from = -1;
     let to = -1;
@@ -516,6 +651,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     ub: ubatch,
     cells,
     swaCells: swaCells ?? cells,
+    streams,
     fa,
     kQuant: isBlockQuant(ctk),
     vQuant: isBlockQuant(ctv),
@@ -546,7 +682,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     const parts: Record<string, BreakdownPart> = {
       weights: part(
         modelBytes,
-        `model buffer: ${to - from} layers${outputDevice === d ? ' + output layer' : ''}${mapsWholeFile ? ' + token_embd (Metal maps the whole file)' : ''} in ${options.format.id}`,
+        `model buffer: ${to - from} layers${outputDevice === d ? ' + output layer' : ''}${mapsWholeFile ? ' + token_embd (Metal maps the whole file)' : gpu.gpuUsableFraction === undefined ? ' (CUDA buffer: quantized rows padded to 512 values, 128-byte aligned; from ggml-cuda source, not measured here)' : ''} in ${options.format.id}`,
         { accuracy: 'exact' },
       ),
       kvCache: kv ?? part(0, 'no layers on this device', { accuracy: 'exact' }),

@@ -9,7 +9,7 @@ export class NoSuchGpuError extends VramkitError {
     const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
     super(
       'NO_SUCH_GPU',
-      `Unknown GPU "${gpuId}".${hint} List them with \`vramkit gpus\`, or pass an exact capacity with --gpu-memory 23.58GiB.`,
+      `Unknown GPU "${gpuId}".${hint} Pick an id of the GPU catalogue (GPUS), or give an exact capacity such as 23.58GiB.`,
       { path },
     );
     this.name = 'NoSuchGpuError';

@@ -166,7 +166,8 @@ export function solveGpuLayers(o: ServingOptions): SolveResult {
     throw new InvalidInputError([
       {
         path: 'engine',
-        message: 'the layer split applies to llama.cpp (-ngl); vLLM and transformers keep every layer on the GPU',
+        message:
+          'the layer split (n_gpu_layers) applies to llama.cpp; vLLM and transformers keep every layer on the GPU',
         received: o.engine,
       },
     ]);

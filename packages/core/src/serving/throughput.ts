@@ -92,7 +92,7 @@ export function decodeThroughput(o: ThroughputOptions): ThroughputEstimate {
     throw new InvalidInputError([
       {
         path: 'gpu.bandwidthGBps',
-        message: `no memory bandwidth known for ${o.gpu.name}; pick a catalogue GPU (--gpu) to estimate speed`,
+        message: `no memory bandwidth known for ${o.gpu.name}; pick a catalogue GPU to estimate speed`,
         received: o.gpu.bandwidthGBps,
       },
     ]);

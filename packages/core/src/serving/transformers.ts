@@ -40,7 +40,7 @@ export function transformersMemory(options: TransformersOptions): TransformersEs
     );
   if (inference.logits === undefined)
     assumptions.push(
-      'generate(): logits for the last position only (logits_to_keep=1); --logits all for a plain forward over the prompt',
+      "generate(): logits for the last position only (logits_to_keep=1); logits 'all' for a plain forward over the prompt",
     );
   if (gpus.length > 1)
     assumptions.push(`device_map="auto" over ${gpus.length} GPUs: checked against their summed memory`);

@@ -54,6 +54,12 @@ export interface VllmOptions {
   version?: string;
   /** V0 `--enable-chunked-prefill` (default: on only when max_model_len > 32,768). V1 always chunks. */
   enableChunkedPrefill?: boolean;
+  /**
+   * `--speculative-config`: the drafter's weights (loaded beside the target's, split ÷ tp) and its attention
+   * layers, whose KV pages join every block of the shared pool (v1/spec_decode, v1/worker/gpu_model_runner.py
+   * registers the drafter's attention layers with the KV cache config).
+   */
+  draft?: { model: Architecture | PreparedModel; weights: BreakdownPart; note: string };
 }
 
 /** Block sizes vLLM accepts (vllm/config/cache.py BlockSize). */
@@ -227,7 +233,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     throw new InvalidInputError([
       {
         path: 'vllm.blockSize',
-        message: `vLLM refuses --block-size ${blockSize}: it takes ${VLLM_BLOCK_SIZES.join(', ')}`,
+        message: `vLLM refuses block_size ${blockSize}: it takes ${VLLM_BLOCK_SIZES.join(', ')}`,
         received: blockSize,
       },
     ]);
@@ -241,7 +247,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     throw new InvalidInputError([
       {
         path: 'vllm.maxModelLen',
-        message: `vLLM refuses to start: --max-model-len ${maxModelLenEarly} is greater than the model's max_position_embeddings ${arch.maxPositionEmbeddings} (vllm/config/model.py); use --max-model-len ${arch.maxPositionEmbeddings} or less`,
+        message: `vLLM refuses to start: max_model_len ${maxModelLenEarly} is greater than the model's max_position_embeddings ${arch.maxPositionEmbeddings} (vllm/config/model.py); use ${arch.maxPositionEmbeddings} or less`,
         received: maxModelLenEarly,
       },
     ]);
@@ -250,7 +256,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     throw new InvalidInputError([
       {
         path: 'vllm.maxModelLen',
-        message: `--max-model-len ${options.maxModelLen} is below one KV block of ${blockSize} tokens; use at least ${blockSize}`,
+        message: `${options.maxModelLen} is below one KV block of ${blockSize} tokens; use at least ${blockSize}`,
         received: options.maxModelLen,
       },
     ]);
@@ -259,18 +265,18 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const maxNumSeqs = options.maxNumSeqs ?? defaults.maxNumSeqs;
   const batched = options.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens;
   if (options.maxNumSeqs === undefined || options.maxNumBatchedTokens === undefined) assumptions.push(defaults.note);
-  requireInt(tp, 1, 'vllm.tensorParallelSize', '--tensor-parallel-size');
-  requireInt(pp, 1, 'vllm.pipelineParallelSize', '--pipeline-parallel-size');
-  requireRange(util, 0.01, 1, 'vllm.gpuMemoryUtilization', '--gpu-memory-utilization');
-  requireInt(blockSize, 1, 'vllm.blockSize', '--block-size');
-  requireInt(maxNumSeqs, 1, 'vllm.maxNumSeqs', '--max-num-seqs');
-  requireInt(batched, 1, 'vllm.maxNumBatchedTokens', '--max-num-batched-tokens');
+  requireInt(tp, 1, 'vllm.tensorParallelSize', 'tensor_parallel_size');
+  requireInt(pp, 1, 'vllm.pipelineParallelSize', 'pipeline_parallel_size');
+  requireRange(util, 0.01, 1, 'vllm.gpuMemoryUtilization', 'gpu_memory_utilization');
+  requireInt(blockSize, 1, 'vllm.blockSize', 'block_size');
+  requireInt(maxNumSeqs, 1, 'vllm.maxNumSeqs', 'max_num_seqs');
+  requireInt(batched, 1, 'vllm.maxNumBatchedTokens', 'max_num_batched_tokens');
   const heads = arch.layers.map((l) => l.attention).find(isSoftmaxAttention)?.numHeads;
   if (heads !== undefined && heads % tp !== 0) {
     throw new InvalidInputError([
       {
         path: 'vllm.tensorParallelSize',
-        message: `${heads} attention heads are not divisible by --tensor-parallel-size ${tp}; vLLM requires it`,
+        message: `${heads} attention heads are not divisible by tensor_parallel_size ${tp}; vLLM requires it`,
         received: tp,
       },
     ]);
@@ -279,7 +285,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     throw new InvalidInputError([
       {
         path: 'vllm.pipelineParallelSize',
-        message: `--pipeline-parallel-size ${pp} exceeds ${arch.layers.length} layers`,
+        message: `pipeline_parallel_size ${pp} exceeds ${arch.layers.length} layers`,
         received: pp,
       },
     ]);
@@ -288,13 +294,13 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     throw new InvalidInputError([
       {
         path: 'vllm.maxModelLen',
-        message: 'the model states no max_position_embeddings; pass --max-model-len',
+        message: 'the model states no max_position_embeddings; give max_model_len',
         received: undefined,
       },
     ]);
   if (options.maxModelLen === undefined)
     assumptions.push(`--max-model-len defaulted to the model's ${maxModelLen.toLocaleString('en-US')} positions`);
-  requireInt(maxModelLen, 1, 'vllm.maxModelLen', '--max-model-len');
+  requireInt(maxModelLen, 1, 'vllm.maxModelLen', 'max_model_len');
   const kvName = KV_DTYPES[normalizeDtypeName(options.kvCacheDtype ?? 'auto')];
   if (!kvName)
     throw new InvalidInputError([
@@ -341,7 +347,20 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     maxNumBatchedTokens: batched,
     hybrid: !options.disableHybridKvCacheManager,
   });
-  const blockBytes = layout.blockBytes;
+  // The drafter's layers page with the target's: each block holds block_size tokens of its layers too.
+  const draftArch = options.draft ? prepared(options.draft.model).arch : undefined;
+  const draftBlockBytes = draftArch
+    ? kvCacheBytes(rankArch(draftArch, tp, 0, draftArch.layers.length), {
+        tokens: blockSize,
+        batch: 1,
+        kDtype: kvName,
+        vDtype: kvName,
+        ignoreWindows: true,
+        mlaCache: 'latent',
+      }).bytes
+    : 0;
+  const draftWeights = options.draft ? Math.ceil(options.draft.weights.bytes / tp) : 0;
+  const blockBytes = layout.blockBytes + draftBlockBytes;
   const block = layout.block;
   assumptions.push(...layout.notes);
 
@@ -361,7 +380,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const nonTorch = options.nonTorchBytes ?? Math.round(0.16 * GIB);
   if (options.nonTorchBytes === undefined)
     assumptions.push('non-torch memory 0.16 GiB (vLLM PR #12126 log on H100, TP 1); NCCL buffers under TP add more');
-  const kvBudgetBytes = Math.max(0, budgetBytes - weights - activation.bytes - nonTorch);
+  const kvBudgetBytes = Math.max(0, budgetBytes - weights - draftWeights - activation.bytes - nonTorch);
   const numGpuBlocks = Math.floor(kvBudgetBytes / blockBytes);
   // vLLM prints "GPU KV cache size: num_blocks // num_groups × block_size tokens".
   const kvTokens = Math.floor(numGpuBlocks / layout.groups) * blockSize;
@@ -373,7 +392,7 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   // vllm/v1/core/kv_cache_utils.py: "Maximum concurrency for {max_model_len} tokens per request: {x:.2f}x".
   const concurrencyFactor = Math.floor((kvTokens / maxModelLen) * 100) / 100;
   const binding =
-    budgetBytes - weights - activation.bytes - nonTorch <= 0
+    budgetBytes - weights - draftWeights - activation.bytes - nonTorch <= 0
       ? 'budget'
       : layout.blocksPerRequest(maxModelLen) > numGpuBlocks
         ? 'kv-cache'
@@ -381,9 +400,10 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const cudaGraphBytes = options.enforceEager ? 0 : (options.cudaGraphBytes ?? 512 * MIB);
   if (!options.enforceEager && options.cudaGraphBytes === undefined)
     assumptions.push('CUDA graphs ≈ 0.5 GiB (typical "Graph capturing finished … took" log lines), outside the budget');
+  const targetBlockBytes = layout.blockBytes;
   const kvPart = part(
-    numGpuBlocks * blockBytes,
-    `${numGpuBlocks.toLocaleString('en-US')} blocks × ${blockSize} tokens × ${(blockBytes / blockSize).toLocaleString('en-US')} B/token (${rank.layers.length} layers on this rank, ${kvDtype})`,
+    numGpuBlocks * targetBlockBytes,
+    `${numGpuBlocks.toLocaleString('en-US')} blocks × ${blockSize} tokens × ${(targetBlockBytes / blockSize).toLocaleString('en-US')} B/token (${rank.layers.length} layers on this rank, ${kvDtype})`,
     {
       accuracy: 'exact',
       source: 'vllm/v1/core/kv_cache_utils.py get_num_blocks',
@@ -405,6 +425,22 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
       },
     }),
   };
+  if (options.draft && draftArch) {
+    const draftKv = numGpuBlocks * draftBlockBytes;
+    parts.draft = part(draftWeights + draftKv, options.draft.note, {
+      accuracy: 'model',
+      parts: {
+        weights: part(draftWeights, `${options.draft.weights.note} ÷ tp ${tp}`, {
+          accuracy: options.draft.weights.accuracy ?? 'model',
+        }),
+        kvCache: part(
+          draftKv,
+          `${numGpuBlocks.toLocaleString('en-US')} blocks × ${(draftBlockBytes / blockSize).toLocaleString('en-US')} B/token (${draftArch.layers.length} drafter layers, ${kvDtype})`,
+          { accuracy: 'exact', source: 'vllm/v1/core/kv_cache_utils.py get_num_blocks' },
+        ),
+      },
+    });
+  }
   const total = Object.values(parts).reduce((s, x) => s + x.bytes, 0);
   const result: VllmEstimate = {
     engine: 'vllm',

@@ -19,6 +19,12 @@ export type TrainableSet =
        * its input; torchtune's adapters are in the compute dtype and share the input. Default: compute.
        */
       adapterBytes?: number;
+      /**
+       * Fused 3-D expert parameters adapted in each MoE layer (peft ParamWrapper on transformers ≥ 5
+       * experts, `AdaptedModule.count` experts at `rank`): the forward builds W + B·A per expert and
+       * the grouped matmul saves that merged weight, plus the per-expert A and B it was built from.
+       */
+      fusedExperts?: ReadonlyArray<{ inFeatures: number; outFeatures: number; experts: number; rank: number }>;
     };
 
 /** Options of {@link trainingActivationBytes}. */
@@ -58,7 +64,7 @@ export interface TrainingActivationOptions {
    * fine-tuning and most LLM pre-training use 0).
    */
   dropout?: boolean;
-  /** Naive attention softmax output: fp32 (HF eager `softmax(dtype=float32)`, default) or the compute dtype (Megatron fused softmax). */
+  /** Naive attention softmax output: fp32 (HF eager `softmax(dtype=float32)`) or the compute dtype (Megatron fused softmax, HF GPT-2). Default: the family's HF eager code. */
   softmax?: 'fp32' | 'compute';
   /** MoE capacity factor (Switch/GShard): expert buffers padded to `factor × tokens × topK / experts`; absent = dropless. */
   moeCapacityFactor?: number;
@@ -77,8 +83,11 @@ export interface TrainingActivations {
 }
 
 interface LayerSaved {
+  /** Per token. */
   bytes: number;
   scores: number;
+  /** Per layer, independent of the tokens (merged expert weights of peft's ParamWrapper). */
+  fixed: number;
 }
 
 const ATTN_IN = new Set([
@@ -97,7 +106,63 @@ const ATTN_IN = new Set([
 ]);
 const ATTN_OUT = new Set(['o_proj', 'c_proj', 'dense', 'out_proj']);
 const MLP_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'c_fc', 'dense_h_to_4h', 'w1', 'w3', 'gate']);
+const ROUTER = new Set(['gate', 'router']);
+const EXPERT_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'w1', 'w3']);
 const MLP_MID = new Set(['down_proj', 'dense_4h_to_h', 'w2', 'c_proj']);
+
+/**
+ * Families whose RMSNorm scales in fp32 and casts afterwards (transformers modeling_gemma*.py
+ * GemmaRMSNorm: `self._norm(x.float()) * (1.0 + self.weight.float())`), so a trained scale keeps the
+ * fp32 normalized input instead of the compute-dtype one (LlamaRMSNorm: `weight * x.to(input_dtype)`);
+ * GptOssRMSNorm and Olmo2RMSNorm multiply in fp32 too (`(self.weight * x).to(input_dtype)`), and Qwen3NextRMSNorm is Gemma's.
+ */
+const FP32_NORM_OUTPUT = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text', 'gpt_oss', 'olmo2', 'qwen3_next']);
+
+/**
+ * Extra FFN-sized tensors the MLP activation saves beyond its input, by family: GPT-2's `gelu_new`
+ * (transformers activations.py NewGELUActivation) is a chain of elementwise ops, and pow, tanh and the
+ * final product save x³'s input, tanh's output, 0.5·x and 1 + tanh (4 tensors where a fused GELU or
+ * SiLU saves its input only: 3 more).
+ */
+const ACTIVATION_SAVES: Record<string, number> = {
+  gpt2: 3,
+  // modeling_gpt_oss.py GptOssExperts: clamp, sigmoid(α·gate), gate·σ and (up + 1)·glu keep the clamped
+  // gate, up + 1 and glu beyond the gate_up output, σ and the product (per routed copy).
+  gpt_oss: 3,
+};
+
+/** Families whose router runs in fp32 on a cast copy of its input (modeling_deepseek_v2/v3.py MoEGate; Kimi K2 is DeepSeek-V3). */
+const FP32_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2']);
+
+/**
+ * Families whose head soft-caps the logits (modeling_gemma2.py Gemma2ForCausalLM: `tanh(logits / cap) * cap`,
+ * final_logit_softcapping 30 in every Gemma 2 config): tanh saves its output, one more logit-sized tensor
+ * alive through the loss backward.
+ */
+const LOGIT_SOFTCAP = new Set(['gemma2']);
+
+/** Families whose eager attention softmax runs in the compute dtype (modeling_gpt2.py `softmax(w, dim=-1)`; modeling_gpt_oss.py `softmax(..., dtype=logits.dtype)`). */
+const COMPUTE_SOFTMAX = new Set(['gpt2', 'gpt_oss']);
+
+/**
+ * Bytes a norm over `width` features keeps per token (and per `groups` normalized vectors, for per-head
+ * q/k norms). LayerNorm is one kernel (torch native_layer_norm saves input, mean and rstd) with any
+ * kernels; eager RMSNorm (LlamaRMSNorm) keeps the fp32 upcast input (pow) and the per-row rsqrt, plus
+ * the normalized input of the scale when the scale trains; fused kernels keep the input and rstd.
+ */
+function normSaved(
+  arch: Architecture,
+  o: TrainingActivationOptions,
+  width: number,
+  trained: boolean,
+  groups = 1,
+): number {
+  const ah = o.hiddenBytes ?? o.computeBytes;
+  if (arch.norm === 'layernorm') return ah * width + 8 * groups;
+  if (o.kernels !== 'eager') return ah * width + 4 * groups;
+  const scaled = trained ? (FP32_NORM_OUTPUT.has(arch.family) ? 4 : ah) * width : 0;
+  return 4 * width + 4 * groups + scaled;
+}
 
 function adapted(t: TrainableSet, group: Set<string>): boolean {
   if (t === 'all') return true;
@@ -164,13 +229,10 @@ function layerSavedPerToken(
   const hidden = o.sequenceParallel ? 1 / tp : 1;
   const t = o.trainable;
   const normWeightsTrain = t === 'all';
-  // RMSNorm: eager (LlamaRMSNorm) keeps the fp32 upcast input and the per-token rsqrt, plus the
-  // normalized output when the scale is trained; fused kernels keep the input and rstd only.
-  // Statistics per token: rstd (RMSNorm) or mean and rstd (LayerNorm), fp32.
-  const stats = arch.norm === 'layernorm' ? 8 : 4;
-  const norm = o.kernels === 'eager' ? 4 * h + stats + (normWeightsTrain ? ah * h : 0) : ah * h + stats;
+  const norm = normSaved(arch, o, h, normWeightsTrain);
   let bytes = 0;
   let scores = 0;
+  let fixed = 0;
   const nNorms = Math.max(layer.norms.length, 1);
   bytes += nNorms * norm * hidden;
   // Residual-branch dropout masks (after attention and after the MLP), one byte per element.
@@ -187,7 +249,20 @@ function layerSavedPerToken(
     const od = at.numHeads * vHead;
     // Linear inputs are kept only when a weight (or an adapter) reading them is trained.
     bytes += linearInputs(t, ATTN_IN, h, ah, a) * hidden;
-    if (at.mla) bytes += a * (at.mla.kvLoraRank + (at.mla.qLoraRank || 0)); // latent projections feed the up-projections
+    // q/k norms (Qwen3, Gemma 3 per head; OLMo 2 over the projection) keep what a norm keeps; rope then
+    // makes new q and k, which attention saves.
+    if (at.qkNorm !== 'none') {
+      const perHead = at.qkNorm === 'per-head';
+      bytes +=
+        (normSaved(arch, o, qd, normWeightsTrain, perHead ? at.numHeads : 1) +
+          normSaved(arch, o, kd, normWeightsTrain, perHead ? kvHeads : 1)) /
+        tp;
+    }
+    if (at.mla) {
+      // The latents feed the up-projections through their own norms (kv_a_layernorm, q_a_layernorm).
+      const ranks = [at.mla.kvLoraRank, at.mla.qLoraRank].filter((r) => r > 0);
+      for (const r of ranks) bytes += a * r + normSaved(arch, o, r, normWeightsTrain);
+    }
     const window = at.kind !== 'full' && at.window !== undefined ? Math.min(keys, at.window) : keys;
     if (o.attention === 'flash') {
       // FlashAttention-2 backward needs q, k, v, out and the fp32 log-sum-exp per head.
@@ -196,14 +271,27 @@ function layerSavedPerToken(
       // Eager: q and the repeated K (repeat_kv), fp32 softmax output and its bf16 cast, repeated V.
       // Softmax output (fp32 in HF eager, then a bf16 copy for the V matmul; one compute-dtype tensor
       // in Megatron) and, with dropout, its mask and dropped copy: Korthikanti's 5as²b in 16-bit.
-      const soft = o.softmax === 'compute' ? a : 4 + a;
-      const s = at.numHeads * window * (soft + (o.dropout ? 1 + a : 0));
+      // With fp32 activations the cast to the query dtype is a no-op (same tensor).
+      const softmax = o.softmax ?? (COMPUTE_SOFTMAX.has(arch.family) ? 'compute' : 'fp32');
+      const soft = softmax === 'compute' ? a : a >= 4 ? 4 : 4 + a;
+      // gpt-oss sinks: one more logit column per row, and the row max's int64 index (modeling_gpt_oss.py).
+      const cols = window + (at.sinks ? 1 : 0);
+      const s = at.numHeads * cols * (soft + (o.dropout ? 1 + a : 0)) + (at.sinks ? 8 * at.numHeads : 0);
       scores = s / tp;
-      bytes += (a * (qd + at.numHeads * qHead + at.numHeads * vHead)) / tp;
+      // transformers repeat_kv (expand + reshape) copies K and V per query head, except with one KV
+      // head (MQA), where the reshape is a stride-0 view and the saved K/V stay one head wide.
+      const rep = kvHeads === 1 ? 1 : at.numHeads;
+      // MLA's V is a view of kv_b_proj's output, which holds the no-rope keys too (modeling_deepseek_v2.py split).
+      const vStored = at.mla ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim) : rep * vHead;
+      bytes += (a * (qd + rep * qHead + vStored)) / tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
       if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
     }
+    // Gated output (Qwen3-Next, modeling_qwen3_next.py: attn_output * sigmoid(gate)): the product keeps
+    // the sigmoid output and a reshaped copy of the attention output, and o_proj reads the product,
+    // not the saved flash output.
+    if (at.gatedOutput) bytes += (2 * a * od + (o.attention === 'flash' && t === 'all' ? a * od : 0)) / tp;
     // Flash: o_proj reads the saved attention output, unless adapters cast their own copy of it.
     if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
     bytes += loraExtras(t, ATTN_IN, h, qd, 1, a) / tp + loraExtras(t, ATTN_OUT, od, h, 1, a) / tp;
@@ -223,7 +311,7 @@ function layerSavedPerToken(
       // gate output (SiLU input), up output and SiLU output for the product; the product feeds down_proj.
       bytes += ((o.kernels === 'eager' ? 3 : 2) * a * f) / tp;
     } else {
-      bytes += (a * f) / tp;
+      bytes += ((1 + (o.kernels === 'eager' ? (ACTIVATION_SAVES[arch.family] ?? 0) : 0)) * a * f) / tp;
     }
     bytes += linearInputs(t, MLP_MID, f, a, a) / tp;
     bytes += loraExtras(t, MLP_IN, h, f, 1, a) / tp + loraExtras(t, MLP_MID, f, h, 1, a) / tp;
@@ -233,19 +321,40 @@ function layerSavedPerToken(
     const k = m.topK * (o.moeCapacityFactor ?? 1);
     // Router: its input and fp32 softmax over experts; each routed copy keeps the gathered input,
     // the expert intermediates and the expert output scaled by its routing weight (HF MixtralSparseMoeBlock).
-    bytes += ah * h * hidden + 4 * m.numExperts;
+    // DeepSeek's MoEGate casts its input to fp32 (F.linear(x.float(), w.float())): the router keeps an
+    // fp32 copy, and a shared expert then keeps the compute-dtype input itself.
+    const fp32Router = FP32_ROUTER.has(arch.family);
+    // The router keeps its input when it trains (full, or peft adapts an nn.Linear `gate`).
+    if (t === 'all') bytes += (fp32Router ? 4 : ah) * h * hidden;
+    else bytes += (fp32Router && adapted(t, ROUTER) ? 4 * h : linearInputs(t, ROUTER, h, ah, a)) * hidden;
+    bytes += 4 * m.numExperts;
+    // A frozen, unadapted expert weight (gpt-oss and Llama 4 under all-linear LoRA) needs no gathered input.
+    const expertsTrain = t === 'all' || (t.fusedExperts?.length ?? 0) > 0 || adapted(t, EXPERT_IN);
+    if (fp32Router && m.shared) bytes += linearInputs(t, MLP_IN, h, ah, a) * hidden;
+    // Routing bookkeeping per routed copy: top-k indices and the int64 gather/scatter indices (4 × 8 B)
+    // and the fp32 routing weight (modeling_qwen3_moe.py / deepseek_v2 experts forward).
+    bytes += 36 * m.topK;
     const perCopy =
-      a * h +
-      ((m.gated ? (o.kernels === 'eager' ? 3 : 2) : 1) * a * f + (adapted(t, MLP_MID) ? a * f : 0)) / tp +
+      (expertsTrain ? a * h : 0) +
+      ((m.gated ? (o.kernels === 'eager' ? 3 + (ACTIVATION_SAVES[arch.family] ?? 0) : 2) : 1) * a * f +
+        (adapted(t, MLP_MID) ? a * f : 0)) /
+        tp +
       a * h;
     bytes += k * perCopy;
     bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
     if (m.shared) {
       const sf = m.shared.intermediateSize;
       bytes += ((o.kernels === 'eager' ? 4 : 3) * a * sf) / tp;
+      // A gated shared expert (sigmoid(shared_expert_gate(x)) * shared_expert(x)) keeps the shared output.
+      if (m.shared.gate) bytes += a * h * hidden;
     }
+    // peft tuners/lora ParamWrapper: the merged W + ΔW (compute dtype) reaches torch._grouped_mm,
+    // which saves it for the input gradient, and the bmm that built ΔW saves A and B per expert.
+    if (t !== 'all')
+      for (const e of t.fusedExperts ?? [])
+        fixed += (e.experts * a * (e.inFeatures * e.outFeatures + e.rank * (e.inFeatures + e.outFeatures))) / tp;
   }
-  return { bytes, scores };
+  return { bytes, scores, fixed };
 }
 
 /**
@@ -276,7 +385,7 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   let scoreBytes = 0;
   for (const cls of layerClasses(arch)) {
     const per = layerSavedPerToken(arch, cls.layer, o, o.seq);
-    const layerBytes = per.bytes * tokens;
+    const layerBytes = per.bytes * tokens + per.fixed; // fixed: built once per forward
     // Scores are s × s per head: per token they scale with keys (already in per.scores via `keys`).
     stored += layerBytes * cls.count;
     scoreBytes = Math.max(scoreBytes, per.scores * tokens);
@@ -387,15 +496,20 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   });
 
   // Logits live on the last stage. Bytes per logit element at the loss peak:
-  // hf: bf16 logits returned in the output (a) + fp32 log-softmax output (4) + its fp32 gradient (4)
-  //     + the fp32 upcast while computing it (transformers loss_utils ForCausalLMLoss: logits.float()): 2a + 8.
+  // hf: transformers loss_utils ForCausalLMLoss upcasts (logits.float()) and calls cross_entropy
+  //     (log_softmax + nll_loss). Forward holds the logits (a), the fp32 copy (4) and the fp32
+  //     log-softmax (4); Trainer.compute_loss drops the outputs before backward, where the saved
+  //     log-softmax (4), nll_loss_backward's fp32 grad_input (4) and log_softmax_backward's fp32 result
+  //     (4) are alive together (aten LossNLL.cpp, SoftMax.cpp): max(12, a + 8) with a < 4, 12 with
+  //     fp32 logits (the upcast is then the logits themselves). Measured: 12.0 B/logit, bf16 and fp32.
   // chunked: torchtune CEWithChunkedOutputLoss under torch.compile: the bf16 logit chunks are kept for
   //     backward, fp32 work is per chunk (the torchtune README flags table: chunking saved 8.1 GiB at
-  //     8,192 tokens × 128,256 vocab, i.e. ≈ 8 of the 2a + 8 bytes per logit).
+  //     8,192 tokens × 128,256 vocab, i.e. ≈ 8 of the hf bytes per logit).
   // fused: Liger FusedLinearCrossEntropy / cut-cross-entropy: logits never stored, one chunk transient.
   const V = arch.vocabSize;
   const logitTokens = tokens;
-  const perLogit = o.loss === 'hf' ? 2 * a + 8 : o.loss === 'chunked' ? a : 0;
+  const softcap = LOGIT_SOFTCAP.has(arch.family) ? a : 0;
+  const perLogit = o.loss === 'hf' ? Math.max(12, a < 4 ? a + 8 : 8) + softcap : o.loss === 'chunked' ? a + softcap : 0;
   const fusedChunk = o.loss === 'fused' ? Math.min(logitTokens, 4096) * V * (a + 4) : 0;
   const logitBytes = (logitTokens * V * perLogit) / tp + fusedChunk;
   // Pipeline: stage 0 holds `inFlight` micro-batches of activations, the last stage one micro-batch

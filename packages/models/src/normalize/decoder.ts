@@ -86,6 +86,8 @@ export function assemble(
     return layer;
   });
   const maxPos = r.int(['max_position_embeddings', 'n_positions', 'context_window_size'], { fallback: 0, min: 0 });
+  const rope = (r.config.rope_scaling ?? r.config.rope_parameters) as { rope_type?: unknown } | null | undefined;
+  const ropeType = rope && typeof rope === 'object' && rope.rope_type === 'llama3' ? 'llama3' : undefined;
   return {
     family: r.modelType,
     vocabSize: shape.vocab,
@@ -98,6 +100,7 @@ export function assemble(
     finalNorm: true,
     mtpLayers: extra.mtpLayers ?? 0,
     ...(maxPos > 0 ? { maxPositionEmbeddings: maxPos } : {}),
+    ...(ropeType ? { ropeScaling: ropeType } : {}),
     ...(traits.naming ? { naming: traits.naming } : {}),
     ...(traits.notes?.length ? { notes: traits.notes } : {}),
   };

@@ -1,50 +1,237 @@
-import { type PreparedModel, resolveAdapters, trainingActivationBytes } from '@vramkit/core';
+import {
+  type AdaptedModule,
+  type Architecture,
+  type PreparedModel,
+  resolveAdapters,
+  type TrainingActivationOptions,
+  trainingActivationBytes,
+} from '@vramkit/core';
+import { catalogueModel, reducedOverrides, validationFixture } from './fixtures.js';
 
-/** One recorded setting of validation/fixtures/activations.json: `<eager|sdpa>/<ckpt|no-ckpt>/<full|lora>`. */
+/**
+ * One recorded setting of validation/fixtures/activations.json, keyed `<eager|sdpa>/<ckpt|no-ckpt>/<full|lora|qlora>`.
+ * `perLayer` is attributed per decoder layer; `totalNext − total` is one layer more, by differencing depths.
+ */
 export interface SavedRecord {
   perLayer?: number[];
   outside?: number;
+  total?: number;
+  totalNext?: number;
+  /** Tokens of the run (large variants run shorter sequences); the fixture's `seq` when absent. */
+  seq?: number;
   error?: string;
 }
 
+/** The head-and-loss allocator peak of validation/activations.py (`loss_peak`), per mode. */
+export interface LossRecord {
+  peakBytes?: number;
+  tokens?: number;
+  vocab?: number;
+  logitsDtype?: string;
+  error?: string;
+}
+
+/** validation/fixtures/activations.json. */
+export interface ActivationFixture {
+  seq: number;
+  batch: number;
+  layers: number;
+  rank?: number;
+  versions: Record<string, string>;
+  models: Record<string, Record<string, SavedRecord> & { loss?: Record<string, LossRecord> }>;
+}
+
+const RANK = 16;
+
 /**
- * vramkit's bytes saved for backward by one decoder layer under a recorded setting (batch and
- * sequence of the fixture): the whole layer without checkpointing, the kept block input with it.
- * LoRA is peft's: r 16 on all-linear, fp32 adapters (autocast_adapter_dtype) on a bf16 base.
+ * vramkit's options for a recorded setting. `lora` is peft r 16 on all-linear over a frozen bf16 base,
+ * fp32 adapters (autocast_adapter_dtype) that cast their own input; `qlora` is the QLoRA-style base of
+ * prepare_model_for_kbit_training: every non-4-bit parameter in fp32, so the residual stream, the
+ * norms and (bitsandbytes Linear4bit casts its output back to the input dtype) every activation is
+ * fp32, and the fp32 adapters share the fp32 input.
  */
-export function vramkitSavedPerLayer(model: PreparedModel, key: string, seq: number, batch: number): number {
+export function recordedOptions(
+  model: PreparedModel,
+  key: string,
+  seq: number,
+  batch: number,
+): TrainingActivationOptions {
   const [attn, ckpt, mode] = key.split('/');
-  const plan = mode === 'lora' ? resolveAdapters(model, { rank: 16, targets: 'all-linear' }) : undefined;
-  const a = trainingActivationBytes(model.arch, {
+  const plan = mode === 'full' ? undefined : resolveAdapters(model, { rank: RANK, targets: 'all-linear' });
+  const bytes = mode === 'qlora' ? 4 : 2;
+  return {
     seq,
     microBatch: batch,
-    computeBytes: 2,
+    computeBytes: bytes,
+    hiddenBytes: bytes,
     attention: attn === 'eager' ? 'naive' : 'flash',
     checkpointing: ckpt === 'ckpt' ? 'full' : 'none',
     kernels: 'eager',
     loss: 'hf',
     trainable: plan
-      ? { modules: new Set(plan.modules.map((m) => m.module)), rank: 16, dora: false, dropout: false, adapterBytes: 4 }
+      ? {
+          modules: new Set(plan.modules.map((m) => m.module)),
+          rank: RANK,
+          dora: false,
+          dropout: false,
+          adapterBytes: 4,
+          fusedExperts: fusedExpertsOf(plan.modules),
+        }
       : 'all',
-  });
-  if (ckpt !== 'ckpt') return a.perLayerBytes;
-  const kept = a.activations.parts?.layers?.parts?.checkpoints?.bytes ?? 0;
-  return kept / model.arch.layers.length;
+  };
+}
+
+/** The fused 3-D expert parameters peft adapts in one MoE layer (`…experts.gate_up_proj`, not split `experts.*.`). */
+function fusedExpertsOf(modules: readonly AdaptedModule[]) {
+  const fused = modules.filter((m) => /\.experts\.[^.*]+$/.test(m.path));
+  const layer = fused[0]?.layer;
+  return fused
+    .filter((m) => m.layer === layer)
+    .map((m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, experts: m.count, rank: m.rank }));
+}
+
+/** vramkit's saved bytes of decoder layer `i` alone (its own class), under options `o`. */
+function layerBytes(arch: Architecture, i: number, o: TrainingActivationOptions): number {
+  const one: Architecture = { ...arch, layers: [arch.layers[i]!] };
+  const a = trainingActivationBytes(one, o);
+  if (o.checkpointing !== 'full') return a.perLayerBytes;
+  return a.activations.parts?.layers?.parts?.checkpoints?.bytes ?? 0;
+}
+
+/**
+ * vramkit's bytes saved for backward by the last decoder layer under a recorded setting: the whole
+ * layer without checkpointing, the kept block input with it.
+ */
+export function vramkitSavedPerLayer(model: PreparedModel, key: string, seq: number, batch: number): number {
+  return layerBytes(model.arch, model.arch.layers.length - 1, recordedOptions(model, key, seq, batch));
+}
+
+/** One compared saved-activation row: a decoder layer of a recorded setting. */
+export interface SavedCase {
+  id: string;
+  config: string;
+  key: string;
+  layer: number;
+  expected: number;
+  actual: number;
+  cause?: string;
+}
+
+/** Rows the layers are compared on: every layer but the first (it alone sees the RoPE tables and the embedding). */
+export function savedActivationCases(f: ActivationFixture = activationFixture()): SavedCase[] {
+  const out: SavedCase[] = [];
+  for (const [config, rows] of Object.entries(f.models)) {
+    for (const [key, r] of Object.entries(rows)) {
+      if (key === 'loss') continue;
+      const rec = r as SavedRecord;
+      if (!rec.perLayer) continue;
+      const model = catalogueModel(config, reducedOverrides(config, rec.perLayer.length));
+      const o = recordedOptions(model, key, rec.seq ?? f.seq, f.batch);
+      for (let layer = Math.min(1, rec.perLayer.length - 1); layer < rec.perLayer.length; layer++) {
+        const cause =
+          KNOWN_ACTIVATION_DIFFERENCES[`${config} ${key}`] ??
+          KNOWN_ACTIVATION_DIFFERENCES[`${config} ${key} layer${layer}`];
+        out.push({
+          id: `${config} ${key}${rec.perLayer.length > 2 ? ` layer ${layer}` : ''}`,
+          config,
+          key,
+          layer,
+          expected: rec.perLayer[layer]!,
+          actual: layerBytes(model.arch, layer, o),
+          ...(cause ? { cause } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** One compared logits/loss peak. */
+export interface LossCase {
+  id: string;
+  expected: number;
+  actual: number;
+  cause?: string;
+}
+
+/** vramkit's logits part (`loss: 'hf'`) against the measured head-and-loss allocator peak. */
+export function lossPeakCases(f: ActivationFixture = activationFixture()): LossCase[] {
+  const out: LossCase[] = [];
+  for (const [config, rows] of Object.entries(f.models)) {
+    for (const [mode, r] of Object.entries(rows.loss ?? {})) {
+      if (r.peakBytes === undefined || r.tokens === undefined) continue;
+      const model = catalogueModel(config);
+      const a = trainingActivationBytes(model.arch, {
+        ...recordedOptions(model, `sdpa/no-ckpt/${mode}`, r.tokens, 1),
+        trainable: 'all',
+      });
+      const cause = KNOWN_ACTIVATION_DIFFERENCES[`${config} loss/${mode}`];
+      out.push({
+        id: `${config} loss/${mode}`,
+        expected: r.peakBytes,
+        actual: a.logits.bytes,
+        ...(cause ? { cause } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** The committed fixture. */
+export function activationFixture(): ActivationFixture {
+  return validationFixture<ActivationFixture>('activations.json');
 }
 
 /**
  * Recorded settings vramkit does not reproduce within 3% yet, with the cause (also in validation/README.md).
- * Keyed by `<config id> <setting>`; a setting absent here must match.
+ * Keyed by `<config id> <setting>` (or `<config id> loss/<mode>`); a setting absent here must match.
  */
 export const KNOWN_ACTIVATION_DIFFERENCES: Record<string, string> = {
-  ...Object.fromEntries(
-    ['eager/no-ckpt/full', 'eager/no-ckpt/lora', 'sdpa/no-ckpt/full', 'sdpa/no-ckpt/lora'].map((k) => [
-      `openai-community__gpt2 ${k}`,
-      "GPT-2's gelu_new is built from elementwise ops (tanh approximation) that each save an FFN-sized tensor, and its LayerNorm/Conv1D layers save more than the RMSNorm/Linear model vramkit applies: 20–30% under",
-    ]),
+  ...keyed(
+    [
+      'deepseek-ai__DeepSeek-V2-Lite',
+      'deepseek-ai__DeepSeek-V3',
+      'deepseek-ai__DeepSeek-R1',
+      'moonshotai__Kimi-K2-Instruct',
+    ],
+    ['sdpa/no-ckpt/full'],
+    "CPU-only: MLA's q/k head dim (192) differs from its v head dim (128), which torch's CPU flash kernel refuses, so SDPA runs the math path in fp32 (fp32 q, k, v and probabilities saved); CUDA's memory-efficient kernel saves q, k, v, out and the log-sum-exp as vramkit models",
   ),
-  'Qwen__Qwen3-30B-A3B sdpa/no-ckpt/full':
-    "vramkit's per-routed-copy MoE model is 14% under transformers 5's fused-expert forward; the extra saved tensors are not yet attributed",
-  'Qwen__Qwen3-30B-A3B sdpa/no-ckpt/lora':
-    "peft's ParamWrapper LoRA on fused experts saves expert-weight-sized fp32 tensors (its delta weights, by their size; not yet attributed tensor by tensor), which vramkit does not model: 7× under",
+  ...keyed(
+    ['Qwen__Qwen3-Next-80B-A3B-Thinking'],
+    [
+      'eager/no-ckpt/full',
+      'eager/no-ckpt/lora',
+      'eager/no-ckpt/qlora',
+      'sdpa/no-ckpt/full',
+      'sdpa/no-ckpt/lora',
+      'sdpa/no-ckpt/qlora',
+    ],
+    "CPU-only: without flash-linear-attention and causal-conv1d (CUDA/Triton) transformers runs its PyTorch reference chunk_gated_delta_rule and causal_conv1d, which save every fp32 chunk intermediate (about 2.5x the layer); vramkit models the fused kernels' inputs",
+    [1, 2],
+  ),
+  'Qwen__Qwen3-Next-80B-A3B-Thinking eager/no-ckpt/qlora layer3':
+    'QLoRA-style fp32 stack on the gated full-attention layer: vramkit is 3.0% over (about 570 B per token of 2.4 kB); the extra term is not attributed tensor by tensor yet',
+  ...keyed(
+    ['microsoft__Phi-3-mini-4k-instruct', 'microsoft__Phi-3-medium-4k-instruct', 'microsoft__phi-4'],
+    [
+      'eager/no-ckpt/full',
+      'eager/no-ckpt/lora',
+      'eager/no-ckpt/qlora',
+      'sdpa/no-ckpt/full',
+      'sdpa/no-ckpt/lora',
+      'sdpa/no-ckpt/qlora',
+    ],
+    "Phi-3's fused qkv_proj: V (and with SDPA the key too) is a view of the fused q/k/v output, so the saved storage is the whole projection (+2 hidden per token and more), which vramkit's separate-projection model does not count: 6-14% under",
+  ),
 };
+
+/** The same cause for several configs, settings and (for hybrid stacks) layers. */
+function keyed(configs: string[], settings: string[], cause: string, layers?: number[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of configs)
+    for (const k of settings)
+      if (layers) for (const l of layers) out[`${c} ${k} layer${l}`] = cause;
+      else out[`${c} ${k}`] = cause;
+  return out;
+}

@@ -46,13 +46,15 @@ export function catalogueModel(id: string, overrides: Record<string, unknown> = 
 
 /**
  * The raw-config overrides of a reduced-depth variant, as validation/activations.py builds it: `layers`
- * decoder layers (per-layer lists cut to match) and, for MoE, `2 × top_k` experts (at least 4).
+ * decoder layers (per-layer lists cut to match), for MoE `2 × top_k` experts (at least 4), and one
+ * dense layer first where the model starts dense (DeepSeek's `first_k_dense_replace`).
  */
 export function reducedOverrides(id: string, layers: number): Record<string, unknown> {
   const raw = recordedConfig(id);
   const o: Record<string, unknown> = { num_hidden_layers: layers, use_cache: false };
   const topk = typeof raw.num_experts_per_tok === 'number' ? raw.num_experts_per_tok : 2;
   for (const k of ['num_experts', 'num_local_experts', 'n_routed_experts']) if (raw[k]) o[k] = Math.max(2 * topk, 4);
+  if (typeof raw.first_k_dense_replace === 'number' && raw.first_k_dense_replace > 0) o.first_k_dense_replace = 1;
   if (Array.isArray(raw.layer_types)) o.layer_types = raw.layer_types.slice(0, layers);
   if (Array.isArray(raw.mlp_only_layers)) o.mlp_only_layers = [];
   return o;

@@ -1,39 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Architecture } from '../../model/architecture.js';
+import type { LlamaCppFixture } from '../../../../../validation/llama-cpp/fixture.js';
 import { type PreparedModel, prepareModel } from '../../model/prepare-model.js';
 import { ggmlTensorBytes } from '../../model/ggml-types.js';
 import type { Tensor } from '../../model/tensor.js';
 import type { WeightFormat } from '../../formats/weight-format.js';
 
-/** One context llama.cpp created (or refused) in the harness (validation/llama-cpp). */
-export interface FixtureRun {
-  run: { nCtx: number; nSeqMax: number; nUbatch: number; flashAttn: 'on' | 'off' | 'auto'; typeK: string; typeV: string };
-  nCtx?: number;
-  nCtxSeq?: number;
-  flashAttn?: boolean;
-  kv?: { mib: string; cells: number; layers: number; seqs: number; kMib: string; vMib: string }[];
-  computeMib?: Record<string, string>;
-  outputMib?: Record<string, string>;
-  error?: string;
-}
-
-/** A fixture file written by validation/llama-cpp/regenerate.ts. */
-export interface LlamaCppFixture {
-  id: string;
-  config: string;
-  note: string;
-  layers: number;
-  configLayers: number;
-  runtime: { nodeLlamaCpp: string; llamaCpp: string; backend: 'CPU' };
-  ggufArchitecture: string;
-  architecture: Architecture;
-  tensors: { name: string; ne: number[]; type: string }[];
-  modelMib: Record<string, string>;
-  swaDisabled: boolean;
-  runs: FixtureRun[];
-}
+// The fixture's shape is declared once, by its writer (validation/llama-cpp/fixture.ts); this reader
+// imports the type only, so nothing of the harness runs here.
+export type { LlamaCppFixture } from '../../../../../validation/llama-cpp/fixture.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'llama-cpp');
 

@@ -1,0 +1,210 @@
+import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { prepared } from './devices.js';
+import {
+  DEFAULT_FIT_MARGIN_BYTES,
+  type DraftRun,
+  type EngineFigures,
+  type EngineRun,
+  gpuBytesOf,
+  unspecifiedGpu,
+  withMargin,
+} from './engine-run.js';
+import type { EngineMethods } from './engine-profiles.js';
+import { llamaServerLine, ollamaModelfile } from './launch-lines.js';
+import { type LlamaCppEstimate, llamaCppMemory } from './llama-cpp.js';
+import type { ServingOptions } from './serving.js';
+import { resolveSpeculation } from './speculative.js';
+
+const DEFAULT_CONTEXT = 4096;
+
+/**
+ * A llama-server draft model (tools/server/server.cpp load_model): its weights once, and one draft context
+ * per `-np` slot (each `llama_init_from_model(model_dft, cparams_dft)` with n_seq_max 1 and n_ctx = `-cd`, or
+ * the target's cells per sequence when `-cd` is 0), each with its own KV cache, compute and output buffers;
+ * `-ngld` layers on the GPUs, `-ctkd`/`-ctvd` cache types, the target's flash attention and batch sizes.
+ */
+function draftMemory(o: ServingOptions, target: LlamaCppEstimate, gpus: ServingOptions['gpus']) {
+  const s = o.speculative!;
+  const resolved = resolveSpeculation('llama.cpp', s, prepared(o.model));
+  const format = s.draftFormat;
+  if (!format)
+    throw new InvalidInputError([
+      {
+        path: 'speculative.draftFormat',
+        message: 'llama.cpp runs GGUF draft models: give the draft file type (e.g. Q4_K_M) or a GGUF file',
+        received: undefined,
+      },
+    ]);
+  const flags = o.llamaCpp ?? {};
+  // -cd 0 is llama-server's default: the target's cells per sequence (llama_n_ctx_seq).
+  const context = s.ctxSize || target.contextPerSequence;
+  const r = llamaCppMemory({
+    model: resolved.draft,
+    format,
+    gpus,
+    ctxSize: context,
+    parallel: 1,
+    ...(s.gpuLayers !== undefined ? { nGpuLayers: s.gpuLayers } : {}),
+    ...(s.cacheTypeK !== undefined ? { cacheTypeK: s.cacheTypeK } : {}),
+    ...(s.cacheTypeV !== undefined ? { cacheTypeV: s.cacheTypeV } : {}),
+    ...(flags.flashAttn !== undefined ? { flashAttn: flags.flashAttn } : {}),
+    ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
+    ...(flags.ubatchSize !== undefined ? { ubatchSize: flags.ubatchSize } : {}),
+    ...(flags.tensorSplit !== undefined ? { tensorSplit: flags.tensorSplit } : {}),
+    // The draft shares the target's CUDA context.
+    contextBytesPerGpu: 0,
+  });
+  const slots = target.parallel;
+  const perSlot = (b: Breakdown, note: string): BreakdownPart => {
+    const p = b.parts;
+    const one = (key: string) => p[key] ?? part(0, 'none', { accuracy: 'exact' });
+    const parts: Record<string, BreakdownPart> = {
+      weights: one('weights'),
+      kvCache: part(one('kvCache').bytes * slots, `${slots} draft contexts × ${one('kvCache').note}`, {
+        accuracy: 'exact',
+      }),
+      compute: part(one('activations').bytes * slots, `${slots} draft contexts × compute buffer`, {
+        accuracy: 'model',
+      }),
+      ...(p.output ? { output: part(p.output.bytes * slots, `${slots} draft contexts × ${p.output.note}`) } : {}),
+    };
+    const total = Object.values(parts).reduce((a, x) => a + x.bytes, 0);
+    return part(total, note, { accuracy: 'model', parts });
+  };
+  return {
+    resolved,
+    raw: r,
+    context: r.contextPerSequence,
+    devices: r.devices.map((d) =>
+      perSlot(d, `draft model: ${d.layers} layers, ${slots} contexts of ${r.contextPerSequence} cells`),
+    ),
+    host: perSlot(r.host, 'draft model in host RAM'),
+  };
+}
+
+/** llama.cpp's engine methods: `-c` cells split by `-np`, a no-GPU answer, and a draft model's buffers. */
+export const llamaCppMethods: EngineMethods = {
+  run(o, context, batch): EngineRun {
+    const flags = o.llamaCpp ?? {};
+    const parallel = flags.parallel ?? batch;
+    // Without a GPU (and -ngl not 0), report what one device needs with every layer on it; -ngl 0 is CPU only.
+    const noGpu = o.gpus.length === 0 && flags.nGpuLayers !== 0;
+    const gpus = noGpu ? [unspecifiedGpu()] : o.gpus;
+    const r = llamaCppMemory({
+      ...flags,
+      model: o.model,
+      format: o.format!,
+      gpus,
+      parallel,
+      ctxSize: flags.ctxSize ?? context * parallel,
+    });
+    const d = o.speculative ? draftMemory(o, r, gpus) : undefined;
+    const margin = o.marginBytes ?? DEFAULT_FIT_MARGIN_BYTES;
+    const out = r.devices.map((dev, i) => {
+      const parts = d ? { ...dev.parts, draft: d.devices[i]! } : dev.parts;
+      const bytes = gpuBytesOf(parts);
+      return withMargin(
+        {
+          id: dev.gpu.id,
+          name: dev.gpu.name,
+          capacityBytes: noGpu ? 0 : dev.capacityBytes,
+          ...bytes,
+          fits: bytes.bytes.total <= dev.capacityBytes,
+        },
+        margin,
+      );
+    });
+    if (d) {
+      r.host.parts.draft = d.host;
+      r.host.total += d.host.bytes;
+      r.devices.forEach((dev, i) => {
+        dev.parts.draft = d.devices[i]!;
+        dev.total += d.devices[i]!.bytes;
+      });
+    }
+    const shortContext = r.contextPerSequence < context;
+    const assumptions = [...r.assumptions];
+    let draft: DraftRun | undefined;
+    if (d) {
+      assumptions.push(
+        ...d.resolved.notes,
+        `draft model: -ngld ${d.raw.gpuLayers}, ${r.parallel} draft context${r.parallel > 1 ? 's' : ''} (one per -np slot) of ${d.context} cells`,
+      );
+      draft = { resolved: d.resolved, gpuLayers: d.raw.gpuLayers, context: d.context, hostBytes: d.host.bytes };
+    }
+    const base = { gpus: out, raw: r, assumptions, ...(draft ? { draft } : {}) };
+    if (noGpu) {
+      assumptions.push('no GPU given: every layer on one GPU; the GPU row is what that GPU needs');
+      return { ...base, fits: false, binding: 'no-gpu' };
+    }
+    const fits = out.every((g) => g.fits) && !shortContext;
+    return { ...base, fits, binding: !out.every((g) => g.fits) ? 'gpu-memory' : shortContext ? 'kv-cache' : 'none' };
+  },
+
+  // -ngl left open: the most layers that fit, as llama.cpp's --fit does (common/arg.cpp).
+  plan(o, solve) {
+    if (o.llamaCpp?.nGpuLayers !== undefined || o.gpus.length === 0) return { options: o, notes: [] };
+    const best = solve.gpuLayers(o);
+    return {
+      options: { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: best.value } },
+      notes: [
+        `-ngl ${best.value}: the most layers that fit${best.binding !== 'none' ? ` (one more is limited by ${best.binding})` : ''}`,
+      ],
+    };
+  },
+
+  workload(o) {
+    const l = o.llamaCpp;
+    // llama.cpp: -np sequences share -c cells (each gets n_ctx / n_seq_max unless --kv-unified).
+    const batch = o.batch ?? l?.parallel ?? 1;
+    const context =
+      o.context ??
+      (l?.ctxSize ? (l.kvUnified ? l.ctxSize : Math.max(1, Math.floor(l.ctxSize / batch))) : DEFAULT_CONTEXT);
+    return { context, batch };
+  },
+
+  figures(o, run, _context, _batch, solve) {
+    const r = run.raw as LlamaCppEstimate;
+    // Per GPU: capacity minus everything but the KV cache, over the KV bytes per cell of its layers.
+    let kvBudgetBytes = Number.POSITIVE_INFINITY;
+    let kvTokens = Number.POSITIVE_INFINITY;
+    const noGpu = run.binding === 'no-gpu';
+    if (!noGpu) {
+      for (const d of r.devices) {
+        if (d.layers === 0) continue;
+        const kv = d.parts.kvCache!.bytes;
+        const budget = Math.max(0, d.capacityBytes - (d.total - kv));
+        const perCell = kv / (r.kvCells * r.kvStreams);
+        if (budget < kvBudgetBytes) kvBudgetBytes = budget;
+        if (perCell > 0) kvTokens = Math.min(kvTokens, Math.floor(budget / perCell));
+      }
+    }
+    const engine: EngineFigures = {
+      name: 'llama.cpp',
+      kvBudgetBytes: Number.isFinite(kvBudgetBytes) ? kvBudgetBytes : 0,
+      kvTokens: Number.isFinite(kvTokens) ? kvTokens : 0,
+      // llama-server runs -np slots at once: that is its concurrency, whatever memory would allow.
+      maxConcurrency: r.parallel,
+      maxContext: noGpu ? r.contextPerSequence : solve.maxContext(o, 1),
+      gpuLayers: r.gpuLayers,
+      hostBytes: r.host.total,
+    };
+    return {
+      engine,
+      context: r.contextPerSequence,
+      batch: r.parallel,
+      breakdown: { devices: r.devices.map((d) => ({ total: d.total, parts: d.parts })), host: r.host },
+    };
+  },
+
+  // Layers on several GPUs run one after the other: the slowest GPU's bandwidth, the CPU share from host RAM.
+  speedDevice(o, run) {
+    const first = o.gpus[0];
+    if (!first) return undefined;
+    const gpu = o.gpus.reduce((a, g) => (g.bandwidthGBps < a.bandwidthGBps ? g : a), first);
+    return { gpu, gpuWeightFraction: (run.raw as LlamaCppEstimate).gpuWeightFraction };
+  },
+
+  launch: { 'llama-server': llamaServerLine, ollama: ollamaModelfile },
+};
