@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from './commands/index.js';
 import { main } from './main.js';
+import { readTrainerConfig } from './train/trainer-file.js';
 
 // CLI-arguments fuzzer (issue #15): random command lines from the commands' own flags and hostile
 // values, run through main() in-process, offline. Fixed seed and run count in CI; VRAMKIT_FUZZ_RUNS /
@@ -187,6 +188,24 @@ describe('hostile trainer configs through --from (issue #15)', () => {
     ]);
     expect(wide.code).toBe(1);
     expect(wide.err).toMatch(/above the 1,048,576-byte limit for a trainer config/);
+  });
+});
+
+// Issue #15: the trainer-config parser has a wall-clock budget beside its 1 MiB byte budget; 0 is
+// spent at its first check, so the test is deterministic.
+describe('trainer config parse budget (issue #15)', () => {
+  it('stops at parseTimeBudgetMs with a typed error naming the parser and the budget; parses within the default', async () => {
+    const path = join(work, 'budget.yml');
+    writeFileSync(path, 'base_model: meta-llama/Llama-3.2-1B-Instruct\nsequence_len: 2048\nmicro_batch_size: 2\n');
+    await expect(readTrainerConfig(path, work, { parseTimeBudgetMs: 0 })).rejects.toMatchObject({
+      name: 'ParseTimeBudgetError',
+      code: 'PARSE_ERROR',
+      parser: 'trainer config',
+      budgetMs: 0,
+      path: 'parseTimeBudgetMs',
+      message: expect.stringMatching(/trainer config ".*budget\.yml" took longer than its 0 ms budget/),
+    });
+    expect((await readTrainerConfig(path, work)).workload.seq).toBe(2048);
   });
 });
 

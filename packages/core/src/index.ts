@@ -85,7 +85,16 @@ export { storedFormat, storedTensorBytes } from './stored-format.js';
 export { synthesizeTensors } from './synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
-export { excerpt, INPUT_LIMITS, type InputLimitKind, parseOrThrow } from './validate.js';
+export {
+  excerpt,
+  INPUT_LIMITS,
+  type InputLimitKind,
+  PARSE_TIME_BUDGET_MS,
+  type ParseClock,
+  ParseTimeBudgetError,
+  parseClock,
+  parseOrThrow,
+} from './validate.js';
 export {
   type FormatContext,
   isQuantizableWeight,
