@@ -1,8 +1,8 @@
 import { bench, describe } from 'vitest';
 import { deepseekV3, llama3_8b } from '../src/__fixtures__/architectures.js';
-import { estimateInference } from '../src/estimate-inference.js';
-import { kvCacheBytes } from '../src/kv-cache.js';
-import { prepareModel } from '../src/prepare-model.js';
+import { estimateInference } from '../src/inference/estimate-inference.js';
+import { kvCacheBytes } from '../src/memory/kv-cache.js';
+import { prepareModel } from '../src/model/prepare-model.js';
 
 // Estimates per second for a prepared model (target: well over 1,000,000/s). vitest prints hz and
 // the ratio between the cases of a group.

@@ -1,5 +1,5 @@
 import { bench, describe } from 'vitest';
-import { prepareModel } from '../src/prepare-model.js';
+import { prepareModel } from '../src/model/prepare-model.js';
 import { llama2_70b, llama2_7b } from '../src/serving/__fixtures__/architectures.js';
 import { ggufFileType } from '../src/serving/__fixtures__/gguf-formats.js';
 import { lookupGpu } from '../src/serving/gpus.js';

@@ -1,5 +1,5 @@
 import { bench, describe } from 'vitest';
-import { prepareModel } from '../src/prepare-model.js';
+import { prepareModel } from '../src/model/prepare-model.js';
 import { llama31_8b, llama31_70b, mixtral8x7b } from '../src/training/__fixtures__/architectures.js';
 import { estimateTraining } from '../src/training/estimate-training.js';
 import { resolveAdapters } from '../src/training/lora.js';

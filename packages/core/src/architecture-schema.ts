@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { Architecture, AttentionSpec, LayerSpec, MlpSpec } from './architecture.js';
+import type { Architecture, AttentionSpec, LayerSpec, MlpSpec } from './model/architecture.js';
 import { InvalidInputError } from './errors/invalid-input-error.js';
 import { INPUT_LIMITS, type InputLimitKind, integerAtLeast, parseOrThrow } from './validate.js';
 

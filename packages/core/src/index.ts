@@ -3,8 +3,8 @@ export {
   inferenceActivationBytes,
   type NaiveAttentionShape,
   naiveAttentionScoreBytes,
-} from './activations.js';
-export { type AttentionKernelShape, attentionForwardBytes } from './attention-memory.js';
+} from './memory/activations.js';
+export { type AttentionKernelShape, attentionForwardBytes } from './memory/attention-memory.js';
 export {
   type Architecture,
   type AttentionSpec,
@@ -17,7 +17,7 @@ export {
   type MlpSpec,
   type MoeMlpSpec,
   type SoftmaxAttentionSpec,
-} from './architecture.js';
+} from './model/architecture.js';
 export {
   type ArchitectureSize,
   type ArchitectureSizeField,
@@ -25,7 +25,7 @@ export {
   architectureSize,
   validateArchitecture,
 } from './architecture-schema.js';
-export { type Breakdown, type BreakdownPart, part, sumParts } from './breakdown.js';
+export { type Breakdown, type BreakdownPart, part, sumParts } from './memory/breakdown.js';
 export {
   type BlockLayout,
   KV_DTYPE_IDS,
@@ -38,7 +38,7 @@ export {
   plainDtypeLayout,
   rowBytes,
   SAFETENSORS_ONLY_DTYPE_BYTES,
-} from './dtypes.js';
+} from './model/dtypes.js';
 export {
   ConfigValidationError,
   type InputIssue,
@@ -57,7 +57,7 @@ export {
   type InferenceWorkload,
   InferenceWorkloadSchema,
   type ResolvedInferenceWorkload,
-} from './estimate-inference.js';
+} from './inference/estimate-inference.js';
 export {
   findGgmlType,
   GGML_TYPES,
@@ -67,11 +67,16 @@ export {
   ggmlTensorBytes,
   ggmlTypeLayout,
   QK_K,
-} from './ggml-types.js';
-export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './kv-cache.js';
-export { type LayerClass, layerClasses } from './layer-classes.js';
-export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './overhead.js';
-export { countParameters, type ParameterBreakdown, type ParameterCategory, parameterCategory } from './parameters.js';
+} from './model/ggml-types.js';
+export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './memory/kv-cache.js';
+export { type LayerClass, layerClasses } from './model/layer-classes.js';
+export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './memory/overhead.js';
+export {
+  countParameters,
+  type ParameterBreakdown,
+  type ParameterCategory,
+  parameterCategory,
+} from './model/parameters.js';
 export {
   isPreparedModel,
   type ModelOrigin,
@@ -80,11 +85,11 @@ export {
   type PrepareModelOptions,
   prepareModel,
   type StoredQuantization,
-} from './prepare-model.js';
-export { storedFormat, storedTensorBytes } from './stored-format.js';
-export { synthesizeTensors } from './synthesize-tensors.js';
-export { inFeatures, type Tensor, type TensorRole, tensorElements } from './tensor.js';
-export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './units.js';
+} from './model/prepare-model.js';
+export { storedFormat, storedTensorBytes } from './model/stored-format.js';
+export { synthesizeTensors } from './model/synthesize-tensors.js';
+export { inFeatures, type Tensor, type TensorRole, tensorElements } from './model/tensor.js';
+export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './memory/units.js';
 export {
   excerpt,
   INPUT_LIMITS,
@@ -103,6 +108,6 @@ export {
   type WeightBytesBreakdown,
   type WeightFormat,
   weightBytes,
-} from './weight-format.js';
+} from './formats/weight-format.js';
 export * from './serving/index.js';
 export * from './training/index.js';

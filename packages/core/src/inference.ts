@@ -8,8 +8,8 @@ export {
   inferenceActivationBytes,
   type NaiveAttentionShape,
   naiveAttentionScoreBytes,
-} from './activations.js';
-export { KV_DTYPE_IDS, KV_DTYPES, type KvDtype } from './dtypes.js';
+} from './memory/activations.js';
+export { KV_DTYPE_IDS, KV_DTYPES, type KvDtype } from './model/dtypes.js';
 export {
   DEFAULT_CONTEXT_TOKENS,
   estimateInference,
@@ -18,9 +18,9 @@ export {
   type InferenceWorkload,
   InferenceWorkloadSchema,
   type ResolvedInferenceWorkload,
-} from './estimate-inference.js';
-export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './kv-cache.js';
-export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './overhead.js';
-export { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
-export { storedFormat } from './stored-format.js';
-export { plainFormats, type WeightFormat } from './weight-format.js';
+} from './inference/estimate-inference.js';
+export { type KvCacheBreakdown, type KvCacheOptions, kvCacheBytes } from './memory/kv-cache.js';
+export { DEFAULT_OVERHEAD, type OverheadOptions, overheadBytes } from './memory/overhead.js';
+export { isPreparedModel, type PreparedModel, prepareModel } from './model/prepare-model.js';
+export { storedFormat } from './model/stored-format.js';
+export { plainFormats, type WeightFormat } from './formats/weight-format.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbCatalogueArch, catalogueSeeds } from './__fixtures__/catalogue-shapes.js';
-import type { Architecture } from './architecture.js';
+import type { Architecture } from './model/architecture.js';
 import { VramkitError } from './errors/vramkit-error.js';
-import { estimateInference } from './estimate-inference.js';
+import { estimateInference } from './inference/estimate-inference.js';
 import { estimateTraining } from './training/estimate-training.js';
 
 // Invariants over random valid architectures derived from the catalogue (issue #15; see

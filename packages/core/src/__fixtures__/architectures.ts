@@ -1,5 +1,5 @@
 import { fixtureArchitecture } from '@vramkit/fixtures';
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { decoder } from './decoder.js';
 
 // Architectures of recorded config.json files (the public catalogue, or @vramkit/fixtures' own

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { decoder } from './decoder.js';
 
 // Random valid architectures derived from the catalogue, for the invariant tests (issue #15). Each

@@ -1,4 +1,4 @@
-import type { Architecture, LayerSpec, MlpSpec, SoftmaxAttentionSpec } from '../architecture.js';
+import type { Architecture, LayerSpec, MlpSpec, SoftmaxAttentionSpec } from '../model/architecture.js';
 
 /** The hyper-parameters of a decoder-only test model, as its config.json gives them. */
 export interface DecoderFixture {

@@ -1,8 +1,8 @@
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { isPreparedModel, type PreparedModel, prepareModel } from '../prepare-model.js';
-import type { Tensor } from '../tensor.js';
-import type { WeightFormat } from '../weight-format.js';
+import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
+import type { Tensor } from '../model/tensor.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 
 /** Prepares a model once (accepts an architecture or a prepared model). */
 export function prepared(model: Architecture | PreparedModel): PreparedModel {

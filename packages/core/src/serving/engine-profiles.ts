@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 
 /** Engines vramkit models from their source code. */
 export type EngineId = 'llama.cpp' | 'vllm' | 'transformers';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GIB } from '../units.js';
-import { plainFormats } from '../weight-format.js';
+import { GIB } from '../memory/units.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { llama2_70b, llama2_7b } from './__fixtures__/architectures.js';
 import { ggufFileType } from './__fixtures__/gguf-formats.js';
 import { estimateServing } from './estimate-serving.js';

@@ -1,4 +1,4 @@
-import type { Breakdown } from '../breakdown.js';
+import type { Breakdown } from '../memory/breakdown.js';
 import type { GpuSpec } from './gpus.js';
 import type { LlamaCppEstimate } from './llama-cpp.js';
 import { decodeThroughput, prefillThroughput } from './throughput.js';

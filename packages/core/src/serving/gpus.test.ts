@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GB, GIB } from '../units.js';
+import { GB, GIB } from '../memory/units.js';
 import { customGpu, GPUS, gpuCapacityBytes, lookupGpu } from './gpus.js';
 import { NoSuchGpuError } from './no-such-gpu-error.js';
 

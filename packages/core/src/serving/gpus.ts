@@ -1,4 +1,4 @@
-import { GIB, MIB } from '../units.js';
+import { GIB, MIB } from '../memory/units.js';
 import { NoSuchGpuError } from './no-such-gpu-error.js';
 
 /** Dense (no 2:4 sparsity) peak throughput in TFLOP/s (TOP/s for int8) as the vendor states it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIB } from '../units.js';
+import { MIB } from '../memory/units.js';
 import { asStored, fixtureModel, llamaCppFixtures } from './__fixtures__/llama-cpp-fixtures.js';
 import { llamaCppMemory } from './llama-cpp.js';
 

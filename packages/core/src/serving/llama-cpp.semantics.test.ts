@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Architecture } from '../architecture.js';
-import { GIB, MIB } from '../units.js';
+import type { Architecture } from '../model/architecture.js';
+import { GIB, MIB } from '../memory/units.js';
 import { llama2_7b } from './__fixtures__/architectures.js';
 import { ggufFileType } from './__fixtures__/gguf-formats.js';
 import { llamaCppFixtures } from './__fixtures__/llama-cpp-fixtures.js';

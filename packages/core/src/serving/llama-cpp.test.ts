@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIB } from '../units.js';
+import { MIB } from '../memory/units.js';
 import {
   llama2_7b,
   mistral7b,

@@ -1,13 +1,13 @@
-import type { Architecture, SoftmaxAttentionSpec } from '../architecture.js';
-import { isSoftmaxAttention } from '../architecture.js';
-import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
-import { kvDtypeLayout } from '../dtypes.js';
+import type { Architecture, SoftmaxAttentionSpec } from '../model/architecture.js';
+import { isSoftmaxAttention } from '../model/architecture.js';
+import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
+import { kvDtypeLayout } from '../model/dtypes.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { kvCacheBytes } from '../kv-cache.js';
-import { layerClasses } from '../layer-classes.js';
-import type { PreparedModel } from '../prepare-model.js';
-import { MIB } from '../units.js';
-import type { WeightFormat } from '../weight-format.js';
+import { kvCacheBytes } from '../memory/kv-cache.js';
+import { layerClasses } from '../model/layer-classes.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import { MIB } from '../memory/units.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { layerSlice, padTo, prepared, requireInt, tensorBytes } from './devices.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 

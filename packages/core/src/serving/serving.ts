@@ -1,9 +1,9 @@
-import type { Architecture } from '../architecture.js';
-import type { BreakdownPart } from '../breakdown.js';
+import type { Architecture } from '../model/architecture.js';
+import type { BreakdownPart } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { InferenceWorkload } from '../estimate-inference.js';
-import type { PreparedModel } from '../prepare-model.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { InferenceWorkload } from '../inference/estimate-inference.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { prepared, requireInt } from './devices.js';
 import { requireEngineFormat } from './engine-profiles.js';
 import { customGpu, type GpuSpec, gpuCapacityBytes } from './gpus.js';

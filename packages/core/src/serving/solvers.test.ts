@@ -1,9 +1,9 @@
 import { engineProfile } from './engine-profiles.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prepareModel } from '../prepare-model.js';
-import { GIB } from '../units.js';
-import { plainFormats } from '../weight-format.js';
+import { prepareModel } from '../model/prepare-model.js';
+import { GIB } from '../memory/units.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { llama2_7b, opt125m, pythia1_4b } from './__fixtures__/architectures.js';
 import { ggufFileType } from './__fixtures__/gguf-formats.js';
 import { customGpu, lookupGpu } from './gpus.js';

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { WeightFormat } from '../weight-format.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { prepared } from './devices.js';
 import { engineProfile } from './engine-profiles.js';
 import {

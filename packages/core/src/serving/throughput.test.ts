@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Architecture } from '../architecture.js';
-import { plainFormats } from '../weight-format.js';
+import type { Architecture } from '../model/architecture.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { llama2_7b, opt125m } from './__fixtures__/architectures.js';
 import { ggufFileType } from './__fixtures__/gguf-formats.js';
 import { lookupGpu } from './gpus.js';

@@ -1,10 +1,10 @@
-import type { Architecture } from '../architecture.js';
-import { isSoftmaxAttention } from '../architecture.js';
-import { type BreakdownPart, part } from '../breakdown.js';
+import type { Architecture } from '../model/architecture.js';
+import { isSoftmaxAttention } from '../model/architecture.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { kvCacheBytes } from '../kv-cache.js';
-import type { PreparedModel } from '../prepare-model.js';
-import { plainFormats, type WeightFormat } from '../weight-format.js';
+import { kvCacheBytes } from '../memory/kv-cache.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
 import { prepared, requireInt, requireRange, tensorBytes } from './devices.js';
 import type { GpuSpec } from './gpus.js';
 

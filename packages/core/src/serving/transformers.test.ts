@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateInference } from '../estimate-inference.js';
-import { GIB } from '../units.js';
+import { estimateInference } from '../inference/estimate-inference.js';
+import { GIB } from '../memory/units.js';
 import { llama2_7b } from './__fixtures__/architectures.js';
 import { customGpu, lookupGpu } from './gpus.js';
 import { transformersMemory } from './transformers.js';

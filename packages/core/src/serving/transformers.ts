@@ -1,5 +1,5 @@
-import { type InferenceEstimate, type InferenceOptions, estimateInference } from '../estimate-inference.js';
-import { plainFormats } from '../weight-format.js';
+import { type InferenceEstimate, type InferenceOptions, estimateInference } from '../inference/estimate-inference.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { prepared } from './devices.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 

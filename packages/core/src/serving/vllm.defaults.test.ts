@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GIB } from '../units.js';
+import { GIB } from '../memory/units.js';
 import { llama2_7b } from './__fixtures__/architectures.js';
 import { lookupGpu } from './gpus.js';
 import { vllmDefaults, vllmMemory } from './vllm.js';

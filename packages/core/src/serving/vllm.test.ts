@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GIB, MIB } from '../units.js';
-import { plainFormats } from '../weight-format.js';
+import { GIB, MIB } from '../memory/units.js';
+import { plainFormats } from '../formats/weight-format.js';
 import { alternatingSwa, llama2_70b, llama2_7b, llama32Vision11bText, opt125m } from './__fixtures__/architectures.js';
 import { runtimeLogs } from './__fixtures__/runtime-logs.js';
 import { customGpu, lookupGpu } from './gpus.js';

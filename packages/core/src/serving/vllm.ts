@@ -1,13 +1,13 @@
-import { inferenceActivationBytes } from '../activations.js';
-import type { Architecture, LayerSpec } from '../architecture.js';
-import { isSoftmaxAttention } from '../architecture.js';
-import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
-import { normalizeDtypeName } from '../dtypes.js';
+import { inferenceActivationBytes } from '../memory/activations.js';
+import type { Architecture, LayerSpec } from '../model/architecture.js';
+import { isSoftmaxAttention } from '../model/architecture.js';
+import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
+import { normalizeDtypeName } from '../model/dtypes.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { kvCacheBytes } from '../kv-cache.js';
-import type { PreparedModel } from '../prepare-model.js';
-import { GIB, MIB } from '../units.js';
-import { plainFormats, type WeightFormat } from '../weight-format.js';
+import { kvCacheBytes } from '../memory/kv-cache.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import { GIB, MIB } from '../memory/units.js';
+import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
 import { memoArch, prepared, requireInt, requireRange, tensorBytes } from './devices.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 

@@ -1,6 +1,6 @@
-import { type Architecture, isSoftmaxAttention, type LayerSpec } from '../architecture.js';
-import { type BreakdownPart, part } from '../breakdown.js';
-import { layerClasses } from '../layer-classes.js';
+import { type Architecture, isSoftmaxAttention, type LayerSpec } from '../model/architecture.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
+import { layerClasses } from '../model/layer-classes.js';
 
 /** Which weights receive gradients, for deciding which inputs autograd must keep. */
 export type TrainableSet =

@@ -1,4 +1,4 @@
-import { type BreakdownPart, part } from '../breakdown.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 import { DEEPSPEED_BUCKETS } from './parallelism.js';
 
 /** Inputs of {@link communicationBuffers}: the sharding scheme and the sizes it gathers and reduces. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { prepareModel } from '../prepare-model.js';
+import { prepareModel } from '../model/prepare-model.js';
 import {
   llama2_7b,
   llama31_8b,

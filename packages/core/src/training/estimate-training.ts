@@ -1,12 +1,12 @@
 import * as v from 'valibot';
-import type { Architecture } from '../architecture.js';
-import { type Breakdown, type BreakdownPart, part } from '../breakdown.js';
+import type { Architecture } from '../model/architecture.js';
+import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { isPreparedModel, type PreparedModel, prepareModel } from '../prepare-model.js';
-import { DEFAULT_OVERHEAD, overheadBytes } from '../overhead.js';
-import { type Tensor, tensorElements } from '../tensor.js';
+import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
+import { DEFAULT_OVERHEAD, overheadBytes } from '../memory/overhead.js';
+import { type Tensor, tensorElements } from '../model/tensor.js';
 import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
-import { plainFormats, type WeightFormat } from '../weight-format.js';
+import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
 import { type AdapterPlan, peftPrintedCounts, resolveAdapters } from './lora.js';
 import {

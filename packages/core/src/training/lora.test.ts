@@ -1,7 +1,7 @@
 import { normalizeConfig } from '@vramkit/models';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { prepareModel } from '../prepare-model.js';
+import { prepareModel } from '../model/prepare-model.js';
 import {
   deepseekLlm7b,
   llama2_7b,

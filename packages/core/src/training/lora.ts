@@ -1,7 +1,7 @@
-import type { Architecture } from '../architecture.js';
+import type { Architecture } from '../model/architecture.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { PreparedModel } from '../prepare-model.js';
-import { type Tensor, tensorElements } from '../tensor.js';
+import type { PreparedModel } from '../model/prepare-model.js';
+import { type Tensor, tensorElements } from '../model/tensor.js';
 import type { TrainableTensor } from './optimizers.js';
 
 /** What a PEFT adapter targets and how big it is (peft `LoraConfig`). */

@@ -1,4 +1,4 @@
-import { type BreakdownPart, part } from '../breakdown.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 
 /** Known optimizers (`--optimizer`), named as in HF `TrainingArguments.optim` where one exists. */
 export const OPTIMIZER_IDS = [

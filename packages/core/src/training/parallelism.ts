@@ -1,4 +1,4 @@
-import { type BreakdownPart, part } from '../breakdown.js';
+import { type BreakdownPart, part } from '../memory/breakdown.js';
 
 /** How the work is split across GPUs. Every field has a default of "not used". */
 export interface ParallelismOptions {

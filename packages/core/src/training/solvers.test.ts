@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { VramkitError } from '../errors/vramkit-error.js';
-import { prepareModel } from '../prepare-model.js';
-import { GIB } from '../units.js';
+import { prepareModel } from '../model/prepare-model.js';
+import { GIB } from '../memory/units.js';
 import { llama31_8b, llama31_70b } from './__fixtures__/architectures.js';
 import { estimateTraining } from './estimate-training.js';
 import { maxMicroBatch, maxSequenceLength, minGpus, planTraining } from './solvers.js';

@@ -1,7 +1,7 @@
 import { VramkitError } from '../errors/vramkit-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { isPreparedModel, prepareModel } from '../prepare-model.js';
-import type { WeightFormat } from '../weight-format.js';
+import { isPreparedModel, prepareModel } from '../model/prepare-model.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 import { estimateTraining, type TrainingEstimate, type TrainingOptions } from './estimate-training.js';
 
 /** Which total a solver compares with the GPU: the expected total, or the high end of the band. */

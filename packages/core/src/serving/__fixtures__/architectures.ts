@@ -1,4 +1,4 @@
-import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from '../../architecture.js';
+import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from '../../model/architecture.js';
 import { decoder } from '../../__fixtures__/decoder.js';
 
 /**

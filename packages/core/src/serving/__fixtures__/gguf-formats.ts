@@ -1,5 +1,5 @@
-import type { WeightFormat } from '../../weight-format.js';
-import { type Tensor, tensorElements } from '../../tensor.js';
+import type { WeightFormat } from '../../formats/weight-format.js';
+import { type Tensor, tensorElements } from '../../model/tensor.js';
 
 /**
  * Test-only GGUF file-type formats for the runtime-log models (the real ones live in @vramkit/quant,

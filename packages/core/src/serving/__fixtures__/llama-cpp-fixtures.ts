@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Architecture } from '../../architecture.js';
-import { type PreparedModel, prepareModel } from '../../prepare-model.js';
-import { ggmlTensorBytes } from '../../ggml-types.js';
-import type { Tensor } from '../../tensor.js';
-import type { WeightFormat } from '../../weight-format.js';
+import type { Architecture } from '../../model/architecture.js';
+import { type PreparedModel, prepareModel } from '../../model/prepare-model.js';
+import { ggmlTensorBytes } from '../../model/ggml-types.js';
+import type { Tensor } from '../../model/tensor.js';
+import type { WeightFormat } from '../../formats/weight-format.js';
 
 /** One context llama.cpp created (or refused) in the harness (validation/llama-cpp). */
 export interface FixtureRun {

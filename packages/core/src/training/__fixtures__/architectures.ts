@@ -1,4 +1,4 @@
-import type { Architecture, LayerSpec } from '../../architecture.js';
+import type { Architecture, LayerSpec } from '../../model/architecture.js';
 import { decoder } from '../../__fixtures__/decoder.js';
 
 /**

@@ -1,5 +1,5 @@
-import { prepareModel } from '../../prepare-model.js';
-import { GIB } from '../../units.js';
+import { prepareModel } from '../../model/prepare-model.js';
+import { GIB } from '../../memory/units.js';
 import type { TrainingOptions } from '../estimate-training.js';
 import { llama2_7b, llama31_8b, llama31_70b, llama32_3b } from './architectures.js';
 import measured from './training_measured.json' with { type: 'json' };

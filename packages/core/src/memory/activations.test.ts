@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { llama3_8b, singleHeadAttention } from './__fixtures__/architectures.js';
+import { llama3_8b, singleHeadAttention } from '../__fixtures__/architectures.js';
 import { inferenceActivationBytes, naiveAttentionScoreBytes } from './activations.js';
 import { MIB } from './units.js';
 

@@ -1,11 +1,16 @@
 import type { Architecture } from './architecture.js';
-import { validateArchitecture } from './architecture-schema.js';
-import type { BreakdownPart } from './breakdown.js';
-import { InvalidInputError } from './errors/invalid-input-error.js';
+import { validateArchitecture } from '../architecture-schema.js';
+import type { BreakdownPart } from '../memory/breakdown.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { countParameters, type ParameterBreakdown } from './parameters.js';
 import { synthesizeTensors } from './synthesize-tensors.js';
 import type { Tensor } from './tensor.js';
-import { type FormatContext, type WeightBytesBreakdown, type WeightFormat, weightBytes } from './weight-format.js';
+import {
+  type FormatContext,
+  type WeightBytesBreakdown,
+  type WeightFormat,
+  weightBytes,
+} from '../formats/weight-format.js';
 
 /** Where a prepared model's tensor list came from: synthesized from the config, or read from a file header. */
 export type ModelOrigin = 'config' | 'safetensors' | 'gguf';

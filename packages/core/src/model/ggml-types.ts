@@ -1,5 +1,5 @@
-import { InvalidInputError } from './errors/invalid-input-error.js';
-import { NoSuchFormatError } from './errors/no-such-format-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { NoSuchFormatError } from '../errors/no-such-format-error.js';
 
 /** Super-block size of the k-quants and i-quants (ggml/src/ggml-common.h `QK_K`). */
 export const QK_K = 256;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deepseekV3, gemma3_1b, llama3_8b, seed003 } from './__fixtures__/architectures.js';
+import { deepseekV3, gemma3_1b, llama3_8b, seed003 } from '../__fixtures__/architectures.js';
 import { countParameters } from './parameters.js';
 import { synthesizeTensors } from './synthesize-tensors.js';
 

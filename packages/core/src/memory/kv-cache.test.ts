@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deepseekV3, gemma3_1b, llama3_70b, llama3_8b, seed003 } from './__fixtures__/architectures.js';
-import { VramkitError } from './errors/vramkit-error.js';
+import { deepseekV3, gemma3_1b, llama3_70b, llama3_8b, seed003 } from '../__fixtures__/architectures.js';
+import { VramkitError } from '../errors/vramkit-error.js';
 import { type KvCacheOptions, kvCacheBytes } from './kv-cache.js';
 import { GB, GIB, MIB } from './units.js';
 

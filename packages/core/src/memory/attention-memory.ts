@@ -1,6 +1,6 @@
 import { naiveAttentionScoreBytes } from './activations.js';
 import { type BreakdownPart, part } from './breakdown.js';
-import { InvalidInputError } from './errors/invalid-input-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 /** Shape of one attention call as a kernel sees it: `[batch, heads, tokens, headDim]` tensors. */
 export interface AttentionKernelShape {

@@ -1,8 +1,8 @@
-import type { Architecture, LayerSpec } from './architecture.js';
+import type { Architecture, LayerSpec } from '../model/architecture.js';
 import { type BreakdownPart, lazyPart } from './breakdown.js';
-import { type BlockLayout, KV_DTYPE_IDS, kvDtypeLayout, rowBytes } from './dtypes.js';
-import { InvalidInputError } from './errors/invalid-input-error.js';
-import { layerClasses } from './layer-classes.js';
+import { type BlockLayout, KV_DTYPE_IDS, kvDtypeLayout, rowBytes } from '../model/dtypes.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { layerClasses } from '../model/layer-classes.js';
 import { formatCount } from './units.js';
 
 /** How the KV cache of one workload is laid out. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { storedFormat, storedTensorBytes } from './stored-format.js';
-import { weightBytes } from './weight-format.js';
+import { weightBytes } from '../formats/weight-format.js';
 
 describe('storedFormat', () => {
   it('sums the types a GGUF header gives exactly: Q4_K 4096×4096 = 9,437,184 bytes, F32 (type 0) norm 16,384', () => {

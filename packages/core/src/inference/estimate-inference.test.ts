@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gemma3_1b, llama3_8b, seed003 } from './__fixtures__/architectures.js';
-import { VramkitError } from './errors/vramkit-error.js';
+import { gemma3_1b, llama3_8b, seed003 } from '../__fixtures__/architectures.js';
+import { VramkitError } from '../errors/vramkit-error.js';
 import * as v from 'valibot';
 import {
   DEFAULT_CONTEXT_TOKENS,
@@ -9,9 +9,9 @@ import {
   fastResolveWorkload,
   InferenceWorkloadSchema,
 } from './estimate-inference.js';
-import { prepareModel } from './prepare-model.js';
-import { GIB } from './units.js';
-import { plainFormats } from './weight-format.js';
+import { prepareModel } from '../model/prepare-model.js';
+import { GIB } from '../memory/units.js';
+import { plainFormats } from '../formats/weight-format.js';
 
 const prepared = prepareModel(llama3_8b);
 

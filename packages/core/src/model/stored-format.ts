@@ -1,8 +1,8 @@
 import { SAFETENSORS_ONLY_DTYPE_BYTES } from './dtypes.js';
-import { InvalidInputError } from './errors/invalid-input-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { findGgmlType, ggmlTensorBytes } from './ggml-types.js';
 import { type Tensor, tensorElements } from './tensor.js';
-import type { WeightFormat } from './weight-format.js';
+import type { WeightFormat } from '../formats/weight-format.js';
 
 /**
  * Bytes of a tensor in the dtype its checkpoint stores: `tensor.dtype` is a ggml type from a GGUF

@@ -1,15 +1,15 @@
 import * as v from 'valibot';
-import { inferenceActivationBytes } from './activations.js';
-import type { Architecture } from './architecture.js';
-import { type Breakdown, type BreakdownPart, part } from './breakdown.js';
-import { KV_DTYPE_IDS } from './dtypes.js';
-import { kvCacheBytes } from './kv-cache.js';
-import { DEFAULT_OVERHEAD, overheadBytes } from './overhead.js';
-import type { ParameterBreakdown } from './parameters.js';
-import { isPreparedModel, type PreparedModel, prepareModel } from './prepare-model.js';
-import { formatCount } from './units.js';
-import { integerAtLeast, numberBetween, parseOrThrow } from './validate.js';
-import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from './weight-format.js';
+import { inferenceActivationBytes } from '../memory/activations.js';
+import type { Architecture } from '../model/architecture.js';
+import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
+import { KV_DTYPE_IDS } from '../model/dtypes.js';
+import { kvCacheBytes } from '../memory/kv-cache.js';
+import { DEFAULT_OVERHEAD, overheadBytes } from '../memory/overhead.js';
+import type { ParameterBreakdown } from '../model/parameters.js';
+import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
+import { formatCount } from '../memory/units.js';
+import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
+import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from '../formats/weight-format.js';
 
 /**
  * Context assumed when none is given: 4096 tokens. Not the model's training maximum, which would

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionForwardBytes } from './attention-memory.js';
-import { VramkitError } from './errors/vramkit-error.js';
+import { VramkitError } from '../errors/vramkit-error.js';
 import { GIB, MIB } from './units.js';
 
 /** Seed 002 (batch 8, fp32, one head): forward peak in MiB as torch.cuda.max_memory_allocated reported it. */

@@ -1,6 +1,6 @@
-import type { Architecture } from './architecture.js';
-import { plainDtypeLayout } from './dtypes.js';
-import { type Tensor, tensorElements } from './tensor.js';
+import type { Architecture } from '../model/architecture.js';
+import { plainDtypeLayout } from '../model/dtypes.js';
+import { type Tensor, tensorElements } from '../model/tensor.js';
 
 /** What a format decides for one tensor: the storage type and its exact byte count. */
 export interface TensorBytes {

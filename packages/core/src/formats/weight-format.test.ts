@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { llama3_8b } from './__fixtures__/architectures.js';
-import { synthesizeTensors } from './synthesize-tensors.js';
+import { llama3_8b } from '../__fixtures__/architectures.js';
+import { synthesizeTensors } from '../model/synthesize-tensors.js';
 import { plainFormats, weightBytes } from './weight-format.js';
 
 const tensors = synthesizeTensors(llama3_8b);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { llama3_8b } from './__fixtures__/architectures.js';
-import { estimateInference } from './estimate-inference.js';
+import { llama3_8b } from '../__fixtures__/architectures.js';
+import { estimateInference } from '../inference/estimate-inference.js';
 import { isPreparedModel, prepareModel } from './prepare-model.js';
 import { storedFormat } from './stored-format.js';
 import { synthesizeTensors } from './synthesize-tensors.js';
-import { plainFormats } from './weight-format.js';
+import { plainFormats } from '../formats/weight-format.js';
 
 describe('prepareModel', () => {
   it('synthesizes the tensor list from the config and says so: source config, no stored dtypes', () => {

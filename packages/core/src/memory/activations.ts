@@ -1,6 +1,6 @@
-import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from './architecture.js';
+import type { Architecture, LayerSpec, SoftmaxAttentionSpec } from '../model/architecture.js';
 import { type BreakdownPart, lazyPart } from './breakdown.js';
-import { layerClasses } from './layer-classes.js';
+import { layerClasses } from '../model/layer-classes.js';
 import { formatCount } from './units.js';
 
 /** What one prefill (or decode) step computes at once. */
