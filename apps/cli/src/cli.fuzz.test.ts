@@ -2,10 +2,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ggmlTypeLayout } from '@vramkit/core';
+import { HubClient } from '@vramkit/models';
 import { buildGgufFile, buildSafetensorsFile, GGUF_VALUE, type VirtualFile } from '@vramkit/models/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from './commands/index.js';
+import { reportError, withFlags } from './errors.js';
 import { main } from './main.js';
 import { readTrainerConfig } from './train/trainer-file.js';
 
@@ -188,6 +190,34 @@ describe('hostile trainer configs through --from (issue #15)', () => {
     ]);
     expect(wide.code).toBe(1);
     expect(wide.err).toMatch(/above the 1,048,576-byte limit for a trainer config/);
+  });
+});
+
+// Issue #15: library messages name load options (`timeoutMs`, `offline`, `revision`), never CLI flags;
+// the CLI says the flag that sets each path when it prints.
+describe('library remedies in CLI terms (issue #15)', () => {
+  it('maps the option paths a Hub error names to their flags, and leaves other backticked words alone', async () => {
+    // Nothing listens on port 1: a real "cannot reach" from the library's transport.
+    const client = new HubClient({ endpoint: 'http://127.0.0.1:1', retries: 0, timeoutMs: 500, env: {} });
+    const e = await client.modelInfo('a/b').catch((x: unknown) => x as Error & { remedyPaths: string[] });
+    expect(e.message).not.toMatch(/--[a-z]/);
+    expect(e.remedyPaths).toEqual(['offline']);
+    const r = reportError(e);
+    expect(r.message).toMatch(/or load offline \(--offline\)/);
+    expect(r.message).not.toContain('`offline`');
+    expect(withFlags('raise (`timeoutMs`), pass (`revision`), keep `vramkit gpus`', ['timeoutMs', 'revision'])).toBe(
+      'raise (--timeout), pass (--revision), keep `vramkit gpus`',
+    );
+    expect(withFlags('only (`offline`) is named here, not (`timeoutMs`)', ['offline'])).toBe(
+      'only (--offline) is named here, not (`timeoutMs`)',
+    );
+  });
+
+  it('an offline miss through main() names --offline, the flag', async () => {
+    const r = await run(['inspect', 'nobody/nothing-here']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/offline mode \(--offline, or HF_HUB_OFFLINE\)/);
+    expect(r.err).not.toContain('`');
   });
 });
 

@@ -41,7 +41,20 @@ export function reportError(error: unknown): ReportedError {
     if (message.startsWith(`${flag}: `) && message.slice(flag.length + 2).includes(flag))
       message = message.slice(flag.length + 2);
   }
+  message = withFlags(message, (error as { remedyPaths?: readonly string[] }).remedyPaths);
   return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
+}
+
+/**
+ * The library names the options a remedy sets in backticks (`timeoutMs`, `offline`, `revision`; a Hub
+ * error lists them in `remedyPaths`); the CLI says the flag that sets each (`--timeout`, `--offline`).
+ * A backticked name no flag sets stays as written.
+ */
+export function withFlags(text: string, paths?: readonly string[]): string {
+  return text.replace(/`([A-Za-z][\w.]*)`/g, (whole, p: string) => {
+    if (paths && paths.length > 0 && !paths.includes(p)) return whole;
+    return flagForPath(p) ?? whole;
+  });
 }
 
 /** One line for the terminal. */

@@ -2,6 +2,7 @@ import { type Architecture, type PreparedModel, prepareModel, type Tensor } from
 import type { ModelQuantization, ModelSource as LoadSource, ParameterSources } from '@vramkit/models';
 import { resolveModelArgument } from '@vramkit/models/node';
 import type { CommandArgs, Io } from './command.js';
+import { withFlags } from './errors.js';
 import { boolFlag } from './flags.js';
 import { hubLoadOptions } from './hub-flags.js';
 
@@ -54,7 +55,8 @@ export async function resolveModel(argument: string, args: CommandArgs, io: Io):
       ...(spec.quantization ? { quantization: spec.quantization } : {}),
       parameterSources: spec.parameters,
       load: spec.source,
-      warnings: spec.warnings,
+      // The library names load options in backticks (`exact`); the CLI says its flags.
+      warnings: spec.warnings.map((w) => withFlags(w)),
     };
   } finally {
     done();

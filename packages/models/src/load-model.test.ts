@@ -100,10 +100,11 @@ describe('loadModel', () => {
     expect(spec.parameters.safetensorsHeaders).toBe(spec.parameters.synthesized);
   });
 
-  it('warns when the Hub total (123) and the config (596,049,920) disagree, and suggests --exact', async () => {
+  it('warns when the Hub total (123) and the config (596,049,920) disagree, and suggests the exact option', async () => {
     const spec = await loadModel('acme/mismatch', base());
     expect(spec.parameters.agree).toBe(false);
-    expect(spec.warnings.join(' ')).toMatch(/--exact/);
+    expect(spec.warnings.join(' ')).toMatch(/`exact`/);
+    expect(spec.warnings.join(' ')).not.toMatch(/--[a-z]/);
   });
 
   it('reports the 303,507,456 vision-tower parameters of a multimodal wrapper from the Hub total', async () => {

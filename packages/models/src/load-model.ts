@@ -123,7 +123,7 @@ async function offlineLoad(
   );
   throw new OfflineError(
     repo,
-    `offline mode (--offline / HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`}${corruptEntry ? ` (${corruptEntry})` : ''} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
+    `offline mode (\`offline\`, or HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`}${corruptEntry ? ` (${corruptEntry})` : ''} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
   );
 }
 
@@ -225,7 +225,7 @@ async function loadWith(files: ModelFiles, options: LoadModelOptions, warnings: 
     parameters.agree = multimodal ? hub >= synthCount : hub === synthCount;
     if (!parameters.agree && !quantization) {
       warnings.push(
-        `the Hub counts ${fmt(hub)} safetensors parameters but the config describes ${fmt(synthCount)} (${fmt(hub - synthCount)} apart); pass --exact to read the safetensors headers`,
+        `the Hub counts ${fmt(hub)} safetensors parameters but the config describes ${fmt(synthCount)} (${fmt(hub - synthCount)} apart); read the safetensors headers (\`exact\`) for the exact count`,
       );
     }
   } else if (unknown) {

@@ -71,7 +71,7 @@ export function chooseGgufFiles(paths: readonly string[], pick: { file?: string;
       throw new InvalidInputError([
         {
           path: 'quant',
-          message: `${q} matches several files (${hits.map((h) => h.files[0]).join(', ')}); pick one with --file`,
+          message: `${q} matches several files (${hits.map((h) => h.files[0]).join(', ')}); pick one by name (\`file\`)`,
           received: pick.quant,
         },
       ]);
@@ -81,7 +81,7 @@ export function chooseGgufFiles(paths: readonly string[], pick: { file?: string;
   throw new InvalidInputError([
     {
       path: 'quant',
-      message: `this repository holds ${choices.length} GGUF models; pick one with --quant or --file: ${known}`,
+      message: `this repository holds ${choices.length} GGUF models; pick one by quantization (\`quant\`) or by name (\`file\`): ${known}`,
     },
   ]);
 }
