@@ -27,6 +27,7 @@ export const integerAtLeast = (min: number, what: string) =>
     v.finite(`${what} must be finite, not NaN or Infinity`),
     v.integer(`${what} must be a whole number`),
     v.minValue(min, `${what} must be ≥ ${min}`),
+    v.maxValue(Number.MAX_SAFE_INTEGER, `${what} must be below 2^53 (a larger number is not exact)`),
   );
 
 /** A finite number within `[min, max]`. */
@@ -146,4 +147,24 @@ export function parseClock(
       start += ms;
     },
   };
+}
+
+/**
+ * Guards a result: a total of bytes that is not a safe integer came from workload values whose product
+ * leaves the exact range (context × batch × KV width, or a quadratic attention term), so it is a typed
+ * error naming the field instead of 1e21 bytes, NaN or Infinity in the output.
+ * @param total the result's total bytes
+ * @param path the workload field to name (`workload.context`)
+ * @param received the workload, for the message
+ * @throws InvalidInputError when `total` is not a safe non-negative integer
+ */
+export function requireExactTotal(total: number, path: string, received: Record<string, unknown>): void {
+  if (Number.isSafeInteger(total) && total >= 0) return;
+  throw new InvalidInputError([
+    {
+      path,
+      message: `this workload (${excerpt(received, 120)}) needs more than 2^53 bytes, beyond exact arithmetic and any GPU: use a smaller context, batch or sequence`,
+      received: received[path.split('.').pop() ?? ''],
+    },
+  ]);
 }

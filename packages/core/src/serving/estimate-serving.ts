@@ -13,6 +13,7 @@ import {
 } from './serving.js';
 import { solveMaxBatch, solveMaxContext } from './solvers.js';
 import type { VllmEstimate } from './vllm.js';
+import { requireExactTotal } from '../validate.js';
 
 /** Engine figures of the JSON contract (issue 6 §7). */
 export interface EngineFigures {
@@ -62,6 +63,9 @@ export interface ServingEstimate {
 export function estimateServing(o: ServingOptions): ServingEstimate {
   const { context, batch } = resolvedWorkload(o);
   const run = runEngine(o, context, batch);
+  // Bounded inputs can still multiply past 2^53 (context × sequences × KV width): a typed error, not 1e21 bytes.
+  for (const g of run.gpus)
+    if (!Number.isSafeInteger(g.bytes.total)) requireExactTotal(g.bytes.total, 'context', { context, batch });
   const mostLoaded = run.gpus.reduce(
     (a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a),
     run.gpus[0] ?? emptyGpu(),

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
 import { DEFAULT_OVERHEAD, overheadBytes } from '../memory/overhead.js';
 import { type Tensor, tensorElements } from '../model/tensor.js';
-import { integerAtLeast, numberBetween, parseOrThrow } from '../validate.js';
+import { integerAtLeast, numberBetween, parseOrThrow, requireExactTotal } from '../validate.js';
 import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
 import { type TrainableSet, trainingActivationBytes } from './activations.js';
 import { type AdapterPlan, peftPrintedCounts, resolveAdapters } from './lora.js';
@@ -735,6 +735,9 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const largestTransient = Math.max(acts.logits.bytes, stepTemp, acts.perLayerBytes);
   const band: OverheadBand = { low: allocated + context, expected: total, high: total + Math.ceil(largestTransient) };
   const hostTotal = Object.values(host).reduce((s, x) => s + x.bytes, 0);
+  // Bounded inputs can still multiply past 2^53 (seq × micro-batch × width × layers).
+  if (!Number.isSafeInteger(band.high) || !Number.isSafeInteger(hostTotal))
+    requireExactTotal(Number.NaN, 'training.seq', { seq: w.seq, microBatch: w.microBatch });
   return {
     total,
     parts,
