@@ -153,6 +153,18 @@ describe(`published JSON Schemas against real CLI output (${RUNS} command lines 
     },
   );
 
+  // Found by the CLI fuzzer's long run: `schema constructor` resolved through the prototype chain and
+  // crashed with an untyped "Cannot read properties of undefined".
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'vramkit schema %s is a usage error',
+    async (name) => {
+      const r = await cli(['schema', name]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/no schema/);
+      expect(r.err).not.toMatch(/unexpected error/);
+    },
+  );
+
   it('a document that breaks the schema is rejected (the validator is live)', () => {
     expect(validators.estimate!({ schema: 'vramkit/estimate@1', total: 'many' })).toBe(false);
     expect(validators.fit!({})).toBe(false);
