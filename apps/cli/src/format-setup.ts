@@ -1,4 +1,4 @@
-import type { WeightFormat } from '@vramkit/core';
+import type { PreparedModel, WeightFormat } from '@vramkit/core';
 import {
   chooseWeightFormat,
   chooseWeightFormats,
@@ -9,7 +9,6 @@ import {
 import type { CommandArgs, Io } from './command.js';
 import { type CliConfig, loadCliConfig } from './config-file.js';
 import { readFlag } from './flag-parse.js';
-import type { ModelSource } from './model-source.js';
 import { type LoadedPlugins, loadPlugins } from './plugins.js';
 
 /** The formats of one run: the library's setup from the config file's plugins and `--plugin`, and what was loaded. */
@@ -48,27 +47,18 @@ export function shareFormatSetup(from: CommandArgs, to: CommandArgs): void {
   if (p) setups.set(to.values, p);
 }
 
-function choiceModel(model: ModelSource) {
-  return {
-    architecture: model.architecture,
-    inventorySource: model.inventorySource,
-    ...(model.quantizationConfig ? { quantizationConfig: model.quantizationConfig } : {}),
-    name: model.load.id,
-  };
-}
-
 /**
  * The weight format of a command's model, chosen by the library (`chooseWeightFormat`): the file as
  * stored, `--quant`, the checkpoint's `quantization_config`, then `fallback`.
  */
 export function chooseFormat(
   setup: FormatSetup,
-  model: ModelSource,
+  model: PreparedModel,
   request: string | undefined,
   fallback?: string,
 ): FormatChoice {
   return chooseWeightFormat(setup, {
-    model: choiceModel(model),
+    model,
     ...(request ? { request } : {}),
     ...(fallback ? { fallback } : {}),
   });
@@ -77,9 +67,9 @@ export function chooseFormat(
 /** The formats `fit` compares (`chooseWeightFormats`): `--quant a,b,…`, the stored or declared one, or the engine's candidates. */
 export function chooseFormats(
   setup: FormatSetup,
-  model: ModelSource,
+  model: PreparedModel,
   request: string | undefined,
   candidates: readonly (string | WeightFormat)[],
 ): FormatChoice[] {
-  return chooseWeightFormats(setup, { model: choiceModel(model), ...(request ? { request } : {}), candidates });
+  return chooseWeightFormats(setup, { model, ...(request ? { request } : {}), candidates });
 }

@@ -69,19 +69,27 @@ export interface ModelSpec {
   warnings: string[];
 }
 
+const prepared = new WeakMap<ModelSpec, PreparedModel>();
+
 /**
  * The loaded model as core's one model value: the architecture with the tensor list the loader read
  * (GGUF or safetensors header, else synthesized from the config), its origin, the stored
- * quantization and the id as name. Every estimate (inference, serving, training) takes this.
+ * quantization and the id as name. Every estimate (inference, serving, training) takes this. Made
+ * once per spec: asking again returns the same value, so what it has computed (its memo) is shared.
  * @param spec what `loadModel`, `loadLocalGguf` or `resolveModelArgument` returned
- * @returns a `PreparedModel`
+ * @returns the spec's `PreparedModel`
  * @throws InvalidInputError when the architecture is malformed
  */
 export function preparedModelOf(spec: ModelSpec): PreparedModel {
-  const origin = spec.inventorySource;
-  return prepareModel(spec.architecture, {
-    ...(origin === 'synthesized' ? { source: 'config' as const } : { tensors: spec.tensors, source: origin }),
-    ...(spec.quantization ? { quantization: spec.quantization } : {}),
-    name: spec.id,
-  });
+  let model = prepared.get(spec);
+  if (!model) {
+    const origin = spec.inventorySource;
+    model = prepareModel(spec.architecture, {
+      ...(origin === 'synthesized' ? { source: 'config' as const } : { tensors: spec.tensors, source: origin }),
+      ...(spec.quantization ? { quantization: spec.quantization } : {}),
+      name: spec.id,
+    });
+    prepared.set(spec, model);
+  }
+  return model;
 }

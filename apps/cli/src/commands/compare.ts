@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { parseArgsOptions } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
 import { engineFlag, parseGpus, servingOptionsFrom } from '../serve/engine-flags.js';
 
@@ -27,11 +27,11 @@ async function runCompare(args: CommandArgs, io: Io): Promise<number> {
   const gpus = parseGpus(v);
   if (gpus.length === 0)
     throw new UsageError('compare needs GPUs: repeat --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
-  const prepared = preparedFrom(model);
+  const prepared = model.model;
   const results = [];
   for (const gpu of gpus) {
     for (const engine of engines) {
-      const { format } = chooseFormat(setup, model, stringFlag(v, 'quant'), DEFAULT_QUANT[engine]);
+      const { format } = chooseFormat(setup, prepared, stringFlag(v, 'quant'), DEFAULT_QUANT[engine]);
       let o: ServingOptions = { ...servingOptionsFrom(v, engine, prepared, format, [gpu]), model: prepared };
       if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined)
         o = { ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: solveGpuLayers(o).value } };

@@ -7,7 +7,7 @@ import { checkOneGpu, collect, type FlagContext, inScope, parseArgsOptions, read
 import { scopesOf } from '../flag-table.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup, shareFormatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import type { EstimateOutput } from '../output-schema.js';
 import { renderBreakdown } from '../render.js';
 import { engineFlag } from '../serve/engine-flags.js';
@@ -46,20 +46,20 @@ async function runTraining(args: CommandArgs, io: Io): Promise<number> {
   const model = await resolveModel(argument, args, io);
   // Training takes its frozen base from an explicit --quant only: a trainer loads a quantized checkpoint per its method.
   const quant = stringFlag(v, 'quant');
-  const baseFormat = quant ? chooseFormat(await formatSetup(args, io), model, quant).format : undefined;
-  return runTrainEstimate(args, io, { ...model, architecture: preparedFrom(model) }, baseFormat);
+  const baseFormat = quant ? chooseFormat(await formatSetup(args, io), model.model, quant).format : undefined;
+  return runTrainEstimate(args, io, model, baseFormat);
 }
 
 /** Runs an inference estimate and prints it; shared by `estimate` and tests. */
 export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'estimate'), args, io);
-  const chosen = chooseFormat(await formatSetup(args, io), model, stringFlag(v, 'quant'));
+  const chosen = chooseFormat(await formatSetup(args, io), model.model, stringFlag(v, 'quant'));
   const format = chosen.format;
   if (engineFlag(v)) return runServeEstimate(args, io, model, format);
   const e = estimateInference({
     ...(collect(v, 'inference') as Omit<InferenceOptions, 'model'>),
-    model: preparedFrom(model),
+    model: model.model,
     ...(format ? { format } : {}),
   });
   const p = e.parameters;
@@ -71,8 +71,8 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
         argument: model.argument,
         name: model.name,
         source: model.source,
-        family: model.modelType,
-        layers: model.architecture.layers.length,
+        family: model.model.arch.family,
+        layers: model.model.arch.layers.length,
       },
       parameters: { total: p.total, active: p.active, checkpointTotal: p.checkpointTotal, breakdown: p.parts },
       format: e.format,
@@ -86,7 +86,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
       },
       breakdown: e.parts,
       assumptions: chosen.note ? [chosen.note, ...e.assumptions] : e.assumptions,
-      warnings: model.warnings,
+      warnings: [...model.warnings],
     };
     io.out(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
@@ -95,7 +95,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
   const kv = w.kDtype || w.vDtype ? `K ${w.kDtype ?? w.kvDtype} / V ${w.vDtype ?? w.kvDtype}` : w.kvDtype;
   const moe = p.active !== p.total ? `, ${formatCount(p.active)} active` : '';
   const lines = [
-    `${model.name}  (${model.modelType}, ${model.architecture.layers.length} layers, ${formatCount(p.total)} parameters${moe})`,
+    `${model.name}  (${model.model.arch.family}, ${model.model.arch.layers.length} layers, ${formatCount(p.total)} parameters${moe})`,
     `context ${formatCount(w.context)} tokens × batch ${w.batch} · weights ${e.format} · KV ${kv} · ${w.attention} attention · logits ${w.logits}`,
     '',
     renderBreakdown(e.parts, e.total, { kvCache: 'KV cache' }),

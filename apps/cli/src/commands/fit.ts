@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { parseArgsOptions, readFlag } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormats, formatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
 import { ENGINE_CANDIDATES } from '../serve/candidate-formats.js';
 import { engineFlag, servingOptionsFrom } from '../serve/engine-flags.js';
@@ -39,17 +39,17 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
-  const prepared = preparedFrom(model);
+  const prepared = model.model;
   const formats = chooseFormats(
     await formatSetup(args, io),
-    model,
+    prepared,
     stringFlag(v, 'quant'),
     ENGINE_CANDIDATES[engine],
   ).flatMap((c) => (c.format ? [c.format] : []));
   const base = servingOptionsFrom(v, engine, prepared, undefined);
   if (base.gpus.length === 0)
     throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
-  const limit = model.architecture.maxPositionEmbeddings;
+  const limit = prepared.arch.maxPositionEmbeddings;
   const contexts = contextsFrom(readFlag(v, 'contexts') as number[] | undefined, limit);
   const nglContext = (readFlag(v, 'context') as number | undefined) ?? DEFAULT_CONTEXT_TOKENS;
   const rows: FitRow[] = formats.map((format) => {
@@ -66,7 +66,7 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     };
     if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) {
       row.gpuLayers = solveGpuLayers({ ...o, context: nglContext }).value;
-      row.totalLayers = model.architecture.layers.length + 1;
+      row.totalLayers = prepared.arch.layers.length + 1;
     }
     return row;
   });

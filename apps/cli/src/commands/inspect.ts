@@ -1,11 +1,11 @@
-import { countParameters, formatCount, GIB, inFeatures, tensorElements, VramkitError } from '@vramkit/core';
+import { formatCount, GIB, inFeatures, tensorElements, VramkitError } from '@vramkit/core';
 import { listGgufFiles } from '@vramkit/models';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { parseArgsOptions } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
 import { hubLoadOptions } from '../hub-flags.js';
-import { resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import type { InspectOutput } from '../output-schema.js';
 import { table } from '../render.js';
 
@@ -45,16 +45,13 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
         return listGgufRepo(argument, args, io);
       throw e;
     }
-    const arch = model.architecture;
-    const tensors = model.tensors;
-    const p = countParameters(tensors, arch);
+    const prepared = model.model;
+    const { arch, tensors, parameters: p } = prepared;
     // A GGUF header already says each tensor's type; otherwise --quant (or the checkpoint's quantization_config) predicts it.
-    const format = chooseFormat(await formatSetup(args, io), model, stringFlag(args.values, 'quant')).format;
+    const format = chooseFormat(await formatSetup(args, io), prepared, stringFlag(args.values, 'quant')).format;
     const ctx = { arch, numLayers: arch.layers.length };
     const listed =
-      boolFlag(args.values, 'tensors') ||
-      stringFlag(args.values, 'quant') !== undefined ||
-      model.inventorySource === 'gguf';
+      boolFlag(args.values, 'tensors') || stringFlag(args.values, 'quant') !== undefined || prepared.source === 'gguf';
     const rows = listed
       ? tensors.map((t) => {
           const chosen = format?.bytesForTensor(t, ctx);
@@ -74,14 +71,14 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
           argument: model.argument,
           name: model.name,
           source: model.source,
-          family: model.modelType,
+          family: arch.family,
           layers: arch.layers.length,
         },
         parameters: { total: p.total, active: p.active, checkpointTotal: p.checkpointTotal, breakdown: p.parts },
         architecture: arch as unknown as Record<string, unknown>,
         ...(rows ? { tensors: rows } : {}),
         ...(format ? { format: format.id } : {}),
-        warnings: model.warnings,
+        warnings: [...model.warnings],
       };
       io.out(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
@@ -96,7 +93,7 @@ storage type and bytes it chooses for each tensor; --quant and GGUF files list t
     const kinds = new Map<string, number>();
     for (const l of arch.layers) kinds.set(l.attention.kind, (kinds.get(l.attention.kind) ?? 0) + 1);
     const lines = [
-      `${model.name}  (${model.modelType})`,
+      `${model.name}  (${arch.family})`,
       `${arch.layers.length} layers (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}), hidden ${arch.hiddenSize}, vocab ${formatCount(arch.vocabSize)}, ${attn}`,
       `embeddings ${arch.tiedEmbeddings ? 'tied to the output' : 'untied'}${arch.mtpLayers ? `, ${arch.mtpLayers} MTP layer(s)` : ''}`,
       '',

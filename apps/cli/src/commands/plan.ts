@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { checkOneGpu, parseArgsOptions, readFlag } from '../flag-parse.js';
 import { boolFlag, modelPositional, stringFlag } from '../flags.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
-import { preparedFrom, resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { table } from '../render.js';
 import { QLORA_BASE_FORMAT } from '../train/qlora-format.js';
 import { trainingWorkloadForArgs } from '../train/run-train-estimate.js';
@@ -28,24 +28,20 @@ async function runPlan(args: CommandArgs, io: Io): Promise<number> {
   const { workload, notes } = await trainingWorkloadForArgs(args, io);
   // Training takes its frozen base from an explicit --quant only: a trainer loads a quantized checkpoint per its method.
   const quant = stringFlag(v, 'quant');
-  const baseFormat = quant ? chooseFormat(await formatSetup(args, io), model, quant).format : undefined;
+  const baseFormat = quant ? chooseFormat(await formatSetup(args, io), model.model, quant).format : undefined;
   const methods =
     (readFlag(v, 'methods') as ('full' | 'lora' | 'qlora' | 'dora')[] | undefined) ??
     (workload.method ? [workload.method] : undefined);
   const maxGpus = readFlag(v, 'max-gpus') as number | undefined;
   const margin = readFlag(v, 'margin') as 'expected' | 'high' | undefined;
   // Unset options are left to planTraining, which applies and documents its defaults.
-  const plan = planTraining(
-    { ...workload, model: preparedFrom(model), ...(baseFormat ? { baseFormat } : {}) },
-    gpu.bytes,
-    {
-      ...(methods ? { methods } : {}),
-      ...(maxGpus !== undefined ? { maxGpus } : {}),
-      ...(margin ? { margin } : {}),
-      // QLoRA setups take @vramkit/quant's NF4 (core has no bitsandbytes format of its own).
-      qloraFormat: QLORA_BASE_FORMAT,
-    },
-  );
+  const plan = planTraining({ ...workload, model: model.model, ...(baseFormat ? { baseFormat } : {}) }, gpu.bytes, {
+    ...(methods ? { methods } : {}),
+    ...(maxGpus !== undefined ? { maxGpus } : {}),
+    ...(margin ? { margin } : {}),
+    // QLoRA setups take @vramkit/quant's NF4 (core has no bitsandbytes format of its own).
+    qloraFormat: QLORA_BASE_FORMAT,
+  });
   if (boolFlag(v, 'json')) {
     const out = {
       schema: 'vramkit/plan@1',

@@ -1,44 +1,23 @@
 import {
-  type Architecture,
   engineProfile,
   estimateServing,
   type PreparedModel,
-  prepareModel,
   requireEngineFormat,
   type ServingEstimate,
   type ServingOptions,
   solveGpuLayers,
-  type Tensor,
   type WeightFormat,
 } from '@vramkit/core';
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readFlag } from '../flag-parse.js';
 import { boolFlag } from '../flags.js';
+import type { NamedModel } from '../model-argument.js';
 import { type EmitTarget, emitLaunch } from './emit.js';
 import { engineFlag, servingOptionsFrom } from './engine-flags.js';
 import { storedFormat } from '@vramkit/models';
 import { llamaFileTypeFormats } from '@vramkit/quant';
 import { renderServing } from './render-serving.js';
-
-/** The model as `estimate` resolved it. */
-export interface ServeModel {
-  architecture: Architecture;
-  /** Display name (Hub id or path). */
-  name: string;
-  /** What the user typed (used in `--emit` commands). */
-  argument: string;
-  /** The inventory read from the file (GGUF or safetensors header), kept so engines use its tensor types. */
-  tensors?: readonly Tensor[];
-  inventorySource?: 'synthesized' | 'safetensors' | 'gguf';
-}
-
-/** The model as one prepared value, keeping a header-read inventory (a GGUF's tensor types). */
-export function servePrepared(model: ServeModel): PreparedModel {
-  return model.tensors && model.inventorySource && model.inventorySource !== 'synthesized'
-    ? prepareModel(model.architecture, { tensors: model.tensors, inventorySource: model.inventorySource })
-    : prepareModel(model.architecture);
-}
 
 /**
  * The weight format an engine runs the model in: the one chosen (flag, file, checkpoint), else the
@@ -48,7 +27,7 @@ export function serveFormat(
   engine: ServingOptions['engine'],
   format: WeightFormat | undefined,
   notes: string[],
-  model?: ServeModel,
+  model?: PreparedModel,
 ): WeightFormat | undefined {
   const profile = engineProfile(engine);
   let f = format;
@@ -70,14 +49,14 @@ export function serveFormat(
  */
 export function planServing(
   values: CommandArgs['values'],
-  model: ServeModel,
+  model: PreparedModel,
   format: WeightFormat | undefined,
 ): { options: ServingOptions; estimate: ServingEstimate; notes: string[] } {
   const engine = engineFlag(values);
   if (!engine) throw new UsageError('--engine is required here: llama.cpp, vllm or transformers', 'engine');
   const notes: string[] = [];
   const chosen = serveFormat(engine, format, notes, model);
-  let options = servingOptionsFrom(values, engine, servePrepared(model), chosen);
+  let options = servingOptionsFrom(values, engine, model, chosen);
   if (engine === 'llama.cpp' && options.llamaCpp?.nGpuLayers === undefined && options.gpus.length > 0) {
     const best = solveGpuLayers(options);
     options = { ...options, llamaCpp: { ...options.llamaCpp, nGpuLayers: best.value } };
@@ -95,13 +74,13 @@ export function planServing(
  * as JSON (`--json`), or as the launch command that fits (`--emit llama-server|vllm|ollama`).
  * @param args parsed command line (estimate's options merged with `serveOptions`)
  * @param io output streams
- * @param model the resolved model
+ * @param model the resolved model argument (its `model` is what the engine estimates)
  * @param format the weight format from `--quant` / `--file`, if any
  * @returns the exit code: 0 when it fits (or when emitting), 1 when it does not
  */
-export function runServeEstimate(args: CommandArgs, io: Io, model: ServeModel, format?: WeightFormat): number {
+export function runServeEstimate(args: CommandArgs, io: Io, model: NamedModel, format?: WeightFormat): number {
   const v = args.values;
-  const { options, estimate } = planServing(v, model, format);
+  const { options, estimate } = planServing(v, model.model, format);
   const emit = readFlag(v, 'emit') as EmitTarget | undefined;
   if (emit) {
     io.out(emitLaunch(emit, options, estimate, model.argument));

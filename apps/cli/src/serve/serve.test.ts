@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { compareCommand } from '../commands/compare.js';
 import { fitCommand } from '../commands/fit.js';
 import { gpusCommand } from '../commands/gpus.js';
-import { resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
 import { runServeEstimate } from './run-serve-estimate.js';
 import { candidateFormats } from './candidate-formats.js';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ggufFromConfig } from '@vramkit/models/testing';
 import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../commands/fit.js';
-import { resolveModel } from '../model-source.js';
+import { resolveModel } from '../model-argument.js';
 import { expandEngineShortFlags, serveOptions } from './engine-flags.js';
 import { ServeOutputSchema } from './output-schemas.js';
 import { runServeEstimate } from './run-serve-estimate.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { estimateTraining, GIB } from '@vramkit/core';
+import { estimateTraining, GIB, prepareModel } from '@vramkit/core';
 import { normalizeConfig } from '@vramkit/models';
 import { readFileSync } from 'node:fs';
 import { planCommand } from '../commands/plan.js';
@@ -10,7 +10,7 @@ import { TrainOutputSchema } from './train-output-schema.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const llama2 = normalizeConfig(JSON.parse(readFileSync(`${fixtures}llama-2-7b-config.json`, 'utf8'))).architecture;
-const model = { architecture: llama2, name: 'meta-llama/Llama-2-7b-hf', argument: 'meta-llama/Llama-2-7b-hf' };
+const model = { model: prepareModel(llama2), name: 'meta-llama/Llama-2-7b-hf', argument: 'meta-llama/Llama-2-7b-hf' };
 
 function io() {
   let out = '';

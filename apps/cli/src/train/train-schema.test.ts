@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prepareModel } from '@vramkit/core';
 import { normalizeConfig } from '@vramkit/models';
 import { describe, expect, it } from 'vitest';
 import { runTrainEstimate } from './run-train-estimate.js';
@@ -7,7 +8,7 @@ import { TrainOutputSchema } from './train-output-schema.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const llama2 = normalizeConfig(JSON.parse(readFileSync(`${fixtures}llama-2-7b-config.json`, 'utf8'))).architecture;
-const model = { architecture: llama2, name: 'meta-llama/Llama-2-7b-hf', argument: 'meta-llama/Llama-2-7b-hf' };
+const model = { model: prepareModel(llama2), name: 'meta-llama/Llama-2-7b-hf', argument: 'meta-llama/Llama-2-7b-hf' };
 
 async function json(values: Record<string, string | boolean>): Promise<unknown> {
   let out = '';

@@ -19,7 +19,7 @@ describe('measured QLoRA peaks with the bitsandbytes NF4 base from @vramkit/quan
 
 describe('--method qlora and --quant bnb-nf4-dq', () => {
   it('give identical bytes (one NF4 implementation)', async () => {
-    const model = { architecture: catalogueModel('meta-llama__Meta-Llama-3.1-8B'), name: 'llama', argument: 'llama' };
+    const model = { model: catalogueModel('meta-llama__Meta-Llama-3.1-8B'), name: 'llama', argument: 'llama' };
     const run = async (quant: boolean) => {
       let out = '';
       const io = { out: (t: string) => (out += t), err: () => {}, env: {}, cwd: '.' };
