@@ -199,7 +199,7 @@ describe('library remedies in CLI terms (issue #15)', () => {
   it('maps the option paths a Hub error names to their flags, and leaves other backticked words alone', async () => {
     // Nothing listens on port 1: a real "cannot reach" from the library's transport.
     const client = new HubClient({ endpoint: 'http://127.0.0.1:1', retries: 0, timeoutMs: 500, env: {} });
-    const e = await client.modelInfo('a/b').catch((x: unknown) => x as Error & { remedyPaths: string[] });
+    const e = (await client.modelInfo('a/b').catch((x: unknown) => x)) as Error & { remedyPaths: string[] };
     expect(e.message).not.toMatch(/--[a-z]/);
     expect(e.remedyPaths).toEqual(['offline']);
     const r = reportError(e);
