@@ -102,7 +102,7 @@ const query = fc.oneof(
 
 describe(`docs URL state under fuzzing (${RUNS} query strings, seed ${SEED})`, () => {
   it('any query string reads back to a valid state that its own link reproduces', {
-    timeout: Math.max(30_000, RUNS),
+    timeout: Math.max(30_000, RUNS * 10),
   }, () => {
     let changed = 0;
     fc.assert(
@@ -173,6 +173,21 @@ describe(`docs URL state under fuzzing (${RUNS} query strings, seed ${SEED})`, (
     }
     const f = toFieldError(error);
     expect(f).toMatchObject({ field: 'gpus', code: 'NO_SUCH_GPU' });
+    expect(f.message.length).toBeLessThan(400);
+  });
+
+  it('a 2,000-character llama.cpp KV cache type in the link is quoted as an excerpt (found by this fuzzer)', async () => {
+    const spec = await loadSpec('meta-llama/Llama-3.1-8B', { offline: true });
+    let error: unknown;
+    try {
+      calculate(prepare(spec), spec, stateFromQuery(`?kv=${'a'.repeat(2_000)}&engine=llama.cpp&q=Q4_K_M`), {
+        solve: false,
+      });
+    } catch (e) {
+      error = e;
+    }
+    const f = toFieldError(error);
+    expect(f).toMatchObject({ field: 'kv', code: 'INVALID_INPUT' });
     expect(f.message.length).toBeLessThan(400);
   });
 
