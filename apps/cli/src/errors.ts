@@ -28,7 +28,10 @@ export function reportError(error: unknown): ReportedError {
     const msg = error instanceof Error ? error.message : String(error);
     return { code: 'INTERNAL', message: `unexpected error: ${msg.replace(/\s+/g, ' ')}` };
   }
-  let message = inFlagTerms(error.message.replace(/\s+/g, ' ').trim());
+  let message = inFlagTerms(
+    error.message.replace(/\s+/g, ' ').trim(),
+    (error as { remedyPaths?: readonly string[] }).remedyPaths,
+  );
   const path = error.path;
   const flag = error instanceof UsageError ? (path && flagSpec(path) ? `--${path}` : undefined) : flagForPath(path);
   if (flag && path && !(error instanceof UsageError)) {
@@ -46,6 +49,7 @@ export function reportError(error: unknown): ReportedError {
     message = message.replace(/\b[a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+\b/g, (field) => flagForPath(field) ?? field);
   return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
 }
+
 
 /** One line for the terminal. */
 export function oneLine(error: unknown): string {

@@ -40,9 +40,13 @@ export function flagForPath(path: string | undefined): string | undefined {
 
 /**
  * A library message in the CLI's terms: each option the library names in backticks (`` `file` ``,
- * `` `workload.context` ``) becomes the flag that sets it (`--file`, `--context`); backticked words
- * no flag sets (`` `quantization_config` ``) are left as they are.
+ * `` `workload.context` ``, `` `timeoutMs` ``) becomes the flag that sets it (`--file`, `--context`,
+ * `--timeout`); backticked words no flag sets (`` `quantization_config` ``) are left as they are.
+ * @param paths when given (a Hub error's `remedyPaths`), only these options are translated
  */
-export function inFlagTerms(text: string): string {
-  return text.replace(/`([A-Za-z_][\w.[\]]*)`/g, (whole, path: string) => flagForPath(path) ?? whole);
+export function inFlagTerms(text: string, paths?: readonly string[]): string {
+  return text.replace(/`([A-Za-z_][\w.[\]]*)`/g, (whole, path: string) => {
+    if (paths && paths.length > 0 && !paths.includes(path)) return whole;
+    return flagForPath(path) ?? whole;
+  });
 }

@@ -1,27 +1,11 @@
 import { z } from 'zod';
 import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './serve/output-schemas.js';
+import { PartSchema } from './part-schema.js';
 import { TrainOutputSchema } from './train/train-output-schema.js';
 
-/** A part of a memory breakdown, recursively. */
-export interface JsonPart {
-  bytes: number;
-  note: string;
-  source?: string;
-  accuracy?: 'exact' | 'model';
-  parts?: Record<string, JsonPart>;
-}
+export { type JsonPart, PartSchema } from './part-schema.js';
 
 const bytes = z.number().int().nonnegative().describe('bytes (integer)');
-
-export const PartSchema: z.ZodType<JsonPart> = z.lazy(() =>
-  z.object({
-    bytes,
-    note: z.string(),
-    source: z.string().optional(),
-    accuracy: z.enum(['exact', 'model']).optional(),
-    parts: z.record(z.string(), PartSchema).optional(),
-  }),
-);
 
 const ModelSchema = z.object({
   argument: z.string().describe('the model argument as given'),

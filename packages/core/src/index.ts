@@ -73,7 +73,16 @@ export { storedFormat, storedTensorBytes } from './model/stored-format.js';
 export { synthesizeTensors } from './model/synthesize-tensors.js';
 export { inFeatures, type Tensor, type TensorRole, tensorElements } from './model/tensor.js';
 export { formatCount, formatGB, formatGiB, GB, GIB, MIB, parseBytes } from './memory/units.js';
-export { excerpt, INPUT_LIMITS, type InputLimitKind, parseOrThrow } from './validate.js';
+export {
+  excerpt,
+  INPUT_LIMITS,
+  type InputLimitKind,
+  PARSE_TIME_BUDGET_MS,
+  type ParseClock,
+  ParseTimeBudgetError,
+  parseClock,
+  parseOrThrow,
+} from './validate.js';
 export {
   type FormatContext,
   isQuantizableWeight,

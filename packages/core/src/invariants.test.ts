@@ -1,84 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decoder } from './__fixtures__/decoder.js';
+import { arbCatalogueArch, catalogueSeeds } from './__fixtures__/catalogue-shapes.js';
 import type { Architecture } from './model/architecture.js';
 import { VramkitError } from './errors/vramkit-error.js';
 import { estimateInference } from './inference/estimate-inference.js';
 import { estimateTraining } from './training/estimate-training.js';
 
-// Invariants over random valid architectures derived from the catalogue (issue #15). Each recorded
-// dense or MoE decoder config (llama-style keys) seeds the generator; shapes are then scaled down so a
-// run stays fast, keeping each family's proportions (GQA ratio, head dim, MLP ratio, experts).
+// Invariants over random valid architectures derived from the catalogue (issue #15; see
+// __fixtures__/catalogue-shapes.ts).
 // Fixed seed and run count in CI; VRAMKIT_FUZZ_RUNS / VRAMKIT_FUZZ_SEED for long runs.
 const RUNS = Number(process.env.VRAMKIT_FUZZ_RUNS ?? 60);
 const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 
-interface Seed {
-  id: string;
-  hidden: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  ffn: number;
-  vocab: number;
-  experts?: { count: number; topK: number; ffn: number };
-}
-const dir = new URL('../../models/catalogue/configs/', import.meta.url);
-const seeds: Seed[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .flatMap((f) => {
-    const raw = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Record<string, unknown>;
-    const c = (raw.text_config as Record<string, unknown> | undefined) ?? raw;
-    const n = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : undefined);
-    const hidden = n('hidden_size');
-    const heads = n('num_attention_heads');
-    const ffn = n('intermediate_size');
-    const vocab = n('vocab_size');
-    if (!hidden || !heads || !ffn || !vocab || n('kv_lora_rank')) return [];
-    const kvHeads = n('num_key_value_heads') ?? heads;
-    const count = n('num_local_experts') ?? n('num_experts') ?? n('n_routed_experts');
-    const topK = n('num_experts_per_tok');
-    const seed: Seed = {
-      id: f,
-      hidden,
-      heads,
-      kvHeads,
-      headDim: n('head_dim') ?? Math.floor(hidden / heads),
-      ffn,
-      vocab,
-    };
-    if (count && topK) seed.experts = { count, topK, ffn: n('moe_intermediate_size') ?? ffn };
-    return heads % kvHeads === 0 ? [seed] : [];
-  });
-
+const seeds = catalogueSeeds;
 /** A catalogue shape scaled down by powers of two (proportions kept), with a random layer count. */
-const arbArch = fc
-  .record({
-    seed: fc.constantFrom(...seeds),
-    shrink: fc.integer({ min: 2, max: 5 }),
-    layers: fc.integer({ min: 1, max: 6 }),
-    tied: fc.boolean(),
-  })
-  .map(({ seed, shrink, layers, tied }) => {
-    const s = 2 ** shrink;
-    const heads = Math.max(seed.kvHeads, Math.ceil(seed.heads / s / seed.kvHeads) * seed.kvHeads);
-    const arch = decoder({
-      family: 'llama',
-      vocab: Math.max(256, Math.floor(seed.vocab / s / 64) * 64),
-      hidden: Math.max(64, Math.floor(seed.hidden / s / 32) * 32),
-      layers,
-      heads,
-      kvHeads: seed.kvHeads,
-      headDim: seed.headDim,
-      ffn: Math.max(64, Math.floor(seed.ffn / s / 32) * 32),
-      tied,
-      ...(seed.experts
-        ? { moe: { experts: Math.max(seed.experts.topK, Math.ceil(seed.experts.count / s)), topK: seed.experts.topK } }
-        : {}),
-    });
-    return { arch, id: seed.id };
-  });
+const arbArch = arbCatalogueArch();
 
 const isBytes = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 function checkBreakdown(b: { total: number; parts: Record<string, { bytes: number }> }): void {

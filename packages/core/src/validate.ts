@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { type InputIssue, InvalidInputError } from './errors/invalid-input-error.js';
+import { VramkitError } from './errors/vramkit-error.js';
 
 /** Converts valibot issues to ours, with a dotted path rooted at `root`. */
 export function toInputIssues(issues: readonly v.BaseIssue<unknown>[], root: string): InputIssue[] {
@@ -26,6 +27,7 @@ export const integerAtLeast = (min: number, what: string) =>
     v.finite(`${what} must be finite, not NaN or Infinity`),
     v.integer(`${what} must be a whole number`),
     v.minValue(min, `${what} must be ≥ ${min}`),
+    v.maxValue(Number.MAX_SAFE_INTEGER, `${what} must be below 2^53 (a larger number is not exact)`),
   );
 
 /** A finite number within `[min, max]`. */
@@ -84,4 +86,85 @@ export function excerpt(value: unknown, max = 60): string {
   const quote = (t: string) => (typeof value === 'string' ? JSON.stringify(t) : t);
   if (text.length <= max) return quote(text);
   return `${quote(text.slice(0, max))}… (${text.length.toLocaleString('en-US')} characters)`;
+}
+
+/**
+ * Default wall-clock budget of one parse (a safetensors or GGUF header, a config.json, a trainer
+ * config), beside its byte budget: 10 s. The largest real inputs parse in well under a second here
+ * (a 25 MB safetensors header: ~0.3 s); the bound keeps a pathological one from holding the process.
+ */
+export const PARSE_TIME_BUDGET_MS = 10_000;
+
+/** A parse that ran past its wall-clock budget. `parser` names it; `budgetMs` is the budget it had. */
+export class ParseTimeBudgetError extends VramkitError {
+  readonly parser: string;
+  readonly budgetMs: number;
+
+  constructor(parser: string, budgetMs: number, file: string | undefined, path: string) {
+    super(
+      'PARSE_ERROR',
+      `${parser}${file ? ` ${excerpt(file)}` : ''} took longer than its ${budgetMs.toLocaleString('en-US')} ms budget; the input is too large or malformed, or raise ${path}`,
+      { path },
+    );
+    this.name = 'ParseTimeBudgetError';
+    this.parser = parser;
+    this.budgetMs = budgetMs;
+  }
+}
+
+/** The clock of one parse: `check()` throws once the budget is spent. */
+export interface ParseClock {
+  /** @throws ParseTimeBudgetError when the budget is spent (a budget of 0 is spent at the first check) */
+  check(): void;
+  /** Leaves `ms` out of the budget: time spent waiting on something bounded elsewhere (a range read). */
+  exclude(ms: number): void;
+}
+
+/**
+ * Starts a parser's wall-clock budget. Parsers call `check()` at their loop points (per tensor, per key,
+ * per range read), so a budget of 0 fails deterministically at the first one.
+ * @param parser the parser's name for the message (`safetensors header`, `GGUF header`, `config.json`, `trainer config`)
+ * @param budgetMs the budget (default {@link PARSE_TIME_BUDGET_MS}); `Infinity` turns it off
+ * @param options.file the input's name; options.path the option that sets the budget (default `parseTimeBudgetMs`)
+ * @throws InvalidInputError for a negative or NaN budget
+ */
+export function parseClock(
+  parser: string,
+  budgetMs: number = PARSE_TIME_BUDGET_MS,
+  options: { file?: string; path?: string } = {},
+): ParseClock {
+  const path = options.path ?? 'parseTimeBudgetMs';
+  if (typeof budgetMs !== 'number' || Number.isNaN(budgetMs) || budgetMs < 0)
+    throw new InvalidInputError([
+      { path, message: 'a parse time budget is a number of milliseconds ≥ 0 (Infinity: none)', received: budgetMs },
+    ]);
+  let start = performance.now();
+  return {
+    check() {
+      if (performance.now() - start >= budgetMs) throw new ParseTimeBudgetError(parser, budgetMs, options.file, path);
+    },
+    exclude(ms) {
+      start += ms;
+    },
+  };
+}
+
+/**
+ * Guards a result: a total of bytes that is not a safe integer came from workload values whose product
+ * leaves the exact range (context × batch × KV width, or a quadratic attention term), so it is a typed
+ * error naming the field instead of 1e21 bytes, NaN or Infinity in the output.
+ * @param total the result's total bytes
+ * @param path the workload field to name (`workload.context`)
+ * @param received the workload, for the message
+ * @throws InvalidInputError when `total` is not a safe non-negative integer
+ */
+export function requireExactTotal(total: number, path: string, received: Record<string, unknown>): void {
+  if (Number.isSafeInteger(total) && total >= 0) return;
+  throw new InvalidInputError([
+    {
+      path,
+      message: `this workload (${excerpt(received, 120)}) needs more than 2^53 bytes, beyond exact arithmetic and any GPU: use a smaller context, batch or sequence`,
+      received: received[path.split('.').pop() ?? ''],
+    },
+  ]);
 }

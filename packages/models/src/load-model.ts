@@ -123,7 +123,7 @@ async function offlineLoad(
   );
   throw new OfflineError(
     repo,
-    `offline mode (--offline / HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`}${corruptEntry ? ` (${corruptEntry})` : ''} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
+    `offline mode (\`offline\`, or HF_HUB_OFFLINE), and it is neither in the cache${revision === 'main' ? '' : ` at revision ${revision}`}${corruptEntry ? ` (${corruptEntry})` : ''} nor in the embedded catalogue.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Run once online to cache it, or pass a local config.json.`,
   );
 }
 

@@ -5,12 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCatalogue } from './catalogue/catalogue.js';
 import { ggmlTypeLayout } from '@vramkit/core';
 import { createMemoryCacheStore } from './cache/memory-store.js';
+import { HubClient } from './hub/hub-client.js';
+import { parseJsonObject } from './hub/safe-json.js';
 import { loadModel } from './load-model.js';
 import { createFsCacheStore } from './node/fs-cache-store.js';
 import { loadLocalGguf, resolveModelArgument } from './node/resolve-model-argument.js';
 import { fakeSha, repoFromConfig } from './testing/fixture-repos.js';
 import { buildGgufFile, GGUF_VALUE, type GgufKv } from './testing/gguf-writer.js';
 import { type HubServer, startHubServer } from './testing/hub-server.js';
+import { parseSafetensorsHeader } from './safetensors/parse-header.js';
 import { buildSafetensorsFile, type VirtualFile } from './testing/safetensors-writer.js';
 
 // Hostile or broken inputs must end in a typed error, bounded by the timeout option, never a crash or hang.
@@ -240,5 +243,78 @@ describe('did-you-mean on a 404 (issue #15)', () => {
     const err = await loadModel('Qwen/Qwen3-8B', opts()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'HUB_NOT_FOUND' });
     expect((err as Error).message).not.toMatch(/Did you mean[^?]*"Qwen\/Qwen3-8B"/);
+  });
+});
+
+// Issue #15: every parser has a wall-clock budget beside its byte budget. A budget of 0 is spent at
+// the parser's first check, so these tests are deterministic (no timing assertion).
+describe('wall-clock parse budgets (issue #15)', () => {
+  const budgetError = (parser: string) => ({
+    name: 'ParseTimeBudgetError',
+    code: 'PARSE_ERROR',
+    path: 'parseTimeBudgetMs',
+    parser,
+    budgetMs: 0,
+  });
+  const valid = buildSafetensorsFile([{ name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [4, 2] }]);
+
+  it('the safetensors header parser stops at its budget and parses within the default one', () => {
+    expect(() => parseSafetensorsHeader(valid.head, 'model.safetensors', undefined, { parseTimeBudgetMs: 0 })).toThrow(
+      expect.objectContaining(budgetError('safetensors header')),
+    );
+    expect(parseSafetensorsHeader(valid.head, 'model.safetensors').entries).toHaveLength(1);
+  });
+
+  it('the config JSON parser stops at its budget, naming the parser and the budget', () => {
+    let err: unknown;
+    try {
+      parseJsonObject(JSON.stringify(cfg), 'config.json', { parseTimeBudgetMs: 0 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject(budgetError('config JSON'));
+    expect((err as Error).message).toMatch(/config JSON "config\.json" took longer than its 0 ms budget/);
+    expect(parseJsonObject(JSON.stringify(cfg), 'config.json').model_type).toBe('llama');
+  });
+
+  it('the GGUF header reader stops at its budget (local file), and a bad budget is a typed error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vramkit-budget-'));
+    try {
+      const path = join(dir, 'm.gguf');
+      const g = tinyGguf(2n);
+      const bytes = new Uint8Array(g.size);
+      bytes.set(g.head);
+      await writeFile(path, bytes);
+      await expect(loadLocalGguf(path, { parseTimeBudgetMs: 0 })).rejects.toMatchObject(budgetError('GGUF header'));
+      await expect(resolveModelArgument(path, { parseTimeBudgetMs: 0, env: {} })).rejects.toMatchObject(
+        budgetError('GGUF header'),
+      );
+      await expect(loadLocalGguf(path, { parseTimeBudgetMs: -1 })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        path: 'parseTimeBudgetMs',
+      });
+      const cfgPath = join(dir, 'config.json');
+      await writeFile(cfgPath, JSON.stringify(cfg));
+      await expect(resolveModelArgument(cfgPath, { parseTimeBudgetMs: 0, env: {} })).rejects.toMatchObject(
+        budgetError('config JSON'),
+      );
+      expect((await resolveModelArgument(cfgPath, { env: {} })).architecture.layers).toHaveLength(16);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loadModel passes parseTimeBudgetMs to the Hub parsers (config.json, safetensors and GGUF headers)', async () => {
+    for (const [id, parser, extra] of [
+      ['evil/proto-config', 'config JSON', {}],
+      ['evil/safetensors-huge-layer-name', 'config JSON', { exact: true }],
+      ['evil/gguf-huge-layer-name', 'GGUF header', {}],
+    ] as const) {
+      const err = await loadModel(id, { ...opts(), ...extra, parseTimeBudgetMs: 0 }).catch((e: unknown) => e);
+      expect(err, id).toMatchObject(budgetError(parser));
+    }
+    expect(() => new HubClient({ parseTimeBudgetMs: Number.NaN, env: {} })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', path: 'parseTimeBudgetMs' }),
+    );
   });
 });

@@ -27,7 +27,8 @@ Without a name, prints all of them keyed by name.
   async run(args, io) {
     const [{ z }, { outputSchemas }] = await Promise.all([import('zod'), import('../output-schema.js')]);
     const [name] = args.positionals;
-    if (name !== undefined && !outputSchemas[name])
+    // Own keys only: "constructor" or "toString" must not resolve through the prototype chain.
+    if (name !== undefined && !Object.hasOwn(outputSchemas, name))
       throw new UsageError(`no schema "${name}"; known: ${Object.keys(outputSchemas).join(', ')}`, 'name');
     const pick = name ? { [name]: outputSchemas[name]! } : outputSchemas;
     const docs = Object.fromEntries(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PartSchema } from '../output-schema.js';
+import { PartSchema } from '../part-schema.js';
 
 const bytes = z.number().int().nonnegative().describe('bytes (integer)');
 

@@ -201,6 +201,7 @@ export function toFieldError(e: unknown): FieldError {
   else if (path.includes('batch') || path.includes('parallel') || path.includes('microbatch')) field = 'batch';
   else if (path.includes('optimizer')) field = 'optimizer';
   else if (
+    path === 'model' ||
     code === 'NO_SUCH_MODEL' ||
     code.startsWith('HUB_') ||
     code === 'OFFLINE' ||

@@ -8,7 +8,7 @@ import { DEFAULT_OVERHEAD, OverheadOptionsSchema, overheadBytes } from '../memor
 import type { ParameterBreakdown } from '../model/parameters.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
 import { formatCount } from '../memory/units.js';
-import { integerAtLeast, parseOrThrow } from '../validate.js';
+import { integerAtLeast, parseOrThrow, requireExactTotal } from '../validate.js';
 import { plainFormats, type WeightBytesBreakdown, type WeightFormat } from '../formats/weight-format.js';
 
 /**
@@ -267,8 +267,12 @@ export function estimateInference(options: InferenceOptions): InferenceEstimate 
     contextBytes: workload.overhead.contextBytes ?? DEFAULT_OVERHEAD.contextBytes,
     allocatorFraction: workload.overhead.allocatorFraction ?? DEFAULT_OVERHEAD.allocatorFraction,
   });
+  const total = weights.total + kv.bytes + activations.bytes + overhead.bytes;
+  // Bounded inputs can still multiply past 2^53 (context × batch × KV width, naive attention's context²).
+  if (!Number.isSafeInteger(total))
+    requireExactTotal(total, 'workload.context', { context: workload.context, batch: workload.batch });
   return new Estimate(
-    weights.total + kv.bytes + activations.bytes + overhead.bytes,
+    total,
     { weights: weightsPart(prepared, weights, format.id), kvCache: kv, activations, overhead },
     prepared.parameters,
     weights,

@@ -4,6 +4,7 @@ import { type Binding, type GpuBytes, resolvedWorkload, runEngine, type ServingO
 import { solveGpuLayers, solveMaxBatch, solveMaxContext } from './solvers.js';
 import type { SpeculativeFigures } from './speculative.js';
 import { decodeThroughput, prefillThroughput, speculativeDecoding, type ThroughputEstimate } from './throughput.js';
+import { requireExactTotal } from '../validate.js';
 
 export type { EngineFigures } from './engine-run.js';
 
@@ -53,6 +54,9 @@ export function planServing(o: ServingOptions): { options: ServingOptions; notes
 export function estimateServing(o: ServingOptions): ServingEstimate {
   const { context, batch } = resolvedWorkload(o);
   const run = runEngine(o, context, batch);
+  // Bounded inputs can still multiply past 2^53 (context × sequences × KV width): a typed error, not 1e21 bytes.
+  for (const g of run.gpus)
+    if (!Number.isSafeInteger(g.bytes.total)) requireExactTotal(g.bytes.total, 'context', { context, batch });
   const mostLoaded = run.gpus.reduce(
     (a, g) => (g.bytes.total / Math.max(1, g.capacityBytes) > a.bytes.total / Math.max(1, a.capacityBytes) ? g : a),
     run.gpus[0] ?? emptyGpu(),

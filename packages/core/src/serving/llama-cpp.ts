@@ -11,6 +11,7 @@ import { synthesizeTensors } from '../model/synthesize-tensors.js';
 import { MIB } from '../memory/units.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { layerSlice, memoArch, padTo, prepared, requireInt, tensorBytes } from './devices.js';
+import { excerpt } from '../validate.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 
 /** llama.cpp settings, under the engine's own flag names. */
@@ -449,7 +450,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
       throw new InvalidInputError([
         {
           path: `llamaCpp.${flag}`,
-          message: `unknown cache type "${t}"; use f16, bf16, f32, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1`,
+          message: `unknown cache type ${excerpt(t)}; use f16, bf16, f32, q8_0, q4_0, q4_1, iq4_nl, q5_0 or q5_1`,
           received: t,
         },
       ]);

@@ -1,4 +1,5 @@
 import { VramkitError } from '../errors/vramkit-error.js';
+import { excerpt } from '../validate.js';
 
 /** A GPU id that the catalogue does not hold. `suggestions` lists the closest ids. */
 export class NoSuchGpuError extends VramkitError {
@@ -9,7 +10,7 @@ export class NoSuchGpuError extends VramkitError {
     const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
     super(
       'NO_SUCH_GPU',
-      `Unknown GPU "${gpuId}".${hint} Pick an id of the GPU catalogue (GPUS), or give an exact capacity such as 23.58GiB.`,
+      `Unknown GPU ${excerpt(gpuId)}.${hint} Pick an id of the GPU catalogue (GPUS), or give an exact capacity such as 23.58GiB.`,
       { path },
     );
     this.name = 'NoSuchGpuError';

@@ -2,7 +2,7 @@ import type { Breakdown, BreakdownPart } from '../memory/breakdown.js';
 import { part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, type PreparedModel, prepareModel } from '../model/prepare-model.js';
-import { parseOrThrow } from '../validate.js';
+import { parseOrThrow, requireExactTotal } from '../validate.js';
 import { activationPhase } from './activation-phase.js';
 import { CHECKPOINTING } from './checkpointing.js';
 import { type CommunicationInput, communicationBuffers } from './communication.js';
@@ -169,18 +169,22 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
       : {}),
   };
   const hostTotal = Object.values(host).reduce((s, x) => s + x.bytes, 0);
+  const band = overheadBand(
+    allocated,
+    total,
+    Math.max(acts.logits.bytes, step.total, acts.perLayerBytes),
+    w.overhead.contextBytes,
+  );
+  // Bounded inputs can still multiply past 2^53 (seq × micro-batch × width × layers).
+  if (!Number.isSafeInteger(band.high) || !Number.isSafeInteger(hostTotal))
+    requireExactTotal(Number.NaN, 'training.seq', { seq: w.seq, microBatch: w.microBatch });
   return {
     total,
     parts,
     peakAllocated: allocated,
     peakPhase: peak.phase,
     phases: { forwardBackward: Math.ceil(peak.forwardBackward), optimizerStep: Math.ceil(peak.optimizerStep) },
-    overheadBand: overheadBand(
-      allocated,
-      total,
-      Math.max(acts.logits.bytes, step.total, acts.perLayerBytes),
-      w.overhead.contextBytes,
-    ),
+    overheadBand: band,
     hostBytes: { total: hostTotal, parts: host, perNode: hostTotal * Math.min(par.gpusPerNode, p.gpus) },
     nvmeBytes: placement.nvme,
     pageableBytes: Math.ceil(states.pagedOptimizer),

@@ -4,6 +4,8 @@ import {
   findGgmlType,
   ggmlTensorBytes,
   INPUT_LIMITS,
+  type ParseClock,
+  parseClock,
   type Tensor,
   tensorElements,
   VramkitError,
@@ -56,21 +58,31 @@ const KEEP_ARRAY_MAX = 4096;
  * @param fetchFn the fetch to use (a HubTransport's, for counting, timeouts and retries)
  * @param file display name for errors
  * @param options.fileSize the file's size in bytes, when known without a request (a local file)
- * @throws ModelParseError for a malformed, truncated or hostile header, HubFetchError for HTTP failures
+ * @param options.parseTimeBudgetMs wall-clock budget of the parse (default core's `PARSE_TIME_BUDGET_MS`,
+ *   10 s; time waiting on range reads is left out, the transport bounds it), checked before each range
+ *   read and every tensor
+ * @throws ModelParseError for a malformed, truncated or hostile header, HubFetchError for HTTP failures,
+ *   ParseTimeBudgetError past the budget
  */
 export async function readGgufHeader(
   url: string,
   fetchFn: typeof fetch | undefined,
   file: string,
-  options: { allowLocalFile?: boolean; fileSize?: number } = {},
+  options: { allowLocalFile?: boolean; fileSize?: number; parseTimeBudgetMs?: number } = {},
 ): Promise<GgufInventory> {
+  const clock = parseClock('GGUF header', options.parseTimeBudgetMs, { file });
+  clock.check();
   let parsed: Awaited<ReturnType<typeof gguf>>;
   // The parser pads short reads with zeros, so a truncated file parses into garbage; the file size
   // (from Content-Range, or given for a local file) lets us reject headers and tensors that reach past the end.
   let fileSize: number | undefined = options.fileSize;
   const sizing: typeof fetch | undefined = fetchFn
     ? async (input, init) => {
+        clock.check();
+        // Waiting on the network is bounded by the transport (timeoutMs, totalTimeoutMs), not this budget.
+        const sent = performance.now();
         const res = await fetchFn(input, init);
+        clock.exclude(performance.now() - sent);
         const total = res.headers.get('content-range')?.match(/\/\s*(\d+)\s*$/)?.[1];
         if (total) fileSize = Number(total);
         else if (res.status === 200) fileSize = Number(res.headers.get('content-length') ?? Number.NaN) || undefined;
@@ -91,7 +103,8 @@ export async function readGgufHeader(
   const dataStart = Number(parsed.tensorDataOffset);
   if (fileSize !== undefined && dataStart > fileSize)
     throw new ModelParseError(file, `truncated: the header ends at byte ${dataStart} but the file has ${fileSize}`);
-  const inv = ggufInventoryFrom(parsed as unknown as Parameters<typeof ggufInventoryFrom>[0], file);
+  clock.check();
+  const inv = ggufInventoryFrom(parsed as unknown as Parameters<typeof ggufInventoryFrom>[0], file, clock);
   if (fileSize !== undefined) {
     const end = parsed.tensorInfos.reduce(
       (max, t, i) => Math.max(max, Number(t.offset) + (inv.tensorBytes[i] ?? 0)),
@@ -108,7 +121,8 @@ export async function readGgufHeader(
 
 /**
  * Converts a parsed GGUF header (from `@huggingface/gguf`) into a {@link GgufInventory}.
- * @throws ModelParseError for unknown ggml types or shapes that are not whole blocks
+ * @param clock the parse's wall-clock budget (default: a fresh {@link parseClock} of 10 s)
+ * @throws ModelParseError for unknown ggml types or shapes that are not whole blocks; ParseTimeBudgetError past the budget
  */
 export function ggufInventoryFrom(
   parsed: {
@@ -116,6 +130,7 @@ export function ggufInventoryFrom(
     tensorInfos: readonly { name: string; shape: readonly bigint[]; dtype: number }[];
   },
   file: string,
+  clock: ParseClock = parseClock('GGUF header', undefined, { file }),
 ): GgufInventory {
   const metadata: GgufMetadata = {};
   let vocabSize: number | undefined;
@@ -136,6 +151,7 @@ export function ggufInventoryFrom(
   let dataBytes = 0;
   let parameters = 0;
   for (const info of parsed.tensorInfos) {
+    clock.check();
     if (info.name.length === 0) throw new ModelParseError(file, 'a tensor has an empty name (corrupt header)');
     const type = findGgmlType(info.dtype);
     if (!type)

@@ -23,6 +23,14 @@ export interface HubFetchErrorInit {
 }
 
 /**
+ * The load options a message's remedy names, in backticks (`timeoutMs`, `offline`, `revision`): the
+ * library says the option, never a CLI flag; a CLI maps each path to its own flag when it prints.
+ */
+function remedyPathsOf(message: string): string[] {
+  return [...new Set([...message.matchAll(/`([A-Za-z][\w.]*)`/g)].map((m) => m[1]!))];
+}
+
+/**
  * A request to the Hugging Face Hub (or the endpoint in `HF_ENDPOINT`) failed after retries.
  * `code` says why: not found, unauthorized (gated or private), rate limited, unavailable, timeout,
  * or a response that is not what the Hub API returns.
@@ -33,6 +41,8 @@ export class HubFetchError extends VramkitError {
   readonly url: string | undefined;
   readonly hubErrorCode: string | undefined;
   readonly suggestions: readonly string[];
+  /** Load options the message's remedy names (`timeoutMs`, `offline`, `revision`). */
+  readonly remedyPaths: readonly string[];
 
   constructor(init: HubFetchErrorInit) {
     super(init.code, init.message, { path: 'model', cause: init.cause });
@@ -42,17 +52,21 @@ export class HubFetchError extends VramkitError {
     this.url = init.url;
     this.hubErrorCode = init.hubErrorCode;
     this.suggestions = init.suggestions ?? [];
+    this.remedyPaths = remedyPathsOf(init.message);
   }
 }
 
-/** `--offline` (or a failed connection with no cached copy): the model is neither cached nor in the catalogue. */
+/** Offline (the `offline` option, or a failed connection with no cached copy): the model is neither cached nor in the catalogue. */
 export class OfflineError extends VramkitError {
   readonly repo: string;
+  /** Load options the message's remedy names (`offline`). */
+  readonly remedyPaths: readonly string[];
 
   constructor(repo: string, detail: string, options: { cause?: unknown } = {}) {
     super('OFFLINE', `${repo}: ${detail}`, { path: 'model', cause: options.cause });
     this.name = 'OfflineError';
     this.repo = repo;
+    this.remedyPaths = remedyPathsOf(detail);
   }
 }
 

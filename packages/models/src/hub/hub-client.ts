@@ -115,7 +115,9 @@ export class HubClient {
 
   /** A file parsed as a JSON object (prototype keys dropped). */
   async fileJson(repo: string, path: string, revision?: string): Promise<Record<string, unknown>> {
-    return parseJsonObject(await this.fileBytes(repo, path, revision), path);
+    return parseJsonObject(await this.fileBytes(repo, path, revision), path, {
+      parseTimeBudgetMs: this.options.parseTimeBudgetMs,
+    });
   }
 
   /**

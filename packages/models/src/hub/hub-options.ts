@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@vramkit/core';
+import { InvalidInputError, PARSE_TIME_BUDGET_MS } from '@vramkit/core';
 
 /** Progress of a load, for a CLI spinner or a browser progress bar. */
 export interface LoadProgress {
@@ -38,6 +38,11 @@ export interface HubOptions {
   signal?: AbortSignal;
   /** Called after each request and at each step. */
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Wall-clock budget of each parse (config.json, a safetensors or GGUF header), beside its byte budget;
+   * network waits are not counted. Default core's `PARSE_TIME_BUDGET_MS` (10,000 ms); `Infinity` turns it off.
+   */
+  parseTimeBudgetMs?: number;
 }
 
 /** {@link HubOptions} with every default applied. */
@@ -51,6 +56,7 @@ export interface ResolvedHubOptions {
   fetch: typeof fetch;
   signal: AbortSignal | undefined;
   onProgress: ((progress: LoadProgress) => void) | undefined;
+  parseTimeBudgetMs: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -66,6 +72,14 @@ function clampMs(value: number, name: string, min = 1): number {
     ]);
   }
   return Math.min(MAX_TIMER_MS, Math.floor(value));
+}
+
+function parseBudget(value: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
+    throw new InvalidInputError([
+      { path: 'parseTimeBudgetMs', message: 'must be a number of milliseconds ≥ 0 (Infinity: none)', received: value },
+    ]);
+  return value;
 }
 
 function clampCount(value: number, name: string): number {
@@ -101,5 +115,6 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     signal: options.signal,
     onProgress: options.onProgress,
+    parseTimeBudgetMs: parseBudget(options.parseTimeBudgetMs ?? PARSE_TIME_BUDGET_MS),
   };
 }

@@ -134,12 +134,12 @@ export class HubTransport {
         lastError = new HubFetchError({
           code: timedOut ? 'HUB_TIMEOUT' : kind === 'redirect' ? 'HUB_BAD_RESPONSE' : 'HUB_UNAVAILABLE',
           message: timedOut
-            ? `${req.repo ?? req.url}: no complete answer from ${this.options.endpoint} within ${budget} ms (${req.file ?? req.url}) after ${attempt + 1} attempt(s). Retry, raise --timeout, or use --offline.`
+            ? `${req.repo ?? req.url}: no complete answer from ${this.options.endpoint} within ${budget} ms (${req.file ?? req.url}) after ${attempt + 1} attempt(s). Retry, raise the per-request timeout (\`timeoutMs\`), or load offline (\`offline\`).`
             : kind === 'redirect'
               ? `${req.repo ?? req.url}: ${this.options.endpoint} redirected ${req.file ?? req.url} in a loop or too many times (${errorText(e)}). Check HF_ENDPOINT; the Hub itself redirects once.`
               : kind === 'cut'
-                ? `${req.repo ?? req.url}: the connection to ${this.options.endpoint} closed before the answer for ${req.file ?? req.url} was complete (${errorText(e)}) after ${attempt + 1} attempt(s). Retry, or use --offline.`
-                : `${req.repo ?? req.url}: cannot reach ${this.options.endpoint} (${errorText(e)}). Check the network or HF_ENDPOINT, or use --offline.`,
+                ? `${req.repo ?? req.url}: the connection to ${this.options.endpoint} closed before the answer for ${req.file ?? req.url} was complete (${errorText(e)}) after ${attempt + 1} attempt(s). Retry, or load offline (\`offline\`).`
+                : `${req.repo ?? req.url}: cannot reach ${this.options.endpoint} (${errorText(e)}). Check the network or HF_ENDPOINT, or load offline (\`offline\`).`,
           repo: req.repo,
           url: req.url,
           cause: e,
@@ -166,7 +166,7 @@ export class HubTransport {
       lastError ??
       new HubFetchError({
         code: 'HUB_TIMEOUT',
-        message: `${req.repo ?? req.url}: the load's ${this.options.totalTimeoutMs} ms budget was spent before ${req.file ?? req.url} could be fetched. Retry, raise --timeout, or use --offline.`,
+        message: `${req.repo ?? req.url}: the load's ${this.options.totalTimeoutMs} ms budget was spent before ${req.file ?? req.url} could be fetched. Retry, raise the per-request timeout (\`timeoutMs\`), or load offline (\`offline\`).`,
         repo: req.repo,
         url: req.url,
       })
@@ -238,13 +238,13 @@ export class HubTransport {
       code = 'HUB_UNAUTHORIZED';
       message = this.options.token
         ? `${repo} is a gated model and this HF_TOKEN's account has no access yet. Accept the license at ${endpoint}/${repo} and retry.`
-        : `${repo} is a gated model. Accept the license at ${endpoint}/${repo}, create a read token at ${endpoint}/settings/tokens, and set HF_TOKEN=hf_… (or pass --offline to use the catalogue).`;
+        : `${repo} is a gated model. Accept the license at ${endpoint}/${repo}, create a read token at ${endpoint}/settings/tokens, and set HF_TOKEN=hf_… (or load offline (\`offline\`) to use the catalogue).`;
     } else if (hubCode === 'RepoNotFound' || (status === 404 && !hubCode && req.file === undefined)) {
       code = 'HUB_NOT_FOUND';
       message = `${repo} was not found on ${endpoint}. Check the id (owner/name, case-sensitive)${this.options.token ? '' : '; if it is private, set HF_TOKEN'}.`;
     } else if (hubCode === 'RevisionNotFound') {
       code = 'HUB_NOT_FOUND';
-      message = `${repo}: revision not found (${req.url}). Pass an existing branch, tag or commit sha to --revision.`;
+      message = `${repo}: revision not found (${req.url}). Pass an existing branch, tag or commit sha as the revision (\`revision\`).`;
     } else if (status === 404 || hubCode === 'EntryNotFound') {
       code = 'HUB_NOT_FOUND';
       message = `${repo}: ${req.file ?? 'file'} does not exist in this repository${detail}.`;
@@ -256,10 +256,10 @@ export class HubTransport {
     } else if (status === 429) {
       code = 'HUB_RATE_LIMITED';
       const after = retryAfterMs ?? parseRetryAfter(headers.get('retry-after'), Number.POSITIVE_INFINITY);
-      message = `${endpoint} rate-limited the requests for ${repo || req.url} (429) after ${attempts} attempt(s)${after !== undefined ? `; it asks to wait ${Math.ceil(after / 1000)} s` : ''}. Wait${after !== undefined ? ' that long' : ' a minute'}, set HF_TOKEN (higher limits), or use --offline.`;
+      message = `${endpoint} rate-limited the requests for ${repo || req.url} (429) after ${attempts} attempt(s)${after !== undefined ? `; it asks to wait ${Math.ceil(after / 1000)} s` : ''}. Wait${after !== undefined ? ' that long' : ' a minute'}, set HF_TOKEN (higher limits), or load offline (\`offline\`).`;
     } else if (status >= 500 || status === 408) {
       code = 'HUB_UNAVAILABLE';
-      message = `${endpoint} answered ${status} for ${req.file ?? req.url} after ${attempts} attempt(s). Retry later or use --offline.`;
+      message = `${endpoint} answered ${status} for ${req.file ?? req.url} after ${attempts} attempt(s). Retry later or load offline (\`offline\`).`;
     } else {
       code = 'HUB_BAD_RESPONSE';
       message = `${endpoint} answered an unexpected ${status} for ${req.file ?? req.url}${detail}.`;

@@ -215,6 +215,7 @@ export class ModelFiles {
           this.client.fileUrl(this.repo, file, sha),
           this.client.transport.fetchFor('gguf-header', this.repo, file, GGUF_CHUNK_BYTES),
           file,
+          { parseTimeBudgetMs: this.client.options.parseTimeBudgetMs },
         ),
       validateCachedGguf,
     );

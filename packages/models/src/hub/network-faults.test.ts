@@ -164,8 +164,24 @@ describe('network fault matrix (issue #15)', () => {
       const before = hits('reset');
       const e = await failure(call(client(), 'reset'));
       expect(e.code).toBe('HUB_UNAVAILABLE');
-      expect(e.message).toMatch(/Retry, or use --offline|--offline/);
+      expect(e.message).toMatch(/Retry, or load offline \(`offline`\)/);
       expect(hits('reset') - before).toBe(3);
+    });
+
+    // The library names its own options, never a CLI flag (issue #15); the CLI maps the paths.
+    it.each([
+      ['gated', ['offline']],
+      ['slow-down', ['offline']],
+      ['down', ['offline']],
+      ['reset', ['offline']],
+      ['hang', ['timeoutMs', 'offline']],
+    ])('%s: the remedy names load options (%j), never a CLI flag', async (name, paths) => {
+      const e = (await failure(call(client({ timeoutMs: 150, totalTimeoutMs: 400 }), name))) as unknown as Error & {
+        remedyPaths: string[];
+      };
+      expect(e.message).not.toMatch(/--[a-z]/);
+      expect(e.remedyPaths).toEqual(paths);
+      for (const p of paths) expect(e.message).toContain(`\`${p}\``);
     });
 
     it('a server that accepts and never answers → HUB_TIMEOUT within the total budget (3 attempts of 150 ms, no more)', async () => {

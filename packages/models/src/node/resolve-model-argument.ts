@@ -51,6 +51,7 @@ async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
  */
 export async function resolveModelArgument(argument: string, options: ResolveModelOptions = {}): Promise<ModelSpec> {
   const cwd = options.cwd ?? process.cwd();
+  const budget = options.parseTimeBudgetMs !== undefined ? { parseTimeBudgetMs: options.parseTimeBudgetMs } : {};
   const path = resolve(cwd, argument);
   const kind = await kindOf(path);
   const pathLike =
@@ -60,7 +61,7 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
     isAbsolute(argument) ||
     /\.(json|gguf)$/i.test(argument);
   if (kind || pathLike) {
-    if (kind === 'file' && argument.toLowerCase().endsWith('.gguf')) return loadLocalGguf(path);
+    if (kind === 'file' && argument.toLowerCase().endsWith('.gguf')) return loadLocalGguf(path, budget);
     // Files are read only where the user named a model file: a .json config (or a folder's
     // config.json), never /etc/passwd or any other file a path or a trainer config points at.
     if (kind === 'file' && !/\.json$/i.test(path)) {
@@ -90,7 +91,7 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
         { path: 'model', cause },
       );
     }
-    const normalized = normalizeConfig(parseJsonObject(text, basename(file)));
+    const normalized = normalizeConfig(parseJsonObject(text, basename(file), budget));
     const spec = specFromConfig(argument, normalized, {
       kind: 'local',
       id: file,
@@ -99,7 +100,7 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
       requests: 0,
       bytes: 0,
     });
-    return kind === 'dir' ? withLocalSafetensors(spec, path) : spec;
+    return kind === 'dir' ? withLocalSafetensors(spec, path, budget) : spec;
   }
   if (isRepoId(argument)) {
     const cache =
@@ -136,10 +137,10 @@ export async function resolveModelArgument(argument: string, options: ResolveMod
  * @param path the `.gguf` file
  * @throws ModelParseError for a malformed header
  */
-export async function loadLocalGguf(path: string): Promise<ModelSpec> {
+export async function loadLocalGguf(path: string, budget: { parseTimeBudgetMs?: number } = {}): Promise<ModelSpec> {
   // The size lets the reader refuse a truncated file instead of counting the tensors it still has.
   const fileSize = (await stat(path)).size;
-  const inv = await readGgufHeader(path, undefined, basename(path), { allowLocalFile: true, fileSize });
+  const inv = await readGgufHeader(path, undefined, basename(path), { allowLocalFile: true, fileSize, ...budget });
   const normalized = normalizeGgufConfig(inv);
   const arch = normalized.architecture;
   const synth = countParameters(synthesizeTensors(arch), arch).total;
@@ -166,12 +167,16 @@ export async function loadLocalGguf(path: string): Promise<ModelSpec> {
  * When a local folder holds safetensors files next to its config.json, their headers (only the
  * headers are read) become the inventory, as `exact` does for the Hub.
  */
-async function withLocalSafetensors(spec: ModelSpec, dir: string): Promise<ModelSpec> {
+async function withLocalSafetensors(
+  spec: ModelSpec,
+  dir: string,
+  budget: { parseTimeBudgetMs?: number },
+): Promise<ModelSpec> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const picked = pickSafetensorsFiles(names);
   let files = picked.files;
   if (picked.index) {
-    const index = parseJsonObject(await readFile(join(dir, picked.index), 'utf8'), picked.index);
+    const index = parseJsonObject(await readFile(join(dir, picked.index), 'utf8'), picked.index, budget);
     const map = (index.weight_map ?? {}) as Record<string, unknown>;
     files = [
       ...new Set(Object.values(map).filter((v): v is string => typeof v === 'string' && names.includes(v))),
@@ -189,7 +194,7 @@ async function withLocalSafetensors(spec: ModelSpec, dir: string): Promise<Model
       const bytes = new Uint8Array(8 + Math.min(n, Math.max(0, size - 8)));
       bytes.set(prefix);
       await handle.read(bytes, 8, bytes.byteLength - 8, 8);
-      parts.push({ file: name, header: parseSafetensorsHeader(bytes, name, size) });
+      parts.push({ file: name, header: parseSafetensorsHeader(bytes, name, size, budget) });
     } finally {
       await handle.close();
     }

@@ -1,4 +1,4 @@
-import { excerpt } from '@vramkit/core';
+import { excerpt, parseClock } from '@vramkit/core';
 import { ModelParseError } from '../hub/errors.js';
 
 /** One tensor entry of a safetensors header. */
@@ -80,9 +80,17 @@ export function safetensorsHeaderLength(prefix: Uint8Array, file: string): numbe
  * @param bytes the file's first `8 + headerLength` bytes (more is ignored)
  * @param file name for errors
  * @param fileSize total file size when known, to reject offsets past the end
- * @throws ModelParseError for truncated, non-JSON or inconsistent headers
+ * @param options.parseTimeBudgetMs wall-clock budget of the parse (default core's `PARSE_TIME_BUDGET_MS`, 10 s)
+ * @throws ModelParseError for truncated, non-JSON or inconsistent headers; ParseTimeBudgetError past the budget
  */
-export function parseSafetensorsHeader(bytes: Uint8Array, file: string, fileSize?: number): SafetensorsHeader {
+export function parseSafetensorsHeader(
+  bytes: Uint8Array,
+  file: string,
+  fileSize?: number,
+  options: { parseTimeBudgetMs?: number } = {},
+): SafetensorsHeader {
+  const clock = parseClock('safetensors header', options.parseTimeBudgetMs, { file });
+  clock.check();
   const n = safetensorsHeaderLength(bytes, file);
   if (bytes.byteLength < 8 + n)
     throw new ModelParseError(file, `truncated: header declares ${n} bytes, got ${bytes.byteLength - 8}`);
@@ -94,6 +102,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file: string, fileSize
   } catch (e) {
     throw new ModelParseError(file, 'safetensors header is not valid JSON', { cause: e });
   }
+  clock.check();
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new ModelParseError(file, 'safetensors header is not a JSON object');
   const entries: SafetensorsEntry[] = [];
@@ -102,7 +111,9 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file: string, fileSize
   const keys = Object.keys(json);
   if (keys.length > MAX_SAFETENSORS_ENTRIES)
     throw new ModelParseError(file, `${keys.length} tensors exceed the limit of ${MAX_SAFETENSORS_ENTRIES}`);
-  for (const name of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i]!;
+    if ((i & 1023) === 1023) clock.check();
     if (name === '__proto__') continue;
     const value = (json as Record<string, unknown>)[name];
     if (name === '__metadata__') {

@@ -54,7 +54,7 @@ export async function readSafetensorsHeader(
   const bytes = new Uint8Array(8 + n);
   bytes.set(first.bytes.subarray(0, 8));
   bytes.set(rest.bytes.subarray(0, n), 8);
-  return parseSafetensorsHeader(bytes, file, first.fileSize);
+  return parseSafetensorsHeader(bytes, file, first.fileSize, { parseTimeBudgetMs: client.options.parseTimeBudgetMs });
 }
 
 /**
@@ -75,6 +75,7 @@ export async function readSafetensorsInventory(
     const index = parseJsonObject(
       await client.fileBytes(repo, picked.index, options.revision, 64 * 1024 * 1024),
       picked.index,
+      { parseTimeBudgetMs: client.options.parseTimeBudgetMs },
     );
     const map = index.weight_map;
     if (!map || typeof map !== 'object') throw new ModelParseError(picked.index, 'no weight_map');
