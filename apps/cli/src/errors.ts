@@ -50,7 +50,6 @@ export function reportError(error: unknown): ReportedError {
   return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
 }
 
-
 /** One line for the terminal. */
 export function oneLine(error: unknown): string {
   return `vramkit: ${reportError(error).message}`;

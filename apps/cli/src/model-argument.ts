@@ -49,7 +49,7 @@ export async function resolveModel(argument: string, args: CommandArgs, io: Io):
       name: spec.source.kind === 'local' ? argument : spec.id,
       source: describe(spec.source),
       // The loader names the options it suggests (`exact`); the user reads the flags that set them.
-      warnings: spec.warnings.map(inFlagTerms),
+      warnings: spec.warnings.map((w) => inFlagTerms(w)),
       model: preparedModelOf(spec),
     };
   } finally {
