@@ -16,7 +16,8 @@ const KERNELS = existsSync(fileURLToPath(new URL('../../../packages/kernels-webg
  * Page-weight budget of the calculator (every file a first visit loads, gzip-compressed as a static
  * host serves them). The figure is stated in apps/docs/README.md; raise both together, with a reason.
  */
-export const CALCULATOR_BUDGET_GZIP_BYTES = 440 * 1024;
+// 440 → 460 KiB: the launch lines, speculative decoding and engine profiles moved from the CLI into @vramkit/core (+9 KiB).
+export const CALCULATOR_BUDGET_GZIP_BYTES = 460 * 1024;
 
 let site: SiteServer;
 let browser: Browser;
