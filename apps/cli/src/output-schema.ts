@@ -3,8 +3,6 @@ import { CompareOutputSchema, FitOutputSchema, ServeOutputSchema } from './serve
 import { PartSchema } from './part-schema.js';
 import { TrainOutputSchema } from './train/train-output-schema.js';
 
-export { type JsonPart, PartSchema } from './part-schema.js';
-
 const bytes = z.number().int().nonnegative().describe('bytes (integer)');
 
 const ModelSchema = z.object({
