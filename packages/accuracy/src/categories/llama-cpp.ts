@@ -11,6 +11,11 @@ import {
   type LlamaCppFixture,
   llamaCppFixtures,
 } from '../../../core/src/serving/__fixtures__/llama-cpp-fixtures.js';
+import {
+  COMPUTE_GAPS,
+  llamaCppRunLabel,
+  llamaCppRunOptions,
+} from '../../../core/src/serving/__fixtures__/llama-cpp-compute-gaps.js';
 import { runtimeLogs } from '../../../core/src/serving/__fixtures__/runtime-logs.js';
 import type { AccuracyCase, AccuracyCategory } from '../report.js';
 
@@ -21,52 +26,10 @@ type FixtureRun = LlamaCppFixture['runs'][number];
 // digit of each printed figure is exact.
 const PRINTED = 0.005;
 
-// The causes below are those core's llama-cpp.fixtures.test.ts states for its COMPUTE_GAPS (measured
-// with variants of each fixture, #10); that test checks every listed run is still a gap, and these
-// apply only to runs outside 5%.
-const PHI3_FA =
-  'ggml-alloc places the logits block above a still-live attention block: measured with variants of the phi3 file, ' +
-  'the peak is independent of n_ff (4096 vs 8192) and of n_layer (1-4), is the attention phase at 11 row widths with ' +
-  'n_vocab 8000 (fused qkv output live while its Q/K/V views are roped and stored: src/llama-graph.cpp build_qkv), ' +
-  'and logits + 16 MiB with the real vocabulary; the model adds phases, not placements';
-const MOE_FA =
-  'MoE with flash attention: the logits block is planned 28-32 MiB above the live set once a MoE layer is not the last ' +
-  '(deepseek2 variants: +4.0 MiB with one MoE layer, +32.27 MiB with two or more, the same at n_vocab 32000 and 102400): ' +
-  "a placement by ggml-alloc's free-block search (ggml/src/ggml-alloc.c), not a tensor the model misses";
-const MLA =
-  "MLA (deepseek2): besides the placement above (+32.27 MiB at n_ubatch 512, twice that at 1024 tokens' worth), the " +
-  'absorbed path (q_nope x wk_b, concat with q_pe: src/models/deepseek2.cpp) is modelled as plain attention';
+const label = llamaCppRunLabel;
 
-/** Cause of a CPU compute buffer outside 5%, by fixture id. */
-const COMPUTE_CAUSES: Record<string, string> = {
-  phi3: PHI3_FA,
-  'mistral-v0.1':
-    'the model over-estimates (+6.7%): at n_ubatch 256 the MLP phase (gate, up, GLU output) shares its blocks with the attention phase',
-  'gpt-oss': MOE_FA,
-  llama4: MOE_FA,
-  gpt2:
-    'the model plans one n_kv x n_ubatch f32 buffer less for a quantized K without flash attention, as every other ' +
-    'family measures; gpt2 (fused qkv, LayerNorm, learned positions) does not show that saving: cause not found',
-  deepseek2: MLA,
-};
-
-const label = (r: FixtureRun['run']) =>
-  `-c ${r.nCtx} -np ${r.nSeqMax} -ub ${r.nUbatch} -fa ${r.flashAttn} -ctk ${r.typeK} -ctv ${r.typeV}`;
-
-function run(model: ReturnType<typeof fixtureModel>, r: FixtureRun['run']) {
-  return llamaCppMemory({
-    model,
-    format: asStored,
-    gpus: [],
-    ctxSize: r.nCtx,
-    parallel: r.nSeqMax,
-    batchSize: r.nUbatch,
-    ubatchSize: r.nUbatch,
-    flashAttn: r.flashAttn,
-    cacheTypeK: r.typeK,
-    cacheTypeV: r.typeV,
-  });
-}
+const run = (model: ReturnType<typeof fixtureModel>, r: FixtureRun['run']) =>
+  llamaCppMemory(llamaCppRunOptions(model, r));
 
 const harnessSource = (f: LlamaCppFixture) =>
   `llama.cpp ${f.runtime.llamaCpp} (node-llama-cpp ${f.runtime.nodeLlamaCpp}, ${f.runtime.backend}) harness, validation/llama-cpp`;
@@ -120,7 +83,8 @@ function harness(): { buffers: AccuracyCase[]; compute: AccuracyCase[] } {
           resolution: PRINTED,
           source,
         };
-        const cause = COMPUTE_CAUSES[f.id];
+        // The causes of core's gap table (its fixture test holds the table to exactly the runs outside 5%).
+        const cause = COMPUTE_GAPS.get(id);
         compute.push(cause ? { ...c, cause } : c);
       }
     }

@@ -8,6 +8,7 @@ import { typeFor } from '../../../../validation/llama-cpp/sparse-gguf.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { ggmlTensorBytes } from '../model/ggml-types.js';
 import { prepareModel } from '../model/prepare-model.js';
+import { COMPUTE_GAPS, llamaCppRunLabel, llamaCppRunOptions } from './__fixtures__/llama-cpp-compute-gaps.js';
 import { asStored, fixtureModel, llamaCppFixtures } from './__fixtures__/llama-cpp-fixtures.js';
 import { llamaCppArchitecture, llamaCppMemory } from './llama-cpp.js';
 
@@ -18,56 +19,6 @@ const CATALOGUE = join(dirname(fileURLToPath(import.meta.url)), '../../../models
  * an entry here must name what llama.cpp (or the harness) reported.
  */
 const NOT_LOADED = new Map<string, string>([]);
-
-const PHI3_FA =
-  'ggml-alloc places the logits block above a still-live attention block: measured with variants of the phi3 file, ' +
-  'the peak is independent of n_ff (4096 vs 8192) and of n_layer (1-4), is the attention phase at 11 row widths with ' +
-  'n_vocab 8000 (fused qkv output live while its Q/K/V views are roped and stored: src/llama-graph.cpp build_qkv), ' +
-  'and logits + 16 MiB with the real vocabulary; the model adds phases, not placements';
-const MOE_FA =
-  'MoE with flash attention: the logits block is planned 28-32 MiB above the live set once a MoE layer is not the last ' +
-  '(deepseek2 variants: +4.0 MiB with one MoE layer, +32.27 MiB with two or more, the same at n_vocab 32000 and 102400): ' +
-  "a placement by ggml-alloc's free-block search (ggml/src/ggml-alloc.c), not a tensor the model misses";
-const MLA =
-  "MLA (deepseek2): besides the placement above (+32.27 MiB at n_ubatch 512, twice that at 1024 tokens' worth), the " +
-  'absorbed path (q_nope x wk_b, concat with q_pe: src/models/deepseek2.cpp) is modelled as plain attention';
-
-/**
- * Runs whose CPU compute buffer the model misses by more than 5%, each with its cause. Checked by the test
- * below so that the list cannot outlive a fix.
- */
-const COMPUTE_GAPS = new Map<string, string>([
-  ['phi3 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', PHI3_FA],
-  ['phi3 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', PHI3_FA],
-  ['phi3 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', PHI3_FA],
-  ['phi3 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0', PHI3_FA],
-  ['phi3 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0', PHI3_FA],
-  [
-    'mistral-v0.1 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0',
-    'the model over-estimates (+6.7%): at n_ubatch 256 the MLP phase (gate, up, GLU output) shares its blocks with the attention phase',
-  ],
-  ['gpt-oss -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', MOE_FA],
-  ['gpt-oss -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
-  ['gpt-oss -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
-  ['llama4 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', MOE_FA],
-  ['llama4 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
-  ['llama4 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', MOE_FA],
-  ['llama4 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0', MOE_FA],
-  ['llama4 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0', MOE_FA],
-  [
-    'gpt2 -c 4096 -np 1 -ub 512 -fa off -ctk q8_0 -ctv f16',
-    'the model plans one n_kv x n_ubatch f32 buffer less for a quantized K without flash attention, as every other ' +
-      'family measures; gpt2 (fused qkv, LayerNorm, learned positions) does not show that saving: cause not found',
-  ],
-  ['deepseek2 -c 4096 -np 1 -ub 512 -fa off -ctk f16 -ctv f16', MLA],
-  ['deepseek2 -c 5000 -np 1 -ub 512 -fa on -ctk f16 -ctv f16', MLA],
-  ['deepseek2 -c 5000 -np 1 -ub 512 -fa auto -ctk f16 -ctv f16', MLA],
-  ['deepseek2 -c 32768 -np 4 -ub 512 -fa auto -ctk f16 -ctv f16', MLA],
-  ['deepseek2 -c 10000 -np 3 -ub 512 -fa off -ctk f16 -ctv f16', MLA],
-  ['deepseek2 -c 8192 -np 1 -ub 2048 -fa off -ctk f16 -ctv f16', MLA],
-  ['deepseek2 -c 8192 -np 1 -ub 256 -fa on -ctk q8_0 -ctv q8_0', MLA],
-  ['deepseek2 -c 4096 -np 2 -ub 512 -fa auto -ctk q4_0 -ctv q4_0', MLA],
-]);
 
 // Buffers as llama.cpp prints them: MiB with two decimals (model, KV, output).
 const mib2 = (bytes: number): string => (bytes / MIB).toFixed(2);
@@ -86,20 +37,8 @@ describe.each(llamaCppFixtures())('llama.cpp $id ($ggufArchitecture, $runtime.ll
   });
 
   for (const rec of f.runs) {
-    const { nCtx, nSeqMax, nUbatch, flashAttn, typeK, typeV } = rec.run;
-    const options = {
-      model,
-      format: asStored,
-      gpus: [],
-      ctxSize: nCtx,
-      parallel: nSeqMax,
-      batchSize: nUbatch,
-      ubatchSize: nUbatch,
-      flashAttn,
-      cacheTypeK: typeK,
-      cacheTypeV: typeV,
-    };
-    const label = `-c ${nCtx} -np ${nSeqMax} -ub ${nUbatch} -fa ${flashAttn} -ctk ${typeK} -ctv ${typeV}`;
+    const options = llamaCppRunOptions(model, rec.run);
+    const label = llamaCppRunLabel(rec.run);
     if (rec.error) {
       it(`${label}: refused (${rec.error})`, () => {
         expect(() => llamaCppMemory(options)).toThrow(rec.error);
@@ -169,21 +108,9 @@ describe('CPU compute gaps', () => {
     for (const f of llamaCppFixtures()) {
       const model = fixtureModel(f);
       for (const rec of f.runs) {
-        const { nCtx, nSeqMax, nUbatch, flashAttn, typeK, typeV } = rec.run;
-        const key = `${f.id} -c ${nCtx} -np ${nSeqMax} -ub ${nUbatch} -fa ${flashAttn} -ctk ${typeK} -ctv ${typeV}`;
+        const key = `${f.id} ${llamaCppRunLabel(rec.run)}`;
         if (!COMPUTE_GAPS.has(key) || rec.error) continue;
-        const r = llamaCppMemory({
-          model,
-          format: asStored,
-          gpus: [],
-          ctxSize: nCtx,
-          parallel: nSeqMax,
-          batchSize: nUbatch,
-          ubatchSize: nUbatch,
-          flashAttn,
-          cacheTypeK: typeK,
-          cacheTypeV: typeV,
-        });
+        const r = llamaCppMemory(llamaCppRunOptions(model, rec.run));
         if (Math.abs(r.host.parts.activations!.bytes / MIB / Number(rec.computeMib!.CPU) - 1) > 0.05) open.push(key);
       }
     }
