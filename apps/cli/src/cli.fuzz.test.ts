@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from './commands/index.js';
 import { reportError } from './errors.js';
 import { inFlagTerms } from './flag-paths.js';
-import { main } from './main.js';
 import { readTrainerConfig } from './train/trainer-file.js';
+import { offlineCli } from './offline-cli.test-helper.js';
 
 // CLI-arguments fuzzer (issue #15): random command lines from the commands' own flags and hostile
 // values, run through main() in-process, offline. Fixed seed and run count in CI; VRAMKIT_FUZZ_RUNS /
@@ -27,17 +27,7 @@ const cfg = JSON.parse(
 const work = mkdtempSync(join(tmpdir(), 'vramkit-cli-fuzz-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(argv: readonly string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(work, 'cache') },
-    cwd: work,
-  });
-  return { code, out, err };
-}
+const run = offlineCli(work);
 
 function writeVirtual(path: string, f: VirtualFile): string {
   const bytes = new Uint8Array(f.size);

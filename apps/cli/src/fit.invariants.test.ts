@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from './main.js';
+import { offlineCli } from './offline-cli.test-helper.js';
 
 // The fit ⇔ estimate invariant end to end (issue #15): `vramkit fit --json` on catalogue models, then
 // `vramkit estimate` with exactly its answer — the answer fits, one step more (the next context token,
@@ -10,15 +10,10 @@ import { main } from './main.js';
 const work = mkdtempSync(join(tmpdir(), 'vramkit-fit-invariant-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+const run = offlineCli(work);
+
 async function cli(argv: readonly string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(work, 'cache') },
-    cwd: work,
-  });
+  const { code, out, err } = await run(argv);
   if (!out.startsWith('{')) throw new Error(`vramkit ${argv.join(' ')} exited ${code}: ${err}${out}`);
   return { code, json: JSON.parse(out) as Record<string, unknown> };
 }

@@ -5,7 +5,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_SCHEMA_NAMES } from './commands/schema.js';
-import { main } from './main.js';
+import { offlineCli } from './offline-cli.test-helper.js';
 
 // The published JSON Schemas against real output (issue #15): `vramkit schema <name>` for every name,
 // compiled by a real draft 2020-12 validator (Ajv), and random valid command lines of the command it
@@ -17,17 +17,7 @@ const SEED = Number(process.env.VRAMKIT_FUZZ_SEED ?? 15);
 const work = mkdtempSync(join(tmpdir(), 'vramkit-schema-fuzz-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { HF_HUB_OFFLINE: '1', VRAMKIT_CACHE_DIR: join(work, 'cache') },
-    cwd: work,
-  });
-  return { code, out, err };
-}
+const cli = offlineCli(work);
 
 const validators: Record<string, ValidateFunction> = {};
 beforeAll(async () => {
