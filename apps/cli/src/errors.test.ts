@@ -1,7 +1,7 @@
 import { ConfigValidationError, InvalidInputError, NoSuchFormatError } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
 import { errorJson, oneLine, reportError, UsageError } from './errors.js';
-import { flagForPath, inFlagTerms } from './flag-paths.js';
+import { flagForPath, inCliTerms, inFlagTerms } from './flag-paths.js';
 
 describe('library error paths shown as the flags that set them', () => {
   it.each([
@@ -17,6 +17,15 @@ describe('library error paths shown as the flags that set them', () => {
     ['gpuMemoryBytes', '--gpu-memory'],
   ])('%s → %s', (path, flag) => {
     expect(flagForPath(path)).toBe(flag);
+  });
+
+  it('says library field paths in notes as flags, and leaves dotted words no flag sets (file names)', () => {
+    expect(inCliTerms('llamaCpp.flashAttn auto resolved to on (the CUDA backend runs flash attention)')).toBe(
+      '--flash-attn auto resolved to on (the CUDA backend runs flash attention)',
+    );
+    expect(inCliTerms('auto resolved to off (ggml-cuda/fattn.cu; not measured here)')).toBe(
+      'auto resolved to off (ggml-cuda/fattn.cu; not measured here)',
+    );
   });
 
   it('has no flag for a config.json field or an unknown path', () => {

@@ -1,5 +1,5 @@
 import { VramkitError } from '@vramkit/core';
-import { flagForPath, inFlagTerms } from './flag-paths.js';
+import { flagForPath, inCliTerms, inFlagTerms } from './flag-paths.js';
 import { flagSpec } from './flag-table.js';
 
 /** A command-line usage problem (unknown flag, missing argument, bad value). Exit code 2. */
@@ -45,8 +45,7 @@ export function reportError(error: unknown): ReportedError {
       message = message.slice(flag.length + 2);
   }
   // Other fields the library names in its advice (`set parallel.zero to 3`) are flags on the command line too.
-  if (!(error instanceof UsageError))
-    message = message.replace(/\b[a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+\b/g, (field) => flagForPath(field) ?? field);
+  if (!(error instanceof UsageError)) message = inCliTerms(message);
   return { code: error.code, ...(path ? { path } : {}), ...(flag ? { flag } : {}), message };
 }
 

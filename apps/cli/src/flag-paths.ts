@@ -50,3 +50,15 @@ export function inFlagTerms(text: string, paths?: readonly string[]): string {
     return flagForPath(path) ?? whole;
   });
 }
+
+/**
+ * A library note or message in the CLI's terms: backticked options (see {@link inFlagTerms}) and bare
+ * field paths the library names (`llamaCpp.flashAttn`, `parallel.zero`) become the flags that set them.
+ * Dotted words no flag sets (`fattn.cu`) are left as they are.
+ */
+export function inCliTerms(text: string, paths?: readonly string[]): string {
+  return inFlagTerms(text, paths).replace(
+    /\b[a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+\b/g,
+    (field) => flagForPath(field) ?? field,
+  );
+}

@@ -1,4 +1,5 @@
 import { estimateInference, formatCount, type InferenceOptions } from '@vramkit/core';
+import { inCliTerms } from '../flag-paths.js';
 import type { Command, CommandArgs, Io } from '../command.js';
 import type { CliConfig } from '../config-file.js';
 import { CONFIG_FLAGS } from '../config-file.js';
@@ -101,7 +102,7 @@ export async function runInferenceEstimate(args: CommandArgs, io: Io): Promise<n
     renderBreakdown(e.parts, e.total, { kvCache: 'KV cache' }),
   ];
   for (const a of [...(chosen.note ? [chosen.note] : []), ...e.assumptions, ...model.warnings])
-    lines.push(`note: ${a}`);
+    lines.push(`note: ${inCliTerms(a)}`);
   io.out(`${lines.join('\n')}\n`);
   return 0;
 }

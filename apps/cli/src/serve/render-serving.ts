@@ -1,4 +1,5 @@
 import { formatCount, GIB, type ServingEstimate, type ServingOptions } from '@vramkit/core';
+import { inCliTerms } from '../flag-paths.js';
 import { table } from '../render.js';
 
 const gib = (b: number) => (b / GIB).toFixed(2);
@@ -100,6 +101,6 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
           ? 'fits: tight — under the capacity but inside the margin (--fit-margin, default 1GiB)'
           : `fits: NO — limited by ${e.binding}`,
     );
-  for (const a of e.assumptions) lines.push(`note: ${a}`);
+  for (const a of e.assumptions) lines.push(`note: ${inCliTerms(a)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { formatCount, GIB, type TrainingEstimate } from '@vramkit/core';
+import { inCliTerms } from '../flag-paths.js';
 import { renderBreakdown } from '../render.js';
 
 const gib = (b: number) => `${(b / GIB).toFixed(2)} GiB`;
@@ -77,6 +78,6 @@ export function renderTraining(
         ? `fits ${gpu.label} (${gib(gpu.bytes)}): ${gib(gpu.bytes - e.total)} free`
         : `does NOT fit ${gpu.label} (${gib(gpu.bytes)}): ${gib(e.total - gpu.bytes)} short`,
     );
-  for (const a of [...e.assumptions, ...notes]) lines.push(`note: ${a}`);
+  for (const a of [...e.assumptions, ...notes]) lines.push(`note: ${inCliTerms(a)}`);
   return `${lines.join('\n')}\n`;
 }
