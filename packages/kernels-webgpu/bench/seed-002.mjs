@@ -6,7 +6,7 @@
 // Usage: node bench/seed-002.mjs [--max-seq N] [--runs N] [--d 16,32] [--seq 256,1024]
 // Sizes above --max-seq are allocated (peak MiB, OOM) but not timed. Default --max-seq: 256 on a CPU
 // adapter (SwiftShader runs the shaders on the CPU), 16384 on a GPU.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { attentionForwardBytes } from '@vramkit/core';
 import { create, globals } from 'webgpu';
@@ -25,37 +25,14 @@ const RUNS = Number(args.runs);
 const BATCH = 8;
 const MIB = 2 ** 20;
 
-// Seed 002's table: forward peak MiB (null = OOM) and forward/backward ms (PyTorch eager on a CUDA GPU).
-const SEED = {
-  16: {
-    256: [20.9, 0.339, 0.995],
-    1024: [82.8, 0.453, 1.148],
-    4096: [1050.6, 4.38, 10.791],
-    8192: [4133.0, 16.884, 42.087],
-    16384: null,
-  },
-  32: {
-    256: [21.5, 0.345, 1.172],
-    1024: [85.3, 0.428, 1.213],
-    4096: [1060.6, 4.393, 10.811],
-    8192: [4153.0, 17.155, 42.334],
-    16384: null,
-  },
-  64: {
-    256: [22.8, 0.124, 0.832],
-    1024: [90.3, 0.36, 1.161],
-    4096: [1080.6, 4.556, 11.187],
-    8192: [4193.0, 17.831, 43.351],
-    16384: null,
-  },
-  128: {
-    256: [25.3, 0.199, 1.182],
-    1024: [100.3, 0.446, 1.191],
-    4096: [1120.6, 5.537, 12.936],
-    8192: [4273.0, 21.835, 50.456],
-    16384: null,
-  },
-};
+// Seed 002's table: forward peak MiB (null = OOM) and forward/backward ms (PyTorch eager on a CUDA GPU),
+// from the one copy in the private fixtures package, as SEED[d][seq] = [peak MiB, fwd ms, bwd ms] | null.
+const TABLE = JSON.parse(readFileSync(new URL('../../fixtures/data/naive-attention.json', import.meta.url), 'utf8'));
+const SEED = {};
+for (const r of TABLE.rows) {
+  SEED[r.d] ??= {};
+  SEED[r.d][r.seq] = r.fwdPeakMiB === null ? null : [r.fwdPeakMiB, r.fwdMs, r.bwdMs];
+}
 
 const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader) && !process.env.VRAMKIT_NATIVE_VULKAN)
