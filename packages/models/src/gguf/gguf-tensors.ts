@@ -1,4 +1,5 @@
 import type { Tensor, TensorRole } from '@vramkit/core';
+import { NORM_ROLES } from '../safetensors/tensor-roles.js';
 
 // The roles core knows; a GGUF tensor with another base name keeps role `other`.
 const ROLES = new Set<string>([
@@ -51,20 +52,6 @@ const ROLES = new Set<string>([
   'nextn_norm',
 ]);
 
-const NORMS = new Set<string>([
-  'attn_norm',
-  'ffn_norm',
-  'post_attention_norm',
-  'post_ffw_norm',
-  'output_norm',
-  'attn_q_norm',
-  'attn_k_norm',
-  'attn_q_a_norm',
-  'attn_kv_a_norm',
-  'ssm_norm',
-  'nextn_norm',
-]);
-
 // llama.cpp names a few base tensors differently from core's roles (gguf-py/gguf/constants.py TENSOR_NAMES).
 const ALIASES: Record<string, TensorRole> = {
   attn_post_norm: 'post_attention_norm',
@@ -102,7 +89,7 @@ export function ggufTensor(name: string, ne: readonly number[], dtype: string): 
   const role: TensorRole = ALIASES[base] ?? (ROLES.has(base) ? (base as TensorRole) : 'other');
   const shape = [...ne].reverse();
   const kind: Tensor['kind'] =
-    suffix === 'bias' ? 'bias' : NORMS.has(role) ? 'norm' : shape.length <= 1 ? 'vector' : 'weight';
+    suffix === 'bias' ? 'bias' : NORM_ROLES.has(role) ? 'norm' : shape.length <= 1 ? 'vector' : 'weight';
   const t: Tensor = { name, role, kind, shape, dtype };
   if (m) t.layer = Number(m[1]);
   return t;

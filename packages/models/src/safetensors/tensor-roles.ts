@@ -69,7 +69,8 @@ const SHARED_ROLES: Partial<Record<TensorRole, TensorRole>> = {
   ffn_down: 'ffn_down_shexp',
 };
 
-const NORM_ROLES = new Set<TensorRole>([
+/** The roles whose tensors are norm weights (kind `norm`), for every reader (safetensors, GGUF). */
+export const NORM_ROLES: ReadonlySet<TensorRole> = new Set<TensorRole>([
   'attn_norm',
   'ffn_norm',
   'post_attention_norm',
