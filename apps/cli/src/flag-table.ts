@@ -794,6 +794,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'LoRA on MoE experts: fused (transformers ≥ 5) or split (< 5, one linear per expert)',
   },
   {
+    name: 'lora-target-parameters',
+    type: 'list',
+    arg: '<list>',
+    section: 'training',
+    accepts: training,
+    to: { training: 'lora.targetParameters' },
+    help: 'peft target_parameters: fused MoE expert parameters (experts.gate_up_proj,experts.down_proj; gpt-oss, Llama 4)',
+  },
+  {
     name: 'adapter-dtype',
     type: 'choice',
     choices: ['compute', 'fp32'],

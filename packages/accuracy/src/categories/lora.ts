@@ -6,24 +6,19 @@ import { catalogueModel, readRepoJson, validationFixture } from '../repository.j
 type GridRow = {
   id: string;
   r: number;
-  targets: string[] | 'all-linear';
+  /** null: peft's target_modules=None (target_parameters alone). */
+  targets: string[] | 'all-linear' | null;
   dora?: boolean;
   save?: string[];
   experts?: string;
 };
 
-/** Configs whose experts are natively fused parameters, reached by peft's `target_parameters` only. */
-const TARGET_PARAMETERS_ONLY = new Set([
-  'openai__gpt-oss-20b',
-  'openai__gpt-oss-120b',
-  'meta-llama__Llama-4-Scout-17B-16E-Instruct',
-]);
-
 /** peft's `get_nb_trainable_parameters()` over the grid of validation/lora_counts.py. */
 function peftGrid(): { source: string; cases: AccuracyCase[] } {
-  const f = validationFixture<{ grid: GridRow[]; models: Record<string, Record<string, { trainable?: number }>> }>(
-    'lora.json',
-  );
+  const f = validationFixture<{
+    grid: GridRow[];
+    models: Record<string, Record<string, { trainable?: number; targetParameters?: string[] }>>;
+  }>('lora.json');
   const source = `peft ${f.versions.peft} get_nb_trainable_parameters() (validation/lora_counts.py)`;
   const cases: AccuracyCase[] = [];
   for (const [id, rows] of Object.entries(f.models)) {
@@ -32,20 +27,12 @@ function peftGrid(): { source: string; cases: AccuracyCase[] } {
       if (rec?.trainable === undefined) continue;
       const model = catalogueModel(id);
       const base = { id: `${id} ${g.id}`, expected: rec.trainable, unit: 'count', source } as const;
-      if (g.experts === 'fused' && TARGET_PARAMETERS_ONLY.has(id)) {
-        cases.push({
-          ...base,
-          actual: resolveAdapters(model, { rank: g.r, targets: g.targets }).trainable,
-          cause:
-            "peft target_parameters on natively fused experts is not modelled (vramkit's targets are module names)",
-        });
-        continue;
-      }
       const plan = resolveAdapters(model, {
         rank: g.r,
-        targets: g.targets,
+        targets: g.targets ?? [],
         ...(g.dora ? { dora: true } : {}),
         ...(g.save ? { modulesToSave: g.save } : {}),
+        ...(rec.targetParameters ? { targetParameters: rec.targetParameters } : {}),
         expertLayout: 'fused',
       });
       cases.push({ ...base, actual: peftPrintedCounts(model, plan).trainable });

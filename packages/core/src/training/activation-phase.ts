@@ -1,6 +1,7 @@
 import type { PreparedModel } from '../model/prepare-model.js';
 import { type TrainableSet, type TrainingActivations, trainingActivationBytes } from './activations.js';
 import { CHECKPOINTING } from './checkpointing.js';
+import { fusedExpertParameters } from './lora.js';
 import { largestLinearElements, trainingMemoOf } from './model-share.js';
 import type { TrainableSetup } from './model-states.js';
 import { PRECISIONS } from './precision.js';
@@ -27,6 +28,7 @@ export function activationPhase(
           dora: w.method === 'dora',
           dropout: w.lora.dropout > 0,
           adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes,
+          fusedExperts: fusedExpertParameters(setup.plan),
         }
       : 'all';
   let transient = 0;

@@ -23,6 +23,7 @@ export {
   defaultExpertModules,
   type ExpertLayout,
   expertLayoutOf,
+  fusedExpertParameters,
   type LoraOptions,
   type PrintedCountOptions,
   peftPrintedCounts,

@@ -132,3 +132,46 @@ describe('lora_counts.json', () => {
     expect(peftPrintedCounts(m, plan, { packed4bit: true })).toEqual({ trainable: rec.trainable, all: rec.all });
   });
 });
+
+describe('targetParameters (peft target_parameters, ParamWrapper)', () => {
+  const gptOss = prepareModel(fixtureArchitecture('openai/gpt-oss-20b'));
+  const { hiddenSize: h, layers } = gptOss.arch;
+  const moe = layers[0]!.mlp as { numExperts: number; expertIntermediateSize: number };
+
+  it("adapts gpt-oss' fused experts at rank r × experts: A [r·E, in], B [out, r·E] per parameter", () => {
+    const plan = resolveAdapters(gptOss, { rank: 8, targets: [], targetParameters: ['experts.gate_up_proj'] });
+    const f = moe.expertIntermediateSize;
+    expect(plan.trainable).toBe(layers.length * moe.numExperts * 8 * (h + 2 * f));
+    expect(plan.modules.every((m) => m.parameter === true && m.module === 'gate_up_proj')).toBe(true);
+  });
+
+  it('names the field and the valid parameters for a name that matches nothing', () => {
+    const run = () => resolveAdapters(gptOss, { rank: 8, targets: 'all-linear', targetParameters: ['experts.w1'] });
+    expect(run).toThrow(InvalidInputError);
+    expect(run).toThrow(/experts\.gate_up_proj.*experts\.down_proj|experts\.down_proj.*experts\.gate_up_proj/);
+    try {
+      run();
+    } catch (e) {
+      expect((e as InvalidInputError).issues[0]!.path).toBe('lora.targetParameters');
+    }
+  });
+
+  it('refuses parameters on a dense model, on split experts, DoRA and dropout, and empty targets without parameters', () => {
+    const dense = prepareModel(llama2_7b);
+    const mixtral = prepareModel(mixtral8x7b);
+    const p = ['experts.gate_up_proj'];
+    expect(() => resolveAdapters(dense, { rank: 8, targets: ['q_proj'], targetParameters: p })).toThrow(
+      /no fused 3-D expert parameters/,
+    );
+    expect(() =>
+      resolveAdapters(mixtral, { rank: 8, targets: ['q_proj'], targetParameters: p, expertLayout: 'split' }),
+    ).toThrow(/split/);
+    expect(() => resolveAdapters(gptOss, { rank: 8, targets: [], targetParameters: p, dora: true })).toThrow(
+      InvalidInputError,
+    );
+    expect(() => resolveAdapters(gptOss, { rank: 8, targets: [], targetParameters: p, dropout: 0.05 })).toThrow(
+      /lora\.dropout|`lora.dropout`/,
+    );
+    expect(() => resolveAdapters(dense, { rank: 8, targets: [] })).toThrow(InvalidInputError);
+  });
+});

@@ -35,6 +35,17 @@ export interface LoraOptions {
    * Natively fused families (gpt-oss, Llama 4) are unaffected. Ignored when `expertModules` is set.
    */
   expertLayout?: ExpertLayout;
+  /**
+   * `target_parameters`: fused 3-D expert parameters adapted directly (peft's ParamWrapper), matched as
+   * peft does: the parameter's path equals the name or ends with `.name` (`experts.gate_up_proj`,
+   * `experts.down_proj`). The only way peft reaches the natively fused experts of gpt-oss and Llama 4;
+   * on converted families under the fused layout it adds the parameters at rank `r` (the `2r` of a
+   * fused `gate_up_proj` comes from naming both split projections in `targets`). With it, `targets`
+   * may be empty.
+   */
+  targetParameters?: readonly string[];
+  /** `lora_dropout`: peft's ParamWrapper refuses a non-zero dropout on a fused expert parameter. */
+  dropout?: number;
 }
 
 /** transformers' MoE expert layout (see {@link LoraOptions.expertLayout}). */
@@ -65,6 +76,8 @@ export interface AdaptedModule {
   loraParams: number;
   /** DoRA magnitude: `out_features` per module. */
   magnitudeParams: number;
+  /** A fused 3-D expert parameter adapted by peft's ParamWrapper (`count` experts), not an nn.Linear. */
+  parameter?: true;
 }
 
 /** The adapter layout of a model, exact as peft builds it. */
@@ -139,6 +152,8 @@ interface Candidate {
   inFeatures: number;
   /** Rank multiplier (2 for a fused gate_up_proj). */
   rankFactor: number;
+  /** A fused 3-D expert parameter, reachable by `targetParameters` (peft ParamWrapper). */
+  parameter: boolean;
 }
 
 type ExpertMode = 'per-expert-linear' | 'parameter' | 'fused';
@@ -167,6 +182,7 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
         outFeatures: embedding ? cols : rows,
         inFeatures: embedding ? rows : cols,
         rankFactor: 1,
+        parameter: false,
       });
     } else if (t.shape.length === 3 && expertMode === 'per-expert-linear') {
       const [e, o, i] = t.shape as [number, number, number];
@@ -183,28 +199,34 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
         outFeatures: o,
         inFeatures: i,
         rankFactor: 1,
+        parameter: false,
       });
-    } else if (t.shape.length === 3 && expertMode === 'fused') {
+    } else if (t.shape.length === 3) {
       // transformers ≥ 5 fuses gate and up into one [E, 2I, H] parameter: peft's ParamWrapper gives it
       // lora_A [2r·E, H] and lora_B [2I, 2r·E]; down_proj [E, H, I] gets rank r (peft tuners/lora ParamWrapper).
+      // gpt-oss stores gate_up_proj fused already; Llama 4's Llama4TextExperts holds gate_up_proj
+      // [E, H, 2I] and down_proj [E, I, H] (transformers models/llama4), stored split here.
       const [e, o, i] = t.shape as [number, number, number];
       const prefix = base.slice(0, base.length - t.module.length - 1);
       if (t.module === 'up_proj') continue; // folded into gate_up_proj below
       const gateUp = t.module === 'gate_proj';
-      // peft reaches the fused parameter only through the family's split names (Mixtral: w1, w3 / w2).
+      // Converted families: peft reaches the fused parameter through the split names (Mixtral: w1, w3 / w2);
+      // natively fused ones (expertMode `parameter`) only through target_parameters.
       const alias = EXPERT_ALIASES[arch.family];
       const split = (m: string) => alias?.[m] ?? m;
+      const byName = expertMode === 'fused';
       out.push({
         tensor: gateUp ? { ...t, module: 'gate_up_proj' } : t,
         path: `${prefix}.${gateUp ? 'gate_up_proj' : t.module}`,
-        names: gateUp ? [split('gate_proj'), split('up_proj')] : [split(t.module)],
-        linear: true,
+        names: byName ? (gateUp ? [split('gate_proj'), split('up_proj')] : [split(t.module)]) : [],
+        linear: byName,
         output: false,
         embedding: false,
         count: e,
         outFeatures: gateUp ? 2 * o : o,
         inFeatures: i,
-        rankFactor: gateUp ? 2 : 1,
+        rankFactor: byName && gateUp ? 2 : 1,
+        parameter: true,
       });
     }
   }
@@ -214,6 +236,34 @@ function candidates(arch: Architecture, tensors: readonly Tensor[], expertMode: 
 function matches(c: Candidate, key: string): boolean {
   if (!key.includes('.')) return c.names.includes(key);
   return c.path === key || c.path.endsWith(`.${key}`);
+}
+
+/**
+ * The fused expert parameters `targetParameters` reaches, matched as peft's `_inject_parameters` does
+ * (the parameter path equals the name or ends with `.name`).
+ * @throws InvalidInputError naming `lora.targetParameters` and the valid names when one matches nothing
+ */
+function parameterTargets(cands: readonly Candidate[], keys: readonly string[], mode: ExpertMode): Set<Candidate> {
+  const hits = new Set<Candidate>();
+  if (keys.length === 0) return hits;
+  const params = cands.filter((c) => c.parameter);
+  const valid = [...new Set(params.map((c) => `experts.${c.path.slice(c.path.lastIndexOf('.') + 1)}`))];
+  for (const key of keys) {
+    const matched = params.filter((c) => c.path === key || c.path.endsWith(`.${key}`));
+    if (matched.length === 0) {
+      const why =
+        valid.length > 0
+          ? `the fused expert parameters here are ${valid.map((n) => `"${n}"`).join(', ')}`
+          : mode === 'per-expert-linear'
+            ? 'under `lora.expertLayout` split the experts are one nn.Linear each: name them in `lora.targets`'
+            : 'this model has no fused 3-D expert parameters: name modules in `lora.targets`';
+      throw new InvalidInputError([
+        { path: 'lora.targetParameters', message: `no parameter matches "${key}"; ${why}`, received: keys },
+      ]);
+    }
+    for (const c of matched) hits.add(c);
+  }
+  return hits;
 }
 
 /** The default `expertModules` for a family (see {@link LoraOptions.expertModules}) under the split (transformers < 5) layout. */
@@ -255,29 +305,55 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
   } else {
     targets = options.targets;
   }
+  const targetParameters = options.targetParameters ?? [];
+  if (targets !== 'all-linear' && targets.length === 0 && targetParameters.length === 0) {
+    throw new InvalidInputError([
+      {
+        path: 'lora.targets',
+        message: 'give at least one target module (or fused expert parameters in `lora.targetParameters`)',
+        received: targets,
+      },
+    ]);
+  }
+  const byParameter = parameterTargets(cands, targetParameters, expertMode);
   const used = new Set<string>();
-  const chosen = cands.filter((c) => {
-    if (targets === 'all-linear') return c.linear && !c.output;
-    let hit = false;
-    for (const key of targets) {
-      if (matches(c, key)) {
-        used.add(key);
-        hit = true;
+  const byName = new Set(
+    cands.filter((c) => {
+      if (targets === 'all-linear') return c.linear && !c.output;
+      let hit = false;
+      for (const key of targets) {
+        if (matches(c, key)) {
+          used.add(key);
+          hit = true;
+        }
       }
-    }
-    return hit;
-  });
+      return hit;
+    }),
+  );
+  // peft adds the target_parameters to the modules `targets` reached (a set union, tuners_utils `_inject_parameters`).
+  const chosen = cands.filter((c) => byName.has(c) || byParameter.has(c));
   const unmatchedTargets = targets === 'all-linear' ? [] : targets.filter((k) => !used.has(k));
   if (chosen.length === 0) {
     throw new InvalidInputError([
       {
         path: 'lora.targets',
-        message: `no module matches ${targets === 'all-linear' ? 'all-linear' : JSON.stringify(targets)}; modules here: ${[...new Set(cands.map((c) => c.names.join('/')))].join(', ')}`,
+        message: `no module matches ${targets === 'all-linear' ? 'all-linear' : JSON.stringify(targets)}; modules here: ${[...new Set(cands.filter((c) => c.names.length > 0).map((c) => c.names.join('/')))].join(', ')}`,
         received: targets,
       },
     ]);
   }
-  if (options.dora && chosen.some((c) => c.tensor.shape.length === 3)) {
+  if ((options.dropout ?? 0) > 0 && chosen.some((c) => c.parameter)) {
+    // peft tuners/lora ParamWrapper: "does not work with lora_dropout != 0" (dropout cannot be factored out of x).
+    throw new InvalidInputError([
+      {
+        path: 'lora.dropout',
+        message:
+          "peft's ParamWrapper on fused expert parameters refuses a non-zero `lora.dropout`; set it to 0 or leave the experts out",
+        received: options.dropout,
+      },
+    ]);
+  }
+  if (options.dora && chosen.some((c) => c.parameter)) {
     // peft tuners/lora: "lora.ParamWrapper does not work with use_dora=True".
     throw new InvalidInputError([
       {
@@ -294,7 +370,8 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
   let loraParams = 0;
   let magnitudeParams = 0;
   for (const c of chosen) {
-    const r = options.rank * c.rankFactor;
+    // The 2r of a fused gate_up_proj is the rank_pattern peft adds when both split names are targets.
+    const r = options.rank * (byName.has(c) ? c.rankFactor : 1);
     const m: AdaptedModule = {
       path: c.path,
       module: c.tensor.module!,
@@ -305,6 +382,7 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
       ...(c.tensor.layer === undefined ? {} : { layer: c.tensor.layer }),
       loraParams: r * (c.inFeatures + c.outFeatures),
       magnitudeParams: options.dora ? c.outFeatures : 0,
+      ...(c.parameter ? { parameter: true as const } : {}),
     };
     modules.push(m);
     loraParams += m.loraParams * m.count;
@@ -365,6 +443,22 @@ export function resolveAdapters(model: PreparedModel, options: LoraOptions): Ada
     tensors,
     adaptedPerLayer,
   };
+}
+
+/**
+ * The fused expert parameters adapted in one MoE layer (peft ParamWrapper), for the activation model's
+ * `TrainableSet.fusedExperts`: the forward builds W + B·A per expert and saves it (activations.ts).
+ * @param plan resolved adapters
+ * @returns one entry per adapted parameter of the first MoE layer that has any (MoE layers share shapes)
+ */
+export function fusedExpertParameters(
+  plan: AdapterPlan,
+): { inFeatures: number; outFeatures: number; experts: number; rank: number }[] {
+  const fused = plan.modules.filter((m) => m.parameter);
+  const layer = fused[0]?.layer;
+  return fused
+    .filter((m) => m.layer === layer)
+    .map((m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, experts: m.count, rank: m.rank }));
 }
 
 /** Options of {@link peftPrintedCounts}. */

@@ -56,6 +56,8 @@ export function trainableSetup(
     dora: w.method === 'dora',
     ...(w.lora.expertModules ? { expertModules: w.lora.expertModules } : {}),
     ...(expertLayout ? { expertLayout } : {}),
+    ...(w.lora.targetParameters ? { targetParameters: w.lora.targetParameters } : {}),
+    ...(w.lora.dropout > 0 ? { dropout: w.lora.dropout } : {}),
   };
   const planKey = JSON.stringify(loraOptions);
   const plan = memo.plans.get(planKey) ?? resolveAdapters(prepared, loraOptions);

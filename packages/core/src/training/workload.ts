@@ -42,7 +42,8 @@ export const TrainingWorkloadSchema = v.object({
       targets: v.optional(
         v.union(
           [
-            v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1, 'give at least one target module')),
+            // Empty only beside `lora.targetParameters` (peft's target_modules=None); resolveAdapters checks it.
+            v.array(v.pipe(v.string(), v.minLength(1))),
             v.literal('all-linear'),
             v.literal('default'),
           ],
@@ -55,6 +56,13 @@ export const TrainingWorkloadSchema = v.object({
       expertModules: v.optional(v.picklist(['per-expert-linear', 'parameter'])),
       /** transformers' expert layout: `fused` (≥ 5, default) or `split` (< 5); see LoraOptions.expertLayout. */
       expertLayout: v.optional(v.picklist(['fused', 'split'], 'expertLayout must be fused or split')),
+      /** peft `target_parameters`: fused 3-D expert parameters (`experts.gate_up_proj`, `experts.down_proj`); see LoraOptions.targetParameters. */
+      targetParameters: v.optional(
+        v.pipe(
+          v.array(v.pipe(v.string(), v.minLength(1))),
+          v.minLength(1, 'give at least one parameter name, e.g. experts.gate_up_proj'),
+        ),
+      ),
       /**
        * dtype of the adapter weights: `compute` (torchtune: the model dtype, default) or `fp32` (peft's
        * get_peft_model(autocast_adapter_dtype=True) on a bf16/fp16 base: fp32 adapters, states and a cast
