@@ -87,7 +87,8 @@ export function vllmBudgets(): AccuracyCategory {
     source: l70.source,
   });
 
-  // opt-125m: fp16 weights and the CPU blocks of the default 4 GiB swap space.
+  // opt-125m: fp16 weights as the caching allocator holds them (vocabulary padded to 64 rows, unsplit
+  // block remainders) and the CPU blocks of the default 4 GiB swap space.
   const o = vllmMemory({
     model: opt125m,
     format: plainFormats.f16,
@@ -103,7 +104,6 @@ export function vllmBudgets(): AccuracyCategory {
     unit: 'MiB',
     resolution: 0.005,
     source: opt.source,
-    cause: `vLLM logs the CUDA memory the load consumed (allocator blocks and any buffers the loader keeps); vramkit sizes the checkpoint's ${(optWeights / 2).toLocaleString('en-US')} fp16 weights, and the ${(opt.figures.model_weights_MB - optWeights / MIB).toFixed(2)} MiB between them is not yet attributed (core's vllm.test.ts holds it within 3%)`,
   });
   add({
     id: 'opt-125m CPU blocks (4 GiB swap)',

@@ -70,7 +70,7 @@ describe('vllmMemory', () => {
     expect(r.parts.weights!.bytes / GIB).toBeCloseTo(32.12, 1);
   });
 
-  it('reproduces opt-125m: 7,281 CPU blocks of 0.5625 MiB in the 4 GiB swap space, weights 244.61 MB within 3%', () => {
+  it('reproduces opt-125m: 7,281 CPU blocks of 0.5625 MiB in the 4 GiB swap space, "Model weights took 244.61 MB" to the logged digit', () => {
     const log = logs[3]!;
     const r = vllmMemory({
       model: opt125m,
@@ -81,7 +81,11 @@ describe('vllmMemory', () => {
     });
     expect(r.blockBytes).toBe(0.5625 * MIB);
     expect(r.numCpuBlocks).toBe(log.figures.cpu_blocks);
-    expect(rel(r.parts.weights!.bytes / MIB, log.figures.model_weights_MB)).toBeLessThan(0.03);
+    // 125,239,296 fp16 weights are 238.88 MiB; the vocabulary padded to 50,304 rows adds 0.05 MiB and the
+    // caching allocator's unsplit block remainders 5.69 MiB (vLLM divides by 2^20 and prints two decimals).
+    expect(Math.abs(r.parts.weights!.bytes / MIB - log.figures.model_weights_MB)).toBeLessThanOrEqual(0.005);
+    expect(r.parts.weights!.parts!.tensors!.bytes).toBe(125_239_296 * 2);
+    expect(r.parts.weights!.parts!.padding!.bytes).toBe((50_304 - 50_272) * 768 * 2);
   });
 
   it('treats gpu_memory_utilization as a budget: 0.5 of 79.15 GiB leaves fewer blocks than 0.9, the need is unchanged', () => {

@@ -8,8 +8,22 @@ import { kvCacheBytes } from '../memory/kv-cache.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { GIB, MIB } from '../memory/units.js';
 import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
-import { memoArch, prepared, requireInt, requireRange, tensorBytes } from './devices.js';
+import { memoArch, padTo, prepared, requireInt, requireRange, tensorBytes } from './devices.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
+import { cudaAllocatedBytes } from './cuda-caching-allocator.js';
+
+// vLLM model_executor/layers/vocab_parallel_embedding.py DEFAULT_VOCAB_PADDING_SIZE.
+const VOCAB_PADDING = 64;
+// Checkpoint tensors vLLM loads into one fused parameter (one allocation per layer and kind).
+const FUSED_ALLOCATION: Partial<Record<string, string>> = {
+  attn_q: 'qkv',
+  attn_k: 'qkv',
+  attn_v: 'qkv',
+  ffn_gate: 'gate_up',
+  ffn_up: 'gate_up',
+  ffn_gate_exps: 'w13',
+  ffn_up_exps: 'w13',
+};
 
 /** vLLM settings, under the engine's own flag names. */
 export interface VllmOptions {
@@ -317,6 +331,9 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
   const perStage = Math.ceil(arch.layers.length / pp);
   const stageOf = (layer: number) => Math.floor(layer / perStage);
   const stageBytes = Array.from({ length: pp }, () => 0);
+  // vLLM's parameters per stage, in creation order: fused q/k/v (QKVParallelLinear), gate/up
+  // (MergedColumnParallelLinear, FusedMoE w13) each one allocation; the vocabulary padded to 64 rows.
+  const stageAllocs = Array.from({ length: pp }, () => new Map<string, number>());
   for (const { tensor, bytes } of tensorBytes(p, format)) {
     const stage =
       tensor.layer !== undefined
@@ -333,12 +350,24 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
       else share = bytes / tp;
     }
     stageBytes[stage]! += share;
+    const rows = tensor.shape[0] ?? 0;
+    const vocab = (tensor.role === 'token_embd' || tensor.role === 'output') && tensor.shape.length === 2 && rows > 0;
+    const alloc = vocab ? (share * padTo(rows, VOCAB_PADDING)) / rows : share;
+    const group = FUSED_ALLOCATION[tensor.role];
+    const key =
+      group && tensor.layer !== undefined
+        ? `${tensor.layer} ${group} ${tensor.kind}`
+        : `${stageAllocs[stage]!.size} ${tensor.name}`;
+    stageAllocs[stage]!.set(key, (stageAllocs[stage]!.get(key) ?? 0) + alloc);
   }
   const worstStage = stageBytes.indexOf(Math.max(...stageBytes));
   const from = worstStage * perStage;
   const to = Math.min(arch.layers.length, from + perStage);
   const rank = rankArch(arch, tp, from, to);
-  const weights = options.weightBytesPerGpu ?? Math.ceil(stageBytes[worstStage]!);
+  // "Model loading took" is torch.cuda.memory_allocated() grown over the load (vllm utils
+  // DeviceMemoryProfiler): the caching allocator's blocks, not the tensors' bytes.
+  const loaded = cudaAllocatedBytes([...stageAllocs[worstStage]!.values()].map((b) => Math.ceil(b)));
+  const weights = options.weightBytesPerGpu ?? loaded.allocated;
 
   const kvDtype = kvName;
   const layout = pagedLayout(rank, {
@@ -411,7 +440,31 @@ export function vllmMemory(options: VllmOptions): VllmEstimate {
     },
   );
   const parts: Record<string, BreakdownPart> = {
-    weights: part(weights, `weights per GPU (tp ${tp}, pp ${pp}) in ${format.id}`, { accuracy: 'exact' }),
+    weights: part(
+      weights,
+      options.weightBytesPerGpu !== undefined
+        ? 'measured weights per GPU (given)'
+        : `weights per GPU (tp ${tp}, pp ${pp}) in ${format.id}, as the CUDA caching allocator counts them`,
+      {
+        accuracy: 'exact',
+        ...(options.weightBytesPerGpu !== undefined
+          ? {}
+          : {
+              source: 'vllm utils DeviceMemoryProfiler; c10/cuda/CUDACachingAllocator.cpp',
+              parts: {
+                tensors: part(Math.ceil(stageBytes[worstStage]!), `the tensors' bytes on this GPU`),
+                padding: part(
+                  loaded.requested - Math.ceil(stageBytes[worstStage]!),
+                  'vocabulary padded to a multiple of 64 rows (vocab_parallel_embedding pad_vocab_size)',
+                ),
+                blocks: part(
+                  loaded.allocated - loaded.requested,
+                  'caching-allocator blocks kept whole (512 B rounding, unsplit remainders ≤ 1 MiB)',
+                ),
+              },
+            }),
+      },
+    ),
     kvCache: kvPart,
     activations: activation,
     overhead: part(nonTorch + cudaGraphBytes, 'non-torch memory (in the budget) + CUDA graphs (outside it)', {
