@@ -25,6 +25,37 @@ const tt2404 = { model: llama2, precision: 'bf16', seq: 512, microBatch: 2, opti
 const tt2404Lora = (rank: number, targets: string[]) =>
   ({ ...tt2404, method: 'lora', lora: { rank, targets }, checkpointing: 'full' }) as const;
 
+/**
+ * mbridge's memory-estimator comparison (README "Some result comparison", commit 10cb17f): a
+ * "Mixtral-8x2B with reduced layers" whose test_small.yaml was never committed; the estimator's module
+ * printout in the same README gives it: 4 layers, hidden 2048, GQA qkv of 4096 outputs (32 heads of 64:
+ * core_attention keeps 32 × 4096 softmax statistics, so 16 KV heads), 8 experts of ffn 5440 (fc1
+ * 22,282,240 = 2048 × 2 × 5440), 1,024 tokens per expert of 4,096 (top-2), vocab 32,000, untied head;
+ * Mixtral-8x7B's config with those fields replaced. Megatron on 8 GPUs: bf16 with fp32 gradients and a
+ * distributed optimizer over DP (its num_bytes_per_parameter=7.5 = 2 + 4 + 12/8 at TP 1), TE flash
+ * attention, no recompute; MoE with TP needs sequence parallelism (Megatron arguments.py).
+ */
+const mbridgeSmall = fixtureModel('mistralai/Mixtral-8x7B-v0.1', {
+  hidden_size: 2048,
+  intermediate_size: 5440,
+  num_hidden_layers: 4,
+  num_attention_heads: 32,
+  num_key_value_heads: 16,
+});
+const mbridge = (tp: 1 | 2, microBatch: number): TrainingOptions => ({
+  model: mbridgeSmall,
+  precision: 'megatron-bf16',
+  seq: 4096,
+  microBatch,
+  kernels: 'fused',
+  parallel: { gpus: 8, tp, zero: 1, ...(tp > 1 ? { sequenceParallel: true } : {}) },
+});
+const MBRIDGE_ASSUME =
+  "mbridge's reduced Mixtral (config from the estimator's printout); 'Real' = 'Real Model' + 'Real act.' read as the allocator peak, in GiB as the estimator columns it is compared with";
+
+/** Records whose "GB" is 2^30 B: the source compares them with figures it prints as MB / 1024 of 2^20 B. */
+const GIB_READINGS = new Set(['tm0420', 'tm0421', 'tm0422', 'tm0423']);
+
 /** One measured run of training_measured.json with the workload we model for it. */
 export interface Case {
   id: string;
@@ -73,6 +104,10 @@ export const cases: Case[] = [
   { id: 'tm0407', assume: 'as tm0405 at r=64', compare: 'total', options: tt2404Lora(64, ['q_proj', 'v_proj']) },
   { id: 'tm0408', assume: 'as tm0406 at r=64', compare: 'total', options: tt2404Lora(64, [...SEVEN, 'lm_head']) },
   { id: 'tm0409', assume: "QLoRA tutorial's LoRA row (peak reserved in training): as tm0405", compare: 'total', options: tt2404Lora(8, ['q_proj', 'v_proj']) },
+  { id: 'tm0420', assume: `${MBRIDGE_ASSUME}; TP 2, micro-batch 1`, compare: 'allocated', options: mbridge(2, 1) },
+  { id: 'tm0421', assume: `${MBRIDGE_ASSUME}; TP 2, micro-batch 2`, compare: 'allocated', options: mbridge(2, 2) },
+  { id: 'tm0422', assume: `${MBRIDGE_ASSUME}; TP 1, micro-batch 1`, compare: 'allocated', options: mbridge(1, 1) },
+  { id: 'tm0423', assume: `${MBRIDGE_ASSUME}; TP 1, micro-batch 2`, compare: 'allocated', options: mbridge(1, 2) },
 ];
 
 /**
@@ -101,12 +136,6 @@ export const excluded: Readonly<Record<string, string>> = {
   tm0414:
     'a torchtune bug (Llama 3.1 builders did not quantize base layers without a LoRA adapter; fixed by PR #1485): a partly unquantized model',
   ...Object.fromEntries(
-    ['tm0420', 'tm0421', 'tm0422', 'tm0423'].map((id) => [
-      id,
-      "mbridge's reduced Mixtral test config (memory_estimator/model_configs/test_small.yaml) is not recorded, and the columns' statistic is not defined",
-    ]),
-  ),
-  ...Object.fromEntries(
     ['tm0427', 'tm0428', 'tm0429', 'tm0430', 'tm0431', 'tm0432', 'tm0433', 'tm0434', 'tm0435'].map((id) => [
       id,
       'BELLE issue 402: no recorded bloom config (bloom is not a supported family); precision, optimizer, DeepSpeed buckets and the measuring tool (unequal per-GPU totals) are not stated',
@@ -131,6 +160,6 @@ export function comparedBytes(c: Case, e: TrainingEstimate): number {
 export function measuredBytes(id: string): number {
   const r = measured.records.find((x) => x.id === id);
   if (!r || typeof r.measured_value !== 'number') throw new Error(`no record ${id}`);
-  return r.measured_value * (r.unit === 'GiB' ? GIB : 1e9);
+  return r.measured_value * (r.unit === 'GiB' || GIB_READINGS.has(id) ? GIB : 1e9);
 }
 
