@@ -9,6 +9,7 @@ import {
   excluded,
   initCases,
   measuredBytes,
+  measuredUnit,
 } from '../../../../packages/core/src/training/__fixtures__/measured-cases.js';
 import { QLORA_BASE_FORMAT } from './qlora-format.js';
 
@@ -29,7 +30,7 @@ function table(): string {
       ...(c.options.method === 'qlora' ? { baseFormat: QLORA_BASE_FORMAT } : {}),
     });
     const est = comparedBytes(c, e);
-    const unit = r.unit === 'GiB' ? GIB : 1e9;
+    const unit = measuredUnit(c.id) === 'GiB' ? GIB : 1e9;
     return { c, r, err: est / measuredBytes(c.id) - 1, est: est / unit };
   });
   const errs = rows.map((x) => Math.abs(x.err)).sort((a, b) => a - b);
@@ -46,7 +47,7 @@ function table(): string {
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       ({ c, r, err, est }) =>
-        `| ${c.id} | ${r.model} | ${c.assume} | ${COMPARED[c.compare]} | ${r.measured_value} ${r.unit} | ${est.toFixed(2)} | ${pct(err)} |`,
+        `| ${c.id} | ${r.model} | ${c.assume} | ${COMPARED[c.compare]} | ${r.measured_value} ${measuredUnit(c.id)} | ${est.toFixed(2)} | ${pct(err)} |`,
     ),
     '',
     `Not modelled (${Object.keys(excluded).length}):`,

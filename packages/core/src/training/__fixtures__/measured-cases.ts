@@ -51,7 +51,7 @@ const mbridge = (tp: 1 | 2, microBatch: number): TrainingOptions => ({
   parallel: { gpus: 8, tp, zero: 1, ...(tp > 1 ? { sequenceParallel: true } : {}) },
 });
 const MBRIDGE_ASSUME =
-  "mbridge's reduced Mixtral (config from the estimator's printout); 'Real' = 'Real Model' + 'Real act.' read as the allocator peak, in GiB as the estimator columns it is compared with";
+  "mbridge's reduced Mixtral (config from its estimator's printout), Megatron bf16, distributed optimizer over DP, no recompute; 'Real' read as the allocator peak in GiB (the unit of the estimator columns beside it)";
 
 /** Records whose "GB" is 2^30 B: the source compares them with figures it prints as MB / 1024 of 2^20 B. */
 const GIB_READINGS = new Set(['tm0420', 'tm0421', 'tm0422', 'tm0423']);
@@ -134,7 +134,7 @@ export const excluded: Readonly<Record<string, string>> = {
   tm0412:
     'reserved at init of the 2024 NF4 recipe: it holds the transient of loading bf16 weights before quantizing them, whose schedule is not stated',
   tm0414:
-    'a torchtune bug (Llama 3.1 builders did not quantize base layers without a LoRA adapter; fixed by PR #1485): a partly unquantized model',
+    "a torchtune bug (PR #1485, 'Add missing quantize_base to llama 3.1': layers without a LoRA adapter were not quantized): after init only q_proj and v_proj are NF4 and every other linear stays bf16, a partial 4-bit base that `method: 'qlora'` (every linear NF4) cannot express",
   ...Object.fromEntries(
     ['tm0427', 'tm0428', 'tm0429', 'tm0430', 'tm0431', 'tm0432', 'tm0433', 'tm0434', 'tm0435'].map((id) => [
       id,
@@ -156,10 +156,16 @@ export function comparedBytes(c: Case, e: TrainingEstimate): number {
   return c.compare === 'allocated' ? e.peakAllocated : e.total;
 }
 
+/** The unit a record's figure is read in: its own, or GiB where {@link GIB_READINGS} says the source's "GB" is 2^30 B. */
+export function measuredUnit(id: string): 'GiB' | 'GB' {
+  const r = measured.records.find((x) => x.id === id);
+  return r?.unit === 'GiB' || GIB_READINGS.has(id) ? 'GiB' : 'GB';
+}
+
 /** The measured peak of a record, in bytes. */
 export function measuredBytes(id: string): number {
   const r = measured.records.find((x) => x.id === id);
   if (!r || typeof r.measured_value !== 'number') throw new Error(`no record ${id}`);
-  return r.measured_value * (r.unit === 'GiB' || GIB_READINGS.has(id) ? GIB : 1e9);
+  return r.measured_value * (measuredUnit(id) === 'GiB' ? GIB : 1e9);
 }
 
