@@ -38,6 +38,14 @@ export function trainableSetup(
   const prec = PRECISIONS[w.precision];
   const memo = trainingMemoOf(prepared);
   if (w.method === 'full') {
+    if (w.lora.targetParameters)
+      throw new InvalidInputError([
+        {
+          path: 'lora.targetParameters',
+          message: 'fused expert parameters are LoRA targets; they apply to `method` lora or qlora, not full',
+          received: w.lora.targetParameters,
+        },
+      ]);
     memo.full ??= fullTrainables(prepared.tensors);
     return {
       peft: false,

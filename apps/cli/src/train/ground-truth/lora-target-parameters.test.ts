@@ -56,4 +56,11 @@ describe('estimate --mode train --lora-target-parameters (peft target_parameters
     expect(error.message).toMatch(/no parameter matches "experts\.w1"/);
     expect(error.message).toMatch(/"experts\.gate_up_proj", "experts\.down_proj"/);
   });
+
+  it('is an error with --method full (the flag does not apply)', async () => {
+    const r = await train('openai/gpt-oss-20b', ['--method', 'full', ...experts]);
+    expect(r.code).not.toBe(0);
+    const { error } = JSON.parse(r.out) as { error: { flag: string } };
+    expect(error.flag).toBe('--lora-target-parameters');
+  });
 });
