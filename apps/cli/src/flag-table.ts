@@ -658,7 +658,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: 'all-linear',
     accepts: training,
     to: { training: 'lora.targets' },
-    help: "module names (q_proj,v_proj,…), all-linear or default (peft's per-model default)",
+    help: "module names (q_proj,v_proj,…), all-linear, default (peft's per-model default) or none (with --lora-target-parameters)",
   },
   {
     name: 'modules-to-save',

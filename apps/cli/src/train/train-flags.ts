@@ -37,6 +37,8 @@ export function trainingWorkloadFrom(rawValues: Values, base: TrainingWorkload =
   const targets = flags.lora?.targets;
   if (Array.isArray(targets) && targets.length === 1 && (targets[0] === 'all-linear' || targets[0] === 'default'))
     flags.lora!.targets = targets[0];
+  // `--targets none`: no module targets, peft's target_modules=None beside --lora-target-parameters.
+  if (Array.isArray(targets) && targets.length === 1 && targets[0] === 'none') flags.lora!.targets = [];
   const flash = readFlag(values, 'flash-attn');
   if (flash === 'auto') throw new UsageError('--flash-attn must be on or off in training (got "auto")', 'flash-attn');
   if (flash !== undefined) flags.attention = flash === 'on' ? 'flash' : 'naive';

@@ -39,6 +39,16 @@ describe('estimate --mode train --lora-target-parameters (peft target_parameters
     expect(e.parameters).toMatchObject({ trainable, all });
   });
 
+  it('adapts the experts alone with --targets none (peft target_modules=None)', async () => {
+    for (const id of ['openai/gpt-oss-20b', 'meta-llama/Llama-4-Scout-17B-16E-Instruct']) {
+      const r = await train(id, ['--method', 'lora', '--rank', '16', '--targets', 'none', ...experts]);
+      const { trainable, all } = lora.models[id.replace('/', '__')]!['r16-experts-only']!;
+      expect((JSON.parse(r.out) as Estimate).parameters).toMatchObject({ trainable, all });
+    }
+    const none = await train('openai/gpt-oss-20b', ['--method', 'lora', '--targets', 'none']);
+    expect(none.code).not.toBe(0);
+  });
+
   it('keeps the merged W + B·A of each adapted expert parameter for backward (peft ParamWrapper, no checkpointing)', async () => {
     const plain = JSON.parse((await train('openai/gpt-oss-20b', base)).out) as Estimate;
     const fused = JSON.parse((await train('openai/gpt-oss-20b', [...base, ...experts])).out) as Estimate;
