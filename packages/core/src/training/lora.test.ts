@@ -174,4 +174,16 @@ describe('targetParameters (peft target_parameters, ParamWrapper)', () => {
     );
     expect(() => resolveAdapters(dense, { rank: 8, targets: [] })).toThrow(InvalidInputError);
   });
+
+  it("allows DoRA on Mixtral's split experts (one nn.Linear each) and refuses it on the fused layout", () => {
+    const mixtral = prepareModel(mixtral8x7b);
+    const { layers } = mixtral8x7b;
+    const moe = layers[0]!.mlp as { numExperts: number; expertIntermediateSize: number };
+    const split = resolveAdapters(mixtral, { rank: 8, targets: ['w1'], dora: true, expertLayout: 'split' });
+    // w1 is gate_proj [I, H]: DoRA adds I magnitudes per expert.
+    expect(split.magnitudeParams).toBe(layers.length * moe.numExperts * moe.expertIntermediateSize);
+    expect(() =>
+      resolveAdapters(mixtral, { rank: 8, targets: ['w1', 'w3'], dora: true, expertLayout: 'fused' }),
+    ).toThrow(/DoRA/);
+  });
 });
