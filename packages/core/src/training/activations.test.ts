@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gptKorthikanti, llama2_7b } from './__fixtures__/architectures.js';
-import { type TrainingActivationOptions, trainingActivationBytes } from './activations.js';
+import type { Architecture, SoftmaxAttentionSpec } from '../model/architecture.js';
+import { sdpaBackend, type TrainingActivationOptions, trainingActivationBytes } from './activations.js';
 
 const base: TrainingActivationOptions = {
   seq: 2048,
@@ -97,5 +98,53 @@ describe('trainingActivationBytes', () => {
     const sp = trainingActivationBytes(llama2_7b, { ...base, tp: 8, sequenceParallel: true }).activations.bytes;
     expect(tp).toBeLessThan(one);
     expect(sp).toBeCloseTo(one / 8, -3);
+  });
+});
+
+describe('sdpaBackend: torch SDPA backend selection per device', () => {
+  it('CPU: flash with equal head dims and no dropout, else math (sdp_utils_cpp.cpp)', () => {
+    expect(sdpaBackend('cpu', 128, 128, 2, false)).toBe('flash');
+    expect(sdpaBackend('cpu', 128, 128, 4, false)).toBe('flash');
+    expect(sdpaBackend('cpu', 192, 128, 2, false)).toBe('math'); // MLA
+    expect(sdpaBackend('cpu', 128, 128, 2, true)).toBe('math');
+  });
+
+  it('CUDA: flash for 16-bit equal dims ≤ 256, memory-efficient for fp32 or unequal dims, else math (sdp_utils.cpp)', () => {
+    expect(sdpaBackend('cuda', 128, 128, 2, false)).toBe('flash');
+    expect(sdpaBackend('cuda', 192, 128, 2, false)).toBe('efficient'); // MLA
+    expect(sdpaBackend('cuda', 128, 128, 4, false)).toBe('efficient'); // fp32: flash refuses
+    expect(sdpaBackend('cuda', 512, 512, 2, false)).toBe('efficient');
+    expect(sdpaBackend('cuda', 100, 100, 2, false)).toBe('flash');
+    expect(sdpaBackend('cuda', 102, 102, 4, false)).toBe('math'); // 102 % 4 ≠ 0
+  });
+
+  it('the math backend saves fp32 q, k, v and the fp32 probabilities: more than the fused kernels for a 16-bit layer', () => {
+    const mla: Architecture = {
+      ...llama2_7b,
+      layers: llama2_7b.layers.map((l) => ({
+        ...l,
+        attention: {
+          ...(l.attention as SoftmaxAttentionSpec),
+          headDim: 192,
+          vHeadDim: 128,
+          mla: { qLoraRank: 0, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 },
+        },
+      })),
+    };
+    const o = { ...base, kernels: 'eager' as const, seq: 128 };
+    const cuda = trainingActivationBytes(mla, o).perLayerBytes;
+    const cpu = trainingActivationBytes(mla, { ...o, attentionDevice: 'cpu' }).perLayerBytes;
+    const heads = 32;
+    // math − efficient, per token: q, k in fp32 (+2 B each over bf16), fp32 V copy (4·vd) replacing the
+    // bf16 kv_b_proj output (2·heads·(128 + 128)), the probabilities, the o_proj copy, less out and lse.
+    const perToken =
+      2 * heads * 192 * 2 +
+      4 * heads * 128 -
+      2 * heads * 256 +
+      4 * heads * 128 +
+      2 * heads * 128 -
+      2 * heads * 128 -
+      4 * heads;
+    expect(cpu - cuda).toBe(perToken * 128);
   });
 });

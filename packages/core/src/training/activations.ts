@@ -1,4 +1,9 @@
-import { type Architecture, isSoftmaxAttention, type LayerSpec } from '../model/architecture.js';
+import {
+  type Architecture,
+  isSoftmaxAttention,
+  type LayerSpec,
+  type SoftmaxAttentionSpec,
+} from '../model/architecture.js';
 import { type BreakdownPart, part } from '../memory/breakdown.js';
 import { layerClasses } from '../model/layer-classes.js';
 
@@ -70,6 +75,39 @@ export interface TrainingActivationOptions {
   moeCapacityFactor?: number;
   /** A transient weight-sized buffer in forward/backward (the dequantized NF4 weight of QLoRA), bytes. */
   transientBytes?: number;
+  /**
+   * Device the SDPA kernels run on (`attention: 'flash'`), which decides torch's SDPA backend per layer
+   * ({@link sdpaBackend}): `cuda` (default) or `cpu`. Ignored by eager attention.
+   */
+  attentionDevice?: AttentionDevice;
+}
+
+/** Device of torch's scaled_dot_product_attention, for its backend choice. */
+export type AttentionDevice = 'cuda' | 'cpu';
+/** torch SDPA backends: flash (CPU flash / FlashAttention-2), memory-efficient (CUDA), math (composite fallback). */
+export type SdpaBackend = 'flash' | 'efficient' | 'math';
+
+/**
+ * The backend torch's scaled_dot_product_attention picks for one layer.
+ * CPU (aten/src/ATen/native/transformers/sdp_utils_cpp.cpp select_sdp_backend_cpp): flash, unless
+ * dropout is on or q, k and v do not share one head dim (check_for_dropout, check_head_dim_size_cpp),
+ * else math. CUDA (sdp_utils.cpp select_sdp_backend, order flash → efficient → math): flash needs fp16/bf16
+ * and q = k = v head dim ≤ 256 (check_flash_attention_dtype, check_head_dim_size_flash); the
+ * memory-efficient kernel takes fp32 and a v head dim of its own, both multiples of 16 bytes' elements
+ * (check_head_dim_size_mem_efficient); else math.
+ */
+export function sdpaBackend(
+  device: AttentionDevice,
+  qkHeadDim: number,
+  vHeadDim: number,
+  elementBytes: number,
+  dropout: boolean,
+): SdpaBackend {
+  const same = qkHeadDim === vHeadDim;
+  if (device === 'cpu') return same && !dropout ? 'flash' : 'math';
+  if (elementBytes === 2 && same && qkHeadDim <= 256) return 'flash';
+  const align = 16 / elementBytes;
+  return qkHeadDim % align === 0 && vHeadDim % align === 0 ? 'efficient' : 'math';
 }
 
 /** Result of {@link trainingActivationBytes}: the activation part and the logits/loss part. */
@@ -212,6 +250,83 @@ function loraExtras(
 }
 
 /**
+ * Families whose rope ends in a concatenation (modeling_phi3.py and modeling_qwen3_next.py
+ * apply_rotary_pos_emb: `torch.cat([rotated, pass], dim=-1)`; MLA's `torch.cat((q_nope, q_pe))`), so
+ * the query reaching SDPA is head-major contiguous rather than a transposed token-major view.
+ */
+const HEAD_MAJOR_QUERY = new Set(['phi3', 'qwen3_next']);
+
+/** Families without rope (learned positions: GPT-2), whose q and k stay views of their projection. */
+const ROPE_FREE = new Set(['gpt2']);
+
+/**
+ * Elements per token a fused q/k/v projection (Phi-3 `qkv_proj`, GPT-2 `c_attn`) adds to what is saved
+ * when V is saved as a view: the view keeps the whole fused output alive (modeling_phi3.py slices
+ * `qkv[..., a:b]`), and with rope q and k are new tensors (rotated), so the q and k parts of the fused
+ * storage are kept besides them. Without rope q, k and v are all views of one storage: nothing extra.
+ */
+function fusedQkvExtra(arch: Architecture, at: SoftmaxAttentionSpec, qd: number, kd: number): number {
+  if (!at.fusedQkv || ROPE_FREE.has(arch.family)) return 0;
+  return qd + kd;
+}
+
+interface AttentionDims {
+  qd: number;
+  kd: number;
+  vd: number;
+  od: number;
+  qHead: number;
+  vHead: number;
+  kvHeads: number;
+}
+
+/**
+ * What torch's scaled_dot_product_attention saves per token for one layer, by the backend it picks
+ * ({@link sdpaBackend}), plus the copy o_proj reads when the output is head-major.
+ * - flash (CPU `_scaled_dot_product_flash_attention_cpu`, CUDA FlashAttention-2) and memory-efficient
+ *   (`_efficient_attention_forward`): q, k, v as given (V's storage: a view of MLA's kv_b_proj output or
+ *   of a fused q/k/v output), out and the fp32 log-sum-exp per head (memory-efficient pads it to 32
+ *   rows, below 0.1%). The CPU flash output is `empty_like(query)` and FlashAttention-2's `empty_like(q)`:
+ *   with a head-major query the output is head-major, and transformers' sdpa_attention_forward
+ *   (`transpose(1, 2).contiguous()`) makes a token-major copy, which o_proj saves; the memory-efficient
+ *   kernel writes token-major (`at::empty({B, M, num_heads, Kv})`), a view.
+ * - math (attention.cpp `_scaled_dot_product_attention_math`): a 16-bit q, k, v is upcast to fp32
+ *   (unless allowFP16BF16ReductionMathSDP), q·√scale and kᵀ·√scale are saved by the first matmul,
+ *   the fp32 softmax output and value_acc (the fp32 copy, or V itself in fp32) by the second; the output
+ *   is cast back head-major, so o_proj saves a token-major copy.
+ */
+function sdpaSaved(
+  arch: Architecture,
+  at: SoftmaxAttentionSpec,
+  o: TrainingActivationOptions,
+  keys: number,
+  d: AttentionDims,
+): { bytes: number; scores: number } {
+  const a = o.computeBytes;
+  const tp = o.tp ?? 1;
+  const t = o.trainable;
+  const backend = sdpaBackend(o.attentionDevice ?? 'cuda', d.qHead, d.vHead, a, o.dropout ?? false);
+  const vStore = at.mla
+    ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim)
+    : d.vd + fusedQkvExtra(arch, at, d.qd, d.kd);
+  const headMajor =
+    backend === 'math' || (backend === 'flash' && (at.mla !== undefined || HEAD_MAJOR_QUERY.has(arch.family)));
+  // The gated output (Qwen3-Next) feeds o_proj through its own product, counted with the gate.
+  const outCopy =
+    headMajor && !at.gatedOutput && adapterBytesOf(t, a) === a ? linearInputs(t, ATTN_OUT, d.od, a, a) : 0;
+  if (backend === 'math') {
+    // enable_gqa repeats the fp32 K and V per query head (repeat_interleave) in the math path.
+    const gqa = d.kvHeads !== at.numHeads;
+    const kMath = 4 * at.numHeads * d.qHead;
+    const vMath = a < 4 || gqa ? 4 * at.numHeads * d.vHead : 4 * vStore;
+    // Softmax output (fp32) and, with dropout, its mask and dropped copy.
+    const scores = at.numHeads * keys * (4 + (o.dropout ? 1 + 4 : 0));
+    return { bytes: (4 * d.qd + kMath + vMath + outCopy) / tp, scores: scores / tp };
+  }
+  return { bytes: (a * (d.qd + d.kd + vStore + d.od) + 4 * at.numHeads + outCopy) / tp, scores: 0 };
+}
+
+/**
  * Bytes one layer saves for backward per token (Korthikanti et al. 2022 §4, generalized to GQA,
  * SwiGLU, MoE, RMSNorm, flash attention and frozen bases). Tensors split by tensor parallelism
  * (heads, FFN width) are divided by `tp`; hidden-size tensors only with sequence parallelism.
@@ -265,8 +380,10 @@ function layerSavedPerToken(
     }
     const window = at.kind !== 'full' && at.window !== undefined ? Math.min(keys, at.window) : keys;
     if (o.attention === 'flash') {
-      // FlashAttention-2 backward needs q, k, v, out and the fp32 log-sum-exp per head.
-      bytes += (a * (qd + kd + vd + od) + 4 * at.numHeads) / tp;
+      const sd = sdpaSaved(arch, at, o, window, { qd, kd, vd, od, qHead, vHead, kvHeads });
+      scores = sd.scores;
+      bytes += sd.bytes;
+      if (o.checkpointing !== 'selective') bytes += scores;
     } else {
       // Eager: q and the repeated K (repeat_kv), fp32 softmax output and its bf16 cast, repeated V.
       // Softmax output (fp32 in HF eager, then a bf16 copy for the V matmul; one compute-dtype tensor
@@ -283,7 +400,8 @@ function layerSavedPerToken(
       const rep = kvHeads === 1 ? 1 : at.numHeads;
       // MLA's V is a view of kv_b_proj's output, which holds the no-rope keys too (modeling_deepseek_v2.py split).
       const vStored = at.mla ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim) : rep * vHead;
-      bytes += (a * (qd + rep * qHead + vStored)) / tp;
+      bytes +=
+        (a * (qd + rep * qHead + vStored + (rep === 1 || rep === kvHeads ? fusedQkvExtra(arch, at, qd, kd) : 0))) / tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
       if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;

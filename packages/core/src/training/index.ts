@@ -1,5 +1,8 @@
 // Training and fine-tuning memory (issue 5).
 export {
+  type AttentionDevice,
+  type SdpaBackend,
+  sdpaBackend,
   type TrainableSet,
   type TrainingActivationOptions,
   type TrainingActivations,
