@@ -932,7 +932,7 @@ export const FLAGS: readonly FlagSpec[] = [
     section: 'training',
     accepts: training,
     to: { training: 'kbitUpcast' },
-    help: 'QLoRA with peft prepare_model_for_kbit_training (fp32 norms/embeddings)',
+    help: 'QLoRA with peft prepare_model_for_kbit_training (non-4-bit weights fp32: fp32 activations)',
   },
   {
     name: 'dropout',
@@ -952,6 +952,17 @@ export const FLAGS: readonly FlagSpec[] = [
     accepts: training,
     to: { training: 'softmax' },
     help: 'naive attention softmax dtype: fp32 (HF eager) or compute (Megatron)',
+  },
+  {
+    name: 'attention-device',
+    type: 'choice',
+    choices: ['cuda', 'cpu'],
+    arg: '<d>',
+    section: 'training',
+    default: 'cuda',
+    accepts: training,
+    to: { training: 'attentionDevice' },
+    help: "device of the SDPA kernels (torch's backend choice: flash, memory-efficient or math); flash attention only",
   },
   {
     name: 'moe-capacity-factor',

@@ -1,5 +1,6 @@
 import type { PreparedModel } from '../model/prepare-model.js';
 import { type TrainableSet, type TrainingActivations, trainingActivationBytes } from './activations.js';
+import type { AdaptedModule } from './lora.js';
 import { CHECKPOINTING } from './checkpointing.js';
 import { largestLinearElements, trainingMemoOf } from './model-share.js';
 import type { TrainableSetup } from './model-states.js';
@@ -19,6 +20,11 @@ export function activationPhase(
   const prec = PRECISIONS[w.precision];
   const p = w.parallel;
   const policy = CHECKPOINTING[w.checkpointing];
+  // peft prepare_model_for_kbit_training casts every parameter that is not 4-bit to fp32, and
+  // bitsandbytes' Linear4bit returns its output in the input dtype, so the whole stack runs in fp32
+  // (validation/fixtures/activations.json, the qlora rows).
+  const kbitFp32 = w.method === 'qlora' && w.kbitUpcast;
+  const actBytes = kbitFp32 ? 4 : prec.computeBytes;
   const trainable: TrainableSet =
     setup.peft && setup.plan
       ? {
@@ -26,7 +32,8 @@ export function activationPhase(
           rank: w.lora.rank,
           dora: w.method === 'dora',
           dropout: w.lora.dropout > 0,
-          adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes,
+          adapterBytes: w.lora.adapterDtype === 'fp32' || kbitFp32 ? 4 : prec.computeBytes,
+          fusedExperts: fusedExpertsOf(setup.plan.modules),
         }
       : 'all';
   let transient = 0;
@@ -38,8 +45,8 @@ export function activationPhase(
   return trainingActivationBytes(prepared.arch, {
     seq: w.seq,
     microBatch: w.microBatch,
-    computeBytes: prec.computeBytes,
-    hiddenBytes: w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes,
+    computeBytes: actBytes,
+    hiddenBytes: actBytes,
     attention: w.attention,
     checkpointing: policy.saves,
     ...(w.checkpointEvery ? { checkpointEvery: w.checkpointEvery } : {}),
@@ -56,5 +63,20 @@ export function activationPhase(
     ...(w.moeCapacityFactor ? { moeCapacityFactor: w.moeCapacityFactor } : {}),
     dropout: w.dropout,
     softmax: w.softmax,
+    ...(w.attentionDevice ? { attentionDevice: w.attentionDevice } : {}),
   });
+}
+
+/**
+ * The fused 3-D expert parameters peft adapts in one MoE layer (`…experts.gate_up_proj`, not the split
+ * `experts.*.` linears): peft's ParamWrapper builds W + B·A for each of them (TrainableSet.fusedExperts).
+ */
+export function fusedExpertsOf(
+  modules: readonly AdaptedModule[],
+): NonNullable<Exclude<TrainableSet, 'all'>['fusedExperts']> {
+  const fused = modules.filter((m) => /\.experts\.[^.*]+$/.test(m.path));
+  const layer = fused[0]?.layer;
+  return fused
+    .filter((m) => m.layer === layer)
+    .map((m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, experts: m.count, rank: m.rank }));
 }

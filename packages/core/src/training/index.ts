@@ -8,6 +8,7 @@ export {
   type TrainingActivations,
   trainingActivationBytes,
 } from './activations.js';
+export { fusedExpertsOf } from './activation-phase.js';
 export {
   CHECKPOINTING_IDS,
   type CheckpointingId,

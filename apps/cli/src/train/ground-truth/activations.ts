@@ -1,6 +1,6 @@
 import {
-  type AdaptedModule,
   type Architecture,
+  fusedExpertsOf,
   type PreparedModel,
   resolveAdapters,
   type TrainingActivationOptions,
@@ -81,15 +81,6 @@ export function recordedOptions(
         }
       : 'all',
   };
-}
-
-/** The fused 3-D expert parameters peft adapts in one MoE layer (`…experts.gate_up_proj`, not split `experts.*.`). */
-function fusedExpertsOf(modules: readonly AdaptedModule[]) {
-  const fused = modules.filter((m) => /\.experts\.[^.*]+$/.test(m.path));
-  const layer = fused[0]?.layer;
-  return fused
-    .filter((m) => m.layer === layer)
-    .map((m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, experts: m.count, rank: m.rank }));
 }
 
 /** vramkit's saved bytes of decoder layer `i` alone (its own class), under options `o`. */
