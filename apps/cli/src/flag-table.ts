@@ -965,6 +965,17 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "device of the SDPA kernels (torch's backend choice: flash, memory-efficient or math); flash attention only",
   },
   {
+    name: 'linear-attention-kernels',
+    type: 'choice',
+    choices: ['fla', 'torch'],
+    arg: '<k>',
+    section: 'training',
+    default: 'fla',
+    accepts: training,
+    to: { training: 'linearAttentionKernels' },
+    help: "Gated DeltaNet layers (Qwen3-Next): fla (flash-linear-attention) or torch (transformers' PyTorch fallback)",
+  },
+  {
     name: 'moe-capacity-factor',
     type: 'number',
     min: 1,

@@ -64,6 +64,7 @@ export function activationPhase(
     dropout: w.dropout,
     softmax: w.softmax,
     ...(w.attentionDevice ? { attentionDevice: w.attentionDevice } : {}),
+    ...(w.linearAttentionKernels ? { linearAttentionKernels: w.linearAttentionKernels } : {}),
   });
 }
 

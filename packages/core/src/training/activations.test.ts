@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { gptKorthikanti, llama2_7b } from './__fixtures__/architectures.js';
 import type { Architecture, SoftmaxAttentionSpec } from '../model/architecture.js';
-import { sdpaBackend, type TrainingActivationOptions, trainingActivationBytes } from './activations.js';
+import {
+  deltaRuleSavedBytes,
+  sdpaBackend,
+  type TrainingActivationOptions,
+  trainingActivationBytes,
+} from './activations.js';
 
 const base: TrainingActivationOptions = {
   seq: 2048,
@@ -146,5 +151,31 @@ describe('sdpaBackend: torch SDPA backend selection per device', () => {
       2 * heads * 128 -
       4 * heads;
     expect(cpu - cuda).toBe(perToken * 128);
+  });
+});
+
+describe("deltaRuleSavedBytes: transformers' torch_chunk_gated_delta_rule fallback", () => {
+  // Qwen3-Next's linear attention: 16 key heads, 32 value heads, 128-wide heads, kernel 4.
+  const at = {
+    kind: 'linear',
+    numKeyHeads: 16,
+    numValueHeads: 32,
+    keyHeadDim: 128,
+    valueHeadDim: 128,
+    convKernel: 4,
+  } as const;
+  // Measured: bytes saved (saved_tensors_hooks, each storage once) by torch_chunk_gated_delta_rule of
+  // transformers 5.24 / torch 2.15 on the CPU, batch 1, random q/k/v/g/beta, use_qk_l2norm_in_kernel.
+  it.each([
+    [128, 2, 32_608_512],
+    [100, 2, 31_683_840],
+    [64, 2, 15_257_728],
+    [200, 2, 63_363_584],
+    [128, 4, 40_997_120],
+    [100, 4, 31_683_840],
+    [64, 4, 15_257_728],
+    [200, 4, 63_363_584],
+  ])('seq %i with %i-byte inputs: %i B', (seq, bytes, measured) => {
+    expect(deltaRuleSavedBytes(at, seq, bytes)).toBe(measured);
   });
 });

@@ -2,6 +2,7 @@ import {
   type Architecture,
   isSoftmaxAttention,
   type LayerSpec,
+  type LinearAttentionSpec,
   type SoftmaxAttentionSpec,
 } from '../model/architecture.js';
 import { type BreakdownPart, part } from '../memory/breakdown.js';
@@ -80,6 +81,12 @@ export interface TrainingActivationOptions {
    * ({@link sdpaBackend}): `cuda` (default) or `cpu`. Ignored by eager attention.
    */
   attentionDevice?: AttentionDevice;
+  /**
+   * Gated DeltaNet layers (Qwen3-Next): `fla` (default: flash-linear-attention's chunk_gated_delta_rule
+   * and causal-conv1d, which keep their inputs) or `torch` (neither installed: transformers' PyTorch
+   * fallbacks, which save every fp32 chunk intermediate; {@link torchLinearAttentionSaved}).
+   */
+  linearAttentionKernels?: 'fla' | 'torch';
 }
 
 /** Device of torch's scaled_dot_product_attention, for its backend choice. */
@@ -143,6 +150,15 @@ const ATTN_IN = new Set([
   'W_pack',
 ]);
 const ATTN_OUT = new Set(['o_proj', 'c_proj', 'dense', 'out_proj']);
+/**
+ * Gated DeltaNet's projections (modeling_qwen3_next.py Qwen3NextGatedDeltaNet): in a hybrid stack the
+ * adapter set names both mixers' modules, and each layer holds only its own; softmax layers hold none of
+ * the recurrent mixers' (`in_proj*`, `out_proj`: Gated DeltaNet, Mamba).
+ */
+const LINEAR_ATTN_IN = new Set(['in_proj_qkvz', 'in_proj_ba']);
+const LINEAR_ATTN_OUT = new Set(['out_proj']);
+const SOFTMAX_ATTN_IN = new Set([...ATTN_IN].filter((m) => !m.startsWith('in_proj')));
+const SOFTMAX_ATTN_OUT = new Set([...ATTN_OUT].filter((m) => m !== 'out_proj'));
 const MLP_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'c_fc', 'dense_h_to_4h', 'w1', 'w3', 'gate']);
 const ROUTER = new Set(['gate', 'router']);
 const EXPERT_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'w1', 'w3']);
@@ -313,7 +329,7 @@ function sdpaSaved(
     backend === 'math' || (backend === 'flash' && (at.mla !== undefined || HEAD_MAJOR_QUERY.has(arch.family)));
   // The gated output (Qwen3-Next) feeds o_proj through its own product, counted with the gate.
   const outCopy =
-    headMajor && !at.gatedOutput && adapterBytesOf(t, a) === a ? linearInputs(t, ATTN_OUT, d.od, a, a) : 0;
+    headMajor && !at.gatedOutput && adapterBytesOf(t, a) === a ? linearInputs(t, SOFTMAX_ATTN_OUT, d.od, a, a) : 0;
   if (backend === 'math') {
     // enable_gqa repeats the fp32 K and V per query head (repeat_interleave) in the math path.
     const gqa = d.kvHeads !== at.numHeads;
@@ -324,6 +340,91 @@ function sdpaSaved(
     return { bytes: (4 * d.qd + kMath + vMath + outCopy) / tp, scores: scores / tp };
   }
   return { bytes: (a * (d.qd + d.kd + vStore + d.od) + 4 * at.numHeads + outCopy) / tp, scores: 0 };
+}
+
+/** Chunk length of transformers' torch_chunk_gated_delta_rule (its `chunk_size` default; the layer passes none). */
+const DELTA_RULE_CHUNK = 64;
+
+/**
+ * Bytes transformers' torch_chunk_gated_delta_rule (modeling_qwen3_next.py) saves for one sequence of
+ * `seq` tokens whose q, k, v arrive in `inputBytes` (2: bf16, 4: fp32), the layer's l2-normalized q/k
+ * included: see {@link torchLinearAttentionSaved}. The four extra fp32-input copies appear only when
+ * nothing is padded (`seq` a multiple of 64) and there are two chunks or more: padding makes fresh
+ * contiguous tensors and one chunk folds into bmm as a view.
+ */
+export function deltaRuleSavedBytes(at: LinearAttentionSpec, seq: number, inputBytes: number): number {
+  const hv = at.numValueHeads;
+  const dk = at.keyHeadDim;
+  const dv = at.valueHeadDim;
+  const C = DELTA_RULE_CHUNK;
+  const chunks = Math.ceil(seq / C);
+  const fp32Copies = inputBytes >= 4 && seq % C === 0 && chunks >= 2 ? 4 : 0;
+  // l2norm of q and k (x · rsqrt(Σx²)): x and the rsqrt, before padding. With as many key as value
+  // heads an fp32 input is a view of the conv output (one storage for both), else repeat_interleave's copy.
+  const convDim = 2 * at.numKeyHeads * dk + hv * dv;
+  const qkViews = inputBytes >= 4 && at.numKeyHeads === hv;
+  let bytes = seq * ((qkViews ? 4 * convDim : 2 * 4 * hv * dk) + 2 * 4 * hv);
+  // Over the padded chunks: 5 key-sized, 3 value-sized, 5 chunk-sized (C per row) and 4 per-head terms,
+  // the decayed queries from the second chunk on, and the copies of an fp32 input.
+  const keySized = 5 + (chunks >= 2 ? 1 : 0) + fp32Copies;
+  bytes += chunks * C * 4 * hv * (keySized * dk + 3 * dv + 5 * C + 4);
+  // Per chunk: the recurrent state read by the chunk and the chunk decay; the causal mask once.
+  bytes += chunks * 4 * hv * (dk * dv + 1) + C * C;
+  return bytes;
+}
+
+/**
+ * What a Gated DeltaNet layer saves per token (and per layer, `fixed`) when transformers runs its
+ * PyTorch fallbacks (modeling_qwen3_next.py Qwen3NextGatedDeltaNet.forward without
+ * flash-linear-attention and causal-conv1d), tensor by tensor:
+ * - causal_conv1d_fn: F.conv1d keeps its input (the q/k/v concatenation), SiLU the padded conv output
+ *   (`seq + kernel − 1` columns); beta's sigmoid output; g's softplus input (and output, for A_log's
+ *   gradient) with the two per-head exp(A) vectors;
+ * - torch_chunk_gated_delta_rule, in fp32 over the sequence padded to 64-token chunks: the l2-normalized
+ *   q and k inputs and their rsqrt; V, β, K, K·β, Q, the pairwise decays, both Gram products before and
+ *   after the decay, the solved new values and decayed keys (solve_triangular keeps A and its result),
+ *   three exp(cumulative decay) vectors, the decayed keys, and the decayed queries once a second chunk
+ *   reads the state; per chunk the recurrent state [heads, dk, dv] and v_new; the causal mask once.
+ *   A 16-bit input is cast to fresh contiguous fp32 tensors; an fp32 input is not copied
+ *   (`to(float32, memory_format=contiguous_format)` aliases: TensorConversions.cpp to_will_alias
+ *   compares suggest_memory_format, which is contiguous for the transposed view), so the chunked
+ *   tensors cannot fold into bmm and the two 5-D matmuls copy K·β, Q and Kᵀ twice (4 tensors more);
+ * - Qwen3NextRMSNormGated: the fp32 input and rsqrt, the normalized input (trained weight), the fp32
+ *   gate, its SiLU output and the weighted product; out_proj's input (`linearInputs`).
+ */
+function torchLinearAttentionSaved(
+  arch: Architecture,
+  at: LinearAttentionSpec,
+  o: TrainingActivationOptions,
+  seq: number,
+): { bytes: number; fixed: number } {
+  const a = o.computeBytes;
+  const ah = o.hiddenBytes ?? a;
+  const t = o.trainable;
+  const all = t === 'all';
+  const hv = at.numValueHeads;
+  const dk = at.keyHeadDim;
+  const dv = at.valueHeadDim;
+  const convDim = 2 * at.numKeyHeads * dk + hv * dv;
+  const C = DELTA_RULE_CHUNK;
+  const h = arch.hiddenSize;
+  const od = hv * dv;
+  // in_proj_qkvz and in_proj_ba read the layer input, out_proj the gated norm's output (and LoRA's x·A).
+  let bytes =
+    linearInputs(t, LINEAR_ATTN_IN, h, ah, a) +
+    linearInputs(t, LINEAR_ATTN_OUT, od, a, a) +
+    loraExtras(t, LINEAR_ATTN_IN, h, convDim + od, 1, a) +
+    loraExtras(t, LINEAR_ATTN_OUT, od, h, 1, a);
+  // Conv: F.conv1d input and the padded conv output SiLU keeps.
+  bytes += a * convDim + (a * convDim * (seq + at.convKernel - 1)) / seq;
+  // beta = sigmoid(b); g = −exp(A_log)·softplus(a + dt_bias).
+  bytes += a * hv + 4 * hv + (all ? 4 * hv : 0);
+  const fixed = 4 * hv + (all ? 4 * hv : 0) + C * C;
+  // The delta rule per sequence; its causal mask is built once per call.
+  bytes += (deltaRuleSavedBytes(at, seq, a) - C * C) / seq;
+  // Gated RMSNorm over each head's output.
+  bytes += 4 * od + 4 * hv + (all ? a * od : 0) + 2 * 4 * od + a * od;
+  return { bytes, fixed };
 }
 
 /**
@@ -355,6 +456,8 @@ function layerSavedPerToken(
 
   const at = layer.attention;
   if (isSoftmaxAttention(at)) {
+    const attnIn = SOFTMAX_ATTN_IN;
+    const attnOut = SOFTMAX_ATTN_OUT;
     const qHead = at.mla ? at.mla.qkNopeHeadDim + at.mla.qkRopeHeadDim : at.headDim;
     const vHead = at.mla ? at.mla.vHeadDim : at.vHeadDim;
     const kvHeads = at.mla ? at.numHeads : at.numKvHeads;
@@ -363,7 +466,7 @@ function layerSavedPerToken(
     const vd = kvHeads * vHead;
     const od = at.numHeads * vHead;
     // Linear inputs are kept only when a weight (or an adapter) reading them is trained.
-    bytes += linearInputs(t, ATTN_IN, h, ah, a) * hidden;
+    bytes += linearInputs(t, attnIn, h, ah, a) * hidden;
     // q/k norms (Qwen3, Gemma 3 per head; OLMo 2 over the projection) keep what a norm keeps; rope then
     // makes new q and k, which attention saves.
     if (at.qkNorm !== 'none') {
@@ -404,15 +507,19 @@ function layerSavedPerToken(
         (a * (qd + rep * qHead + vStored + (rep === 1 || rep === kvHeads ? fusedQkvExtra(arch, at, qd, kd) : 0))) / tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
-      if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
+      if (adapted(t, attnOut)) bytes += linearInputs(t, attnOut, od, a, a) / tp;
     }
     // Gated output (Qwen3-Next, modeling_qwen3_next.py: attn_output * sigmoid(gate)): the product keeps
     // the sigmoid output and a reshaped copy of the attention output, and o_proj reads the product,
     // not the saved flash output.
     if (at.gatedOutput) bytes += (2 * a * od + (o.attention === 'flash' && t === 'all' ? a * od : 0)) / tp;
     // Flash: o_proj reads the saved attention output, unless adapters cast their own copy of it.
-    if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
-    bytes += loraExtras(t, ATTN_IN, h, qd, 1, a) / tp + loraExtras(t, ATTN_OUT, od, h, 1, a) / tp;
+    if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, attnOut, od, a, a) / tp;
+    bytes += loraExtras(t, attnIn, h, qd, 1, a) / tp + loraExtras(t, attnOut, od, h, 1, a) / tp;
+  } else if (at.kind === 'linear' && o.linearAttentionKernels === 'torch') {
+    const lin = torchLinearAttentionSaved(arch, at, o, Math.ceil(o.seq / (o.cp ?? 1)));
+    bytes += lin.bytes;
+    fixed += lin.fixed;
   } else if (at.kind === 'linear') {
     const d = 2 * at.numKeyHeads * at.keyHeadDim + 2 * at.numValueHeads * at.valueHeadDim;
     bytes += (ah * h * hidden + 2 * a * d) / 1;
@@ -459,7 +566,9 @@ function layerSavedPerToken(
         tp +
       a * h;
     bytes += k * perCopy;
-    bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
+    // peft's ParamWrapper on fused experts merges W + B·A and computes no x·A per routed copy (`fixed` below).
+    if (t === 'all' || (t.fusedExperts?.length ?? 0) === 0)
+      bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
     if (m.shared) {
       const sf = m.shared.intermediateSize;
       bytes += ((o.kernels === 'eager' ? 4 : 3) * a * sf) / tp;
@@ -467,10 +576,15 @@ function layerSavedPerToken(
       if (m.shared.gate) bytes += a * h * hidden;
     }
     // peft tuners/lora ParamWrapper: the merged W + ΔW (compute dtype) reaches torch._grouped_mm,
-    // which saves it for the input gradient, and the bmm that built ΔW saves A and B per expert.
+    // which saves it for the input gradient, and baddbmm(W, B, A) saves B and A per expert: copies cast
+    // to W's dtype when the adapters are in another one (fp32 adapters on a bf16 base), else the adapter
+    // parameters themselves, which are no activation (an fp32 QLoRA-style stack).
+    const castAB = adapterBytesOf(t, a) !== a;
     if (t !== 'all')
       for (const e of t.fusedExperts ?? [])
-        fixed += (e.experts * a * (e.inFeatures * e.outFeatures + e.rank * (e.inFeatures + e.outFeatures))) / tp;
+        fixed +=
+          (e.experts * a * (e.inFeatures * e.outFeatures + (castAB ? e.rank * (e.inFeatures + e.outFeatures) : 0))) /
+          tp;
   }
   return { bytes, scores, fixed };
 }

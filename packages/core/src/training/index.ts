@@ -1,6 +1,7 @@
 // Training and fine-tuning memory (issue 5).
 export {
   type AttentionDevice,
+  deltaRuleSavedBytes,
   type SdpaBackend,
   sdpaBackend,
   type TrainableSet,

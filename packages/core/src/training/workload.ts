@@ -96,6 +96,12 @@ export const TrainingWorkloadSchema = v.object({
    * Not applicable to `attention: 'naive'`.
    */
   attentionDevice: v.optional(v.picklist(['cuda', 'cpu'], 'attentionDevice must be cuda or cpu')),
+  /**
+   * Kernels of Gated DeltaNet layers (Qwen3-Next): `fla` (flash-linear-attention and causal-conv1d
+   * installed; the default when absent) or `torch` (transformers' PyTorch fallbacks, on any device when
+   * those packages are missing: every fp32 chunk intermediate is saved). Only for models with such layers.
+   */
+  linearAttentionKernels: v.optional(v.picklist(['fla', 'torch'], 'linearAttentionKernels must be fla or torch')),
   /** Naive attention softmax output dtype: fp32 (HF eager) or the compute dtype (Megatron fused softmax). */
   softmax: v.optional(v.picklist(['fp32', 'compute'], 'softmax must be fp32 or compute'), 'fp32'),
   /** MoE capacity factor (expert buffers padded to factor × tokens × topK / experts); absent = dropless. */

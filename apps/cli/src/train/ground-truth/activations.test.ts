@@ -118,6 +118,28 @@ describe("estimateTraining's activation wiring against the recorded layers", () 
     expect(Math.abs(got / rec.perLayer!.at(-1)! - 1)).toBeLessThan(0.03);
   });
 
+  it("passes linearAttentionKernels: torch to Qwen3-Next's Gated DeltaNet layers (the largest layer): within 3%", () => {
+    const { model, rec } = recorded('Qwen__Qwen3-Next-80B-A3B-Thinking', 'sdpa/no-ckpt/lora');
+    const options: TrainingOptions = {
+      model,
+      method: 'lora',
+      lora: { rank: 16, targets: 'all-linear', adapterDtype: 'fp32', expertLayout: 'fused' },
+      ...setting,
+      seq: rec.seq ?? f.seq,
+    };
+    const got = largestLayer({ ...options, linearAttentionKernels: 'torch' });
+    expect(Math.abs(got / Math.max(...rec.perLayer!) - 1)).toBeLessThan(0.03);
+    // The fused kernels' model (default `fla`) is far from what the fallback saves.
+    expect(Math.abs(largestLayer(options) / Math.max(...rec.perLayer!) - 1)).toBeGreaterThan(0.1);
+  });
+
+  it('refuses linearAttentionKernels for a model without linear-attention layers', () => {
+    const { model } = recorded('HuggingFaceTB__SmolLM2-1.7B', 'sdpa/no-ckpt/full');
+    expect(() => estimateTraining({ model, ...setting, linearAttentionKernels: 'torch' })).toThrow(
+      /linearAttentionKernels/,
+    );
+  });
+
   it('refuses attentionDevice with eager attention (it picks an SDPA backend)', () => {
     const { model } = recorded('HuggingFaceTB__SmolLM2-1.7B', 'eager/no-ckpt/full');
     expect(() => estimateTraining({ model, ...setting, attention: 'naive' })).toThrow(InvalidInputError);
