@@ -179,3 +179,57 @@ describe("deltaRuleSavedBytes: transformers' torch_chunk_gated_delta_rule fallba
     expect(deltaRuleSavedBytes(at, seq, bytes)).toBe(measured);
   });
 });
+
+describe('fused q/k/v projection (Phi-3 qkv_proj) storages', () => {
+  // Phi-3-mini's widths: 32 heads of 96, hidden 3072; the family's rope ends in torch.cat (head-major q).
+  const phi = (kvHeads: number, fused: boolean): Architecture => ({
+    ...llama2_7b,
+    family: 'phi3',
+    hiddenSize: 3072,
+    layers: [
+      {
+        ...llama2_7b.layers[0]!,
+        attention: {
+          ...(llama2_7b.layers[0]!.attention as SoftmaxAttentionSpec),
+          numHeads: 32,
+          numKvHeads: kvHeads,
+          headDim: 96,
+          vHeadDim: 96,
+          ...(fused ? { fusedQkv: 'qkv_proj' as const } : {}),
+        },
+      },
+    ],
+  });
+  const o = { ...base, kernels: 'eager' as const, seq: 128 };
+  const extra = (kv: number, opts: Partial<TrainingActivationOptions>) =>
+    (trainingActivationBytes(phi(kv, true), { ...o, ...opts }).perLayerBytes -
+      trainingActivationBytes(phi(kv, false), { ...o, ...opts }).perLayerBytes) /
+    128;
+
+  it('eager MHA: V is a view of the fused output, which keeps the q and k parts too (+2 B × (q + k) per token)', () => {
+    expect(extra(32, { attention: 'naive' })).toBe(2 * (3072 + 3072));
+  });
+
+  it('eager GQA: repeat_kv copies V, so the fused output is not kept', () => {
+    expect(extra(8, { attention: 'naive' })).toBe(0);
+  });
+
+  it('SDPA (enable_gqa, no repeat): the fused output is kept whatever the KV heads', () => {
+    expect(extra(8, { attention: 'flash' })).toBe(2 * (3072 + 768));
+  });
+
+  it("a head-major query makes FlashAttention-2's output head-major: o_proj saves a token-major copy; the memory-efficient kernel writes token-major", () => {
+    const flash = trainingActivationBytes(phi(32, false), { ...o, attention: 'flash' }).perLayerBytes;
+    const llama = trainingActivationBytes(
+      { ...phi(32, false), family: 'llama' },
+      { ...o, attention: 'flash' },
+    ).perLayerBytes;
+    expect((flash - llama) / 128).toBe(2 * 3072);
+    // fp32 activations on CUDA: flash refuses fp32, the memory-efficient kernel runs, no copy.
+    const fp32 = { ...o, attention: 'flash' as const, computeBytes: 4 };
+    expect(
+      trainingActivationBytes(phi(32, false), fp32).perLayerBytes -
+        trainingActivationBytes({ ...phi(32, false), family: 'llama' }, fp32).perLayerBytes,
+    ).toBe(0);
+  });
+});
