@@ -20,6 +20,11 @@ export function activationPhase(
   const prec = PRECISIONS[w.precision];
   const p = w.parallel;
   const policy = CHECKPOINTING[w.checkpointing];
+  // peft prepare_model_for_kbit_training casts every parameter that is not 4-bit to fp32, and
+  // bitsandbytes' Linear4bit returns its output in the input dtype, so the whole stack runs in fp32
+  // (validation/fixtures/activations.json, the qlora rows).
+  const kbitFp32 = w.method === 'qlora' && w.kbitUpcast;
+  const actBytes = kbitFp32 ? 4 : prec.computeBytes;
   const trainable: TrainableSet =
     setup.peft && setup.plan
       ? {
@@ -27,7 +32,7 @@ export function activationPhase(
           rank: w.lora.rank,
           dora: w.method === 'dora',
           dropout: w.lora.dropout > 0,
-          adapterBytes: w.lora.adapterDtype === 'fp32' ? 4 : prec.computeBytes,
+          adapterBytes: w.lora.adapterDtype === 'fp32' || kbitFp32 ? 4 : prec.computeBytes,
           fusedExperts: fusedExpertParameters(setup.plan),
         }
       : 'all';
@@ -40,8 +45,8 @@ export function activationPhase(
   return trainingActivationBytes(prepared.arch, {
     seq: w.seq,
     microBatch: w.microBatch,
-    computeBytes: prec.computeBytes,
-    hiddenBytes: w.method === 'qlora' && w.kbitUpcast ? 4 : prec.computeBytes,
+    computeBytes: actBytes,
+    hiddenBytes: actBytes,
     attention: w.attention,
     checkpointing: policy.saves,
     ...(w.checkpointEvery ? { checkpointEvery: w.checkpointEvery } : {}),
@@ -58,5 +63,7 @@ export function activationPhase(
     ...(w.moeCapacityFactor ? { moeCapacityFactor: w.moeCapacityFactor } : {}),
     dropout: w.dropout,
     softmax: w.softmax,
+    ...(w.attentionDevice ? { attentionDevice: w.attentionDevice } : {}),
+    ...(w.linearAttentionKernels ? { linearAttentionKernels: w.linearAttentionKernels } : {}),
   });
 }

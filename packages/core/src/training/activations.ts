@@ -1,4 +1,10 @@
-import { type Architecture, isSoftmaxAttention, type LayerSpec } from '../model/architecture.js';
+import {
+  type Architecture,
+  isSoftmaxAttention,
+  type LayerSpec,
+  type LinearAttentionSpec,
+  type SoftmaxAttentionSpec,
+} from '../model/architecture.js';
 import { type BreakdownPart, part } from '../memory/breakdown.js';
 import { layerClasses } from '../model/layer-classes.js';
 
@@ -70,6 +76,45 @@ export interface TrainingActivationOptions {
   moeCapacityFactor?: number;
   /** A transient weight-sized buffer in forward/backward (the dequantized NF4 weight of QLoRA), bytes. */
   transientBytes?: number;
+  /**
+   * Device the SDPA kernels run on (`attention: 'flash'`), which decides torch's SDPA backend per layer
+   * ({@link sdpaBackend}): `cuda` (default) or `cpu`. Ignored by eager attention.
+   */
+  attentionDevice?: AttentionDevice;
+  /**
+   * Gated DeltaNet layers (Qwen3-Next): `fla` (default: flash-linear-attention's chunk_gated_delta_rule
+   * and causal-conv1d, which keep their inputs) or `torch` (neither installed: transformers' PyTorch
+   * fallbacks, which save every fp32 chunk intermediate; {@link torchLinearAttentionSaved}).
+   */
+  linearAttentionKernels?: 'fla' | 'torch';
+}
+
+/** Device of torch's scaled_dot_product_attention, for its backend choice. */
+export type AttentionDevice = 'cuda' | 'cpu';
+/** torch SDPA backends: flash (CPU flash / FlashAttention-2), memory-efficient (CUDA), math (composite fallback). */
+export type SdpaBackend = 'flash' | 'efficient' | 'math';
+
+/**
+ * The backend torch's scaled_dot_product_attention picks for one layer.
+ * CPU (aten/src/ATen/native/transformers/sdp_utils_cpp.cpp select_sdp_backend_cpp): flash, unless
+ * dropout is on or q, k and v do not share one head dim (check_for_dropout, check_head_dim_size_cpp),
+ * else math. CUDA (sdp_utils.cpp select_sdp_backend, order flash → efficient → math): flash needs fp16/bf16
+ * and q = k = v head dim ≤ 256 (check_flash_attention_dtype, check_head_dim_size_flash); the
+ * memory-efficient kernel takes fp32 and a v head dim of its own, both multiples of 16 bytes' elements
+ * (check_head_dim_size_mem_efficient); else math.
+ */
+export function sdpaBackend(
+  device: AttentionDevice,
+  qkHeadDim: number,
+  vHeadDim: number,
+  elementBytes: number,
+  dropout: boolean,
+): SdpaBackend {
+  const same = qkHeadDim === vHeadDim;
+  if (device === 'cpu') return same && !dropout ? 'flash' : 'math';
+  if (elementBytes === 2 && same && qkHeadDim <= 256) return 'flash';
+  const align = 16 / elementBytes;
+  return qkHeadDim % align === 0 && vHeadDim % align === 0 ? 'efficient' : 'math';
 }
 
 /** Result of {@link trainingActivationBytes}: the activation part and the logits/loss part. */
@@ -105,6 +150,15 @@ const ATTN_IN = new Set([
   'W_pack',
 ]);
 const ATTN_OUT = new Set(['o_proj', 'c_proj', 'dense', 'out_proj']);
+/**
+ * Gated DeltaNet's projections (modeling_qwen3_next.py Qwen3NextGatedDeltaNet): in a hybrid stack the
+ * adapter set names both mixers' modules, and each layer holds only its own; softmax layers hold none of
+ * the recurrent mixers' (`in_proj*`, `out_proj`: Gated DeltaNet, Mamba).
+ */
+const LINEAR_ATTN_IN = new Set(['in_proj_qkvz', 'in_proj_ba']);
+const LINEAR_ATTN_OUT = new Set(['out_proj']);
+const SOFTMAX_ATTN_IN = new Set([...ATTN_IN].filter((m) => !m.startsWith('in_proj')));
+const SOFTMAX_ATTN_OUT = new Set([...ATTN_OUT].filter((m) => m !== 'out_proj'));
 const MLP_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'c_fc', 'dense_h_to_4h', 'w1', 'w3', 'gate']);
 const ROUTER = new Set(['gate', 'router']);
 const EXPERT_IN = new Set(['gate_proj', 'up_proj', 'gate_up_proj', 'w1', 'w3']);
@@ -212,6 +266,168 @@ function loraExtras(
 }
 
 /**
+ * Families whose rope ends in a concatenation (modeling_phi3.py and modeling_qwen3_next.py
+ * apply_rotary_pos_emb: `torch.cat([rotated, pass], dim=-1)`; MLA's `torch.cat((q_nope, q_pe))`), so
+ * the query reaching SDPA is head-major contiguous rather than a transposed token-major view.
+ */
+const HEAD_MAJOR_QUERY = new Set(['phi3', 'qwen3_next']);
+
+/** Families without rope (learned positions: GPT-2), whose q and k stay views of their projection. */
+const ROPE_FREE = new Set(['gpt2']);
+
+/**
+ * Elements per token a fused q/k/v projection (Phi-3 `qkv_proj`, GPT-2 `c_attn`) adds to what is saved
+ * when V is saved as a view: the view keeps the whole fused output alive (modeling_phi3.py slices
+ * `qkv[..., a:b]`), and with rope q and k are new tensors (rotated), so the q and k parts of the fused
+ * storage are kept besides them. Without rope q, k and v are all views of one storage: nothing extra.
+ */
+function fusedQkvExtra(arch: Architecture, at: SoftmaxAttentionSpec, qd: number, kd: number): number {
+  if (!at.fusedQkv || ROPE_FREE.has(arch.family)) return 0;
+  return qd + kd;
+}
+
+interface AttentionDims {
+  qd: number;
+  kd: number;
+  vd: number;
+  od: number;
+  qHead: number;
+  vHead: number;
+  kvHeads: number;
+}
+
+/**
+ * What torch's scaled_dot_product_attention saves per token for one layer, by the backend it picks
+ * ({@link sdpaBackend}), plus the copy o_proj reads when the output is head-major.
+ * - flash (CPU `_scaled_dot_product_flash_attention_cpu`, CUDA FlashAttention-2) and memory-efficient
+ *   (`_efficient_attention_forward`): q, k, v as given (V's storage: a view of MLA's kv_b_proj output or
+ *   of a fused q/k/v output), out and the fp32 log-sum-exp per head (memory-efficient pads it to 32
+ *   rows, below 0.1%). The CPU flash output is `empty_like(query)` and FlashAttention-2's `empty_like(q)`:
+ *   with a head-major query the output is head-major, and transformers' sdpa_attention_forward
+ *   (`transpose(1, 2).contiguous()`) makes a token-major copy, which o_proj saves; the memory-efficient
+ *   kernel writes token-major (`at::empty({B, M, num_heads, Kv})`), a view.
+ * - math (attention.cpp `_scaled_dot_product_attention_math`): a 16-bit q, k, v is upcast to fp32
+ *   (unless allowFP16BF16ReductionMathSDP), q·√scale and kᵀ·√scale are saved by the first matmul,
+ *   the fp32 softmax output and value_acc (the fp32 copy, or V itself in fp32) by the second; the output
+ *   is cast back head-major, so o_proj saves a token-major copy.
+ */
+function sdpaSaved(
+  arch: Architecture,
+  at: SoftmaxAttentionSpec,
+  o: TrainingActivationOptions,
+  keys: number,
+  d: AttentionDims,
+): { bytes: number; scores: number } {
+  const a = o.computeBytes;
+  const tp = o.tp ?? 1;
+  const t = o.trainable;
+  const backend = sdpaBackend(o.attentionDevice ?? 'cuda', d.qHead, d.vHead, a, o.dropout ?? false);
+  const vStore = at.mla
+    ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim)
+    : d.vd + fusedQkvExtra(arch, at, d.qd, d.kd);
+  const headMajor =
+    backend === 'math' || (backend === 'flash' && (at.mla !== undefined || HEAD_MAJOR_QUERY.has(arch.family)));
+  // The gated output (Qwen3-Next) feeds o_proj through its own product, counted with the gate.
+  const outCopy =
+    headMajor && !at.gatedOutput && adapterBytesOf(t, a) === a ? linearInputs(t, SOFTMAX_ATTN_OUT, d.od, a, a) : 0;
+  if (backend === 'math') {
+    // enable_gqa repeats the fp32 K and V per query head (repeat_interleave) in the math path.
+    const gqa = d.kvHeads !== at.numHeads;
+    const kMath = 4 * at.numHeads * d.qHead;
+    const vMath = a < 4 || gqa ? 4 * at.numHeads * d.vHead : 4 * vStore;
+    // Softmax output (fp32) and, with dropout, its mask and dropped copy.
+    const scores = at.numHeads * keys * (4 + (o.dropout ? 1 + 4 : 0));
+    return { bytes: (4 * d.qd + kMath + vMath + outCopy) / tp, scores: scores / tp };
+  }
+  return { bytes: (a * (d.qd + d.kd + vStore + d.od) + 4 * at.numHeads + outCopy) / tp, scores: 0 };
+}
+
+/** Chunk length of transformers' torch_chunk_gated_delta_rule (its `chunk_size` default; the layer passes none). */
+const DELTA_RULE_CHUNK = 64;
+
+/**
+ * Bytes transformers' torch_chunk_gated_delta_rule (modeling_qwen3_next.py) saves for one sequence of
+ * `seq` tokens whose q, k, v arrive in `inputBytes` (2: bf16, 4: fp32), the layer's l2-normalized q/k
+ * included: see {@link torchLinearAttentionSaved}. The four extra fp32-input copies appear only when
+ * nothing is padded (`seq` a multiple of 64) and there are two chunks or more: padding makes fresh
+ * contiguous tensors and one chunk folds into bmm as a view.
+ */
+export function deltaRuleSavedBytes(at: LinearAttentionSpec, seq: number, inputBytes: number): number {
+  const hv = at.numValueHeads;
+  const dk = at.keyHeadDim;
+  const dv = at.valueHeadDim;
+  const C = DELTA_RULE_CHUNK;
+  const chunks = Math.ceil(seq / C);
+  const fp32Copies = inputBytes >= 4 && seq % C === 0 && chunks >= 2 ? 4 : 0;
+  // l2norm of q and k (x · rsqrt(Σx²)): x and the rsqrt, before padding. With as many key as value
+  // heads an fp32 input is a view of the conv output (one storage for both), else repeat_interleave's copy.
+  const convDim = 2 * at.numKeyHeads * dk + hv * dv;
+  const qkViews = inputBytes >= 4 && at.numKeyHeads === hv;
+  let bytes = seq * ((qkViews ? 4 * convDim : 2 * 4 * hv * dk) + 2 * 4 * hv);
+  // Over the padded chunks: 5 key-sized, 3 value-sized, 5 chunk-sized (C per row) and 4 per-head terms,
+  // the decayed queries from the second chunk on, and the copies of an fp32 input.
+  const keySized = 5 + (chunks >= 2 ? 1 : 0) + fp32Copies;
+  bytes += chunks * C * 4 * hv * (keySized * dk + 3 * dv + 5 * C + 4);
+  // Per chunk: the recurrent state read by the chunk and the chunk decay; the causal mask once.
+  bytes += chunks * 4 * hv * (dk * dv + 1) + C * C;
+  return bytes;
+}
+
+/**
+ * What a Gated DeltaNet layer saves per token (and per layer, `fixed`) when transformers runs its
+ * PyTorch fallbacks (modeling_qwen3_next.py Qwen3NextGatedDeltaNet.forward without
+ * flash-linear-attention and causal-conv1d), tensor by tensor:
+ * - causal_conv1d_fn: F.conv1d keeps its input (the q/k/v concatenation), SiLU the padded conv output
+ *   (`seq + kernel − 1` columns); beta's sigmoid output; g's softplus input (and output, for A_log's
+ *   gradient) with the two per-head exp(A) vectors;
+ * - torch_chunk_gated_delta_rule, in fp32 over the sequence padded to 64-token chunks: the l2-normalized
+ *   q and k inputs and their rsqrt; V, β, K, K·β, Q, the pairwise decays, both Gram products before and
+ *   after the decay, the solved new values and decayed keys (solve_triangular keeps A and its result),
+ *   three exp(cumulative decay) vectors, the decayed keys, and the decayed queries once a second chunk
+ *   reads the state; per chunk the recurrent state [heads, dk, dv] and v_new; the causal mask once.
+ *   A 16-bit input is cast to fresh contiguous fp32 tensors; an fp32 input is not copied
+ *   (`to(float32, memory_format=contiguous_format)` aliases: TensorConversions.cpp to_will_alias
+ *   compares suggest_memory_format, which is contiguous for the transposed view), so the chunked
+ *   tensors cannot fold into bmm and the two 5-D matmuls copy K·β, Q and Kᵀ twice (4 tensors more);
+ * - Qwen3NextRMSNormGated: the fp32 input and rsqrt, the normalized input (trained weight), the fp32
+ *   gate, its SiLU output and the weighted product; out_proj's input (`linearInputs`).
+ */
+function torchLinearAttentionSaved(
+  arch: Architecture,
+  at: LinearAttentionSpec,
+  o: TrainingActivationOptions,
+  seq: number,
+): { bytes: number; fixed: number } {
+  const a = o.computeBytes;
+  const ah = o.hiddenBytes ?? a;
+  const t = o.trainable;
+  const all = t === 'all';
+  const hv = at.numValueHeads;
+  const dk = at.keyHeadDim;
+  const dv = at.valueHeadDim;
+  const convDim = 2 * at.numKeyHeads * dk + hv * dv;
+  const C = DELTA_RULE_CHUNK;
+  const h = arch.hiddenSize;
+  const od = hv * dv;
+  // in_proj_qkvz and in_proj_ba read the layer input, out_proj the gated norm's output (and LoRA's x·A).
+  let bytes =
+    linearInputs(t, LINEAR_ATTN_IN, h, ah, a) +
+    linearInputs(t, LINEAR_ATTN_OUT, od, a, a) +
+    loraExtras(t, LINEAR_ATTN_IN, h, convDim + od, 1, a) +
+    loraExtras(t, LINEAR_ATTN_OUT, od, h, 1, a);
+  // Conv: F.conv1d input and the padded conv output SiLU keeps.
+  bytes += a * convDim + (a * convDim * (seq + at.convKernel - 1)) / seq;
+  // beta = sigmoid(b); g = −exp(A_log)·softplus(a + dt_bias).
+  bytes += a * hv + 4 * hv + (all ? 4 * hv : 0);
+  const fixed = 4 * hv + (all ? 4 * hv : 0) + C * C;
+  // The delta rule per sequence; its causal mask is built once per call.
+  bytes += (deltaRuleSavedBytes(at, seq, a) - C * C) / seq;
+  // Gated RMSNorm over each head's output.
+  bytes += 4 * od + 4 * hv + (all ? a * od : 0) + 2 * 4 * od + a * od;
+  return { bytes, fixed };
+}
+
+/**
  * Bytes one layer saves for backward per token (Korthikanti et al. 2022 §4, generalized to GQA,
  * SwiGLU, MoE, RMSNorm, flash attention and frozen bases). Tensors split by tensor parallelism
  * (heads, FFN width) are divided by `tp`; hidden-size tensors only with sequence parallelism.
@@ -240,6 +456,8 @@ function layerSavedPerToken(
 
   const at = layer.attention;
   if (isSoftmaxAttention(at)) {
+    const attnIn = SOFTMAX_ATTN_IN;
+    const attnOut = SOFTMAX_ATTN_OUT;
     const qHead = at.mla ? at.mla.qkNopeHeadDim + at.mla.qkRopeHeadDim : at.headDim;
     const vHead = at.mla ? at.mla.vHeadDim : at.vHeadDim;
     const kvHeads = at.mla ? at.numHeads : at.numKvHeads;
@@ -248,7 +466,7 @@ function layerSavedPerToken(
     const vd = kvHeads * vHead;
     const od = at.numHeads * vHead;
     // Linear inputs are kept only when a weight (or an adapter) reading them is trained.
-    bytes += linearInputs(t, ATTN_IN, h, ah, a) * hidden;
+    bytes += linearInputs(t, attnIn, h, ah, a) * hidden;
     // q/k norms (Qwen3, Gemma 3 per head; OLMo 2 over the projection) keep what a norm keeps; rope then
     // makes new q and k, which attention saves.
     if (at.qkNorm !== 'none') {
@@ -265,8 +483,10 @@ function layerSavedPerToken(
     }
     const window = at.kind !== 'full' && at.window !== undefined ? Math.min(keys, at.window) : keys;
     if (o.attention === 'flash') {
-      // FlashAttention-2 backward needs q, k, v, out and the fp32 log-sum-exp per head.
-      bytes += (a * (qd + kd + vd + od) + 4 * at.numHeads) / tp;
+      const sd = sdpaSaved(arch, at, o, window, { qd, kd, vd, od, qHead, vHead, kvHeads });
+      scores = sd.scores;
+      bytes += sd.bytes;
+      if (o.checkpointing !== 'selective') bytes += scores;
     } else {
       // Eager: q and the repeated K (repeat_kv), fp32 softmax output and its bf16 cast, repeated V.
       // Softmax output (fp32 in HF eager, then a bf16 copy for the V matmul; one compute-dtype tensor
@@ -283,18 +503,23 @@ function layerSavedPerToken(
       const rep = kvHeads === 1 ? 1 : at.numHeads;
       // MLA's V is a view of kv_b_proj's output, which holds the no-rope keys too (modeling_deepseek_v2.py split).
       const vStored = at.mla ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim) : rep * vHead;
-      bytes += (a * (qd + rep * qHead + vStored)) / tp;
+      bytes +=
+        (a * (qd + rep * qHead + vStored + (rep === 1 || rep === kvHeads ? fusedQkvExtra(arch, at, qd, kd) : 0))) / tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
-      if (adapted(t, ATTN_OUT)) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
+      if (adapted(t, attnOut)) bytes += linearInputs(t, attnOut, od, a, a) / tp;
     }
     // Gated output (Qwen3-Next, modeling_qwen3_next.py: attn_output * sigmoid(gate)): the product keeps
     // the sigmoid output and a reshaped copy of the attention output, and o_proj reads the product,
     // not the saved flash output.
     if (at.gatedOutput) bytes += (2 * a * od + (o.attention === 'flash' && t === 'all' ? a * od : 0)) / tp;
     // Flash: o_proj reads the saved attention output, unless adapters cast their own copy of it.
-    if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, ATTN_OUT, od, a, a) / tp;
-    bytes += loraExtras(t, ATTN_IN, h, qd, 1, a) / tp + loraExtras(t, ATTN_OUT, od, h, 1, a) / tp;
+    if (o.attention === 'flash' && adapterBytesOf(t, a) !== a) bytes += linearInputs(t, attnOut, od, a, a) / tp;
+    bytes += loraExtras(t, attnIn, h, qd, 1, a) / tp + loraExtras(t, attnOut, od, h, 1, a) / tp;
+  } else if (at.kind === 'linear' && o.linearAttentionKernels === 'torch') {
+    const lin = torchLinearAttentionSaved(arch, at, o, Math.ceil(o.seq / (o.cp ?? 1)));
+    bytes += lin.bytes;
+    fixed += lin.fixed;
   } else if (at.kind === 'linear') {
     const d = 2 * at.numKeyHeads * at.keyHeadDim + 2 * at.numValueHeads * at.valueHeadDim;
     bytes += (ah * h * hidden + 2 * a * d) / 1;
@@ -341,7 +566,9 @@ function layerSavedPerToken(
         tp +
       a * h;
     bytes += k * perCopy;
-    bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
+    // peft's ParamWrapper on fused experts merges W + B·A and computes no x·A per routed copy (`fixed` below).
+    if (t === 'all' || (t.fusedExperts?.length ?? 0) === 0)
+      bytes += loraExtras(t, MLP_IN, h, f, k, a) / tp + loraExtras(t, MLP_MID, f, h, k, a) / tp;
     if (m.shared) {
       const sf = m.shared.intermediateSize;
       bytes += ((o.kernels === 'eager' ? 4 : 3) * a * sf) / tp;
@@ -349,10 +576,15 @@ function layerSavedPerToken(
       if (m.shared.gate) bytes += a * h * hidden;
     }
     // peft tuners/lora ParamWrapper: the merged W + ΔW (compute dtype) reaches torch._grouped_mm,
-    // which saves it for the input gradient, and the bmm that built ΔW saves A and B per expert.
+    // which saves it for the input gradient, and baddbmm(W, B, A) saves B and A per expert: copies cast
+    // to W's dtype when the adapters are in another one (fp32 adapters on a bf16 base), else the adapter
+    // parameters themselves, which are no activation (an fp32 QLoRA-style stack).
+    const castAB = adapterBytesOf(t, a) !== a;
     if (t !== 'all')
       for (const e of t.fusedExperts ?? [])
-        fixed += (e.experts * a * (e.inFeatures * e.outFeatures + e.rank * (e.inFeatures + e.outFeatures))) / tp;
+        fixed +=
+          (e.experts * a * (e.inFeatures * e.outFeatures + (castAB ? e.rank * (e.inFeatures + e.outFeatures) : 0))) /
+          tp;
   }
   return { bytes, scores, fixed };
 }

@@ -86,6 +86,25 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
       },
     ]);
   }
+  if (w.attentionDevice !== undefined && w.attention !== 'flash') {
+    throw new InvalidInputError([
+      {
+        path: 'training.attentionDevice',
+        message:
+          '`attentionDevice` picks the SDPA backend of flash attention; eager attention (`attention` naive) runs no SDPA kernel: drop it or set `attention` to flash',
+        received: w.attentionDevice,
+      },
+    ]);
+  }
+  if (w.linearAttentionKernels !== undefined && !prepared.arch.layers.some((l) => l.attention.kind === 'linear')) {
+    throw new InvalidInputError([
+      {
+        path: 'training.linearAttentionKernels',
+        message: `\`linearAttentionKernels\` chooses the kernels of linear-attention (Gated DeltaNet) layers, and ${prepared.arch.family} has none: drop it`,
+        received: w.linearAttentionKernels,
+      },
+    ]);
+  }
   const prec = PRECISIONS[w.precision];
   // Host RAM per node: 8 GPUs share a host on DGX/HGX A100/H100 nodes (NVIDIA DGX user guides), fewer if fewer are used.
   const par: ParallelismOptions = { ...p, gpusPerNode: p.gpusPerNode ?? Math.min(p.gpus, 8) };

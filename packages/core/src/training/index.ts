@@ -1,5 +1,9 @@
 // Training and fine-tuning memory (issue 5).
 export {
+  type AttentionDevice,
+  deltaRuleSavedBytes,
+  type SdpaBackend,
+  sdpaBackend,
   type TrainableSet,
   type TrainingActivationOptions,
   type TrainingActivations,

@@ -98,6 +98,18 @@ export const TrainingWorkloadSchema = v.object({
   loss: v.optional(v.picklist(['hf', 'chunked', 'fused'], 'loss must be hf, chunked or fused'), 'hf'),
   /** Dropout in training (GPT/Megatron pre-training style): masks and dropped attention probabilities. */
   dropout: v.optional(v.boolean(), false),
+  /**
+   * Device of the SDPA kernels under `attention: 'flash'`, which picks torch's backend per layer
+   * (flash, memory-efficient or math; `sdpaBackend`): `cuda` (the default when absent) or `cpu`.
+   * Not applicable to `attention: 'naive'`.
+   */
+  attentionDevice: v.optional(v.picklist(['cuda', 'cpu'], 'attentionDevice must be cuda or cpu')),
+  /**
+   * Kernels of Gated DeltaNet layers (Qwen3-Next): `fla` (flash-linear-attention and causal-conv1d
+   * installed; the default when absent) or `torch` (transformers' PyTorch fallbacks, on any device when
+   * those packages are missing: every fp32 chunk intermediate is saved). Only for models with such layers.
+   */
+  linearAttentionKernels: v.optional(v.picklist(['fla', 'torch'], 'linearAttentionKernels must be fla or torch')),
   /** Naive attention softmax output dtype: fp32 (HF eager) or the compute dtype (Megatron fused softmax). */
   softmax: v.optional(v.picklist(['fp32', 'compute'], 'softmax must be fp32 or compute'), 'fp32'),
   /** MoE capacity factor (expert buffers padded to factor × tokens × topK / experts); absent = dropless. */
@@ -119,7 +131,7 @@ export const TrainingWorkloadSchema = v.object({
   ),
   /** Offload checkpointed activations to CPU (torchtune enable_activation_offloading). Needs checkpointing: full. */
   activationOffload: v.optional(v.boolean(), false),
-  /** QLoRA with peft's prepare_model_for_kbit_training: non-quantized weights and hidden states in fp32. */
+  /** QLoRA with peft's prepare_model_for_kbit_training: non-quantized weights in fp32, so every activation is fp32. */
   kbitUpcast: v.optional(v.boolean(), false),
   parallel: v.optional(ParallelSchema, {}),
   overhead: OverheadOptionsSchema,

@@ -1,4 +1,6 @@
+import { estimateTraining, InvalidInputError, type TrainingOptions } from '@vramkit/core';
 import { describe, expect, it } from 'vitest';
+import { QLORA_BASE_FORMAT } from '../qlora-format.js';
 import {
   activationFixture,
   KNOWN_ACTIVATION_DIFFERENCES,
@@ -6,6 +8,7 @@ import {
   type SavedRecord,
   savedActivationCases,
 } from './activations.js';
+import { catalogueModel, reducedOverrides } from './fixtures.js';
 
 const f = activationFixture();
 const saved = savedActivationCases(f);
@@ -66,5 +69,80 @@ describe('known differences', () => {
       expect(ids.has(k.replace(/ layer\d+$/, '')), k).toBe(true);
       expect(cause.length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe("estimateTraining's activation wiring against the recorded layers", () => {
+  // The estimate's largest layer (`activations.layers.perLayer`) under the recorded setting, against the
+  // fixture's last layer: it fails if the estimate drops peft's merged fused-expert weights or the fp32
+  // stack of prepare_model_for_kbit_training.
+  const largestLayer = (options: TrainingOptions) =>
+    estimateTraining(options).parts.activations.parts?.layers?.parts?.perLayer?.bytes ?? 0;
+  const recorded = (config: string, key: string) => {
+    const rec = f.models[config]![key] as SavedRecord;
+    return { model: catalogueModel(config, reducedOverrides(config, rec.perLayer!.length)), rec };
+  };
+  const setting = {
+    seq: 128,
+    microBatch: 1,
+    attention: 'flash',
+    attentionDevice: 'cpu',
+    kernels: 'eager',
+    loss: 'hf',
+    checkpointing: 'none',
+  } as const;
+
+  it('passes fusedExperts for LoRA on fused experts (Qwen3-30B-A3B, transformers 5 layout): within 3%', () => {
+    const { model, rec } = recorded('Qwen__Qwen3-30B-A3B', 'sdpa/no-ckpt/lora');
+    const got = largestLayer({
+      model,
+      method: 'lora',
+      lora: { rank: 16, targets: 'all-linear', adapterDtype: 'fp32', expertLayout: 'fused' },
+      ...setting,
+      seq: rec.seq ?? f.seq,
+    });
+    expect(Math.abs(got / rec.perLayer!.at(-1)! - 1)).toBeLessThan(0.03);
+  });
+
+  it('runs the QLoRA stack in fp32 under kbitUpcast (prepare_model_for_kbit_training; SmolLM2-1.7B): within 3%', () => {
+    const { model, rec } = recorded('HuggingFaceTB__SmolLM2-1.7B', 'sdpa/no-ckpt/qlora');
+    const got = largestLayer({
+      model,
+      method: 'qlora',
+      baseFormat: QLORA_BASE_FORMAT,
+      kbitUpcast: true,
+      lora: { rank: 16, targets: 'all-linear', adapterDtype: 'fp32' },
+      ...setting,
+      seq: rec.seq ?? f.seq,
+    });
+    expect(Math.abs(got / rec.perLayer!.at(-1)! - 1)).toBeLessThan(0.03);
+  });
+
+  it("passes linearAttentionKernels: torch to Qwen3-Next's Gated DeltaNet layers (the largest layer): within 3%", () => {
+    const { model, rec } = recorded('Qwen__Qwen3-Next-80B-A3B-Thinking', 'sdpa/no-ckpt/lora');
+    const options: TrainingOptions = {
+      model,
+      method: 'lora',
+      lora: { rank: 16, targets: 'all-linear', adapterDtype: 'fp32', expertLayout: 'fused' },
+      ...setting,
+      seq: rec.seq ?? f.seq,
+    };
+    const got = largestLayer({ ...options, linearAttentionKernels: 'torch' });
+    expect(Math.abs(got / Math.max(...rec.perLayer!) - 1)).toBeLessThan(0.03);
+    // The fused kernels' model (default `fla`) is far from what the fallback saves.
+    expect(Math.abs(largestLayer(options) / Math.max(...rec.perLayer!) - 1)).toBeGreaterThan(0.1);
+  });
+
+  it('refuses linearAttentionKernels for a model without linear-attention layers', () => {
+    const { model } = recorded('HuggingFaceTB__SmolLM2-1.7B', 'sdpa/no-ckpt/full');
+    expect(() => estimateTraining({ model, ...setting, linearAttentionKernels: 'torch' })).toThrow(
+      /linearAttentionKernels/,
+    );
+  });
+
+  it('refuses attentionDevice with eager attention (it picks an SDPA backend)', () => {
+    const { model } = recorded('HuggingFaceTB__SmolLM2-1.7B', 'eager/no-ckpt/full');
+    expect(() => estimateTraining({ model, ...setting, attention: 'naive' })).toThrow(InvalidInputError);
+    expect(() => estimateTraining({ model, ...setting, attention: 'naive' })).toThrow(/attentionDevice/);
   });
 });

@@ -65,6 +65,12 @@ export function recordedOptions(
     computeBytes: bytes,
     hiddenBytes: bytes,
     attention: attn === 'eager' ? 'naive' : 'flash',
+    // The fixtures were recorded on the CPU: SDPA picks its CPU backends (flash, or math for MLA's unequal head dims).
+    ...(attn === 'eager' ? {} : { attentionDevice: 'cpu' as const }),
+    // Neither flash-linear-attention nor causal-conv1d was installed: transformers' PyTorch fallbacks ran.
+    ...(model.arch.layers.some((l) => l.attention.kind === 'linear')
+      ? { linearAttentionKernels: 'torch' as const }
+      : {}),
     checkpointing: ckpt === 'ckpt' ? 'full' : 'none',
     kernels: 'eager',
     loss: 'hf',
@@ -177,48 +183,10 @@ export function activationFixture(): ActivationFixture {
  * Recorded settings vramkit does not reproduce within 3% yet, with the cause (also in validation/README.md).
  * Keyed by `<config id> <setting>` (or `<config id> loss/<mode>`); a setting absent here must match.
  */
-export const KNOWN_ACTIVATION_DIFFERENCES: Record<string, string> = {
-  ...keyed(
-    [
-      'deepseek-ai__DeepSeek-V2-Lite',
-      'deepseek-ai__DeepSeek-V3',
-      'deepseek-ai__DeepSeek-R1',
-      'moonshotai__Kimi-K2-Instruct',
-    ],
-    ['sdpa/no-ckpt/full'],
-    "CPU-only: MLA's q/k head dim (192) differs from its v head dim (128), which torch's CPU flash kernel refuses, so SDPA runs the math path in fp32 (fp32 q, k, v and probabilities saved); CUDA's memory-efficient kernel saves q, k, v, out and the log-sum-exp as vramkit models",
-  ),
-  ...keyed(
-    ['Qwen__Qwen3-Next-80B-A3B-Thinking'],
-    [
-      'eager/no-ckpt/full',
-      'eager/no-ckpt/lora',
-      'eager/no-ckpt/qlora',
-      'sdpa/no-ckpt/full',
-      'sdpa/no-ckpt/lora',
-      'sdpa/no-ckpt/qlora',
-    ],
-    "CPU-only: without flash-linear-attention and causal-conv1d (CUDA/Triton) transformers runs its PyTorch reference chunk_gated_delta_rule and causal_conv1d, which save every fp32 chunk intermediate (about 2.5x the layer); vramkit models the fused kernels' inputs",
-    [1, 2],
-  ),
-  'Qwen__Qwen3-Next-80B-A3B-Thinking eager/no-ckpt/qlora layer3':
-    'QLoRA-style fp32 stack on the gated full-attention layer: vramkit is 3.0% over (about 570 B per token of 2.4 kB); the extra term is not attributed tensor by tensor yet',
-  ...keyed(
-    ['microsoft__Phi-3-mini-4k-instruct', 'microsoft__Phi-3-medium-4k-instruct', 'microsoft__phi-4'],
-    [
-      'eager/no-ckpt/full',
-      'eager/no-ckpt/lora',
-      'eager/no-ckpt/qlora',
-      'sdpa/no-ckpt/full',
-      'sdpa/no-ckpt/lora',
-      'sdpa/no-ckpt/qlora',
-    ],
-    "Phi-3's fused qkv_proj: V (and with SDPA the key too) is a view of the fused q/k/v output, so the saved storage is the whole projection (+2 hidden per token and more), which vramkit's separate-projection model does not count: 6-14% under",
-  ),
-};
+export const KNOWN_ACTIVATION_DIFFERENCES: Record<string, string> = {};
 
 /** The same cause for several configs, settings and (for hybrid stacks) layers. */
-function keyed(configs: string[], settings: string[], cause: string, layers?: number[]): Record<string, string> {
+export function keyed(configs: string[], settings: string[], cause: string, layers?: number[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const c of configs)
     for (const k of settings)
