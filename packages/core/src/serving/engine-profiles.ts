@@ -7,7 +7,7 @@ import { vllmMethods } from './engine-vllm.js';
 import type { GpuSpec } from './gpus.js';
 import type { LaunchInput, LaunchTarget } from './launch-lines.js';
 import type { ServingOptions } from './serving.js';
-import { SPECULATIVE_METHODS, type SpeculativeMethod } from './speculative.js';
+import { SPECULATION_RULES, type SpeculationRules, type SpeculativeMethod } from './speculative.js';
 
 /** Engines vramkit models from their source code. */
 export type EngineId = 'llama.cpp' | 'vllm' | 'transformers';
@@ -67,8 +67,10 @@ export interface EngineProfile extends EngineMethods {
    * types (`F16` is the F16 GGUF recipe, not the plain f16 dtype); `registry`: weight-format ids.
    */
   candidateFormats: { kind: 'gguf-file-type' | 'registry'; ids: readonly string[] };
-  /** Speculative decoding methods the engine runs (see SPECULATIVE_METHODS). */
+  /** Speculative decoding methods the engine runs (its `speculation.methods`). */
   speculativeMethods: readonly SpeculativeMethod[];
+  /** How the engine drafts and verifies: methods, default γ, early stop, the settings it takes. */
+  speculation: SpeculationRules;
   /** Whether the engine runs weights in this format (`stored`: as the file holds them, GGUF or safetensors). */
   runs(format: WeightFormat, inventory?: InventorySource): boolean;
   /** How the engine loads formats it runs (shown with the estimate). */
@@ -97,7 +99,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     },
     requiresFormat: true,
     candidateFormats: { kind: 'gguf-file-type', ids: ['F16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K'] },
-    speculativeMethods: SPECULATIVE_METHODS['llama.cpp'],
+    speculativeMethods: SPECULATION_RULES['llama.cpp'].methods,
+    speculation: SPECULATION_RULES['llama.cpp'],
     runs: isGguf,
     formatNote: 'GGUF file types (F16, Q8_0, Q4_K_M, …)',
     ...llamaCppMethods,
@@ -109,7 +112,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
     requiresFormat: false,
     candidateFormats: { kind: 'registry', ids: ['bf16', 'fp8', 'gptq-4bit-128g', 'awq'] },
-    speculativeMethods: SPECULATIVE_METHODS.vllm,
+    speculativeMethods: SPECULATION_RULES.vllm.methods,
+    speculation: SPECULATION_RULES.vllm,
     runs: (f, inventory) => !isGguf(f, inventory) || f.id === 'F16' || f.id === 'BF16' || f.id === 'F32',
     formatNote: 'safetensors checkpoints: bf16/fp16, fp8, GPTQ, AWQ, bitsandbytes',
     ...vllmMethods,
@@ -121,7 +125,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
     requiresFormat: false,
     candidateFormats: { kind: 'registry', ids: ['bf16', 'int8', 'bnb-nf4'] },
-    speculativeMethods: SPECULATIVE_METHODS.transformers,
+    speculativeMethods: SPECULATION_RULES.transformers.methods,
+    speculation: SPECULATION_RULES.transformers,
     runs: () => true,
     formatNote: 'any checkpoint; GGUF files are dequantized to the compute dtype when loaded',
     ...transformersMethods,

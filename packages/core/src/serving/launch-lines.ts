@@ -45,7 +45,8 @@ export function shellWord(s: string): string {
 /**
  * `llama-server` (tools/server, common/arg.cpp flag names) with every setting the estimate used: `-c`
  * (total cells: context per sequence × `-np`), `-np`, `-ngl`, `-fa`, the K and V cache types, `-b`/`-ub`,
- * `--tensor-split`, `--kv-unified`, and a draft model's `-md`, `-ngld`, `-cd`, `-ctkd`/`-ctvd`, `--draft-max`.
+ * `--tensor-split`, `--kv-unified`, and a draft model's `-md`/`-hfd`, `-ngld`, `-ctkd`/`-ctvd`, `--spec-draft-n-max`,
+ * `--spec-draft-n-min` and `--spec-draft-p-min` (this llama.cpp refuses the removed `--draft-max`).
  */
 export function llamaServerLine({ options: o, estimate: e, model, draftModel }: LaunchInput): string {
   const l = o.llamaCpp ?? {};
@@ -74,10 +75,11 @@ export function llamaServerLine({ options: o, estimate: e, model, draftModel }: 
       args.push(ds.file ? `-md ${shellWord(ds.ref)}` : `-hfd ${shellWord(ds.ref)}`);
     }
     if (d.gpuLayers !== undefined) args.push(`-ngld ${d.gpuLayers}`);
-    if (d.context !== undefined) args.push(`-cd ${d.context}`);
     if (s.cacheTypeK && s.cacheTypeK !== 'f16') args.push(`-ctkd ${s.cacheTypeK}`);
     if (s.cacheTypeV && s.cacheTypeV !== 'f16') args.push(`-ctvd ${s.cacheTypeV}`);
-    args.push(`--draft-max ${d.draftTokens}`);
+    args.push(`--spec-draft-n-max ${d.draftTokens}`);
+    if (d.drafting.minTokens > 0) args.push(`--spec-draft-n-min ${d.drafting.minTokens}`);
+    if (d.drafting.pMin > 0) args.push(`--spec-draft-p-min ${d.drafting.pMin}`);
   }
   return `${args.join(' ')}\n`;
 }
