@@ -1,4 +1,5 @@
 import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
+import { formatCount } from '../memory/units.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { prepared } from './devices.js';
 import {
@@ -206,4 +207,39 @@ export const llamaCppMethods: EngineMethods = {
   },
 
   launch: { 'llama-server': llamaServerLine, ollama: ollamaModelfile },
+
+  // llama-server's -c is n_ctx (total cells, split by -np) and -b the logical batch in tokens, never sequences.
+  withWorkload(o, w) {
+    const l = { ...o.llamaCpp };
+    const same = (value: number | undefined, option: number | undefined, path: string, what: string) => {
+      if (value !== undefined && option !== undefined && value !== option)
+        throw new InvalidInputError([
+          {
+            path,
+            message: `${what} ${value} and \`${path}\` ${option} disagree: llama.cpp reads both as the same setting`,
+            received: option,
+          },
+        ]);
+    };
+    same(w.context, l.ctxSize, 'llamaCpp.ctxSize', 'context (total cells)');
+    same(w.batch, l.batchSize, 'llamaCpp.batchSize', 'batch (tokens per logical batch)');
+    if (w.context !== undefined) l.ctxSize = w.context;
+    if (w.batch !== undefined) l.batchSize = w.batch;
+    return { ...o, llamaCpp: l };
+  },
+
+  workloadLabel(context, batch) {
+    return `-c ${formatCount(context * batch)} cells · -np ${batch} (${formatCount(context)} tokens per sequence)`;
+  },
+
+  // A solver varies the context × sequences (-c follows) or the sequences (-np follows).
+  unpinned(o, what) {
+    if (!o.llamaCpp) return o;
+    const { ctxSize: _c, parallel: _p, ...rest } = o.llamaCpp;
+    return {
+      ...o,
+      llamaCpp:
+        what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest,
+    };
+  },
 };

@@ -47,6 +47,16 @@ export interface EngineMethods {
   speedDevice(o: ServingOptions, run: EngineRun): { gpu: GpuSpec; gpuWeightFraction: number } | undefined;
   /** Launch lines the engine runs as: `llama-server`/`ollama`, `vllm`, `transformers`. */
   launch: Partial<Record<LaunchTarget, (input: LaunchInput) => string>>;
+  /**
+   * A context and batch as the engine's own flags mean them (llama.cpp: `-c` total cells, `-b` the logical
+   * batch in tokens; the others: tokens per sequence and sequences), folded into the question.
+   * @throws InvalidInputError when a value disagrees with the engine option of the same meaning
+   */
+  withWorkload(o: ServingOptions, w: { context?: number; batch?: number }): ServingOptions;
+  /** The workload in the engine's terms, for a header line (`-c 8,192 cells · -np 2 (4,096 tokens per sequence)`). */
+  workloadLabel(context: number, batch: number): string;
+  /** The question with the engine's totals freed so a solver can vary context or batch (llama.cpp `-c`, `-np`). */
+  unpinned?(o: ServingOptions, what: 'context' | 'batch'): ServingOptions;
 }
 
 /** What one engine is: its defaults (written once), the weights it runs, its limits and its methods. */
@@ -75,6 +85,14 @@ export interface EngineProfile extends EngineMethods {
   runs(format: WeightFormat, inventory?: InventorySource): boolean;
   /** How the engine loads formats it runs (shown with the estimate). */
   formatNote: string;
+  /** Other spellings of the id a user may type (`llama-cpp`, `hf`). */
+  aliases: readonly string[];
+  /** Whether it splits layers between GPU and CPU (llama.cpp `-ngl`); the others keep every layer on the GPU. */
+  splitsLayers: boolean;
+  /** Whether it answers without a GPU (llama.cpp runs on the CPU); the others need one. */
+  runsWithoutGpu: boolean;
+  /** Whether `engine@version` selects defaults by release (vLLM). */
+  versioned: boolean;
 }
 
 const GGUF_TYPES = /^(gguf|ggml:.+|F32|F16|BF16|Q[1-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?)$/;
@@ -103,6 +121,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     speculation: SPECULATION_RULES['llama.cpp'],
     runs: isGguf,
     formatNote: 'GGUF file types (F16, Q8_0, Q4_K_M, …)',
+    aliases: ['llamacpp', 'llama-cpp', 'llama_cpp'],
+    splitsLayers: true,
+    runsWithoutGpu: true,
+    versioned: false,
     ...llamaCppMethods,
   },
   vllm: {
@@ -116,6 +138,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     speculation: SPECULATION_RULES.vllm,
     runs: (f, inventory) => !isGguf(f, inventory) || f.id === 'F16' || f.id === 'BF16' || f.id === 'F32',
     formatNote: 'safetensors checkpoints: bf16/fp16, fp8, GPTQ, AWQ, bitsandbytes',
+    aliases: [],
+    splitsLayers: false,
+    runsWithoutGpu: false,
+    versioned: true,
     ...vllmMethods,
   },
   transformers: {
@@ -129,9 +155,21 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     speculation: SPECULATION_RULES.transformers,
     runs: () => true,
     formatNote: 'any checkpoint; GGUF files are dequantized to the compute dtype when loaded',
+    aliases: ['hf', 'pytorch'],
+    splitsLayers: false,
+    runsWithoutGpu: false,
+    versioned: false,
     ...transformersMethods,
   },
 };
+
+/** The engine a name means (its id or an alias, any case), or undefined. */
+export function engineNamed(name: string): EngineId | undefined {
+  const key = name.toLowerCase();
+  return (Object.keys(ENGINE_PROFILES) as EngineId[]).find(
+    (e) => e === key || ENGINE_PROFILES[e].aliases.includes(key),
+  );
+}
 
 /** The profile of an engine. */
 export function engineProfile(engine: EngineId): EngineProfile {

@@ -73,8 +73,16 @@ export interface SpeculativeFigures {
  */
 export const DEFAULT_ACCEPTANCE_RATE = 0.7;
 
-/** A setting of {@link SpeculativeServing} that only some engines take. */
-type EngineSetting = 'gpuLayers' | 'cacheTypeK' | 'cacheTypeV' | 'draftMinTokens' | 'draftPMin' | 'draftPassRate';
+/** Settings of {@link SpeculativeServing} that only some engines take (each engine's `settings`). */
+export const SPECULATIVE_ENGINE_SETTINGS = [
+  'gpuLayers',
+  'cacheTypeK',
+  'cacheTypeV',
+  'draftMinTokens',
+  'draftPMin',
+  'draftPassRate',
+] as const;
+type EngineSetting = (typeof SPECULATIVE_ENGINE_SETTINGS)[number];
 
 /** How one engine drafts and verifies, as its source says. */
 export interface SpeculationRules {
@@ -193,7 +201,7 @@ export function resolveSpeculation(
       method,
     );
   }
-  for (const key of ['gpuLayers', 'cacheTypeK', 'cacheTypeV', 'draftMinTokens', 'draftPMin', 'draftPassRate'] as const)
+  for (const key of SPECULATIVE_ENGINE_SETTINGS)
     if (s[key] !== undefined && !rules.settings.includes(key)) {
       const takers = (Object.keys(SPECULATION_RULES) as EngineId[]).filter((e) =>
         SPECULATION_RULES[e].settings.includes(key),
