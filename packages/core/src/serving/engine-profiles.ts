@@ -74,7 +74,8 @@ export interface EngineProfile extends EngineMethods {
   requiresFormat: boolean;
   /**
    * Formats `fit` and `compare` try when none is given, largest first. `gguf-file-type`: llama.cpp file
-   * types (`F16` is the F16 GGUF recipe, not the plain f16 dtype); `registry`: weight-format ids.
+   * types, the unquantized ones by their registry ids (`ggml:F16`: matrices f16, vectors f32, as
+   * llama-quantize writes the F16 file type; plain `f16` is every tensor in f16); `registry`: weight-format ids.
    */
   candidateFormats: { kind: 'gguf-file-type' | 'registry'; ids: readonly string[] };
   /** Speculative decoding methods the engine runs (its `speculation.methods`). */
@@ -85,6 +86,8 @@ export interface EngineProfile extends EngineMethods {
   runs(format: WeightFormat, inventory?: InventorySource): boolean;
   /** How the engine loads formats it runs (shown with the estimate). */
   formatNote: string;
+  /** The format id the engine runs for a plain dtype it does not (llama.cpp: `f16` → the `ggml:F16` file type). */
+  fileTypeFor?(format: WeightFormat): string | undefined;
   /** Other spellings of the id a user may type (`llama-cpp`, `hf`). */
   aliases: readonly string[];
   /** Whether it splits layers between GPU and CPU (llama.cpp `-ngl`); the others keep every layer on the GPU. */
@@ -94,6 +97,13 @@ export interface EngineProfile extends EngineMethods {
   /** Whether `engine@version` selects defaults by release (vLLM). */
   versioned: boolean;
 }
+
+/** The GGUF file type of each plain dtype: ggml's unquantized types, matrices in the type and vectors f32. */
+const UNQUANTIZED_FILE_TYPES: Readonly<Record<string, string>> = {
+  f16: 'ggml:F16',
+  bf16: 'ggml:BF16',
+  f32: 'ggml:F32',
+};
 
 const GGUF_TYPES = /^(gguf|ggml:.+|F32|F16|BF16|Q[1-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?)$/;
 const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean =>
@@ -116,11 +126,15 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       reason: 'a model given as a config runs as Q4_K_M, the file type ollama and llama-server -hf pull by default',
     },
     requiresFormat: true,
-    candidateFormats: { kind: 'gguf-file-type', ids: ['F16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K'] },
+    candidateFormats: {
+      kind: 'gguf-file-type',
+      ids: ['ggml:F16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K'],
+    },
     speculativeMethods: SPECULATION_RULES['llama.cpp'].methods,
     speculation: SPECULATION_RULES['llama.cpp'],
     runs: isGguf,
-    formatNote: 'GGUF file types (F16, Q8_0, Q4_K_M, …)',
+    formatNote: 'GGUF file types (ggml:F16, Q8_0, Q4_K_M, …)',
+    fileTypeFor: (f) => UNQUANTIZED_FILE_TYPES[f.id],
     aliases: ['llamacpp', 'llama-cpp', 'llama_cpp'],
     splitsLayers: true,
     runsWithoutGpu: true,
@@ -187,10 +201,11 @@ export function requireEngineFormat(engine: EngineId, format: WeightFormat, inve
   const others = Object.values(ENGINE_PROFILES)
     .filter((e) => e.runs(format, inventory))
     .map((e) => e.name);
+  const fileType = p.fileTypeFor?.(format);
   throw new InvalidInputError([
     {
       path: 'format',
-      message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}`,
+      message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}${fileType ? `; its ${format.id} file type is \`${fileType}\`` : ''}`,
       received: format.id,
     },
   ]);

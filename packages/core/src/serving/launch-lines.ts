@@ -33,7 +33,9 @@ const GGUF_TAG = /^(Q\d|IQ\d|TQ\d|F16$|BF16$|F32$|MXFP4)/;
 /** `-hf repo:Q4_K_M` or `-m file.gguf`: llama.cpp (common/arg.cpp) fetches a repository's file of that type. */
 function ggufSource(model: string, format: WeightFormat | undefined): { file: boolean; ref: string } {
   if (isFile(model)) return { file: true, ref: model };
-  const tag = format && GGUF_TAG.test(format.id) ? `:${format.id}` : '';
+  // ggml:F16 is the F16 file type (the tag GGUF repositories use); pure quantized ggml:<TYPE> recipes have none.
+  const id = format?.id.replace(/^ggml:(F16|BF16|F32)$/, '$1');
+  const tag = id && GGUF_TAG.test(id) ? `:${id}` : '';
   return { file: false, ref: `${model}${tag}` };
 }
 
