@@ -211,18 +211,18 @@ export const llamaCppMethods: EngineMethods = {
   // llama-server's -c is n_ctx (total cells, split by -np) and -b the logical batch in tokens, never sequences.
   withWorkload(o, w) {
     const l = { ...o.llamaCpp };
-    const same = (value: number | undefined, option: number | undefined, path: string, what: string) => {
+    const same = (value: number | undefined, option: number | undefined, field: string, path: string, what: string) => {
       if (value !== undefined && option !== undefined && value !== option)
         throw new InvalidInputError([
           {
             path,
-            message: `${what} ${value} and \`${path}\` ${option} disagree: llama.cpp reads both as the same setting`,
+            message: `\`${field}\` ${value} and \`${path}\` ${option} disagree: llama.cpp reads both as ${what}`,
             received: option,
           },
         ]);
     };
-    same(w.context, l.ctxSize, 'llamaCpp.ctxSize', 'context (total cells)');
-    same(w.batch, l.batchSize, 'llamaCpp.batchSize', 'batch (tokens per logical batch)');
+    same(w.context, l.ctxSize, 'context', 'llamaCpp.ctxSize', 'n_ctx, the total of cells');
+    same(w.batch, l.batchSize, 'batch', 'llamaCpp.batchSize', 'n_batch, the logical batch in tokens');
     if (w.context !== undefined) l.ctxSize = w.context;
     if (w.batch !== undefined) l.batchSize = w.batch;
     return { ...o, llamaCpp: l };
