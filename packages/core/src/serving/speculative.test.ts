@@ -223,8 +223,14 @@ describe('MTP weights as vLLM allocates them', () => {
     const block = attention + moe + 2 * h;
     // enorm, hnorm, eh_proj (2h → h), shared_head.norm and shared_head.head (vocab × h).
     const mtp = block + 2 * h + 2 * h * h + h + vocab * h;
+    expect(mtp).toBe(12_536_747_264);
     const r = resolveSpeculation('vllm', { method: 'mtp' }, model);
     expect(draftWeightBytes(r, model, plainFormats.bf16).bytes).toBe(2 * mtp);
+    // DeepSeek-R1 has the same config: the same count.
+    const r1 = fixtureModel('deepseek-ai/DeepSeek-R1');
+    expect(draftWeightBytes(resolveSpeculation('vllm', { method: 'mtp' }, r1), r1, plainFormats.bf16).bytes).toBe(
+      2 * mtp,
+    );
   });
 });
 
