@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Architecture } from '../model/architecture.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { MIB } from '../memory/units.js';
-import { plainFormats } from '../formats/weight-format.js';
+import { plainFormats, weightBytes } from '../formats/weight-format.js';
 import { llama2_7b } from './__fixtures__/architectures.js';
 import { ggufFileType } from './__fixtures__/gguf-formats.js';
 import { estimateServing } from './estimate-serving.js';
@@ -226,6 +226,11 @@ describe('MTP weights as vLLM allocates them', () => {
     expect(mtp).toBe(12_536_747_264);
     const r = resolveSpeculation('vllm', { method: 'mtp' }, model);
     expect(draftWeightBytes(r, model, plainFormats.bf16).bytes).toBe(2 * mtp);
+    // Under a quantized format eh_proj stays a bf16 nn.Linear (2 bytes × 2h × h); the rest takes the format.
+    const int8 = draftWeightBytes(r, model, plainFormats.int8).bytes;
+    const others = model.tensors.filter((t) => t.mtp && t.role !== 'token_embd' && t.role !== 'nextn_eh_proj');
+    const ctx = { arch: model.arch, numLayers: model.arch.layers.length };
+    expect(int8 - weightBytes(others, plainFormats.int8, ctx, { includeMtp: true }).total).toBe(2 * 2 * h * h);
     // DeepSeek-R1 has the same config: the same count.
     const r1 = fixtureModel('deepseek-ai/DeepSeek-R1');
     expect(draftWeightBytes(resolveSpeculation('vllm', { method: 'mtp' }, r1), r1, plainFormats.bf16).bytes).toBe(

@@ -2,7 +2,7 @@ import type { Architecture } from '../model/architecture.js';
 import { type BreakdownPart, part } from '../memory/breakdown.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { PreparedModel } from '../model/prepare-model.js';
-import { type FormatContext, weightBytes, type WeightFormat } from '../formats/weight-format.js';
+import { type FormatContext, plainFormats, weightBytes, type WeightFormat } from '../formats/weight-format.js';
 import { prepared, requireInt, requireRange } from './devices.js';
 import type { EngineId } from './engine-profiles.js';
 
@@ -365,7 +365,7 @@ function mtpDraft(target: PreparedModel): PreparedModel {
  * (vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer: enorm, hnorm, eh_proj,
  * shared_head norm and head, one decoder layer): the checkpoint's MTP tensors in the target's format, less
  * the embedding, which vllm/v1/spec_decode/eagle.py load_model shares with the target ("Detected MTP
- * model") — the shared_head's own head is loaded, not shared.
+ * model") — the shared_head's own head is loaded, not shared — and eh_proj, a plain nn.Linear, unquantized.
  */
 export function draftWeightBytes(r: ResolvedSpeculation, target: PreparedModel, format: WeightFormat): BreakdownPart {
   if (r.method !== 'mtp') {
@@ -374,12 +374,18 @@ export function draftWeightBytes(r: ResolvedSpeculation, target: PreparedModel, 
   }
   const tensors = target.tensors.filter((t) => t.mtp && t.role !== 'token_embd');
   const ctx: FormatContext = { arch: target.arch, numLayers: target.arch.layers.length };
-  const w = weightBytes(tensors, format, ctx, { includeMtp: true });
+  // eh_proj is a plain nn.Linear in vLLM: never quantized, in the model dtype (2 bytes unless f32).
+  const dense = format.id === 'f32' || format.id === 'f16' || format.id === 'bf16' ? format : plainFormats.bf16;
+  const ehProj = tensors.filter((t) => t.role === 'nextn_eh_proj');
+  const rest = tensors.filter((t) => t.role !== 'nextn_eh_proj');
+  const bytes =
+    weightBytes(rest, format, ctx, { includeMtp: true }).total +
+    weightBytes(ehProj, dense, ctx, { includeMtp: true }).total;
   let params = 0;
   for (const t of tensors) params += t.shape.reduce((x, d) => x * d, 1);
   return part(
-    w.total,
-    `MTP layers: ${params.toLocaleString('en-US')} parameters in ${format.id} (enorm, hnorm, eh_proj, shared_head, one decoder layer each; the embedding is the target's, shared)`,
+    bytes,
+    `MTP layers: ${params.toLocaleString('en-US')} parameters in ${format.id}, eh_proj in ${dense.id} (enorm, hnorm, eh_proj, shared_head, one decoder layer each; the embedding is the target's, shared)`,
     { accuracy: 'exact' },
   );
 }
