@@ -19,18 +19,20 @@ const lineOf = (file: string, line: number) => {
   return text[line - 1] ?? '';
 };
 
+/** Whether a source line compares the engine name `name` (a flag-table `.section` heading excepted). */
+function isEngineBranch(line: string, name: string): boolean {
+  const quoted = `['"\`]${name.replace(/[.]/g, '\\.')}['"\`]`;
+  const compared = new RegExp(`(\\S+)\\s*[!=]==?\\s*${quoted}|${quoted}\\s*[!=]==?\\s*(\\S+)|case\\s+${quoted}`);
+  const m = compared.exec(line);
+  return m !== null && !/\.section\)?$/.test(m[1] ?? m[2] ?? '');
+}
+
 function engineBranches(): string[] {
   const out: string[] = [];
   for (const s of sourceStrings(dir)) {
     if (!names.has(s.text)) continue;
     const line = lineOf(s.file, s.line);
-    const quoted = `['"\`]${s.text.replace(/[.]/g, '\\.')}['"\`]`;
-    const compared = new RegExp(`(\\S+)\\s*[!=]==?\\s*${quoted}|${quoted}\\s*[!=]==?\\s*(\\S+)|case\\s+${quoted}`);
-    const m = compared.exec(line);
-    if (!m) continue;
-    const other = m[1] ?? m[2] ?? '';
-    if (/\.section\)?$/.test(other)) continue;
-    out.push(`${s.file}:${s.line} ${line.trim()}`);
+    if (isEngineBranch(line, s.text)) out.push(`${s.file}:${s.line} ${line.trim()}`);
   }
   return out;
 }
@@ -38,8 +40,11 @@ function engineBranches(): string[] {
 describe('engine rules stay in the engine profiles', () => {
   it('the scan sees the CLI modules and would catch a comparison', () => {
     expect(sourceStrings(dir).some((s) => s.file === 'commands/fit.ts' && s.text === 'llama.cpp')).toBe(true);
-    const probe = new RegExp(`[!=]==\\s*['"]llama\\.cpp['"]`);
-    expect(probe.test("if (engine === 'llama.cpp')")).toBe(true);
+    expect(isEngineBranch("if (engine === 'llama.cpp') {", 'llama.cpp')).toBe(true);
+    expect(isEngineBranch("engine !== 'vllm' ? a : b", 'vllm')).toBe(true);
+    expect(isEngineBranch("    case 'transformers':", 'transformers')).toBe(true);
+    expect(isEngineBranch("f.section === 'llama.cpp' ||", 'llama.cpp')).toBe(false);
+    expect(isEngineBranch("const engine = engineFlag(v) ?? 'llama.cpp';", 'llama.cpp')).toBe(false);
   });
 
   it('no CLI module compares an engine name', () => {

@@ -31,10 +31,10 @@ describe('llama.cpp format names mean what --quant means', () => {
       ),
     );
     expect(e.format).toBe('ggml:F16');
-    // The whole file: every matrix f16 (2 bytes), the 1-D norms f32; token_embd stays in host RAM.
-    const weights = (e.breakdown as { devices: { parts: { weights: { bytes: number } } }[] }).devices[0]!.parts.weights;
-    expect(weights.bytes).toBeLessThan(row.weightBytes);
-    expect(row.weightBytes).toBe(16_061_054_976);
+    // Every matrix f16 (8,030,261,248 parameters × 2 bytes) and the (2 × 32 + 1) × 4096 norm values in f32.
+    expect(row.weightBytes).toBe(8_030_261_248 * 2 + 65 * 4096 * 2);
+    // On the GPU: all but token_embd (128,256 × 4096 f16), which stays in host RAM.
+    expect(e.bytes.weights).toBeLessThan(row.weightBytes);
   });
 
   it('--quant F16 under llama.cpp is refused with the file type to give instead', async () => {
