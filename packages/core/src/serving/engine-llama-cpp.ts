@@ -128,7 +128,7 @@ export const llamaCppMethods: EngineMethods = {
     if (d) {
       assumptions.push(
         ...d.resolved.notes,
-        `draft model: -ngld ${d.raw.gpuLayers}, one draft context of the target's ${d.context} cells and ${r.parallel} sequence${r.parallel > 1 ? 's' : ''} (common/speculative.cpp)`,
+        `draft model: -ngld ${d.raw.gpuLayers}, one draft context of the target's ${formatCount(d.context)} cells and ${r.parallel} sequence${r.parallel > 1 ? 's' : ''} (common/speculative.cpp)`,
         `output buffer: -np × (1 + ${d.resolved.draftTokens} drafted) rows capped at -b, which llama-server verifies at once (tools/server/server-context.cpp server_output_limits)`,
       );
       draft = { resolved: d.resolved, gpuLayers: d.raw.gpuLayers, context: d.context, hostBytes: d.host.bytes };
