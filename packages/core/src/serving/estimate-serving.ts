@@ -123,7 +123,7 @@ function speculativeFigures(
     drafting: r.drafting,
     bytes: mostLoaded.draftBytes ?? 0,
     ...(d.hostBytes !== undefined ? { hostBytes: d.hostBytes } : {}),
-    note: `speed-up (a model): acceptance i.i.d. with α per token (Leviathan et al. 2023, arXiv:2211.17192, eq. 1), the engine's stopping rule (${engineProfile(o.engine).speculation.source}), bandwidth-bound draft and target steps, verification as one target step`,
+    note: `speed-up (a model): acceptance i.i.d. with α per token (Leviathan et al. 2023, arXiv:2211.17192, eq. 1), the engine's stopping rule (${engineProfile(o.engine).speculation.source}), bandwidth-bound draft and target steps, verification as one target step; not checked against a measured speed-up`,
   };
   if (!decode) return figures;
   // MTP layers run in the target's format and read its shared head again each draft step.
