@@ -1,6 +1,5 @@
 import {
   type EngineId,
-  SPECULATIVE_ENGINE_SETTINGS,
   engineProfile,
   type ServingOptions,
   type SpeculativeMethod,
@@ -9,6 +8,7 @@ import {
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readFlag } from '../flag-parse.js';
+import type { FlagScope } from '../flag-spec.js';
 import { FLAGS } from '../flag-table.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
 import { resolveModel } from '../model-argument.js';
@@ -93,6 +93,14 @@ function draftRequest(values: CommandArgs['values'], engine: EngineId): DraftReq
   return d && text !== undefined ? d.read(text) : undefined;
 }
 
+/** Whether the flag that sets `speculative.<key>` applies to an engine under some command. */
+function flagTakes(key: string, engine: EngineId): boolean {
+  const flag = FLAGS.find((f) => f.to?.serving === `speculative.${key}`);
+  if (!flag) return true;
+  const scopes = Object.values(flag.accepts).flatMap((s) => (Array.isArray(s) ? s : [s])) as FlagScope[];
+  return scopes.some((s) => !s.engines || s.engines.includes(engine));
+}
+
 /** Speculative decoding from the flags: the draft model resolved and its format chosen. */
 export interface DraftSetup {
   speculative: SpeculativeServing;
@@ -117,15 +125,11 @@ export async function draftSetup(
   collected: ServingOptions['speculative'],
 ): Promise<DraftSetup | undefined> {
   const request = draftRequest(args.values, engine);
-  // Engine-only draft settings (llama.cpp's -ngld, -ctkd/-ctvd, --spec-draft-*) belong to that engine's rows
-  // only (compare runs several engines); γ is the drafter's config under vLLM.
-  const rules = engineProfile(engine).speculation;
+  // Draft settings keep only what the engine's own flags set (compare runs several engines: -ngld and
+  // --spec-draft-* belong to its llama.cpp rows; under vLLM γ comes from --speculative-config).
   if (collected) {
     const kept: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(collected))
-      if (SPECULATIVE_ENGINE_SETTINGS.every((k) => k !== key) || rules.settings.some((k) => k === key))
-        kept[key] = value;
-    if (!rules.defaultDraftTokens) delete kept.draftTokens;
+    for (const [key, value] of Object.entries(collected)) if (flagTakes(key, engine)) kept[key] = value;
     collected = kept as SpeculativeServing;
   }
   if (!request) {
