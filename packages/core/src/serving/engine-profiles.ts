@@ -110,8 +110,11 @@ const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean =>
   GGUF_TYPES.test(f.id) || (f.id === 'stored' && inventory === 'gguf');
 
 /**
- * The engine registry. llama.cpp: common/common.h (n_ctx 4096), src/llama-cparams.h (LLAMA_MAX_SEQ 256),
- * GGUF file types only; Q4_K_M is what `ollama pull` and `llama-server -hf repo` take by default.
+ * The engine registry. llama.cpp: src/llama-cparams.h (LLAMA_MAX_SEQ 256), GGUF file types only; Q4_K_M is
+ * what `ollama pull` and `llama-server -hf repo` take by default. Its default context here is 4096 tokens;
+ * llama-server's own defaults differ (common/common.h n_ctx 0: the training context, lowered by `--fit`
+ * to what fits, not below fit_params_min_ctx 4096; tools/server/server.cpp: `-np` auto is 4 slots with
+ * `--kv-unified`), so the launch lines always carry `-c` and `-np`.
  * vLLM: vllm/config (max_model_len from the model), GPU formats. transformers: any format it can
  * load (GGUF is dequantized to the compute dtype by transformers' GGUF integration).
  */
