@@ -26,6 +26,9 @@ describe('library error paths shown as the flags that set them', () => {
     expect(inCliTerms('auto resolved to off (ggml-cuda/fattn.cu; not measured here)')).toBe(
       'auto resolved to off (ggml-cuda/fattn.cu; not measured here)',
     );
+    // Source files whose names start like a field (speculative., context.) stay files.
+    const sources = 'one draft context (common/speculative.cpp; tools/server/server-context.cpp, speculative.cpp)';
+    expect(inCliTerms(sources)).toBe(sources);
   });
 
   it('has no flag for a config.json field or an unknown path', () => {

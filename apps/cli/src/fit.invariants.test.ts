@@ -46,11 +46,6 @@ describe('vramkit fit ⇔ vramkit estimate on catalogue models (issue #15)', () 
       const fit = await cli(['fit', model, ...common]);
       const rows = fit.json.rows as FitRow[];
       expect(rows.length).toBeGreaterThan(0);
-      // Known gap (reported, not this branch's files): `fit` labels llama.cpp's F16 file type "F16", but
-      // `estimate --quant F16` means the plain f16 dtype, which llama.cpp refuses; `ggml:F16` is that file
-      // type by --quant. The weight bytes are checked equal so the mapping cannot hide a difference.
-      const quant = (format: string) =>
-        engine === 'llama.cpp' && /^(F16|BF16|F32)$/.test(format) ? `ggml:${format}` : format;
       const fits = async (format: string, context: number, batch: number, extra: string[] = []) => {
         // llama.cpp's own flags: -c is the total of cells that -np sequences share, -b a batch of tokens.
         const workload =
@@ -59,7 +54,7 @@ describe('vramkit fit ⇔ vramkit estimate on catalogue models (issue #15)', () 
             : ['--context', String(context), '--batch', String(batch)];
         // fit's context and batch columns keep every layer on the GPU; estimate without -ngl would choose it.
         const all = engine === 'llama.cpp' && extra.length === 0 ? ['--n-gpu-layers', '999'] : [];
-        const e = await cli(['estimate', model, ...common, '--quant', quant(format), ...workload, ...all, ...extra]);
+        const e = await cli(['estimate', model, ...common, '--quant', format, ...workload, ...all, ...extra]);
         expect((e.json.bytes as { weights: number }).weights, `${format} weights`).toBeGreaterThan(0);
         return e.json.fits as boolean;
       };

@@ -54,11 +54,13 @@ export function inFlagTerms(text: string, paths?: readonly string[]): string {
 /**
  * A library note or message in the CLI's terms: backticked options (see {@link inFlagTerms}) and bare
  * field paths the library names (`llamaCpp.flashAttn`, `parallel.zero`) become the flags that set them.
- * Dotted words no flag sets (`fattn.cu`) are left as they are.
+ * Dotted words no flag sets (`fattn.cu`) and source file names (`speculative.cpp`) are left as they are.
  */
 export function inCliTerms(text: string, paths?: readonly string[]): string {
-  return inFlagTerms(text, paths).replace(
-    /\b[a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+\b/g,
-    (field) => flagForPath(field) ?? field,
+  // A word inside a source path (common/speculative.cpp, server-context.cpp) is a file, not a field.
+  return inFlagTerms(text, paths).replace(/(?<![\w/-])[a-z][a-zA-Z]*(?:\.[a-zA-Z]+)+\b/g, (field) =>
+    SOURCE_FILE.test(field) ? field : (flagForPath(field) ?? field),
   );
 }
+
+const SOURCE_FILE = /\.(cpp|cc|c|h|hpp|cu|py|ts|js|md|json)$/;

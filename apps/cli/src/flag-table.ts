@@ -1,4 +1,4 @@
-import { CHECKPOINTING_IDS, KV_DTYPES, OPTIMIZER_IDS, PRECISION_IDS } from '@vramkit/core';
+import { CHECKPOINTING_IDS, engineProfile, KV_DTYPES, OPTIMIZER_IDS, PRECISION_IDS } from '@vramkit/core';
 import type { CommandName, FlagScope, FlagSpec } from './flag-spec.js';
 import { EMIT_TARGETS } from './serve/emit.js';
 
@@ -31,6 +31,7 @@ const vllm: FlagSpec['accepts'] = { estimate: VLLM, fit: { engines: ['vllm'] }, 
 const training: FlagSpec['accepts'] = { estimate: TRAIN, plan: ANY };
 
 const KV_IDS = KV_DTYPES.map((d) => d.id);
+const LLAMA_SPECULATION = engineProfile('llama.cpp').speculation;
 // llama.cpp's --cache-type-k/-v take ggml types: no fp8 (common/arg.cpp kv_cache_types).
 const LLAMA_KV_IDS = KV_IDS.filter((id) => id !== 'fp8');
 
@@ -430,19 +431,6 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'draft model layers on the GPU',
   },
   {
-    name: 'ctx-size-draft',
-    aliases: ['-cd'],
-    type: 'int',
-    min: 0,
-    unit: 'tokens',
-    arg: '<n>',
-    section: 'llama.cpp',
-    default: "the target's cells per sequence",
-    accepts: llama,
-    to: { serving: 'speculative.ctxSize' },
-    help: 'cells of each draft context (one per -np slot)',
-  },
-  {
     name: 'cache-type-k-draft',
     aliases: ['-ctkd'],
     type: 'choice',
@@ -466,16 +454,57 @@ export const FLAGS: readonly FlagSpec[] = [
     to: { serving: 'speculative.cacheTypeV' },
     help: 'draft V cache type',
   },
+  // common/arg.cpp names; --draft-max/--draft-min are the names llama.cpp removed, taken here as aliases.
   {
-    name: 'draft-max',
+    name: 'spec-draft-n-max',
+    aliases: ['--draft-max'],
     type: 'int',
+    min: 1,
     unit: 'tokens',
     arg: '<n>',
     section: 'llama.cpp',
-    default: '16',
+    default: String(LLAMA_SPECULATION.defaultDraftTokens),
     accepts: llama,
     to: { serving: 'speculative.draftTokens' },
-    help: 'tokens drafted per step (γ)',
+    help: 'most tokens drafted per step (γ)',
+  },
+  {
+    name: 'spec-draft-n-min',
+    aliases: ['--draft-min'],
+    type: 'int',
+    min: 0,
+    unit: 'tokens',
+    arg: '<n>',
+    section: 'llama.cpp',
+    default: '0',
+    accepts: llama,
+    to: { serving: 'speculative.draftMinTokens' },
+    help: 'drafts shorter than this are dropped',
+  },
+  {
+    name: 'spec-draft-p-min',
+    aliases: ['--draft-p-min'],
+    type: 'number',
+    min: 0,
+    max: 1,
+    arg: '<p>',
+    section: 'llama.cpp',
+    default: '0',
+    accepts: llama,
+    to: { serving: 'speculative.draftPMin' },
+    help: 'drafting stops at a token whose draft probability is below this',
+  },
+  {
+    name: 'draft-pass-rate',
+    type: 'number',
+    min: 0,
+    max: 1,
+    arg: '<β>',
+    section: 'llama.cpp',
+    default: '1 with --spec-draft-p-min 0, else α (an upper bound)',
+    accepts: llama,
+    to: { serving: 'speculative.draftPassRate' },
+    help: 'speculative decoding: probability a drafted position clears --spec-draft-p-min (a model input for the speed-up)',
   },
   {
     name: 'speculative-config',

@@ -1,11 +1,14 @@
 import {
   DEFAULT_CONTEXT_TOKENS,
+  engineProfile,
+  estimateServing,
   formatCount,
   GIB,
   type ServingOptions,
   solveGpuLayers,
   solveMaxBatch,
   solveMaxContext,
+  type WeightFormat,
 } from '@vramkit/core';
 import type { Command, CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -36,10 +39,39 @@ interface FitRow {
   totalLayers?: number;
 }
 
+/** The draft every cell counts: its model, format and bytes at one context (the first candidate's run). */
+interface FitDraft {
+  model: string | null;
+  method: string;
+  format: string;
+  draftTokens: number;
+  weightBytes: number;
+  kvCacheBytes: number;
+  context: number;
+}
+
+function draftFigures(base: ServingOptions, format: WeightFormat, context: number, argument?: string): FitDraft {
+  const e = estimateServing({ ...base, format, context, batch: 1 });
+  const b = e.breakdown;
+  const parts = ('devices' in b ? b.devices[0]?.parts.draft : b.parts.draft)?.parts ?? {};
+  const s = e.speculative!;
+  const draftFormat = s.method === 'mtp' ? format : (base.speculative?.draftFormat ?? format);
+  return {
+    model: argument ?? null,
+    method: s.method,
+    format: draftFormat.id,
+    draftTokens: s.draftTokens,
+    weightBytes: parts.weights?.bytes ?? 0,
+    kvCacheBytes: parts.kvCache?.bytes ?? 0,
+    context,
+  };
+}
+
 async function runFit(args: CommandArgs, io: Io): Promise<number> {
   const v = args.values;
   const model = await resolveModel(modelPositional(args, 'fit'), args, io);
   const engine = engineFlag(v) ?? 'llama.cpp';
+  const profile = engineProfile(engine);
   const prepared = model.model;
   const formats = chooseFormats(
     await formatSetup(args, io),
@@ -47,7 +79,11 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     stringFlag(v, 'quant'),
     engineCandidates(engine),
   ).flatMap((c) => (c.format ? [c.format] : []));
-  const { options: base } = await withDraft(servingOptionsFrom(v, engine, prepared, undefined), args, io);
+  const { options: base, draftArgument } = await withDraft(
+    servingOptionsFrom(v, engine, prepared, undefined),
+    args,
+    io,
+  );
   if (base.gpus.length === 0)
     throw new UsageError('fit needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>', 'gpu');
   const limit = prepared.arch.maxPositionEmbeddings;
@@ -65,15 +101,16 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
       maxContextBinding: mc.binding,
       maxBatch,
     };
-    if (engine === 'llama.cpp' && o.llamaCpp?.nGpuLayers === undefined) {
+    if (profile.splitsLayers && o.llamaCpp?.nGpuLayers === undefined) {
       row.gpuLayers = solveGpuLayers({ ...o, context: nglContext }).value;
       row.totalLayers = prepared.arch.layers.length + 1;
     }
     return row;
   });
+  const draft = base.speculative && formats[0] ? draftFigures(base, formats[0], nglContext, draftArgument) : undefined;
   if (boolFlag(v, 'json')) {
     io.out(
-      `${JSON.stringify({ schema: 'vramkit/fit@1', model: { name: model.name, argument: model.argument }, engine, gpus: base.gpus.map((g) => g.id), contexts, rows }, null, 2)}\n`,
+      `${JSON.stringify({ schema: 'vramkit/fit@1', model: { name: model.name, argument: model.argument }, engine, gpus: base.gpus.map((g) => g.id), contexts, ...(draft ? { draft } : {}), rows }, null, 2)}\n`,
     );
     return 0;
   }
@@ -83,7 +120,7 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
     'max context (batch 1)',
     ...contexts.map((c) => `batch @ ${c >= 1024 && c % 1024 === 0 ? `${c / 1024}k` : c}`),
   ];
-  if (engine === 'llama.cpp') header.push(`-ngl @ ${formatCount(nglContext)}`);
+  if (profile.splitsLayers) header.push(`-ngl @ ${formatCount(nglContext)}`);
   const body = rows.map((r) => {
     const cells = [
       r.format,
@@ -93,7 +130,7 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
         : '—',
       ...contexts.map((c) => (r.maxBatch[String(c)]! > 0 ? String(r.maxBatch[String(c)]) : '—')),
     ];
-    if (engine === 'llama.cpp') cells.push(r.gpuLayers !== undefined ? `${r.gpuLayers}/${r.totalLayers}` : '');
+    if (profile.splitsLayers) cells.push(r.gpuLayers !== undefined ? `${r.gpuLayers}/${r.totalLayers}` : '');
     return cells;
   });
   const gpuNames = base.gpus.map((g) => g.name).join(' + ');
@@ -105,7 +142,12 @@ async function runFit(args: CommandArgs, io: Io): Promise<number> {
       header.map((_, i) => i > 0),
     ),
     '',
-    `batch @ N: sequences of N tokens that fit at once (— = none)${engine === 'llama.cpp' ? '; all layers on the GPU unless -ngl is given. -ngl: the most layers that fit at the context, the rest in CPU RAM' : ''}.`,
+    ...(draft
+      ? [
+          `draft (${draft.method}): ${draft.model ?? "the model's own MTP layers"} in ${draft.format} · weights ${(draft.weightBytes / GIB).toFixed(2)} GiB · KV ${(draft.kvCacheBytes / GIB).toFixed(2)} GiB at ${formatCount(draft.context)} tokens · γ ${draft.draftTokens}; counted in every cell`,
+        ]
+      : []),
+    `batch @ N: sequences of N tokens that fit at once (— = none)${profile.splitsLayers ? '; all layers on the GPU unless -ngl is given. -ngl: the most layers that fit at the context, the rest in CPU RAM' : ''}.`,
   ];
   io.out(`${lines.join('\n')}\n`);
   return rows.some((r) => r.maxContext > 0) ? 0 : 1;

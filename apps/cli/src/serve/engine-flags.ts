@@ -1,6 +1,9 @@
 import {
   type Architecture,
   customGpu,
+  ENGINE_PROFILES,
+  engineNamed,
+  engineProfile,
   type EngineId,
   type GpuSpec,
   lookupGpu,
@@ -46,13 +49,15 @@ export function engineFlag(values: CommandArgs['values']): EngineId | undefined 
   const full = stringFlag(values, 'engine');
   if (full === undefined) return undefined;
   const raw = full.split('@')[0]!;
-  const key = raw
-    .toLowerCase()
-    .replace(/^llamacpp$|^llama-cpp$|^llama_cpp$/, 'llama.cpp')
-    .replace(/^hf$|^pytorch$/, 'transformers');
-  if (key !== 'llama.cpp' && key !== 'vllm' && key !== 'transformers')
-    throw new UsageError(`--engine must be llama.cpp, vllm or transformers (got "${raw}")`, 'engine');
-  return key;
+  const engine = engineNamed(raw);
+  if (!engine)
+    throw new UsageError(
+      `--engine must be ${Object.keys(ENGINE_PROFILES)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')} (got "${raw}")`,
+      'engine',
+    );
+  return engine;
 }
 
 /**
@@ -70,41 +75,30 @@ export function servingOptionsFrom(
   format: WeightFormat | undefined,
   gpus: GpuSpec[] = parseGpus(values),
 ): ServingOptions {
-  if (gpus.length === 0 && engine !== 'llama.cpp')
+  const profile = engineProfile(engine);
+  if (gpus.length === 0 && !profile.runsWithoutGpu)
     throw new UsageError(`--engine ${engine} needs a GPU: --gpu <id> (vramkit gpus) or --gpu-memory <size>`, 'gpu');
   const { context, batch, ...flags } = collect(values, 'serving') as Partial<ServingOptions>;
-  const llamaCpp = { ...flags.llamaCpp };
-  const workload: Pick<ServingOptions, 'context' | 'batch'> = {};
-  if (engine === 'llama.cpp') {
-    // Under llama.cpp, -c and -b mean what they mean to llama-server: total KV cells (split by -np)
-    // and the logical batch in tokens, never a number of sequences (those are -np).
-    if (context !== undefined && llamaCpp.ctxSize !== undefined && context !== llamaCpp.ctxSize)
-      throw new UsageError(
-        `-c ${context} and --ctx-size ${llamaCpp.ctxSize} disagree: they are the same llama.cpp flag`,
-        'ctx-size',
-      );
-    if (batch !== undefined && llamaCpp.batchSize !== undefined && batch !== llamaCpp.batchSize)
-      throw new UsageError(
-        `-b ${batch} and --batch-size ${llamaCpp.batchSize} disagree: they are the same llama.cpp flag`,
-        'batch-size',
-      );
-    if (context !== undefined) llamaCpp.ctxSize = context;
-    if (batch !== undefined) llamaCpp.batchSize = batch;
-  } else {
-    if (context !== undefined) workload.context = context;
-    if (batch !== undefined) workload.batch = batch;
-  }
   const version = engineVersion(values);
-  if (version !== undefined && engine !== 'vllm')
-    throw new UsageError(`--engine ${engine}@${version}: only vLLM takes a version (vllm@0.6.3)`, 'engine');
-  return {
+  if (version !== undefined && !profile.versioned) {
+    const takers = Object.values(ENGINE_PROFILES).filter((p) => p.versioned);
+    throw new UsageError(
+      `--engine ${engine}@${version}: only ${takers.map((p) => p.name).join(' and ')} take${takers.length === 1 ? 's' : ''} a version (${takers.map((p) => `${p.id}@0.6.3`).join(', ')})`,
+      'engine',
+    );
+  }
+  // -c and -b mean what the engine's own flags mean (llama.cpp: total cells and tokens per batch).
+  const base: ServingOptions = {
     engine,
     model,
     ...(format ? { format } : {}),
     gpus,
     ...flags,
-    ...workload,
-    llamaCpp,
+    llamaCpp: { ...flags.llamaCpp },
     vllm: { ...flags.vllm, ...(version ? { version } : {}) },
   };
+  return profile.withWorkload(base, {
+    ...(context !== undefined ? { context } : {}),
+    ...(batch !== undefined ? { batch } : {}),
+  });
 }

@@ -20,14 +20,31 @@ const GpuBytesSchema = z.strictObject({
 const SpeculativeSchema = z
   .strictObject({
     method: z.enum(['draft', 'eagle', 'eagle3', 'mtp']),
-    draftTokens: z.number().int().positive().describe('γ: tokens drafted per step'),
+    draftTokens: z.number().int().positive().describe('γ: most tokens drafted per step'),
+    drafting: z
+      .strictObject({
+        maxTokens: z.number().int().positive(),
+        minTokens: z.number().int().nonnegative().describe('llama.cpp --spec-draft-n-min'),
+        pMin: z.number().min(0).max(1).describe('llama.cpp --spec-draft-p-min'),
+        passRate: z.number().min(0).max(1).describe('β: share of drafted positions that clear p_min (a model input)'),
+        reevaluates: z.boolean().describe('llama.cpp: the draft re-decodes each verified batch'),
+      })
+      .describe("the engine's drafting rule as applied"),
     acceptanceRate: z.number().min(0).max(1).describe('α: a model input (default 0.7)'),
     gpuLayers: z.number().int().nonnegative().optional().describe('llama.cpp: -ngld as applied'),
-    context: z.number().int().nonnegative().optional().describe('llama.cpp: cells of each draft context (-cd)'),
+    context: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("llama.cpp: cells of the draft context (the target's -c, shared by its -np sequences)"),
     bytes: bytes.describe('what the draft adds on the most loaded GPU'),
     hostBytes: bytes.optional().describe('llama.cpp: draft bytes in host RAM'),
     speedup: z.number().positive().optional().describe('expected decode speed-up (a model)'),
-    tokensPerStep: z.number().positive().optional(),
+    tokensPerStep: z.number().positive().optional().describe('expected tokens per target step (a model)'),
+    draftedTokens: z.number().nonnegative().optional().describe('expected tokens drafted per step (a model)'),
+    acceptedTokens: z.number().nonnegative().optional().describe('expected drafted tokens accepted per step (a model)'),
+    draftPasses: z.number().nonnegative().optional().describe('expected draft forward passes per step (a model)'),
     decodeTokensPerSecond: z.number().positive().optional(),
     note: z.string(),
     draft: z.string().nullable().optional().describe('the draft model as given'),
@@ -90,6 +107,18 @@ export const FitOutputSchema = z.strictObject({
   engine: EngineFiguresSchema.shape.name,
   gpus: z.array(z.string()),
   contexts: z.array(z.number().int().positive()),
+  draft: z
+    .strictObject({
+      model: z.string().nullable().describe('the draft model as given (null: the model own MTP layers)'),
+      method: z.enum(['draft', 'eagle', 'eagle3', 'mtp']),
+      format: z.string().describe("the draft's weight format"),
+      draftTokens: z.number().int().positive(),
+      weightBytes: bytes.describe('draft weights on the most loaded GPU'),
+      kvCacheBytes: bytes.describe('draft KV cache on the most loaded GPU at `context`'),
+      context: z.number().int().positive(),
+    })
+    .optional()
+    .describe('speculative decoding: the draft every row counts'),
   rows: z.array(
     z.strictObject({
       format: z.string(),

@@ -1,4 +1,4 @@
-import { formatCount, GIB, type ServingEstimate, type ServingOptions } from '@vramkit/core';
+import { engineProfile, formatCount, GIB, type ServingEstimate, type ServingOptions } from '@vramkit/core';
 import { inCliTerms } from '../flag-paths.js';
 import { table } from '../render.js';
 
@@ -41,10 +41,7 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
       '',
     ]);
   }
-  const shape =
-    e.engine.name === 'llama.cpp'
-      ? `-c ${formatCount(e.context * e.batch)} cells · -np ${e.batch} (${formatCount(e.context)} tokens per sequence)`
-      : `context ${formatCount(e.context)} × batch ${e.batch}`;
+  const shape = engineProfile(o.engine).workloadLabel(e.context, e.batch);
   const lines = [
     `${name} on ${e.engine.name}${o.format ? ` · weights ${o.format.id}` : ''} · ${shape}`,
     '',
@@ -73,18 +70,18 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
     );
   const s = e.speculative;
   if (s) {
+    const r = s.drafting;
     const where = [
       s.gpuLayers !== undefined ? `-ngld ${s.gpuLayers}` : '',
-      s.context !== undefined
-        ? `${e.batch} draft context${e.batch > 1 ? 's' : ''} of ${formatCount(s.context)} cells`
-        : '',
+      s.context !== undefined ? `one draft context of ${formatCount(s.context)} cells` : '',
     ].filter(Boolean);
+    const stop = r.pMin > 0 || r.minTokens > 0 ? ` · p_min ${r.pMin} · n_min ${r.minTokens} · β ${r.passRate}` : '';
     lines.push(
-      `speculative decoding (${s.method}): +${gib(s.bytes)} GiB on the most loaded GPU${where.length ? ` · ${where.join(' · ')}` : ''} · γ ${s.draftTokens} · α ${s.acceptanceRate}`,
+      `speculative decoding (${s.method}): +${gib(s.bytes)} GiB on the most loaded GPU${where.length ? ` · ${where.join(' · ')}` : ''} · γ ${s.draftTokens}${stop} · α ${s.acceptanceRate}`,
     );
     if (s.speedup !== undefined && s.decodeTokensPerSecond !== undefined)
       lines.push(
-        `decode with the draft ≈ ${s.decodeTokensPerSecond.toFixed(1)} tok/s (× ${s.speedup.toFixed(2)}, ${s.tokensPerStep!.toFixed(2)} tokens per target step; model: ${s.note})`,
+        `decode with the draft ≈ ${s.decodeTokensPerSecond.toFixed(1)} tok/s (× ${s.speedup.toFixed(2)}, ${s.draftedTokens!.toFixed(2)} drafted, ${s.tokensPerStep!.toFixed(2)} tokens per target step; model: ${s.note})`,
       );
   }
   const tight = e.gpus.some((g) => g.tight);

@@ -101,12 +101,12 @@ describe('runServeEstimate', () => {
 });
 
 describe('vramkit fit', () => {
-  it('tabulates quant × context × batch for Qwen3-30B-A3B on an RTX 4090: Q4_K_M fits, F16 does not', async () => {
+  it('tabulates quant × context × batch for Qwen3-30B-A3B on an RTX 4090: Q4_K_M fits, ggml:F16 (the F16 file type) does not', async () => {
     const r = await run(fitCommand, ['Qwen/Qwen3-30B-A3B', '--gpu', 'rtx-4090', '--json']);
     expect(r.code).toBe(0);
     const out = FitOutputSchema.parse(JSON.parse(r.out));
     const q4 = out.rows.find((x) => x.format === 'Q4_K_M')!;
-    const f16 = out.rows.find((x) => x.format === 'F16')!;
+    const f16 = out.rows.find((x) => x.format === 'ggml:F16')!;
     expect(q4.maxContext).toBeGreaterThan(4096);
     expect(f16.maxContext).toBe(0);
     expect(f16.gpuLayers).toBeLessThan(f16.totalLayers!);

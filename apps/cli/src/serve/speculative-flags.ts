@@ -8,6 +8,8 @@ import {
 import type { CommandArgs, Io } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readFlag } from '../flag-parse.js';
+import type { FlagScope } from '../flag-spec.js';
+import { FLAGS } from '../flag-table.js';
 import { chooseFormat, formatSetup } from '../format-setup.js';
 import { resolveModel } from '../model-argument.js';
 
@@ -77,17 +79,26 @@ function vllmConfig(text: string): DraftRequest {
   };
 }
 
+/** The flag that names each engine's drafter, and how it reads (undefined: the engine takes none). */
+const DRAFT_FLAGS: Readonly<Record<EngineId, { flag: string; read(text: string): DraftRequest } | undefined>> = {
+  'llama.cpp': { flag: 'model-draft', read: (md) => ({ ...splitTag(md), method: 'draft' }) },
+  vllm: { flag: 'speculative-config', read: vllmConfig },
+  transformers: undefined,
+};
+
 /** The draft the flags ask for under an engine, or undefined (flags that do not apply are refused by the flag table). */
 function draftRequest(values: CommandArgs['values'], engine: EngineId): DraftRequest | undefined {
-  if (engine === 'llama.cpp') {
-    const md = readFlag(values, 'model-draft') as string | undefined;
-    return md === undefined ? undefined : { ...splitTag(md), method: 'draft' };
-  }
-  if (engine === 'vllm') {
-    const config = readFlag(values, 'speculative-config') as string | undefined;
-    return config === undefined ? undefined : vllmConfig(config);
-  }
-  return undefined;
+  const d = DRAFT_FLAGS[engine];
+  const text = d ? (readFlag(values, d.flag) as string | undefined) : undefined;
+  return d && text !== undefined ? d.read(text) : undefined;
+}
+
+/** Whether the flag that sets `speculative.<key>` applies to an engine under some command. */
+function flagTakes(key: string, engine: EngineId): boolean {
+  const flag = FLAGS.find((f) => f.to?.serving === `speculative.${key}`);
+  if (!flag) return true;
+  const scopes = Object.values(flag.accepts).flatMap((s) => (Array.isArray(s) ? s : [s])) as FlagScope[];
+  return scopes.some((s) => !s.engines || s.engines.includes(engine));
 }
 
 /** Speculative decoding from the flags: the draft model resolved and its format chosen. */
@@ -101,7 +112,7 @@ export interface DraftSetup {
 
 /**
  * Resolves the draft model the flags name for an engine (llama.cpp `-md`, vLLM `--speculative-config`),
- * with the settings `collect` took from the table (`-ngld`, `-cd`, `-ctkd`, `--draft-max`,
+ * with the settings `collect` took from the table (`-ngld`, `-ctkd`, `--spec-draft-n-max/-n-min/-p-min`,
  * `--acceptance-rate`). The draft's format: a GGUF file as stored, a `repo:TYPE` tag, else the engine
  * profile's default (llama.cpp: Q4_K_M), or the checkpoint's own for vLLM.
  * @returns undefined when no speculative flag is given
@@ -114,19 +125,24 @@ export async function draftSetup(
   collected: ServingOptions['speculative'],
 ): Promise<DraftSetup | undefined> {
   const request = draftRequest(args.values, engine);
-  // llama.cpp's draft flags (-ngld, -cd, -ctkd/-ctvd, --draft-max) belong to its rows only (compare runs several engines).
-  if (engine !== 'llama.cpp' && collected) {
-    const { gpuLayers: _n, ctxSize: _c, cacheTypeK: _k, cacheTypeV: _v, draftTokens: _t, ...shared } = collected;
-    collected = shared;
+  // Draft settings keep only what the engine's own flags set (compare runs several engines: -ngld and
+  // --spec-draft-* belong to its llama.cpp rows; under vLLM γ comes from --speculative-config).
+  if (collected) {
+    const kept: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(collected)) if (flagTakes(key, engine)) kept[key] = value;
+    collected = kept as SpeculativeServing;
   }
   if (!request) {
-    if (collected && Object.keys(collected).length > 0)
-      throw new UsageError(
-        engine === 'vllm'
-          ? '--acceptance-rate needs --speculative-config (the drafter vLLM runs)'
-          : '--gpu-layers-draft, --ctx-size-draft, --cache-type-k/v-draft, --draft-max and --acceptance-rate need --model-draft',
-        engine === 'vllm' ? 'speculative-config' : 'model-draft',
+    if (collected && Object.keys(collected).length > 0) {
+      const d = DRAFT_FLAGS[engine];
+      const given = FLAGS.filter(
+        (f) => f.to?.serving?.startsWith('speculative.') && f.to.serving.slice(12) in collected!,
       );
+      throw new UsageError(
+        `${given.map((f) => `--${f.name}`).join(', ')} need${given.length === 1 ? 's' : ''} ${d ? `--${d.flag}` : 'a drafter'}`,
+        d?.flag ?? 'model-draft',
+      );
+    }
     return undefined;
   }
   const speculative: SpeculativeServing = {

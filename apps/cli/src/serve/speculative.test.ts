@@ -9,7 +9,7 @@ const DRAFT_KV_PER_CELL = 16 * 8 * 64 * 2 * 2;
 const llama = [target, '--engine', 'llama.cpp', '--quant', 'Q4_K_M', '--gpu', 'rtx-4090'];
 
 describe('speculative decoding through the CLI', () => {
-  it('estimate -md adds the draft as a part per item: weights once, a KV cache per -np slot, compute', async () => {
+  it('estimate -md adds the draft as one context of the target cells: weights, KV cache, compute', async () => {
     const r = await cli(['estimate', ...llama, '-c', '8192', '-np', '2', '-md', draft, '--json']);
     expect(r.err).toBe('');
     const out = ServeOutputSchema.parse(JSON.parse(r.out));
@@ -19,7 +19,8 @@ describe('speculative decoding through the CLI', () => {
     const s = out.speculative!;
     expect(s.method).toBe('draft');
     expect(s.draft).toBe(draft);
-    expect(s.context).toBe(4096);
+    // common/speculative.cpp: the draft context takes llama_n_ctx(ctx_tgt), all 8192 cells, shared by -np 2.
+    expect(s.context).toBe(8192);
     const dev = (
       out.breakdown as {
         devices: { parts: Record<string, { bytes: number; parts?: Record<string, { bytes: number }> }> }[];
@@ -38,17 +39,17 @@ describe('speculative decoding through the CLI', () => {
   });
 
   it('prints the draft column, its settings and the speed-up as a model', async () => {
-    const r = await cli(['estimate', ...llama, '-md', draft, '--acceptance-rate', '0.8', '--draft-max', '4']);
+    const r = await cli(['estimate', ...llama, '-md', draft, '--acceptance-rate', '0.8', '--spec-draft-n-max', '4']);
     expect(r.out).toMatch(/^GPU\s+weights\s+KV cache\s+compute\s+overhead\s+draft\s+total/m);
     expect(r.out).toMatch(
       /speculative decoding \(draft\): \+\d+\.\d\d GiB on the most loaded GPU · -ngld 17 .* γ 4 · α 0\.8/,
     );
     expect(r.out).toMatch(
-      /decode with the draft ≈ [\d.]+ tok\/s \(× \d\.\d\d, 3\.36 tokens per target step; model: .*Leviathan/,
+      /decode with the draft ≈ [\d.]+ tok\/s \(× \d\.\d\d, 4\.00 drafted, 3\.36 tokens per target step; model: .*Leviathan/,
     );
   });
 
-  it('--emit llama-server carries -hfd, -ngld, -cd, -ctkd and --draft-max', async () => {
+  it('--emit llama-server carries -hfd, -ngld, -ctkd and the --spec-draft-* names this llama.cpp takes', async () => {
     const r = await cli([
       'estimate',
       ...llama,
@@ -56,15 +57,19 @@ describe('speculative decoding through the CLI', () => {
       `${draft}:Q8_0`,
       '-ngld',
       '10',
-      '-cd',
-      '2048',
       '-ctkd',
       'q8_0',
+      '--draft-max',
+      '6',
+      '--draft-p-min',
+      '0.75',
       '--emit',
       'llama-server',
     ]);
     expect(r.out).toMatch(
-      new RegExp(` -hfd ${draft.replace(/[./]/g, '\\$&')}:Q8_0 -ngld 10 -cd 2048 -ctkd q8_0 --draft-max 16\\n$`),
+      new RegExp(
+        ` -hfd ${draft.replace(/[./]/g, '\\$&')}:Q8_0 -ngld 10 -ctkd q8_0 --spec-draft-n-max 6 --spec-draft-p-min 0.75\\n$`,
+      ),
     );
   });
 
@@ -99,6 +104,20 @@ describe('speculative decoding through the CLI', () => {
     expect(await fit(['-md', draft])).toBeLessThan(await fit([]));
   });
 
+  it('fit names the draft it counts: model, format, weights and KV, in text and JSON', async () => {
+    const args = ['fit', target, '--gpu', 'rtx-4090', '--quant', 'Q4_K_M', '-md', `${draft}:Q8_0`, '--context', '8192'];
+    const json = FitOutputSchema.parse(JSON.parse((await cli([...args, '--json'])).out));
+    expect(json.draft).toMatchObject({ model: draft, method: 'draft', format: 'Q8_0', draftTokens: 3, context: 8192 });
+    // One draft context of 8192 cells (padded to 256) at f16.
+    expect(json.draft!.kvCacheBytes).toBe(8192 * DRAFT_KV_PER_CELL);
+    expect(json.draft!.weightBytes).toBeGreaterThan(1e9);
+    const text = (await cli(args)).out;
+    expect(text).toMatch(
+      /^draft \(draft\): meta-llama\/Llama-3\.2-1B-Instruct in Q8_0 · weights \d+\.\d\d GiB · KV 0\.25 GiB at 8,192 tokens · γ 3; counted in every cell$/m,
+    );
+    expect(FitOutputSchema.parse(JSON.parse((await cli(args.slice(0, 6).concat('--json'))).out)).draft).toBeUndefined();
+  });
+
   it('a speculative flag on an engine that does not take it is an error', async () => {
     const vllm = await cli(['estimate', target, '--engine', 'vllm', '--gpu', 'h100-80gb', '-md', draft]);
     expect(vllm.code).not.toBe(0);
@@ -120,7 +139,12 @@ describe('speculative decoding through the CLI', () => {
     expect(transformers.err).toMatch(/--acceptance-rate/);
     const noDraft = await cli(['estimate', ...llama, '-ngld', '3']);
     expect(noDraft.code).not.toBe(0);
-    expect(noDraft.err).toMatch(/need --model-draft/);
+    expect(noDraft.err).toMatch(/--gpu-layers-draft needs --model-draft/);
+    // -cd is not a flag of this llama.cpp: the draft context takes the target's cells.
+    expect((await cli(['estimate', ...llama, '-md', draft, '-cd', '2048'])).code).not.toBe(0);
+    const pMin = await cli(['estimate', target, '--engine', 'vllm', '--gpu', 'h100-80gb', '--spec-draft-p-min', '0.5']);
+    expect(pMin.code).not.toBe(0);
+    expect(pMin.err).toMatch(/--spec-draft-p-min/);
     const vllmWith = (config: string) =>
       cli(['estimate', target, '--engine', 'vllm', '--gpu', 'h100-80gb', '--speculative-config', config]);
     expect((await vllmWith(`{"model":"${draft}"}`)).err).toMatch(/num_speculative_tokens/);

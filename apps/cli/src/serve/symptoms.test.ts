@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../commands/fit.js';
 import { candidateFormats } from './candidate-formats.js';
 import { ServeOutputSchema } from './output-schemas.js';
-import { LLAMA_8B_Q4, runCommand, serve } from './serve-test-setup.js';
+import { cli, LLAMA_8B_Q4, runCommand, serve } from './serve-test-setup.js';
 
 /** A sparse Llama-3.2-1B GGUF on disk (header only; the file is extended to full size without data). */
 function llamaGguf(): string {
@@ -44,6 +44,17 @@ describe('serving symptoms (each failed before)', () => {
     expect(emit.out).toMatch(/ -c 32768 -np 4 /);
     const text = await serve([...LLAMA_8B_Q4, '--gpu', 'h100-80gb', '-c', '32768', '-np', '4']);
     expect(text.out).toMatch(/-c 32,768 cells · -np 4 \(8,192 tokens per sequence\)/);
+  });
+
+  it('--ctx-size and -c are one llama.cpp flag: the same estimate, and an error when both disagree', async () => {
+    const at = async (flag: string) =>
+      (await cli(['estimate', ...LLAMA_8B_Q4, '--gpu', 'h100-80gb', flag, '32768', '-np', '4'])).out;
+    const short = await at('-c');
+    expect(await at('--ctx-size')).toBe(short);
+    expect(short).toMatch(/-c 32,768 cells · -np 4 \(8,192 tokens per sequence\)/);
+    const both = await cli(['estimate', ...LLAMA_8B_Q4, '--gpu', 'h100-80gb', '-c', '8192', '--ctx-size', '4096']);
+    expect(both.code).not.toBe(0);
+    expect(both.err).toMatch(/--context 8192 and --ctx-size 4096 disagree: llama\.cpp reads both as n_ctx/);
   });
 
   it("-b 2048 is llama.cpp's logical batch, not 2,048 sequences", async () => {
@@ -97,6 +108,16 @@ describe('serving symptoms (each failed before)', () => {
     expect(r.bytes.weights).toBeLessThan(900 * 2 ** 20);
     const emit = await serve([path, '--engine', 'llama.cpp', '--gpu', 'rtx-4090', '--emit', 'llama-server']);
     expect(emit.out).toMatch(/^llama-server -m \S+\.gguf /);
+  });
+
+  it('a GGUF file under transformers counts dequantized to bf16, not as stored', async () => {
+    const path = llamaGguf();
+    const r = ServeOutputSchema.parse(
+      JSON.parse((await serve([path, '--engine', 'transformers', '--gpu', 'h100-80gb', '--json'])).out),
+    );
+    // Llama-3.2-1B: 1,235,814,400 parameters (tied embeddings) and the file's 32 rope_freqs, 2 bytes each in bf16.
+    expect(r.bytes.weights).toBe(2 * (1_235_814_400 + 32));
+    expect(r.assumptions.join('\n')).toMatch(/dequantizes a GGUF file/);
   });
 
   it('fit <file.gguf> uses the file', async () => {

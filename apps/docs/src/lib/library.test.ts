@@ -99,6 +99,9 @@ describe('resolveGpus', () => {
 describe('candidateFormats', () => {
   it('tries llama.cpp file types for llama.cpp and no GGUF types for the GPU engines', () => {
     expect(candidateFormats('llama.cpp').map((f) => f.id)).toContain('Q4_K_M');
+    // The F16 file type by the name --quant gives it; plain F16 is every tensor in f16.
+    expect(candidateFormats('llama.cpp').map((f) => f.id)).toContain('ggml:F16');
+    expect(candidateFormats('llama.cpp').map((f) => f.id)).not.toContain('F16');
     const gpu = candidateFormats('vllm').map((f) => f.id);
     expect(gpu).toContain('bf16');
     expect(gpu).not.toContain('Q4_K_M');

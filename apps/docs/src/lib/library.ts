@@ -378,7 +378,11 @@ export interface QuantRow {
 
 /** The formats the table tries: llama.cpp's file types for llama.cpp; the registry's GPU formats otherwise. */
 export function candidateFormats(engine: CalculatorState['engine']): WeightFormat[] {
-  if (engine === 'llama.cpp') return Object.values(llamaFileTypeFormats);
+  // The unquantized file types by their registry ids (ggml:F16), the name --quant gives them.
+  if (engine === 'llama.cpp')
+    return Object.entries(llamaFileTypeFormats).map(([id, f]) =>
+      registry.has(`ggml:${id}`) && /^(F16|BF16|F32)$/.test(id) ? registry.get(`ggml:${id}`) : f,
+    );
   return registry.entries().flatMap((e) => {
     if (e.id === 'gguf' || e.id.startsWith('ggml:') || e.id in llamaFileTypeFormats) return [];
     return [isFormatFamily(e) ? e.create(e.example) : e];

@@ -1,4 +1,5 @@
 import { type Breakdown, type BreakdownPart, part } from '../memory/breakdown.js';
+import { formatCount } from '../memory/units.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { prepared } from './devices.js';
 import {
@@ -19,10 +20,11 @@ import { resolveSpeculation } from './speculative.js';
 const DEFAULT_CONTEXT = 4096;
 
 /**
- * A llama-server draft model (tools/server/server.cpp load_model): its weights once, and one draft context
- * per `-np` slot (each `llama_init_from_model(model_dft, cparams_dft)` with n_seq_max 1 and n_ctx = `-cd`, or
- * the target's cells per sequence when `-cd` is 0), each with its own KV cache, compute and output buffers;
- * `-ngld` layers on the GPUs, `-ctkd`/`-ctvd` cache types, the target's flash attention and batch sizes.
+ * A llama-server draft model (common/speculative.cpp common_speculative_init_result, from
+ * common_base_params_to_speculative): its weights, and one draft context with the target's settings — n_ctx =
+ * llama_n_ctx(ctx_tgt), the same `-np` sequences (draft_simple requires n_seq_max to match), `--kv-unified`,
+ * flash attention and batch sizes — with its own KV cache (`-ctkd`/`-ctvd`), compute buffer and n_parallel
+ * output rows; `-ngld` layers on the GPUs.
  */
 function draftMemory(o: ServingOptions, target: LlamaCppEstimate, gpus: ServingOptions['gpus']) {
   const s = o.speculative!;
@@ -37,14 +39,13 @@ function draftMemory(o: ServingOptions, target: LlamaCppEstimate, gpus: ServingO
       },
     ]);
   const flags = o.llamaCpp ?? {};
-  // -cd 0 is llama-server's default: the target's cells per sequence (llama_n_ctx_seq).
-  const context = s.ctxSize || target.contextPerSequence;
   const r = llamaCppMemory({
     model: resolved.draft,
     format,
     gpus,
-    ctxSize: context,
-    parallel: 1,
+    ctxSize: target.nCtx,
+    parallel: target.parallel,
+    ...(flags.kvUnified !== undefined ? { kvUnified: flags.kvUnified } : {}),
     ...(s.gpuLayers !== undefined ? { nGpuLayers: s.gpuLayers } : {}),
     ...(s.cacheTypeK !== undefined ? { cacheTypeK: s.cacheTypeK } : {}),
     ...(s.cacheTypeV !== undefined ? { cacheTypeV: s.cacheTypeV } : {}),
@@ -55,31 +56,24 @@ function draftMemory(o: ServingOptions, target: LlamaCppEstimate, gpus: ServingO
     // The draft shares the target's CUDA context.
     contextBytesPerGpu: 0,
   });
-  const slots = target.parallel;
-  const perSlot = (b: Breakdown, note: string): BreakdownPart => {
+  const draftPart = (b: Breakdown, note: string): BreakdownPart => {
     const p = b.parts;
-    const one = (key: string) => p[key] ?? part(0, 'none', { accuracy: 'exact' });
     const parts: Record<string, BreakdownPart> = {
-      weights: one('weights'),
-      kvCache: part(one('kvCache').bytes * slots, `${slots} draft contexts × ${one('kvCache').note}`, {
-        accuracy: 'exact',
-      }),
-      compute: part(one('activations').bytes * slots, `${slots} draft contexts × compute buffer`, {
-        accuracy: 'model',
-      }),
-      ...(p.output ? { output: part(p.output.bytes * slots, `${slots} draft contexts × ${p.output.note}`) } : {}),
+      weights: p.weights ?? part(0, 'none', { accuracy: 'exact' }),
+      kvCache: p.kvCache ?? part(0, 'none', { accuracy: 'exact' }),
+      compute: p.activations ?? part(0, 'none', { accuracy: 'exact' }),
+      ...(p.output ? { output: p.output } : {}),
     };
     const total = Object.values(parts).reduce((a, x) => a + x.bytes, 0);
     return part(total, note, { accuracy: 'model', parts });
   };
+  const cells = `${r.nCtx} cells${r.parallel > 1 ? ` for ${r.parallel} sequences` : ''}`;
   return {
     resolved,
     raw: r,
-    context: r.contextPerSequence,
-    devices: r.devices.map((d) =>
-      perSlot(d, `draft model: ${d.layers} layers, ${slots} contexts of ${r.contextPerSequence} cells`),
-    ),
-    host: perSlot(r.host, 'draft model in host RAM'),
+    context: r.nCtx,
+    devices: r.devices.map((d) => draftPart(d, `draft model: ${d.layers} layers, one context of ${cells}`)),
+    host: draftPart(r.host, 'draft model in host RAM'),
   };
 }
 
@@ -91,6 +85,10 @@ export const llamaCppMethods: EngineMethods = {
     // Without a GPU (and -ngl not 0), report what one device needs with every layer on it; -ngl 0 is CPU only.
     const noGpu = o.gpus.length === 0 && flags.nGpuLayers !== 0;
     const gpus = noGpu ? [unspecifiedGpu()] : o.gpus;
+    // With a draft, each sequence verifies up to n_max drafted tokens and its own in one batch.
+    const n = o.speculative
+      ? 1 + resolveSpeculation('llama.cpp', o.speculative, prepared(o.model)).draftTokens
+      : undefined;
     const r = llamaCppMemory({
       ...flags,
       model: o.model,
@@ -98,6 +96,7 @@ export const llamaCppMethods: EngineMethods = {
       gpus,
       parallel,
       ctxSize: flags.ctxSize ?? context * parallel,
+      ...(n !== undefined ? { outputsPerSequence: n } : {}),
     });
     const d = o.speculative ? draftMemory(o, r, gpus) : undefined;
     const margin = o.marginBytes ?? DEFAULT_FIT_MARGIN_BYTES;
@@ -129,7 +128,8 @@ export const llamaCppMethods: EngineMethods = {
     if (d) {
       assumptions.push(
         ...d.resolved.notes,
-        `draft model: -ngld ${d.raw.gpuLayers}, ${r.parallel} draft context${r.parallel > 1 ? 's' : ''} (one per -np slot) of ${d.context} cells`,
+        `draft model: -ngld ${d.raw.gpuLayers}, one draft context of the target's ${formatCount(d.context)} cells and ${r.parallel} sequence${r.parallel > 1 ? 's' : ''} (common/speculative.cpp)`,
+        `output buffer: -np × (1 + ${d.resolved.draftTokens} drafted) rows capped at -b, which llama-server verifies at once (tools/server/server-context.cpp server_output_limits)`,
       );
       draft = { resolved: d.resolved, gpuLayers: d.raw.gpuLayers, context: d.context, hostBytes: d.host.bytes };
     }
@@ -207,4 +207,39 @@ export const llamaCppMethods: EngineMethods = {
   },
 
   launch: { 'llama-server': llamaServerLine, ollama: ollamaModelfile },
+
+  // llama-server's -c is n_ctx (total cells, split by -np) and -b the logical batch in tokens, never sequences.
+  withWorkload(o, w) {
+    const l = { ...o.llamaCpp };
+    const same = (value: number | undefined, option: number | undefined, field: string, path: string, what: string) => {
+      if (value !== undefined && option !== undefined && value !== option)
+        throw new InvalidInputError([
+          {
+            path,
+            message: `\`${field}\` ${value} and \`${path}\` ${option} disagree: llama.cpp reads both as ${what}`,
+            received: option,
+          },
+        ]);
+    };
+    same(w.context, l.ctxSize, 'context', 'llamaCpp.ctxSize', 'n_ctx, the total of cells');
+    same(w.batch, l.batchSize, 'batch', 'llamaCpp.batchSize', 'n_batch, the logical batch in tokens');
+    if (w.context !== undefined) l.ctxSize = w.context;
+    if (w.batch !== undefined) l.batchSize = w.batch;
+    return { ...o, llamaCpp: l };
+  },
+
+  workloadLabel(context, batch) {
+    return `-c ${formatCount(context * batch)} cells · -np ${batch} (${formatCount(context)} tokens per sequence)`;
+  },
+
+  // A solver varies the context × sequences (-c follows) or the sequences (-np follows).
+  unpinned(o, what) {
+    if (!o.llamaCpp) return o;
+    const { ctxSize: _c, parallel: _p, ...rest } = o.llamaCpp;
+    return {
+      ...o,
+      llamaCpp:
+        what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest,
+    };
+  },
 };

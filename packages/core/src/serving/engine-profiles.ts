@@ -7,7 +7,7 @@ import { vllmMethods } from './engine-vllm.js';
 import type { GpuSpec } from './gpus.js';
 import type { LaunchInput, LaunchTarget } from './launch-lines.js';
 import type { ServingOptions } from './serving.js';
-import { SPECULATIVE_METHODS, type SpeculativeMethod } from './speculative.js';
+import { SPECULATION_RULES, type SpeculationRules, type SpeculativeMethod } from './speculative.js';
 
 /** Engines vramkit models from their source code. */
 export type EngineId = 'llama.cpp' | 'vllm' | 'transformers';
@@ -47,6 +47,16 @@ export interface EngineMethods {
   speedDevice(o: ServingOptions, run: EngineRun): { gpu: GpuSpec; gpuWeightFraction: number } | undefined;
   /** Launch lines the engine runs as: `llama-server`/`ollama`, `vllm`, `transformers`. */
   launch: Partial<Record<LaunchTarget, (input: LaunchInput) => string>>;
+  /**
+   * A context and batch as the engine's own flags mean them (llama.cpp: `-c` total cells, `-b` the logical
+   * batch in tokens; the others: tokens per sequence and sequences), folded into the question.
+   * @throws InvalidInputError when a value disagrees with the engine option of the same meaning
+   */
+  withWorkload(o: ServingOptions, w: { context?: number; batch?: number }): ServingOptions;
+  /** The workload in the engine's terms, for a header line (`-c 8,192 cells · -np 2 (4,096 tokens per sequence)`). */
+  workloadLabel(context: number, batch: number): string;
+  /** The question with the engine's totals freed so a solver can vary context or batch (llama.cpp `-c`, `-np`). */
+  unpinned?(o: ServingOptions, what: 'context' | 'batch'): ServingOptions;
 }
 
 /** What one engine is: its defaults (written once), the weights it runs, its limits and its methods. */
@@ -64,24 +74,47 @@ export interface EngineProfile extends EngineMethods {
   requiresFormat: boolean;
   /**
    * Formats `fit` and `compare` try when none is given, largest first. `gguf-file-type`: llama.cpp file
-   * types (`F16` is the F16 GGUF recipe, not the plain f16 dtype); `registry`: weight-format ids.
+   * types, the unquantized ones by their registry ids (`ggml:F16`: matrices f16, vectors f32, as
+   * llama-quantize writes the F16 file type; plain `f16` is every tensor in f16); `registry`: weight-format ids.
    */
   candidateFormats: { kind: 'gguf-file-type' | 'registry'; ids: readonly string[] };
-  /** Speculative decoding methods the engine runs (see SPECULATIVE_METHODS). */
+  /** Speculative decoding methods the engine runs (its `speculation.methods`). */
   speculativeMethods: readonly SpeculativeMethod[];
+  /** How the engine drafts and verifies: methods, default γ, early stop, the settings it takes. */
+  speculation: SpeculationRules;
   /** Whether the engine runs weights in this format (`stored`: as the file holds them, GGUF or safetensors). */
   runs(format: WeightFormat, inventory?: InventorySource): boolean;
   /** How the engine loads formats it runs (shown with the estimate). */
   formatNote: string;
+  /** The format id the engine runs for a plain dtype it does not (llama.cpp: `f16` → the `ggml:F16` file type). */
+  fileTypeFor?(format: WeightFormat): string | undefined;
+  /** Other spellings of the id a user may type (`llama-cpp`, `hf`). */
+  aliases: readonly string[];
+  /** Whether it splits layers between GPU and CPU (llama.cpp `-ngl`); the others keep every layer on the GPU. */
+  splitsLayers: boolean;
+  /** Whether it answers without a GPU (llama.cpp runs on the CPU); the others need one. */
+  runsWithoutGpu: boolean;
+  /** Whether `engine@version` selects defaults by release (vLLM). */
+  versioned: boolean;
 }
+
+/** The GGUF file type of each plain dtype: ggml's unquantized types, matrices in the type and vectors f32. */
+const UNQUANTIZED_FILE_TYPES: Readonly<Record<string, string>> = {
+  f16: 'ggml:F16',
+  bf16: 'ggml:BF16',
+  f32: 'ggml:F32',
+};
 
 const GGUF_TYPES = /^(gguf|ggml:.+|F32|F16|BF16|Q[1-8](_[0-9A-Z]+)*|IQ[1-4](_[A-Z0-9]+)*|TQ[12]_0|MXFP4(_MOE)?)$/;
 const isGguf = (f: WeightFormat, inventory?: InventorySource): boolean =>
   GGUF_TYPES.test(f.id) || (f.id === 'stored' && inventory === 'gguf');
 
 /**
- * The engine registry. llama.cpp: common/common.h (n_ctx 4096), src/llama-cparams.h (LLAMA_MAX_SEQ 256),
- * GGUF file types only; Q4_K_M is what `ollama pull` and `llama-server -hf repo` take by default.
+ * The engine registry. llama.cpp: src/llama-cparams.h (LLAMA_MAX_SEQ 256), GGUF file types only; Q4_K_M is
+ * what `ollama pull` and `llama-server -hf repo` take by default. Its default context here is 4096 tokens;
+ * llama-server's own defaults differ (common/common.h n_ctx 0: the training context, lowered by `--fit`
+ * to what fits, not below fit_params_min_ctx 4096; tools/server/server.cpp: `-np` auto is 4 slots with
+ * `--kv-unified`), so the launch lines always carry `-c` and `-np`.
  * vLLM: vllm/config (max_model_len from the model), GPU formats. transformers: any format it can
  * load (GGUF is dequantized to the compute dtype by transformers' GGUF integration).
  */
@@ -96,10 +129,19 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       reason: 'a model given as a config runs as Q4_K_M, the file type ollama and llama-server -hf pull by default',
     },
     requiresFormat: true,
-    candidateFormats: { kind: 'gguf-file-type', ids: ['F16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K'] },
-    speculativeMethods: SPECULATIVE_METHODS['llama.cpp'],
+    candidateFormats: {
+      kind: 'gguf-file-type',
+      ids: ['ggml:F16', 'Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K'],
+    },
+    speculativeMethods: SPECULATION_RULES['llama.cpp'].methods,
+    speculation: SPECULATION_RULES['llama.cpp'],
     runs: isGguf,
-    formatNote: 'GGUF file types (F16, Q8_0, Q4_K_M, …)',
+    formatNote: 'GGUF file types (ggml:F16, Q8_0, Q4_K_M, …)',
+    fileTypeFor: (f) => UNQUANTIZED_FILE_TYPES[f.id],
+    aliases: ['llamacpp', 'llama-cpp', 'llama_cpp'],
+    splitsLayers: true,
+    runsWithoutGpu: true,
+    versioned: false,
     ...llamaCppMethods,
   },
   vllm: {
@@ -109,9 +151,14 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
     requiresFormat: false,
     candidateFormats: { kind: 'registry', ids: ['bf16', 'fp8', 'gptq-4bit-128g', 'awq'] },
-    speculativeMethods: SPECULATIVE_METHODS.vllm,
+    speculativeMethods: SPECULATION_RULES.vllm.methods,
+    speculation: SPECULATION_RULES.vllm,
     runs: (f, inventory) => !isGguf(f, inventory) || f.id === 'F16' || f.id === 'BF16' || f.id === 'F32',
     formatNote: 'safetensors checkpoints: bf16/fp16, fp8, GPTQ, AWQ, bitsandbytes',
+    aliases: [],
+    splitsLayers: false,
+    runsWithoutGpu: false,
+    versioned: true,
     ...vllmMethods,
   },
   transformers: {
@@ -121,12 +168,25 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     defaultFormat: { id: 'bf16', reason: 'the checkpoint dtype' },
     requiresFormat: false,
     candidateFormats: { kind: 'registry', ids: ['bf16', 'int8', 'bnb-nf4'] },
-    speculativeMethods: SPECULATIVE_METHODS.transformers,
+    speculativeMethods: SPECULATION_RULES.transformers.methods,
+    speculation: SPECULATION_RULES.transformers,
     runs: () => true,
     formatNote: 'any checkpoint; GGUF files are dequantized to the compute dtype when loaded',
+    aliases: ['hf', 'pytorch'],
+    splitsLayers: false,
+    runsWithoutGpu: false,
+    versioned: false,
     ...transformersMethods,
   },
 };
+
+/** The engine a name means (its id or an alias, any case), or undefined. */
+export function engineNamed(name: string): EngineId | undefined {
+  const key = name.toLowerCase();
+  return (Object.keys(ENGINE_PROFILES) as EngineId[]).find(
+    (e) => e === key || ENGINE_PROFILES[e].aliases.includes(key),
+  );
+}
 
 /** The profile of an engine. */
 export function engineProfile(engine: EngineId): EngineProfile {
@@ -144,10 +204,11 @@ export function requireEngineFormat(engine: EngineId, format: WeightFormat, inve
   const others = Object.values(ENGINE_PROFILES)
     .filter((e) => e.runs(format, inventory))
     .map((e) => e.name);
+  const fileType = p.fileTypeFor?.(format);
   throw new InvalidInputError([
     {
       path: 'format',
-      message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}`,
+      message: `${p.name} does not run ${format.id} weights (it runs ${p.formatNote}); ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'}${fileType ? `; its ${format.id} file type is \`${fileType}\`` : ''}`,
       received: format.id,
     },
   ]);

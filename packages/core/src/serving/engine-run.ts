@@ -1,4 +1,5 @@
 import type { Breakdown, BreakdownPart } from '../memory/breakdown.js';
+import { formatCount } from '../memory/units.js';
 import { customGpu, type GpuSpec } from './gpus.js';
 import type { LlamaCppEstimate } from './llama-cpp.js';
 import type { ResolvedSpeculation } from './speculative.js';
@@ -93,3 +94,17 @@ export function unspecifiedGpu(): GpuSpec {
 
 /** A breakdown as the estimate reports it: one for the GPU, or per llama.cpp device plus host RAM. */
 export type EngineBreakdown = Breakdown | { devices: Breakdown[]; host: Breakdown };
+
+/** Engines whose context is tokens per sequence and whose batch is sequences (vLLM, transformers). */
+export const sequenceWorkload = {
+  withWorkload<O extends { context?: number; batch?: number }>(o: O, w: { context?: number; batch?: number }): O {
+    return {
+      ...o,
+      ...(w.context !== undefined ? { context: w.context } : {}),
+      ...(w.batch !== undefined ? { batch: w.batch } : {}),
+    };
+  },
+  workloadLabel(context: number, batch: number): string {
+    return `context ${formatCount(context)} × batch ${batch}`;
+  },
+};

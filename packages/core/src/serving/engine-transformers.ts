@@ -1,7 +1,7 @@
 import type { Breakdown } from '../memory/breakdown.js';
 import { prepared } from './devices.js';
 import type { EngineMethods } from './engine-profiles.js';
-import { bytesOf, DEFAULT_FIT_MARGIN_BYTES, type EngineRun, withMargin } from './engine-run.js';
+import { bytesOf, DEFAULT_FIT_MARGIN_BYTES, type EngineRun, sequenceWorkload, withMargin } from './engine-run.js';
 import { gpuCapacityBytes } from './gpus.js';
 import { transformersScript } from './launch-lines.js';
 import { resolveSpeculation } from './speculative.js';
@@ -65,4 +65,5 @@ export const transformersMethods: EngineMethods = {
   },
 
   launch: { transformers: transformersScript },
+  ...sequenceWorkload,
 };

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { plainFormats } from '../formats/weight-format.js';
 import { prepared } from './devices.js';
 import type { EngineMethods } from './engine-profiles.js';
-import { type Binding, type DraftRun, type EngineRun, gpuBytesOf } from './engine-run.js';
+import { type Binding, type DraftRun, type EngineRun, gpuBytesOf, sequenceWorkload } from './engine-run.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
 import { vllmServeLine } from './launch-lines.js';
 import { draftWeightBytes, resolveSpeculation } from './speculative.js';
@@ -140,4 +140,5 @@ export const vllmMethods: EngineMethods = {
   },
 
   launch: { vllm: vllmServeLine },
+  ...sequenceWorkload,
 };

@@ -120,9 +120,10 @@ function speculativeFigures(
     acceptanceRate: r.acceptanceRate,
     ...(d.gpuLayers !== undefined ? { gpuLayers: d.gpuLayers } : {}),
     ...(d.context !== undefined ? { context: d.context } : {}),
+    drafting: r.drafting,
     bytes: mostLoaded.draftBytes ?? 0,
     ...(d.hostBytes !== undefined ? { hostBytes: d.hostBytes } : {}),
-    note: 'speed-up: Leviathan et al. 2023 (arXiv:2211.17192) eq. 1 with bandwidth-bound draft and target steps (a model)',
+    note: `speed-up (a model): acceptance i.i.d. with α per token (Leviathan et al. 2023, arXiv:2211.17192, eq. 1), the engine's stopping rule (${engineProfile(o.engine).speculation.source}), bandwidth-bound draft and target steps, verification as one target step; not checked against a measured speed-up`,
   };
   if (!decode) return figures;
   // MTP layers run in the target's format and read its shared head again each draft step.
@@ -139,13 +140,20 @@ function speculativeFigures(
     draft: draftStep,
     draftTokens: r.draftTokens,
     acceptanceRate: r.acceptanceRate,
+    drafting: r.drafting,
   });
+  const rule = r.drafting;
+  const stop =
+    rule.pMin > 0 || rule.minTokens > 0 ? `, p_min ${rule.pMin}, n_min ${rule.minTokens}, β ${rule.passRate}` : '';
   return {
     ...figures,
     speedup: s.speedup,
     tokensPerStep: s.tokensPerStep,
+    draftedTokens: s.draftedTokens,
+    acceptedTokens: s.acceptedTokens,
+    draftPasses: s.draftPasses,
     decodeTokensPerSecond: s.tokensPerSecond,
-    note: `${figures.note}: γ ${r.draftTokens}, α ${r.acceptanceRate}, ${s.tokensPerStep.toFixed(2)} tokens per target step, draft step ${(decode.estimate.tokensPerSecond / draftStep.tokensPerSecond).toFixed(3)} × the target's`,
+    note: `${figures.note}: γ ${r.draftTokens}${stop}, α ${r.acceptanceRate}: ${s.draftedTokens.toFixed(2)} drafted, ${s.acceptedTokens.toFixed(2)} accepted, ${s.tokensPerStep.toFixed(2)} tokens and ${s.draftPasses.toFixed(2)} draft passes per target step${rule.reevaluates ? ' (one re-decodes the verified batch)' : ''}, draft step ${(decode.estimate.tokensPerSecond / draftStep.tokensPerSecond).toFixed(3)} × the target's`,
   };
 }
 

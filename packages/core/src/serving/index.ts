@@ -16,6 +16,7 @@ export {
   type EngineReport,
   defaultLaunchTarget,
   enginesLaunching,
+  engineNamed,
   engineProfile,
   type FigureSolvers,
   type InventorySource,
@@ -26,9 +27,15 @@ export type { DraftRun, EngineBreakdown } from './engine-run.js';
 export { LAUNCH_TARGETS, type LaunchInput, type LaunchTarget, shellWord } from './launch-lines.js';
 export {
   DEFAULT_ACCEPTANCE_RATE,
+  type DraftingRule,
   type ResolvedSpeculation,
   resolveSpeculation,
+  SPECULATION_RULES,
+  SPECULATIVE_ENGINE_SETTINGS,
   SPECULATIVE_METHODS,
+  type SpeculationRules,
+  type SpeculativeStep,
+  speculativeStep,
   type SpeculativeFigures,
   type SpeculativeMethod,
   type SpeculativeServing,

@@ -36,20 +36,22 @@ describe('launch lines built by the engine profiles', () => {
     expect(line(llama, '/models/llama 2.gguf')).toMatch(/^llama-server -m '\/models\/llama 2\.gguf' -c 8192 /);
   });
 
-  it('llama-server carries the draft model with -md, -ngld, -cd, -ctkd/-ctvd and --draft-max', () => {
+  it('llama-server carries the draft model with -md, -ngld, -ctkd/-ctvd and the --spec-draft-* flags this llama.cpp takes', () => {
     const o: ServingOptions = {
       ...llama,
       speculative: {
         draft,
         draftFormat: ggufFileType('Q8_0'),
         gpuLayers: 5,
-        ctxSize: 1024,
         cacheTypeK: 'q8_0',
         draftTokens: 8,
+        draftMinTokens: 2,
+        draftPMin: 0.75,
       },
     };
+    // common/arg.cpp: --draft-max was removed ("use --spec-draft-n-max"); -cd does not exist.
     expect(line(o, 'x/target-GGUF', 'llama-server', 'draft.gguf')).toMatch(
-      / -md draft\.gguf -ngld 5 -cd 1024 -ctkd q8_0 --draft-max 8\n$/,
+      / -md draft\.gguf -ngld 5 -ctkd q8_0 --spec-draft-n-max 8 --spec-draft-n-min 2 --spec-draft-p-min 0\.75\n$/,
     );
     expect(line(o, 'x/target-GGUF', 'llama-server', 'x/draft-GGUF')).toMatch(/ -hfd x\/draft-GGUF:Q8_0 /);
   });

@@ -33,7 +33,9 @@ const GGUF_TAG = /^(Q\d|IQ\d|TQ\d|F16$|BF16$|F32$|MXFP4)/;
 /** `-hf repo:Q4_K_M` or `-m file.gguf`: llama.cpp (common/arg.cpp) fetches a repository's file of that type. */
 function ggufSource(model: string, format: WeightFormat | undefined): { file: boolean; ref: string } {
   if (isFile(model)) return { file: true, ref: model };
-  const tag = format && GGUF_TAG.test(format.id) ? `:${format.id}` : '';
+  // ggml:F16 is the F16 file type (the tag GGUF repositories use); pure quantized ggml:<TYPE> recipes have none.
+  const id = format?.id.replace(/^ggml:(F16|BF16|F32)$/, '$1');
+  const tag = id && GGUF_TAG.test(id) ? `:${id}` : '';
   return { file: false, ref: `${model}${tag}` };
 }
 
@@ -45,7 +47,8 @@ export function shellWord(s: string): string {
 /**
  * `llama-server` (tools/server, common/arg.cpp flag names) with every setting the estimate used: `-c`
  * (total cells: context per sequence × `-np`), `-np`, `-ngl`, `-fa`, the K and V cache types, `-b`/`-ub`,
- * `--tensor-split`, `--kv-unified`, and a draft model's `-md`, `-ngld`, `-cd`, `-ctkd`/`-ctvd`, `--draft-max`.
+ * `--tensor-split`, `--kv-unified`, and a draft model's `-md`/`-hfd`, `-ngld`, `-ctkd`/`-ctvd`, `--spec-draft-n-max`,
+ * `--spec-draft-n-min` and `--spec-draft-p-min` (this llama.cpp refuses the removed `--draft-max`).
  */
 export function llamaServerLine({ options: o, estimate: e, model, draftModel }: LaunchInput): string {
   const l = o.llamaCpp ?? {};
@@ -74,10 +77,11 @@ export function llamaServerLine({ options: o, estimate: e, model, draftModel }: 
       args.push(ds.file ? `-md ${shellWord(ds.ref)}` : `-hfd ${shellWord(ds.ref)}`);
     }
     if (d.gpuLayers !== undefined) args.push(`-ngld ${d.gpuLayers}`);
-    if (d.context !== undefined) args.push(`-cd ${d.context}`);
     if (s.cacheTypeK && s.cacheTypeK !== 'f16') args.push(`-ctkd ${s.cacheTypeK}`);
     if (s.cacheTypeV && s.cacheTypeV !== 'f16') args.push(`-ctvd ${s.cacheTypeV}`);
-    args.push(`--draft-max ${d.draftTokens}`);
+    args.push(`--spec-draft-n-max ${d.draftTokens}`);
+    if (d.drafting.minTokens > 0) args.push(`--spec-draft-n-min ${d.drafting.minTokens}`);
+    if (d.drafting.pMin > 0) args.push(`--spec-draft-p-min ${d.drafting.pMin}`);
   }
   return `${args.join(' ')}\n`;
 }

@@ -56,6 +56,11 @@ export interface LlamaCppOptions {
   ggufArchitecture?: string;
   /** Output rows reserved at start-up (default `parallel`: src/llama-context.cpp output_reserve(n_seq_max)). */
   outputRows?: number;
+  /**
+   * Outputs each sequence verifies per step (llama-server with a draft: 1 + n_max); the output buffer grows to
+   * min(n_batch, parallel × this) rows (common/speculative.cpp common_speculative_get_output_limits).
+   */
+  outputsPerSequence?: number;
   /** `--embeddings`: the output buffer also holds n_embd floats per row. */
   embeddings?: boolean;
   /** VRAM the CUDA/Metal context and library workspaces take outside llama.cpp's buffers (default 300 MiB). */
@@ -708,7 +713,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   });
 
   const hostKv = kvFor(hostRange[0], hostRange[1]);
-  const outputRows = options.outputRows ?? np;
+  const outputRows = options.outputRows ?? Math.min(b, np * (options.outputsPerSequence ?? 1));
   const outputBytes = F32 * (arch.vocabSize + (options.embeddings ? arch.hiddenSize : 0)) * outputRows;
   // Host compute: token embeddings gathered on the CPU (n_embd × n_ubatch f32), token ids and positions,
   // the KQ mask n_kv × pad(n_ubatch, 32) (f16 with FA); plus CPU layers' phases when ops are not offloaded.

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { prepared } from './devices.js';
-import { engineProfile } from './engine-profiles.js';
+import { ENGINE_PROFILES, engineProfile } from './engine-profiles.js';
 import {
   type Binding,
   type EngineRun,
@@ -38,18 +38,9 @@ function bisectMax(lo: number, hi: number, fits: (n: number) => boolean): number
   return good;
 }
 
-/**
- * The question with llama.cpp's totals freed, so a solver can vary them: `-c` (total cells) follows the
- * context × sequences tried, `-np` the batch tried.
- */
+/** The question with the engine's totals freed, so a solver can vary them (its profile's `unpinned`). */
 function unpinned(o: ServingOptions, what: 'context' | 'batch'): ServingOptions {
-  if (o.engine !== 'llama.cpp' || !o.llamaCpp) return o;
-  const { ctxSize: _c, parallel: _p, ...rest } = o.llamaCpp;
-  return {
-    ...o,
-    llamaCpp:
-      what === 'context' && o.llamaCpp.parallel !== undefined ? { ...rest, parallel: o.llamaCpp.parallel } : rest,
-  };
+  return engineProfile(o.engine).unpinned?.(o, what) ?? o;
 }
 
 /** Upper bound when the model states no position limit: 2²⁰ tokens. */
@@ -159,18 +150,20 @@ export function solveFormats(
  * llama.cpp: the most layers (`-ngl`) that fit on the GPUs, the rest staying in CPU RAM.
  * @param o a llama.cpp serving question
  * @returns `value` = n_gpu_layers (0…n_layer + 1) and the run there
- * @throws InvalidInputError when the engine is not llama.cpp
+ * @throws InvalidInputError when the engine does not split layers (its profile's `splitsLayers`)
  */
 export function solveGpuLayers(o: ServingOptions): SolveResult {
-  if (o.engine !== 'llama.cpp')
+  if (!engineProfile(o.engine).splitsLayers) {
+    const profiles = Object.values(ENGINE_PROFILES);
+    const names = (split: boolean) => profiles.filter((p) => p.splitsLayers === split).map((p) => p.name);
     throw new InvalidInputError([
       {
         path: 'engine',
-        message:
-          'the layer split (n_gpu_layers) applies to llama.cpp; vLLM and transformers keep every layer on the GPU',
+        message: `the layer split (n_gpu_layers) applies to ${names(true).join(' and ')}; ${names(false).join(' and ')} keep every layer on the GPU`,
         received: o.engine,
       },
     ]);
+  }
   const { context, batch } = resolvedWorkload(o);
   const total = prepared(o.model).arch.layers.length + 1;
   const at = (ngl: number) => runEngine({ ...o, llamaCpp: { ...o.llamaCpp, nGpuLayers: ngl } }, context, batch);

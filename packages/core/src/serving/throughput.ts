@@ -7,6 +7,7 @@ import type { PreparedModel } from '../model/prepare-model.js';
 import { plainFormats, type WeightFormat } from '../formats/weight-format.js';
 import { prepared, requireInt, requireRange, tensorBytes } from './devices.js';
 import type { GpuSpec } from './gpus.js';
+import { type DraftingRule, type SpeculativeStep, speculativeStep } from './speculative.js';
 
 /**
  * Fraction of peak bandwidth a decode step reaches, by vendor. From published llama-bench tg128
@@ -190,27 +191,27 @@ export interface SpeculativeOptions {
   draftTokens: number;
   /** Probability the target accepts a draft token (α, 0–1); 0.6–0.8 is typical for a same-family draft. */
   acceptanceRate: number;
+  /** The engine's drafting rule (llama.cpp's early stop); default γ drafted every step, as Leviathan et al. */
+  drafting?: DraftingRule;
 }
 
 /**
  * Expected speed-up of speculative decoding (Leviathan et al. 2023, arXiv:2211.17192, eq. 1 and
- * theorem 3.8): a verify step yields (1 − α^(γ+1)) / (1 − α) tokens and costs γ draft steps plus one
- * target step (verification of γ + 1 tokens is as memory-bound as one decode step).
- * @returns tokens/s with speculation, the speed-up and the expected tokens per step
+ * theorem 3.8): a verify step yields the tokens of {@link speculativeStep} and costs its draft passes plus
+ * one target step (verification of γ + 1 tokens is as memory-bound as one decode step).
+ * @returns tokens/s with speculation, the speed-up and the expected tokens, drafts and passes per step
  */
 export function speculativeDecoding(o: SpeculativeOptions): {
   tokensPerSecond: number;
   speedup: number;
-  tokensPerStep: number;
-} {
+} & SpeculativeStep {
   requireInt(o.draftTokens, 1, 'speculative.draftTokens', 'draft tokens (γ)');
   requireRange(o.acceptanceRate, 0, 0.999, 'speculative.acceptanceRate', 'acceptance rate (α)');
-  const a = o.acceptanceRate;
-  const g = o.draftTokens;
-  const tokensPerStep = (1 - a ** (g + 1)) / (1 - a);
+  const rule = o.drafting ?? { maxTokens: o.draftTokens, minTokens: 0, pMin: 0, passRate: 1, reevaluates: false };
+  const step = speculativeStep(rule, o.acceptanceRate);
   const c = o.target.tokensPerSecond / o.draft.tokensPerSecond;
-  const speedup = tokensPerStep / (g * c + 1);
-  return { tokensPerSecond: o.target.tokensPerSecond * speedup, speedup, tokensPerStep };
+  const speedup = step.tokensPerStep / (step.draftPasses * c + 1);
+  return { tokensPerSecond: o.target.tokensPerSecond * speedup, speedup, ...step };
 }
 
 /**
