@@ -52,6 +52,20 @@ describe('estimateTraining', () => {
     expect(states('fp8-deepseek')).toBe(13);
   });
 
+  it("Megatron presets: no DeepSpeed bucket beside the distributed optimizer, Megatron's loss unless another is given", () => {
+    const megatron = { model: llama2, precision: 'megatron-bf16', seq: 2048, parallel: { gpus: 8, zero: 1 } } as const;
+    const e = estimateTraining(megatron);
+    expect(e.parts.communication.bytes).toBe(0);
+    expect(e.workload.loss).toBe('vocab-parallel');
+    expect(e.parts.logits.bytes).toBe(2048 * 32000 * 6);
+    const hf = estimateTraining({ ...megatron, loss: 'hf' });
+    expect(hf.workload.loss).toBe('hf');
+    expect(hf.parts.logits.bytes).toBe(2048 * 32000 * 12);
+    // The same sharding under DeepSpeed (bf16-mixed) keeps its 5e8-element allgather bucket.
+    const ds = estimateTraining({ ...megatron, precision: 'bf16-mixed' });
+    expect(ds.parts.communication.parts?.allgatherBucket?.bytes).toBe(5e8 * 2);
+  });
+
   it('pads MoE expert buffers with a capacity factor: Mixtral activations grow with factor 1.25 over dropless', () => {
     const dropless = estimateTraining({ model: mixtral, method: 'lora', seq: 2048 }).parts.activations.bytes;
     expect(

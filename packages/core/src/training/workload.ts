@@ -95,7 +95,14 @@ export const TrainingWorkloadSchema = v.object({
   checkpointEvery: v.optional(integerAtLeast(1, 'checkpointEvery (layers)')),
   attention: v.optional(v.picklist(['flash', 'naive'], 'attention must be flash or naive'), 'flash'),
   kernels: v.optional(v.picklist(['eager', 'fused'], 'kernels must be eager or fused'), 'eager'),
-  loss: v.optional(v.picklist(['hf', 'chunked', 'fused'], 'loss must be hf, chunked or fused'), 'hf'),
+  /**
+   * Loss head: `hf`, `chunked`, `fused` or `vocab-parallel` (Megatron-Core's cross-entropy). Default: `hf`,
+   * `vocab-parallel` under a Megatron-Core precision preset (`megatron-bf16`, `fp8`).
+   */
+  loss: v.optional(
+    v.picklist(['hf', 'chunked', 'fused', 'vocab-parallel'], 'loss must be hf, chunked, fused or vocab-parallel'),
+    'hf',
+  ),
   /** Dropout in training (GPT/Megatron pre-training style): masks and dropped attention probabilities. */
   dropout: v.optional(v.boolean(), false),
   /**
