@@ -225,3 +225,29 @@ describe('parallel degrees and context parallelism', () => {
     expect(states(8)).toBeLessThan((8_030_261_248 * 12) / 7);
   });
 });
+
+describe('LoRA options without adapters', () => {
+  it('refuses every lora.* option the caller gave with method full, naming each field', () => {
+    const given = { targets: ['q_proj'], rank: 8, alpha: 16, dropout: 0.05, adapterDtype: 'fp32' } as const;
+    try {
+      estimateTraining({ model: llama2, method: 'full', lora: given });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidInputError);
+      const issues = (e as InvalidInputError).issues;
+      expect(issues.map((i) => i.path)).toEqual(Object.keys(given).map((k) => `training.lora.${k}`));
+      expect(issues[0]?.message).toMatch(/`lora\.targets`.*`method`/);
+    }
+    // The method's default is full: targets alone are refused too.
+    expect(() => estimateTraining({ model: llama2, lora: { rank: 8 } })).toThrow(/training\.lora\.rank/);
+  });
+
+  it('does not mistake defaults for given options: no lora, an empty lora or undefined fields are accepted', () => {
+    for (const lora of [undefined, {}, { rank: undefined, targets: undefined }]) {
+      const e = estimateTraining({ model: llama2, method: 'full', ...(lora ? { lora } : {}) });
+      expect(e.parameters.trainable).toBe(e.parameters.total);
+    }
+    // The same options with a LoRA method are used.
+    expect(estimateTraining({ model: llama2, method: 'lora', lora: { rank: 8, targets: ['q_proj'] } }).adapters).toBeDefined();
+  });
+});

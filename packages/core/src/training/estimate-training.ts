@@ -20,6 +20,7 @@ import {
   DEFAULT_TRAINING_SEQ,
   type ResolvedTrainingWorkload,
   type TrainingOptions,
+  refuseLoraOptionsWithoutAdapters,
   TrainingWorkloadSchema,
 } from './workload.js';
 import { validateParallel } from './parallel-checks.js';
@@ -79,6 +80,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     input.loss === undefined && PRECISIONS[parsed.precision].megatronCore
       ? { ...parsed, loss: 'vocab-parallel' }
       : parsed;
+  refuseLoraOptionsWithoutAdapters(input, parsed.method);
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const p = w.parallel;
   validateParallel(prepared.arch, p);
