@@ -744,14 +744,13 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   const V = arch.vocabSize;
   const logitTokens = tokens;
   const softcap = LOGIT_SOFTCAP.has(arch.family) ? a : 0;
-  const perLogit =
-    o.loss === 'hf'
-      ? Math.max(12, a < 4 ? a + 8 : 8) + softcap
-      : o.loss === 'chunked'
-        ? a + softcap
-        : o.loss === 'vocab-parallel'
-          ? (a < 4 ? a + 4 : 4)
-          : 0;
+  const perLogitOf: Record<TrainingActivationOptions['loss'], number> = {
+    hf: Math.max(12, a < 4 ? a + 8 : 8) + softcap,
+    chunked: a + softcap,
+    fused: 0,
+    'vocab-parallel': a < 4 ? a + 4 : 4,
+  };
+  const perLogit = perLogitOf[o.loss];
   const fusedChunk = o.loss === 'fused' ? Math.min(logitTokens, 4096) * V * (a + 4) : 0;
   const logitBytes = (logitTokens * V * perLogit) / tp + fusedChunk;
   // Pipeline: stage 0 holds `inFlight` micro-batches of activations, the last stage one micro-batch

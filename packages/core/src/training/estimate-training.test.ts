@@ -228,7 +228,13 @@ describe('parallel degrees and context parallelism', () => {
 
 describe('LoRA options without adapters', () => {
   it('refuses every lora.* option the caller gave with method full, naming each field', () => {
-    const given = { targets: ['q_proj'], rank: 8, alpha: 16, dropout: 0.05, adapterDtype: 'fp32' } as const;
+    const given: NonNullable<TrainingOptions['lora']> = {
+      targets: ['q_proj'],
+      rank: 8,
+      alpha: 16,
+      dropout: 0.05,
+      adapterDtype: 'fp32',
+    };
     try {
       estimateTraining({ model: llama2, method: 'full', lora: given });
       expect.unreachable();
@@ -248,6 +254,8 @@ describe('LoRA options without adapters', () => {
       expect(e.parameters.trainable).toBe(e.parameters.total);
     }
     // The same options with a LoRA method are used.
-    expect(estimateTraining({ model: llama2, method: 'lora', lora: { rank: 8, targets: ['q_proj'] } }).adapters).toBeDefined();
+    expect(
+      estimateTraining({ model: llama2, method: 'lora', lora: { rank: 8, targets: ['q_proj'] } }).adapters,
+    ).toBeDefined();
   });
 });
