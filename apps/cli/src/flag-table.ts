@@ -796,8 +796,9 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'loss',
     type: 'choice',
-    choices: ['hf', 'chunked', 'fused'],
+    choices: ['hf', 'chunked', 'fused', 'vocab-parallel'],
     synonyms: {
+      megatron: 'vocab-parallel',
       'torchtune-chunked': 'chunked',
       LinearCrossEntropyLoss: 'chunked',
       linearcrossentropyloss: 'chunked',
@@ -806,10 +807,10 @@ export const FLAGS: readonly FlagSpec[] = [
     },
     arg: '<l>',
     section: 'training',
-    default: 'hf',
+    default: 'hf (vocab-parallel with a Megatron precision)',
     accepts: training,
     to: { training: 'loss' },
-    help: 'cross-entropy: hf (full fp32 logits); chunked = torchtune-chunked or LinearCrossEntropyLoss; fused = liger or cce (logits never stored)',
+    help: 'cross-entropy: hf (full fp32 logits); chunked = torchtune-chunked or LinearCrossEntropyLoss; fused = liger or cce (logits never stored); vocab-parallel = megatron (one fp32 copy)',
   },
   {
     name: 'expert-layout',

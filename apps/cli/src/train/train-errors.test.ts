@@ -32,4 +32,17 @@ describe('training refusals on the command line', () => {
     expect(r.err).toMatch(/--targets/);
     expect(r.err).not.toMatch(/lora\.targets/);
   });
+
+  it('refuses LoRA flags with a method that trains no adapters, naming each flag and --method', async () => {
+    const r = await run(['--method', 'full', '--targets', 'q_proj', '--rank', '8', '--adapter-dtype', 'fp32']);
+    expect(r.code).not.toBe(0);
+    for (const flag of ['--rank', '--targets', '--adapter-dtype', '--method']) expect(r.err).toContain(flag);
+    expect(r.err).not.toMatch(/lora\./);
+    // Without --method the default (full) applies: a LoRA flag alone is refused too.
+    expect((await run(['--lora-dropout', '0.1'])).err).toMatch(/--lora-dropout/);
+  });
+
+  it('accepts a full fine-tune with no LoRA flag (their defaults are not given options)', async () => {
+    expect((await run(['--method', 'full'])).code).toBe(0);
+  });
 });

@@ -97,6 +97,14 @@ describe('trainingActivationBytes', () => {
     expect(trainingActivationBytes(llama2_7b, { ...base, loss: 'chunked' }).logits.bytes).toBe(2048 * 32000 * 2);
   });
 
+  it("Megatron's vocab-parallel loss: the bf16 logits and one fp32 copy (2 + 4 B), split by tp; 4 B with fp32 logits", () => {
+    // cross_entropy.py: .float() once, then max / exp / div_ in place; backward reuses the saved softmax.
+    const vp = { ...base, loss: 'vocab-parallel' } as const;
+    expect(trainingActivationBytes(llama2_7b, vp).logits.bytes).toBe(2048 * 32000 * 6);
+    expect(trainingActivationBytes(llama2_7b, { ...vp, tp: 2 }).logits.bytes).toBe((2048 * 32000 * 6) / 2);
+    expect(trainingActivationBytes(llama2_7b, { ...vp, computeBytes: 4 }).logits.bytes).toBe(2048 * 32000 * 4);
+  });
+
   it('divides head- and FFN-sized tensors by tp and, with sequence parallelism, the hidden ones too', () => {
     const one = trainingActivationBytes(llama2_7b, base).activations.bytes;
     const tp = trainingActivationBytes(llama2_7b, { ...base, tp: 8 }).activations.bytes;

@@ -51,8 +51,8 @@ export interface TrainingActivationOptions {
   checkpointEvery?: number;
   /** `eager` (HF/torchtune modules: RMSNorm saves an fp32 copy of its input) or `fused` (Megatron/Liger/compiled kernels). */
   kernels: 'eager' | 'fused';
-  /** Loss head: `hf` (full fp32 logits), `chunked` (torchtune CEWithChunkedOutputLoss, compiled), `fused` (Liger / cut-cross-entropy: logits never materialized). */
-  loss: 'hf' | 'chunked' | 'fused';
+  /** Loss head: `hf` (full fp32 logits), `chunked` (torchtune CEWithChunkedOutputLoss, compiled), `fused` (Liger / cut-cross-entropy: logits never materialized), `vocab-parallel` (Megatron-Core: one fp32 copy, softmax in place). */
+  loss: 'hf' | 'chunked' | 'fused' | 'vocab-parallel';
   trainable: TrainableSet;
   /** Tensor-parallel degree and whether sequence parallelism shards the replicated hidden tensors. */
   tp?: number;
@@ -738,10 +738,19 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
   //     backward, fp32 work is per chunk (the torchtune README flags table: chunking saved 8.1 GiB at
   //     8,192 tokens × 128,256 vocab, i.e. ≈ 8 of the hf bytes per logit).
   // fused: Liger FusedLinearCrossEntropy / cut-cross-entropy: logits never stored, one chunk transient.
+  // vocab-parallel: Megatron-Core's _VocabParallelCrossEntropy casts the 16-bit logits to fp32 once and works in place
+  //     (max, exp, div_; backward reuses the saved softmax as grad_input): a + 4 at the cast in forward and at the
+  //     gradient's cast back in backward, 4 with fp32 logits (megatron/core/tensor_parallel/cross_entropy.py).
   const V = arch.vocabSize;
   const logitTokens = tokens;
   const softcap = LOGIT_SOFTCAP.has(arch.family) ? a : 0;
-  const perLogit = o.loss === 'hf' ? Math.max(12, a < 4 ? a + 8 : 8) + softcap : o.loss === 'chunked' ? a + softcap : 0;
+  const perLogitOf: Record<TrainingActivationOptions['loss'], number> = {
+    hf: Math.max(12, a < 4 ? a + 8 : 8) + softcap,
+    chunked: a + softcap,
+    fused: 0,
+    'vocab-parallel': a < 4 ? a + 4 : 4,
+  };
+  const perLogit = perLogitOf[o.loss];
   const fusedChunk = o.loss === 'fused' ? Math.min(logitTokens, 4096) * V * (a + 4) : 0;
   const logitBytes = (logitTokens * V * perLogit) / tp + fusedChunk;
   // Pipeline: stage 0 holds `inFlight` micro-batches of activations, the last stage one micro-batch
@@ -768,7 +777,9 @@ export function trainingActivationBytes(arch: Architecture, o: TrainingActivatio
           ? 'transformers loss/loss_utils.py ForCausalLMLoss (logits.float() then cross_entropy)'
           : o.loss === 'chunked'
             ? 'torchtune modules/loss CEWithChunkedOutputLoss; torchtune README optimization-flags table'
-            : 'Liger-Kernel FusedLinearCrossEntropy; apple/ml-cross-entropy',
+            : o.loss === 'vocab-parallel'
+              ? 'megatron/core/tensor_parallel/cross_entropy.py _VocabParallelCrossEntropy (one fp32 copy, in place)'
+              : 'Liger-Kernel FusedLinearCrossEntropy; apple/ml-cross-entropy',
     },
   );
   const stageActs =

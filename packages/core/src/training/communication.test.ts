@@ -3,6 +3,7 @@ import { communicationBuffers } from './communication.js';
 
 const base = {
   peft: false,
+  megatronCore: false,
   trainableParams: 7e9,
   rankParams: 7e9,
   largestLayerParams: 2e8,
@@ -40,5 +41,29 @@ describe('communicationBuffers', () => {
     });
     expect(lora.gatheredUnits?.bytes).toBe(2 * 2e8 * 0.5);
     expect(lora.unshardedGrad?.bytes).toBe(0);
+  });
+
+  it('Megatron-Core reduces and gathers inside its grad and param buffers: no bucket beside the states', () => {
+    // DeepSpeed ZeRO-1 keeps its allgather bucket; Megatron's distributed optimizer (ZeRO-1) and DDP add nothing.
+    const deepspeed = communicationBuffers({ ...base, scheme: 'ZeRO-1 over 8', stage: 1, fsdp: 'none' });
+    expect(deepspeed.allgatherBucket?.bytes).toBe(1e9);
+    for (const [scheme, stage] of [
+      ['ZeRO-1 over 8', 1],
+      ['DDP over 8', 0],
+    ] as const) {
+      const m = communicationBuffers({ ...base, megatronCore: true, scheme, stage, fsdp: 'none' });
+      expect(Object.values(m).reduce((s, x) => s + x.bytes, 0)).toBe(0);
+      expect(m.inBuffers?.source).toMatch(/param_and_grad_buffer\.py/);
+    }
+    // Pipeline P2P buffers are still real under Megatron.
+    const pp = communicationBuffers({
+      ...base,
+      megatronCore: true,
+      pipelineActivationBytes: 4096,
+      scheme: 'ZeRO-1 over 4',
+      stage: 1,
+      fsdp: 'none',
+    });
+    expect(pp.pipelineP2P?.bytes).toBe(4096);
   });
 });

@@ -9,6 +9,8 @@ export interface CommunicationInput {
   /** FSDP mode when FSDP shards (the fsdp-bf16 preset implies it), else `none`. */
   fsdp: 'none' | 'full' | 'grad-op' | 'hybrid';
   peft: boolean;
+  /** Megatron-Core's DDP / distributed optimizer (`PrecisionSpec.megatronCore`): collectives run in its own buffers. */
+  megatronCore: boolean;
   /** Trainable elements on this rank (after the model-parallel share). */
   trainableParams: number;
   /** All elements on this rank. */
@@ -26,11 +28,27 @@ export interface CommunicationInput {
 /**
  * Communication buffers per GPU, each from the framework's source: DDP's gradient buckets, FSDP's
  * gathered units, DeepSpeed's allgather / reduce buckets and ZeRO-3 live parameters, pipeline P2P.
+ * Megatron-Core's DDP and distributed optimizer add none: they reduce and gather inside the grad and
+ * param buffers that already hold the gradients and weights.
  * @returns named parts (empty for a single replica)
  */
 export function communicationBuffers(c: CommunicationInput): Record<string, BreakdownPart> {
   const comm: Record<string, BreakdownPart> = {};
   const T = c.trainableParams;
+  // Megatron-Core (its DDP and distributed optimizer, ZeRO ≤ 1): buckets are views of the buffers the states live in.
+  if (c.megatronCore && c.fsdp === 'none' && c.stage <= 1) {
+    if (c.scheme !== 'single replica')
+      comm.inBuffers = part(
+        0,
+        'Megatron-Core: gradients all-reduced / reduce-scattered in the grad buffer, parameters all-gathered into the param buffer (bucket views, no copy)',
+        {
+          source:
+            'megatron/core/distributed/param_and_grad_buffer.py _ParamAndGradBucketGroup.start_grad_sync, start_param_sync; _ParamAndGradBuffer._new_bucket',
+        },
+      );
+    if (c.pipelineActivationBytes > 0) comm.pipelineP2P = pipelineP2P(c.pipelineActivationBytes);
+    return comm;
+  }
   if (c.scheme.startsWith('DDP')) {
     comm.ddpBuckets = part(
       T * c.gradBytes,
@@ -79,7 +97,10 @@ export function communicationBuffers(c: CommunicationInput): Record<string, Brea
       );
     }
   }
-  if (c.pipelineActivationBytes > 0)
-    comm.pipelineP2P = part(c.pipelineActivationBytes, 'pipeline send/recv of one activation each way: 2 × s·b·h');
+  if (c.pipelineActivationBytes > 0) comm.pipelineP2P = pipelineP2P(c.pipelineActivationBytes);
   return comm;
+}
+
+function pipelineP2P(bytes: number): BreakdownPart {
+  return part(bytes, 'pipeline send/recv of one activation each way: 2 × s·b·h');
 }

@@ -52,6 +52,20 @@ describe('estimateTraining', () => {
     expect(states('fp8-deepseek')).toBe(13);
   });
 
+  it("Megatron presets: no DeepSpeed bucket beside the distributed optimizer, Megatron's loss unless another is given", () => {
+    const megatron = { model: llama2, precision: 'megatron-bf16', seq: 2048, parallel: { gpus: 8, zero: 1 } } as const;
+    const e = estimateTraining(megatron);
+    expect(e.parts.communication.bytes).toBe(0);
+    expect(e.workload.loss).toBe('vocab-parallel');
+    expect(e.parts.logits.bytes).toBe(2048 * 32000 * 6);
+    const hf = estimateTraining({ ...megatron, loss: 'hf' });
+    expect(hf.workload.loss).toBe('hf');
+    expect(hf.parts.logits.bytes).toBe(2048 * 32000 * 12);
+    // The same sharding under DeepSpeed (bf16-mixed) keeps its 5e8-element allgather bucket.
+    const ds = estimateTraining({ ...megatron, precision: 'bf16-mixed' });
+    expect(ds.parts.communication.parts?.allgatherBucket?.bytes).toBe(5e8 * 2);
+  });
+
   it('pads MoE expert buffers with a capacity factor: Mixtral activations grow with factor 1.25 over dropless', () => {
     const dropless = estimateTraining({ model: mixtral, method: 'lora', seq: 2048 }).parts.activations.bytes;
     expect(
@@ -209,5 +223,39 @@ describe('parallel degrees and context parallelism', () => {
     };
     expect(states(8)).toBe(states(1));
     expect(states(8)).toBeLessThan((8_030_261_248 * 12) / 7);
+  });
+});
+
+describe('LoRA options without adapters', () => {
+  it('refuses every lora.* option the caller gave with method full, naming each field', () => {
+    const given: NonNullable<TrainingOptions['lora']> = {
+      targets: ['q_proj'],
+      rank: 8,
+      alpha: 16,
+      dropout: 0.05,
+      adapterDtype: 'fp32',
+    };
+    try {
+      estimateTraining({ model: llama2, method: 'full', lora: given });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidInputError);
+      const issues = (e as InvalidInputError).issues;
+      expect(issues.map((i) => i.path)).toEqual(Object.keys(given).map((k) => `training.lora.${k}`));
+      expect(issues[0]?.message).toMatch(/`lora\.targets`.*`method`/);
+    }
+    // The method's default is full: targets alone are refused too.
+    expect(() => estimateTraining({ model: llama2, lora: { rank: 8 } })).toThrow(/training\.lora\.rank/);
+  });
+
+  it('does not mistake defaults for given options: no lora, an empty lora or undefined fields are accepted', () => {
+    for (const lora of [undefined, {}, { rank: undefined, targets: undefined }]) {
+      const e = estimateTraining({ model: llama2, method: 'full', ...(lora ? { lora } : {}) });
+      expect(e.parameters.trainable).toBe(e.parameters.total);
+    }
+    // The same options with a LoRA method are used.
+    expect(
+      estimateTraining({ model: llama2, method: 'lora', lora: { rank: 8, targets: ['q_proj'] } }).adapters,
+    ).toBeDefined();
   });
 });

@@ -20,6 +20,7 @@ import {
   DEFAULT_TRAINING_SEQ,
   type ResolvedTrainingWorkload,
   type TrainingOptions,
+  refuseLoraOptionsWithoutAdapters,
   TrainingWorkloadSchema,
 } from './workload.js';
 import { validateParallel } from './parallel-checks.js';
@@ -73,7 +74,13 @@ export interface TrainingEstimate extends Breakdown {
  */
 export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const { model, baseFormat, transformersVersion, ...input } = options;
-  const w = parseOrThrow(TrainingWorkloadSchema, input, 'training');
+  const parsed = parseOrThrow(TrainingWorkloadSchema, input, 'training');
+  // Megatron-Core computes its loss with vocab_parallel_cross_entropy (models/common/language_module compute_language_model_loss).
+  const w: ResolvedTrainingWorkload =
+    input.loss === undefined && PRECISIONS[parsed.precision].megatronCore
+      ? { ...parsed, loss: 'vocab-parallel' }
+      : parsed;
+  refuseLoraOptionsWithoutAdapters(input, parsed.method);
   const prepared = isPreparedModel(model) ? model : prepareModel(model);
   const p = w.parallel;
   validateParallel(prepared.arch, p);
@@ -121,6 +128,7 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
   const commInput: Omit<CommunicationInput, 'scheme' | 'stage'> = {
     fsdp: p.fsdp !== 'none' ? p.fsdp : w.precision === 'fsdp-bf16' ? 'full' : 'none',
     peft: setup.peft,
+    megatronCore: prec.megatronCore,
     trainableParams: states.trainableParams,
     rankParams: prepared.parameters.total * share,
     largestLayerParams: states.largestLayerParams,
@@ -214,6 +222,9 @@ export function estimateTraining(options: TrainingOptions): TrainingEstimate {
     effectiveBatch: w.microBatch * w.gradAccum * dp,
     assumptions: [
       ...workloadAssumptions(input, p),
+      ...(input.loss === undefined && prec.megatronCore
+        ? ["loss vocab-parallel: Megatron-Core's cross-entropy (one fp32 copy of the logits, softmax in place)"]
+        : []),
       ...setup.assumptions,
       ...(setup.peft &&
       w.lora.expertLayout === undefined &&

@@ -28,6 +28,11 @@ export interface PrecisionSpec {
    * recipes): resident at the activation peak even without ZeRO/FSDP.
    */
   persistentGradients: boolean;
+  /**
+   * Megatron-Core trains with this preset: parameters and main grads are views into its contiguous
+   * _ParamAndGradBuffer (collectives run in place) and the loss is its vocab-parallel cross-entropy.
+   */
+  megatronCore: boolean;
   /** Weight format of a frozen LoRA base when the caller gives none: the compute dtype. */
   computeDtype: 'f32' | 'bf16' | 'f16';
 }
@@ -70,6 +75,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'f32',
     persistentGradients: false,
+    megatronCore: false,
   },
   bf16: {
     id: 'bf16',
@@ -83,6 +89,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'bf16',
     persistentGradients: false,
+    megatronCore: false,
   },
   fp16: {
     id: 'fp16',
@@ -96,6 +103,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'f16',
     persistentGradients: false,
+    megatronCore: false,
   },
   'bf16-mixed': {
     id: 'bf16-mixed',
@@ -110,6 +118,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'bf16',
     persistentGradients: false,
+    megatronCore: false,
   },
   'fp16-mixed': {
     id: 'fp16-mixed',
@@ -123,6 +132,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'f16',
     persistentGradients: false,
+    megatronCore: false,
   },
   'amp-bf16': {
     id: 'amp-bf16',
@@ -138,6 +148,7 @@ export const PRECISIONS = {
     computeCopyBytes: 2,
     computeDtype: 'bf16',
     persistentGradients: false,
+    megatronCore: false,
   },
   'megatron-bf16': {
     id: 'megatron-bf16',
@@ -153,6 +164,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'bf16',
     persistentGradients: true,
+    megatronCore: true,
   },
   'fsdp-bf16': {
     id: 'fsdp-bf16',
@@ -168,6 +180,7 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'bf16',
     persistentGradients: false,
+    megatronCore: false,
   },
   fp8: {
     id: 'fp8',
@@ -183,6 +196,7 @@ export const PRECISIONS = {
     computeCopyBytes: 2,
     computeDtype: 'bf16',
     persistentGradients: true,
+    megatronCore: true,
   },
   'fp8-deepseek': {
     id: 'fp8-deepseek',
@@ -198,5 +212,6 @@ export const PRECISIONS = {
     computeCopyBytes: 0,
     computeDtype: 'bf16',
     persistentGradients: true,
+    megatronCore: false,
   },
 } as const satisfies Record<PrecisionId, PrecisionSpec>;

@@ -71,6 +71,15 @@ describe('planTraining', () => {
     expect(plan[0]!.gpus).toBe(1);
     for (let i = 1; i < plan.length; i++) expect(plan[i]!.gpus).toBeGreaterThanOrEqual(plan[i - 1]!.gpus);
     expect(plan.every((s) => s.estimate.total <= 24 * GIB)).toBe(true);
+    // The LoRA options go to the LoRA setups; full fine-tuning is planned without them (they would be refused).
+    expect(plan.some((s) => s.label.startsWith('full ·') && s.options.lora === undefined)).toBe(true);
+    expect(plan.filter((s) => s.label.startsWith('lora ·')).every((s) => s.options.lora?.rank === 16)).toBe(true);
+  });
+
+  it('refuses LoRA options when only full fine-tuning is planned: they apply to no setup', () => {
+    expect(() =>
+      planTraining({ model: llama8b, seq: 2048, lora: { targets: ['q_proj'] } }, 80 * GIB, { methods: ['full'] }),
+    ).toThrow(/training\.lora\.targets/);
   });
 
   it('throws DOES_NOT_FIT when nothing fits', () => {

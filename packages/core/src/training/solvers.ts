@@ -3,6 +3,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPreparedModel, prepareModel } from '../model/prepare-model.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { estimateTraining, type TrainingEstimate, type TrainingOptions } from './estimate-training.js';
+import { refuseLoraOptionsWithoutAdapters } from './workload.js';
 
 /** Which total a solver compares with the GPU: the expected total, or the high end of the band. */
 export type FitMargin = 'expected' | 'high';
@@ -184,6 +185,8 @@ export function planTraining(base: TrainingOptions, gpuMemoryBytes: number, opti
   checkCapacity(gpuMemoryBytes);
   const model = isPreparedModel(base.model) ? base.model : prepareModel(base.model);
   const methods = options.methods ?? (options.qloraFormat ? ['full', 'lora', 'qlora'] : ['full', 'lora']);
+  // LoRA options with only full fine-tuning planned apply to no setup: refused as estimateTraining refuses them.
+  if (methods.every((m) => m === 'full')) refuseLoraOptionsWithoutAdapters(base, 'full');
   const maxGpus = options.maxGpus ?? 64;
   const margin = options.margin ?? 'expected';
   const strategies: { label: string; parallel: NonNullable<TrainingOptions['parallel']>; checkpointing?: 'full' }[] = [
@@ -202,9 +205,11 @@ export function planTraining(base: TrainingOptions, gpuMemoryBytes: number, opti
   for (const method of methods) {
     for (const s of strategies) {
       const fmt = method === 'qlora' ? (base.baseFormat ?? options.qloraFormat) : base.baseFormat;
-      const { baseFormat: _ignored, ...rest } = base;
+      // Full fine-tuning trains no adapters: the base's `lora` options apply to the LoRA methods only.
+      const { baseFormat: _ignored, lora, ...rest } = base;
       const opts: TrainingOptions = {
         ...rest,
+        ...(lora && method !== 'full' ? { lora } : {}),
         ...(fmt ? { baseFormat: fmt } : {}),
         model,
         method,

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { Architecture } from '../model/architecture.js';
 import type { PreparedModel } from '../model/prepare-model.js';
 import { OverheadOptionsSchema } from '../memory/overhead.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { integerAtLeast, numberBetween } from '../validate.js';
 import type { WeightFormat } from '../formats/weight-format.js';
 import { CHECKPOINTING_IDS } from './checkpointing.js';
@@ -95,7 +96,14 @@ export const TrainingWorkloadSchema = v.object({
   checkpointEvery: v.optional(integerAtLeast(1, 'checkpointEvery (layers)')),
   attention: v.optional(v.picklist(['flash', 'naive'], 'attention must be flash or naive'), 'flash'),
   kernels: v.optional(v.picklist(['eager', 'fused'], 'kernels must be eager or fused'), 'eager'),
-  loss: v.optional(v.picklist(['hf', 'chunked', 'fused'], 'loss must be hf, chunked or fused'), 'hf'),
+  /**
+   * Loss head: `hf`, `chunked`, `fused` or `vocab-parallel` (Megatron-Core's cross-entropy). Default: `hf`,
+   * `vocab-parallel` under a Megatron-Core precision preset (`megatron-bf16`, `fp8`).
+   */
+  loss: v.optional(
+    v.picklist(['hf', 'chunked', 'fused', 'vocab-parallel'], 'loss must be hf, chunked, fused or vocab-parallel'),
+    'hf',
+  ),
   /** Dropout in training (GPT/Megatron pre-training style): masks and dropped attention probabilities. */
   dropout: v.optional(v.boolean(), false),
   /**
@@ -157,4 +165,30 @@ export interface TrainingOptions extends TrainingWorkload {
    * `lora.expertLayout` overrides it.
    */
   transformersVersion?: string;
+}
+
+/**
+ * A `lora.*` option the caller gave (a defined value, not a schema default) configures adapters: with
+ * `method` full there are none, so it would be silently ignored. Refuse each such field by name.
+ * @throws InvalidInputError with one issue per given `lora.*` field
+ */
+export function refuseLoraOptionsWithoutAdapters(
+  input: Pick<TrainingWorkload, 'lora'>,
+  method: ResolvedTrainingWorkload['method'],
+): void {
+  if (method !== 'full' || !input.lora) return;
+  const given = Object.entries(input.lora).filter(([, value]) => value !== undefined);
+  if (given.length === 0) return;
+  const named = (key: string) => `\`lora.${key}\``;
+  throw new InvalidInputError(
+    given.map(([key, value]) => {
+      const others = given.filter(([k]) => k !== key).map(([k]) => named(k));
+      const also = others.length > 0 ? `; so ${others.length > 1 ? 'do' : 'does'} ${others.join(', ')}` : '';
+      return {
+        path: `training.lora.${key}`,
+        message: `${named(key)} configures LoRA adapters, which \`method\` full does not train${also}: drop ${others.length > 0 ? 'them' : 'it'} or set \`method\` to lora, qlora or dora`,
+        received: value,
+      };
+    }),
+  );
 }
