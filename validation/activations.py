@@ -39,13 +39,16 @@ through a transient contiguous copy; autograd saves the same tensors (a weight i
 parameter either way), which `--check-virtual` confirms on small configs.
 
 Usage: python validation/activations.py [config ids, or id@sdpa for one attention...] [--attn=sdpa]
-[--fresh] [--check-virtual] [--real]
+[--fresh] [--resume] [--check-virtual] [--real]
+(`--resume` keeps the settings a config already has; every setting and the loss run in a forked child)
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
+import multiprocessing
 import re
 import sys
 import time
@@ -238,6 +241,70 @@ class Recorder:
         return out
 
 
+def release() -> None:
+    """Collect, and hand freed heap pages back to the OS: without malloc_trim, glibc keeps the pages of
+    freed mid-sized tensors, and a config's settings pile up (Mixtral 8x7B reached 23 GiB by the 9th)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:  # not glibc
+        pass
+
+
+def peak_gib() -> float:
+    """This process's peak resident memory (VmHWM), for the log."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return float("nan")
+
+
+class ChildError(Exception):
+    """An exception raised in an isolated child, as `<type>: <message>`."""
+
+
+def _child(conn, fn, args) -> None:
+    try:
+        out = fn(*args)
+        print(f"  peak {peak_gib():.1f} GiB", flush=True)
+        conn.send(("ok", out))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent
+        conn.send(("err", f"{type(e).__name__}: {e}", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def isolated(fn, *args):
+    """`fn(*args)` in a forked child, so every byte it allocated goes back when it exits: in one process
+    the settings of a config pile up (Mixtral 8x7B grew ~1-5 GiB per setting and was killed for memory
+    at 23 GiB on the 9th, with gc.collect and malloc_trim). The parent runs no kernels before forking
+    (meta-device models only), so the child's thread pools start clean."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(send, fn, args))
+    p.start()
+    send.close()
+    try:
+        kind, *body = recv.recv()
+    except EOFError:
+        p.join()
+        raise ChildError(f"ChildExited: exit code {p.exitcode} (a negative code is the signal: -9 when killed for memory)") from None
+    p.join()
+    if kind == "err":
+        print(body[1], file=sys.stderr, flush=True)
+        raise ChildError(body[0])
+    return body[0]
+
+
+def error_of(e: Exception) -> str:
+    text = str(e) if isinstance(e, ChildError) else f"{type(e).__name__}: {e}"
+    return text.splitlines()[0][:300]
+
+
 def layer_weights(model) -> int:
     emb = {id(p) for m in (model.get_input_embeddings(), model.get_output_embeddings()) for p in m.parameters()}
     return sum(p.numel() for p in model.parameters() if id(p) not in emb)
@@ -273,7 +340,7 @@ def saved(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
         "logitsDtype": str(out.logits.dtype).replace("torch.", ""),
     }
     del model, out, rec
-    gc.collect()
+    release()
     return res
 
 
@@ -307,7 +374,7 @@ def loss_peak(cid: str, mode: str) -> dict:
         peak = max(peak, cur)
     res = {"peakBytes": peak, "tokens": BATCH * SEQ, "vocab": V, "logitsDtype": str(dtype).replace("torch.", ""), "softcap": bool(cap)}
     del w, h, meta
-    gc.collect()
+    release()
     return res
 
 
@@ -335,26 +402,31 @@ def run_config(cid: str, argv, attn_only: str | None = None) -> dict:
     seq = seq_of(cid)
     for attn, ckpt, mode in settings(argv, attn_only):
         k = key(attn, ckpt, mode)
+        if "--resume" in argv and "perLayer" in row.get(k, {}):
+            continue  # recorded by an earlier run cut short
         t0 = time.time()
         try:
-            r = saved(cid, attn, ckpt, mode, virtual, seq=seq)
+            r = isolated(saved, cid, attn, ckpt, mode, virtual, None, seq)
             if k == "sdpa/no-ckpt/full" or "--all-depths" in argv:
                 # One layer more: the repeating layer by differencing depths.
-                r["totalNext"] = saved(cid, attn, ckpt, mode, virtual, len(r["perLayer"]) + 1, seq)["total"]
+                r["totalNext"] = isolated(saved, cid, attn, ckpt, mode, virtual, len(r["perLayer"]) + 1, seq)["total"]
             row[k] = r
         except Exception as e:  # recorded, so a family that cannot run says why
-            row[k] = {"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
+            row[k] = {"error": error_of(e)}
             traceback.print_exc()
         print(cid, k, row[k].get("perLayer", row[k].get("error")), f"{time.time() - t0:.1f}s", flush=True)
+        # Merged into the fixture after every setting, so a run cut short (or killed) keeps what it recorded.
+        write_row(cid, row)
     loss: dict = {}
     for mode in ("full", "qlora"):
         try:
-            loss[mode] = loss_peak(cid, mode)
+            loss[mode] = isolated(loss_peak, cid, mode)
         except Exception as e:
-            loss[mode] = {"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
+            loss[mode] = {"error": error_of(e)}
             traceback.print_exc()
         print(cid, "loss", mode, loss[mode], flush=True)
     row["loss"] = loss
+    write_row(cid, row)
     return row
 
 
@@ -379,22 +451,25 @@ def main() -> None:
     for arg in ids:
         # `<config id>@sdpa` runs one attention implementation for that config only.
         cid, _, attn_only = arg.partition("@")
-        row = run_config(cid, argv, attn_only or None)
-        # Written after every model, merged with what the fixture already holds (a run may be cut short).
-        models = {**previous(), cid: row}
-        write_fixture(
-            "activations.json",
-            {
-                "_script": "activations.py",
-                "seq": SEQ,
-                "layerVocab": LAYER_VOCAB,
-                "batch": BATCH,
-                "layers": LAYERS,
-                "rank": RANK,
-                "dtype": "bfloat16",
-                "models": dict(sorted(models.items())),
-            },
-        )
+        run_config(cid, argv, attn_only or None)
+
+
+def write_row(cid: str, row: dict) -> None:
+    """The fixture with `row` for `cid`, merged with what the fixture already holds."""
+    models = {**previous(), cid: row}
+    write_fixture(
+        "activations.json",
+        {
+            "_script": "activations.py",
+            "seq": SEQ,
+            "layerVocab": LAYER_VOCAB,
+            "batch": BATCH,
+            "layers": LAYERS,
+            "rank": RANK,
+            "dtype": "bfloat16",
+            "models": dict(sorted(models.items())),
+        },
+    )
 
 
 def previous() -> dict:
