@@ -76,6 +76,8 @@ RANK = 16
 # Parameters above this many elements are virtual (see the module docstring).
 VIRTUAL_ABOVE = 4_000_000
 MODES = ("full", "lora", "qlora")
+# Most expert weights (3 × hidden × expert width × experts) one reduced MoE layer may hold.
+EXPERT_WEIGHTS = 1_000_000_000
 
 LAYER = re.compile(r"(?:^|\.)(?:layers|h)\.(\d+)$")
 
@@ -88,6 +90,20 @@ def depth_of(cfg) -> int:
     return LAYERS
 
 
+def reduced_experts(cfg) -> int:
+    """`2 × top_k` experts (at least 4), or `top_k` (at least 2) where those would hold more than
+    EXPERT_WEIGHTS weights per layer: peft's merged expert weights and the fp32 experts of the
+    QLoRA-style base are real memory (Mixtral 8x22B at 4 experts: 4.8 GB per layer in fp32)."""
+    topk = getattr(cfg, "num_experts_per_tok", 2)
+    width = getattr(cfg, "moe_intermediate_size", None) or cfg.intermediate_size
+    n = max(2 * topk, 4)
+    return n if n * 3 * cfg.hidden_size * width <= EXPERT_WEIGHTS else max(topk, 2)
+
+
+def experts_of(cfg) -> int | None:
+    return next((getattr(cfg, k) for k in ("num_experts", "num_local_experts", "n_routed_experts") if getattr(cfg, k, None)), None)
+
+
 def reduced_config(cid: str, attn: str, depth: int | None = None):
     cfg = build_config(raw_config(cid))
     layers = depth or depth_of(cfg)
@@ -95,8 +111,7 @@ def reduced_config(cid: str, attn: str, depth: int | None = None):
     over = {"num_hidden_layers": layers, "use_cache": False}
     for k in ("num_experts", "num_local_experts", "n_routed_experts"):
         if getattr(cfg, k, None):
-            topk = getattr(cfg, "num_experts_per_tok", 2)
-            over[k] = max(2 * topk, 4)
+            over[k] = reduced_experts(cfg)
     if getattr(cfg, "first_k_dense_replace", None):
         over["first_k_dense_replace"] = 1
     for k, v in over.items():
@@ -196,7 +211,9 @@ def build(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
             p.requires_grad_(False)
     materialize(model, virtual, fp32)
     if mode != "full":
-        model = get_peft_model(model, LoraConfig(r=RANK, lora_alpha=2 * RANK, target_modules="all-linear", lora_dropout=0.0))
+        exclude = lora_exclude(model)
+        lora = LoraConfig(r=RANK, lora_alpha=2 * RANK, target_modules="all-linear", lora_dropout=0.0, exclude_modules=exclude or None)
+        model = get_peft_model(model, lora)
     if ckpt:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if ckpt and mode != "full":
@@ -204,6 +221,18 @@ def build(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
         # a frozen embedding's output must require grad for the checkpointed blocks to be re-run.
         model.enable_input_require_grads()
     return model, cfg
+
+
+def lora_exclude(model) -> list[str]:
+    """Linears peft's all-linear would adapt but cannot run: an `nn.Linear` subclass with its own forward
+    returning a tuple (Llama 4's `Llama4Router` returns scores and logits) breaks peft's
+    `lora.Linear.forward` (`result.dtype` of a tuple), so it is excluded as a user has to."""
+    head = model.get_output_embeddings()
+    out = set()
+    for name, m in model.named_modules():
+        if isinstance(m, torch.nn.Linear) and m is not head and type(m).forward not in (torch.nn.Linear.forward, Frozen4bitStandIn.forward):
+            out.add(name.rsplit(".", 1)[-1])
+    return sorted(out)
 
 
 class Recorder:
@@ -339,6 +368,12 @@ def saved(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
         "seq": seq,
         "logitsDtype": str(out.logits.dtype).replace("torch.", ""),
     }
+    if experts_of(cfg):
+        res["experts"] = experts_of(cfg)
+    if mode != "full" and getattr(model, "peft_config", None):
+        exclude = model.peft_config["default"].exclude_modules
+        if exclude:
+            res["loraExclude"] = sorted(exclude)
     del model, out, rec
     release()
     return res

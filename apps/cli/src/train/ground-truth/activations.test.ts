@@ -21,6 +21,18 @@ describe(`bytes saved for backward per layer against torch ${f.versions.torch} /
     }
   });
 
+  it('compares every recorded setting: a row without bytes is only an attention transformers does not implement', () => {
+    for (const [id, rows] of Object.entries(f.models)) {
+      for (const [mode, l] of Object.entries(rows.loss ?? {})) expect(l.error, `${id} loss/${mode}`).toBeUndefined();
+      for (const [k, r] of Object.entries(rows)) {
+        if (k === 'loss') continue;
+        const rec = r as SavedRecord;
+        if (rec.error) expect(rec.error, `${id} ${k}`).toMatch(/does not support an attention implementation/);
+        else expect(saved.filter((c) => c.config === id && c.key === k).length, `${id} ${k}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it.each(saved.filter((c) => !c.cause))('$id: within 3%', (c) => {
     expect(rel(c)).toBeLessThan(0.03);
   });
