@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACTIVATIONS_NOT_RECORDED,
   activationFixture,
   KNOWN_ACTIVATION_DIFFERENCES,
   lossPeakCases,
   type SavedRecord,
   savedActivationCases,
 } from './activations.js';
+import { catalogueIds } from './fixtures.js';
 
 const f = activationFixture();
 const saved = savedActivationCases(f);
@@ -19,6 +21,10 @@ describe(`bytes saved for backward per layer against torch ${f.versions.torch} /
       const keys = Object.keys(rows).filter((k) => k !== 'loss');
       expect(keys.length, id).toBeGreaterThanOrEqual(4);
     }
+  });
+
+  it('records every catalogue config, or lists it as not recorded yet', () => {
+    expect(catalogueIds().filter((id) => !f.models[id])).toEqual([...ACTIVATIONS_NOT_RECORDED].sort());
   });
 
   it('compares every recorded setting: a row without bytes is only an attention transformers does not implement', () => {

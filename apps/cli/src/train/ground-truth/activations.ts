@@ -192,6 +192,36 @@ export function activationFixture(): ActivationFixture {
 }
 
 /**
+ * Catalogue configs validation/activations.py has not recorded yet (CPU time on shared cores): the
+ * test fails when one is recorded and still listed, or when a catalogue config is neither. Each is one
+ * command: `python validation/activations.py <id>`.
+ */
+export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [
+  'Qwen__Qwen2-7B',
+  'Qwen__Qwen2.5-32B',
+  'Qwen__Qwen2.5-72B',
+  'Qwen__Qwen2.5-7B',
+  'Qwen__Qwen3-235B-A22B',
+  'Qwen__Qwen3-32B',
+  'Qwen__Qwen3-4B',
+  'Qwen__Qwen3-8B',
+  'google__gemma-2-27b',
+  'google__gemma-2-9b',
+  'google__gemma-7b',
+  'meta-llama__Llama-2-70b-hf',
+  'meta-llama__Llama-2-7b-hf',
+  'meta-llama__Llama-3.2-3B-Instruct',
+  'meta-llama__Meta-Llama-3.1-405B',
+  'meta-llama__Meta-Llama-3.1-70B',
+  'meta-llama__Meta-Llama-3.1-8B',
+  'microsoft__Phi-3-medium-4k-instruct',
+  'microsoft__phi-4',
+  'mistralai__Mistral-7B-Instruct-v0.3',
+  'mistralai__Mixtral-8x22B-v0.1',
+  'openai__gpt-oss-120b',
+];
+
+/**
  * Recorded settings vramkit does not reproduce within 3% yet, with the cause (also in validation/README.md).
  * Keyed by `<config id> <setting>` (or `<config id> loss/<mode>`); a setting absent here must match.
  */

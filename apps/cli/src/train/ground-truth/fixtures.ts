@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prepareModel, type PreparedModel } from '@vramkit/core';
 import { normalizeConfig } from '@vramkit/models';
@@ -14,6 +14,14 @@ export function readRepoJson<T>(path: string): T {
 /** A validation fixture recorded from the real libraries (`validation/fixtures/<name>`). */
 export function validationFixture<T>(name: string): T & { versions: Record<string, string> } {
   return readRepoJson(`validation/fixtures/${name}`);
+}
+
+/** Every catalogue config id (file stems of packages/models/catalogue/configs), sorted. */
+export function catalogueIds(): string[] {
+  return readdirSync(fileURLToPath(new URL('packages/models/catalogue/configs/', ROOT)))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 const prepared = new Map<string, PreparedModel>();
