@@ -217,7 +217,6 @@ export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [
   'microsoft__Phi-3-medium-4k-instruct',
   'microsoft__phi-4',
   'mistralai__Mistral-7B-Instruct-v0.3',
-  'mistralai__Mixtral-8x22B-v0.1',
   'openai__gpt-oss-120b',
 ];
 
