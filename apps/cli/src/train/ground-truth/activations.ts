@@ -202,18 +202,13 @@ export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [
   'Qwen__Qwen2.5-72B',
   'Qwen__Qwen3-235B-A22B',
   'Qwen__Qwen3-32B',
-  'Qwen__Qwen3-8B',
   'google__gemma-2-27b',
-  'google__gemma-2-9b',
-  'google__gemma-7b',
   'meta-llama__Llama-2-70b-hf',
   'meta-llama__Llama-2-7b-hf',
   'meta-llama__Meta-Llama-3.1-405B',
   'meta-llama__Meta-Llama-3.1-70B',
-  'meta-llama__Meta-Llama-3.1-8B',
   'microsoft__Phi-3-medium-4k-instruct',
   'microsoft__phi-4',
-  'mistralai__Mistral-7B-Instruct-v0.3',
   'openai__gpt-oss-120b',
 ];
 
