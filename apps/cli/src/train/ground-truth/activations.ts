@@ -197,16 +197,9 @@ export function activationFixture(): ActivationFixture {
  * command: `python validation/activations.py <id>`.
  */
 export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [
-  'Qwen__Qwen2-7B',
-  'Qwen__Qwen2.5-32B',
   'Qwen__Qwen2.5-72B',
-  'Qwen__Qwen3-235B-A22B',
-  'Qwen__Qwen3-32B',
-  'google__gemma-2-27b',
-  'meta-llama__Llama-2-70b-hf',
   'meta-llama__Meta-Llama-3.1-405B',
   'meta-llama__Meta-Llama-3.1-70B',
-  'openai__gpt-oss-120b',
 ];
 
 /**
