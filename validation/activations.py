@@ -390,7 +390,9 @@ def loss_peak(cid: str, mode: str) -> dict:
     dtype = torch.float32 if mode == "qlora" else DTYPE
     H = meta.get_output_embeddings().in_features
     V = meta.get_output_embeddings().out_features
-    w = torch.zeros(V, H, dtype=dtype)  # values do not change what is allocated
+    # Values do not change what is allocated; torch.empty's fresh pages are only read (the kernel's zero
+    # page), so a 405B head (8.4 GB in fp32) costs no resident memory.
+    w = torch.empty(V, H, dtype=dtype)
     h = torch.randn(BATCH, SEQ, H, dtype=dtype, requires_grad=True)
     ids = torch.randint(0, cfg.vocab_size, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
     cap = getattr(cfg, "final_logit_softcapping", None)

@@ -196,11 +196,7 @@ export function activationFixture(): ActivationFixture {
  * test fails when one is recorded and still listed, or when a catalogue config is neither. Each is one
  * command: `python validation/activations.py <id>`.
  */
-export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [
-  'Qwen__Qwen2.5-72B',
-  'meta-llama__Meta-Llama-3.1-405B',
-  'meta-llama__Meta-Llama-3.1-70B',
-];
+export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [];
 
 /**
  * Recorded settings vramkit does not reproduce within 3% yet, with the cause (also in validation/README.md).
