@@ -39,13 +39,16 @@ through a transient contiguous copy; autograd saves the same tensors (a weight i
 parameter either way), which `--check-virtual` confirms on small configs.
 
 Usage: python validation/activations.py [config ids, or id@sdpa for one attention...] [--attn=sdpa]
-[--fresh] [--check-virtual] [--real]
+[--fresh] [--resume] [--check-virtual] [--real]
+(`--resume` keeps the settings a config already has; every setting and the loss run in a forked child)
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
+import multiprocessing
 import re
 import sys
 import time
@@ -73,6 +76,8 @@ RANK = 16
 # Parameters above this many elements are virtual (see the module docstring).
 VIRTUAL_ABOVE = 4_000_000
 MODES = ("full", "lora", "qlora")
+# Most expert weights (3 × hidden × expert width × experts) one reduced MoE layer may hold.
+EXPERT_WEIGHTS = 1_000_000_000
 
 LAYER = re.compile(r"(?:^|\.)(?:layers|h)\.(\d+)$")
 
@@ -85,6 +90,20 @@ def depth_of(cfg) -> int:
     return LAYERS
 
 
+def reduced_experts(cfg) -> int:
+    """`2 × top_k` experts (at least 4), or `top_k` (at least 2) where those would hold more than
+    EXPERT_WEIGHTS weights per layer: peft's merged expert weights and the fp32 experts of the
+    QLoRA-style base are real memory (Mixtral 8x22B at 4 experts: 4.8 GB per layer in fp32)."""
+    topk = getattr(cfg, "num_experts_per_tok", 2)
+    width = getattr(cfg, "moe_intermediate_size", None) or cfg.intermediate_size
+    n = max(2 * topk, 4)
+    return n if n * 3 * cfg.hidden_size * width <= EXPERT_WEIGHTS else max(topk, 2)
+
+
+def experts_of(cfg) -> int | None:
+    return next((getattr(cfg, k) for k in ("num_experts", "num_local_experts", "n_routed_experts") if getattr(cfg, k, None)), None)
+
+
 def reduced_config(cid: str, attn: str, depth: int | None = None):
     cfg = build_config(raw_config(cid))
     layers = depth or depth_of(cfg)
@@ -92,8 +111,7 @@ def reduced_config(cid: str, attn: str, depth: int | None = None):
     over = {"num_hidden_layers": layers, "use_cache": False}
     for k in ("num_experts", "num_local_experts", "n_routed_experts"):
         if getattr(cfg, k, None):
-            topk = getattr(cfg, "num_experts_per_tok", 2)
-            over[k] = max(2 * topk, 4)
+            over[k] = reduced_experts(cfg)
     if getattr(cfg, "first_k_dense_replace", None):
         over["first_k_dense_replace"] = 1
     for k, v in over.items():
@@ -193,7 +211,9 @@ def build(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
             p.requires_grad_(False)
     materialize(model, virtual, fp32)
     if mode != "full":
-        model = get_peft_model(model, LoraConfig(r=RANK, lora_alpha=2 * RANK, target_modules="all-linear", lora_dropout=0.0))
+        exclude = lora_exclude(model)
+        lora = LoraConfig(r=RANK, lora_alpha=2 * RANK, target_modules="all-linear", lora_dropout=0.0, exclude_modules=exclude or None)
+        model = get_peft_model(model, lora)
     if ckpt:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if ckpt and mode != "full":
@@ -201,6 +221,18 @@ def build(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
         # a frozen embedding's output must require grad for the checkpointed blocks to be re-run.
         model.enable_input_require_grads()
     return model, cfg
+
+
+def lora_exclude(model) -> list[str]:
+    """Linears peft's all-linear would adapt but cannot run: an `nn.Linear` subclass with its own forward
+    returning a tuple (Llama 4's `Llama4Router` returns scores and logits) breaks peft's
+    `lora.Linear.forward` (`result.dtype` of a tuple), so it is excluded as a user has to."""
+    head = model.get_output_embeddings()
+    out = set()
+    for name, m in model.named_modules():
+        if isinstance(m, torch.nn.Linear) and m is not head and type(m).forward not in (torch.nn.Linear.forward, Frozen4bitStandIn.forward):
+            out.add(name.rsplit(".", 1)[-1])
+    return sorted(out)
 
 
 class Recorder:
@@ -238,6 +270,70 @@ class Recorder:
         return out
 
 
+def release() -> None:
+    """Collect, and hand freed heap pages back to the OS: without malloc_trim, glibc keeps the pages of
+    freed mid-sized tensors, and a config's settings pile up (Mixtral 8x7B reached 23 GiB by the 9th)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:  # not glibc
+        pass
+
+
+def peak_gib() -> float:
+    """This process's peak resident memory (VmHWM), for the log."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return float("nan")
+
+
+class ChildError(Exception):
+    """An exception raised in an isolated child, as `<type>: <message>`."""
+
+
+def _child(conn, fn, args) -> None:
+    try:
+        out = fn(*args)
+        print(f"  peak {peak_gib():.1f} GiB", flush=True)
+        conn.send(("ok", out))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent
+        conn.send(("err", f"{type(e).__name__}: {e}", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def isolated(fn, *args):
+    """`fn(*args)` in a forked child, so every byte it allocated goes back when it exits: in one process
+    the settings of a config pile up (Mixtral 8x7B grew ~1-5 GiB per setting and was killed for memory
+    at 23 GiB on the 9th, with gc.collect and malloc_trim). The parent runs no kernels before forking
+    (meta-device models only), so the child's thread pools start clean."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(send, fn, args))
+    p.start()
+    send.close()
+    try:
+        kind, *body = recv.recv()
+    except EOFError:
+        p.join()
+        raise ChildError(f"ChildExited: exit code {p.exitcode} (a negative code is the signal: -9 when killed for memory)") from None
+    p.join()
+    if kind == "err":
+        print(body[1], file=sys.stderr, flush=True)
+        raise ChildError(body[0])
+    return body[0]
+
+
+def error_of(e: Exception) -> str:
+    text = str(e) if isinstance(e, ChildError) else f"{type(e).__name__}: {e}"
+    return text.splitlines()[0][:300]
+
+
 def layer_weights(model) -> int:
     emb = {id(p) for m in (model.get_input_embeddings(), model.get_output_embeddings()) for p in m.parameters()}
     return sum(p.numel() for p in model.parameters() if id(p) not in emb)
@@ -272,8 +368,14 @@ def saved(cid: str, attn: str, ckpt: bool, mode: str, virtual: bool, depth: int 
         "seq": seq,
         "logitsDtype": str(out.logits.dtype).replace("torch.", ""),
     }
+    if experts_of(cfg):
+        res["experts"] = experts_of(cfg)
+    if mode != "full" and getattr(model, "peft_config", None):
+        exclude = model.peft_config["default"].exclude_modules
+        if exclude:
+            res["loraExclude"] = sorted(exclude)
     del model, out, rec
-    gc.collect()
+    release()
     return res
 
 
@@ -288,7 +390,9 @@ def loss_peak(cid: str, mode: str) -> dict:
     dtype = torch.float32 if mode == "qlora" else DTYPE
     H = meta.get_output_embeddings().in_features
     V = meta.get_output_embeddings().out_features
-    w = torch.zeros(V, H, dtype=dtype)  # values do not change what is allocated
+    # Values do not change what is allocated; torch.empty's fresh pages are only read (the kernel's zero
+    # page), so a 405B head (8.4 GB in fp32) costs no resident memory.
+    w = torch.empty(V, H, dtype=dtype)
     h = torch.randn(BATCH, SEQ, H, dtype=dtype, requires_grad=True)
     ids = torch.randint(0, cfg.vocab_size, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
     cap = getattr(cfg, "final_logit_softcapping", None)
@@ -307,7 +411,7 @@ def loss_peak(cid: str, mode: str) -> dict:
         peak = max(peak, cur)
     res = {"peakBytes": peak, "tokens": BATCH * SEQ, "vocab": V, "logitsDtype": str(dtype).replace("torch.", ""), "softcap": bool(cap)}
     del w, h, meta
-    gc.collect()
+    release()
     return res
 
 
@@ -335,26 +439,31 @@ def run_config(cid: str, argv, attn_only: str | None = None) -> dict:
     seq = seq_of(cid)
     for attn, ckpt, mode in settings(argv, attn_only):
         k = key(attn, ckpt, mode)
+        if "--resume" in argv and "perLayer" in row.get(k, {}):
+            continue  # recorded by an earlier run cut short
         t0 = time.time()
         try:
-            r = saved(cid, attn, ckpt, mode, virtual, seq=seq)
+            r = isolated(saved, cid, attn, ckpt, mode, virtual, None, seq)
             if k == "sdpa/no-ckpt/full" or "--all-depths" in argv:
                 # One layer more: the repeating layer by differencing depths.
-                r["totalNext"] = saved(cid, attn, ckpt, mode, virtual, len(r["perLayer"]) + 1, seq)["total"]
+                r["totalNext"] = isolated(saved, cid, attn, ckpt, mode, virtual, len(r["perLayer"]) + 1, seq)["total"]
             row[k] = r
         except Exception as e:  # recorded, so a family that cannot run says why
-            row[k] = {"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
+            row[k] = {"error": error_of(e)}
             traceback.print_exc()
         print(cid, k, row[k].get("perLayer", row[k].get("error")), f"{time.time() - t0:.1f}s", flush=True)
+        # Merged into the fixture after every setting, so a run cut short (or killed) keeps what it recorded.
+        write_row(cid, row)
     loss: dict = {}
     for mode in ("full", "qlora"):
         try:
-            loss[mode] = loss_peak(cid, mode)
+            loss[mode] = isolated(loss_peak, cid, mode)
         except Exception as e:
-            loss[mode] = {"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
+            loss[mode] = {"error": error_of(e)}
             traceback.print_exc()
         print(cid, "loss", mode, loss[mode], flush=True)
     row["loss"] = loss
+    write_row(cid, row)
     return row
 
 
@@ -379,22 +488,25 @@ def main() -> None:
     for arg in ids:
         # `<config id>@sdpa` runs one attention implementation for that config only.
         cid, _, attn_only = arg.partition("@")
-        row = run_config(cid, argv, attn_only or None)
-        # Written after every model, merged with what the fixture already holds (a run may be cut short).
-        models = {**previous(), cid: row}
-        write_fixture(
-            "activations.json",
-            {
-                "_script": "activations.py",
-                "seq": SEQ,
-                "layerVocab": LAYER_VOCAB,
-                "batch": BATCH,
-                "layers": LAYERS,
-                "rank": RANK,
-                "dtype": "bfloat16",
-                "models": dict(sorted(models.items())),
-            },
-        )
+        run_config(cid, argv, attn_only or None)
+
+
+def write_row(cid: str, row: dict) -> None:
+    """The fixture with `row` for `cid`, merged with what the fixture already holds."""
+    models = {**previous(), cid: row}
+    write_fixture(
+        "activations.json",
+        {
+            "_script": "activations.py",
+            "seq": SEQ,
+            "layerVocab": LAYER_VOCAB,
+            "batch": BATCH,
+            "layers": LAYERS,
+            "rank": RANK,
+            "dtype": "bfloat16",
+            "models": dict(sorted(models.items())),
+        },
+    )
 
 
 def previous() -> dict:

@@ -19,6 +19,7 @@ const softmax = v.object({
   vHeadDim: dim('vHeadDim'),
   window: v.optional(dim('window', 'context')),
   qkNorm: v.picklist(['none', 'per-head', 'full']),
+  l2QkNorm: v.optional(v.boolean()),
   qkvBias: v.boolean(),
   outBias: v.boolean(),
   fusedQkv: v.optional(v.picklist(['qkv_proj', 'c_attn', 'query_key_value'])),

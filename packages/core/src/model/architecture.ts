@@ -68,6 +68,8 @@ export interface SoftmaxAttentionSpec {
   window?: number;
   /** q/k normalization: per head (Qwen3, Gemma 3), over the whole projection (OLMo 2), or none. */
   qkNorm: 'none' | 'per-head' | 'full';
+  /** Weightless per-head L2 norm of q and k after rope (Llama 4 `use_qk_norm` on its rope layers): no parameters, activations only. */
+  l2QkNorm?: boolean;
   qkvBias: boolean;
   outBias: boolean;
   /** Checkpoint stores q, k and v as one `qkv_proj` (Phi-3) or `c_attn` (GPT-2) / `query_key_value` matrix. */

@@ -196,7 +196,7 @@ const FP32_ROUTER = new Set(['deepseek_v2', 'deepseek_v3', 'kimi_k2']);
 const LOGIT_SOFTCAP = new Set(['gemma2']);
 
 /** Families whose eager attention softmax runs in the compute dtype (modeling_gpt2.py `softmax(w, dim=-1)`; modeling_gpt_oss.py `softmax(..., dtype=logits.dtype)`). */
-const COMPUTE_SOFTMAX = new Set(['gpt2', 'gpt_oss']);
+const COMPUTE_SOFTMAX = new Set(['gpt2', 'gpt_oss', 'llama4', 'llama4_text']);
 
 /**
  * Bytes a norm over `width` features keeps per token (and per `groups` normalized vectors, for per-head
@@ -476,6 +476,7 @@ function layerSavedPerToken(
           normSaved(arch, o, kd, normWeightsTrain, perHead ? kvHeads : 1)) /
         tp;
     }
+    if (at.l2QkNorm) bytes += llama4QkNormSaved(arch, o, qd, kd, at.numHeads, kvHeads) / tp;
     if (at.mla) {
       // The latents feed the up-projections through their own norms (kv_a_layernorm, q_a_layernorm).
       const ranks = [at.mla.kvLoraRank, at.mla.qLoraRank].filter((r) => r > 0);
@@ -540,6 +541,8 @@ function layerSavedPerToken(
     }
     bytes += linearInputs(t, MLP_MID, f, a, a) / tp;
     bytes += loraExtras(t, MLP_IN, h, f, 1, a) / tp + loraExtras(t, MLP_MID, f, h, 1, a) / tp;
+  } else if (LLAMA4_MOE.has(arch.family)) {
+    bytes += llama4MoeSaved(m, o, t, h, hidden, tp);
   } else {
     const f = m.expertIntermediateSize;
     // Dropless routing keeps exactly topK copies per token; a capacity factor pads every expert's buffer.
@@ -587,6 +590,59 @@ function layerSavedPerToken(
           tp;
   }
   return { bytes, scores, fixed };
+}
+
+/**
+ * Llama4TextL2Norm on q and k (modeling_llama4.py: `_norm(x.float()).type_as(x)`, no weight): pow and
+ * the product keep the fp32 input, and the per-row rsqrt — a norm whose scale never trains.
+ */
+function llama4QkNormSaved(
+  arch: Architecture,
+  o: TrainingActivationOptions,
+  qd: number,
+  kd: number,
+  heads: number,
+  kvHeads: number,
+): number {
+  return normSaved(arch, o, qd, false, heads) + normSaved(arch, o, kd, false, kvHeads);
+}
+
+/** Families whose MoE sends every token through every expert (transformers Llama4TextMoe). */
+const LLAMA4_MOE = new Set(['llama4', 'llama4_text']);
+
+/**
+ * Llama 4's MoE block (modeling_llama4.py Llama4TextMoe.forward), per token: not dropless top-k —
+ * the input is repeated once per expert and scaled by the sigmoid router score (0 outside the top-k),
+ * so every expert runs on every token. Per expert: the repeated input and its scaled copy (the bmm
+ * input, kept when the experts train), the gate_up output and the activation, and the down input when
+ * the experts train (peft's all-linear does not reach these fused experts: frozen under LoRA). The
+ * router (Llama4Router) keeps its input when it trains, the top-k indices, the fp32 sigmoid and the
+ * transposed score copy the scaling multiplies by. The shared expert is a dense gated MLP on the same
+ * normed input (kept once with the router's when everything trains).
+ */
+function llama4MoeSaved(
+  m: Extract<LayerSpec['mlp'], { kind: 'moe' }>,
+  o: TrainingActivationOptions,
+  t: TrainableSet,
+  h: number,
+  hidden: number,
+  tp: number,
+): number {
+  const a = o.computeBytes;
+  const ah = o.hiddenBytes ?? a;
+  const f = m.expertIntermediateSize;
+  const act = o.kernels === 'eager' ? 3 : 2;
+  let bytes = (t === 'all' ? ah * h : linearInputs(t, ROUTER, h, ah, a)) * hidden;
+  bytes += 8 * m.topK + 4 * m.numExperts + a * m.numExperts;
+  const expertsTrain = t === 'all';
+  bytes += m.numExperts * (a * h + (expertsTrain ? a * h : 0) + (act * a * f + (expertsTrain ? a * f : 0)) / tp);
+  if (m.shared) {
+    const sf = m.shared.intermediateSize;
+    if (t !== 'all') bytes += linearInputs(t, MLP_IN, h, ah, a) * hidden;
+    bytes += (act * a * sf + linearInputs(t, MLP_MID, sf, a, a)) / tp;
+    bytes += (loraExtras(t, MLP_IN, h, sf, 1, a) + loraExtras(t, MLP_MID, sf, h, 1, a)) / tp;
+  }
+  return bytes;
 }
 
 /**

@@ -2,13 +2,14 @@ import { estimateTraining, InvalidInputError, type TrainingOptions } from '@vram
 import { describe, expect, it } from 'vitest';
 import { QLORA_BASE_FORMAT } from '../qlora-format.js';
 import {
+  ACTIVATIONS_NOT_RECORDED,
   activationFixture,
   KNOWN_ACTIVATION_DIFFERENCES,
   lossPeakCases,
   type SavedRecord,
   savedActivationCases,
 } from './activations.js';
-import { catalogueModel, reducedOverrides } from './fixtures.js';
+import { catalogueIds, catalogueModel, reducedOverrides } from './fixtures.js';
 
 const f = activationFixture();
 const saved = savedActivationCases(f);
@@ -21,6 +22,22 @@ describe(`bytes saved for backward per layer against torch ${f.versions.torch} /
     for (const [id, rows] of Object.entries(f.models)) {
       const keys = Object.keys(rows).filter((k) => k !== 'loss');
       expect(keys.length, id).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('records every catalogue config, or lists it as not recorded yet', () => {
+    expect(catalogueIds().filter((id) => !f.models[id])).toEqual([...ACTIVATIONS_NOT_RECORDED].sort());
+  });
+
+  it('compares every recorded setting: a row without bytes is only an attention transformers does not implement', () => {
+    for (const [id, rows] of Object.entries(f.models)) {
+      for (const [mode, l] of Object.entries(rows.loss ?? {})) expect(l.error, `${id} loss/${mode}`).toBeUndefined();
+      for (const [k, r] of Object.entries(rows)) {
+        if (k === 'loss') continue;
+        const rec = r as SavedRecord;
+        if (rec.error) expect(rec.error, `${id} ${k}`).toMatch(/does not support an attention implementation/);
+        else expect(saved.filter((c) => c.config === id && c.key === k).length, `${id} ${k}`).toBeGreaterThan(0);
+      }
     }
   });
 

@@ -169,11 +169,16 @@ export const moeFamilies: ConfigFamily[] = [
         chunk > 0 && (i + 1) % 4 !== 0 ? 'chunked_attention' : 'full_attention',
       );
       const mlps: MlpSpec[] = types.map((_, i) => ((i + 1) % step === 0 ? spec : denseMlp(traits, denseWidth)));
+      // Llama4TextAttention applies the L2 norm only where it applies rope (no_rope_layers: every 4th layer skips both).
+      const l2 = r.bool('use_qk_norm', false);
       return assemble(
         r,
         traits,
         { hidden, vocab },
-        types.map((t, i) => softmaxAttention(traits, shape, i, t, chunk || undefined)),
+        types.map((t, i) => {
+          const a = softmaxAttention(traits, shape, i, t, chunk || undefined);
+          return l2 && (i + 1) % 4 !== 0 ? { ...a, l2QkNorm: true } : a;
+        }),
         mlps,
       );
     },
