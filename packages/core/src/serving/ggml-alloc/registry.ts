@@ -4,12 +4,15 @@
  */
 import { DENSE_BUILDERS } from './dense.js';
 import type { ArchGraphBuilder } from './llm-graph.js';
+import { llamaWithExperts, MOE_BUILDERS } from './moe.js';
 
 export type { ArchGraphBuilder } from './llm-graph.js';
 
 /** Every architecture with a graph builder. */
 export const GRAPH_BUILDERS: Readonly<Record<string, ArchGraphBuilder>> = {
   ...DENSE_BUILDERS,
+  ...MOE_BUILDERS,
+  llama: llamaWithExperts(DENSE_BUILDERS.llama),
 };
 
 /**
