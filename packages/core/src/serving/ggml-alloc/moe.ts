@@ -382,6 +382,9 @@ const gptOss: ArchGraphBuilder = (arch, p) => {
     );
     inpL = lg.cb(g.add(cur, ffnInp), 'l_out', il);
   }
+  // res->t_h_nextn (the last layer's output, before the rows are picked) is a graph output
+  // (src/llama-graph.cpp llm_graph_result::set_outputs): never freed.
+  g.setOutput(inpL);
   outputHead(lg, arch, g.getRows(inpL, outIds));
   return g.graph();
 };
