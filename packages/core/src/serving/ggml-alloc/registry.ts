@@ -4,6 +4,7 @@
  */
 import { DENSE_BUILDERS } from './dense.js';
 import type { ArchGraphBuilder } from './llm-graph.js';
+import { MLA_BUILDERS } from './mla.js';
 import { llamaWithExperts, MOE_BUILDERS } from './moe.js';
 
 export type { ArchGraphBuilder } from './llm-graph.js';
@@ -12,6 +13,7 @@ export type { ArchGraphBuilder } from './llm-graph.js';
 export const GRAPH_BUILDERS: Readonly<Record<string, ArchGraphBuilder>> = {
   ...DENSE_BUILDERS,
   ...MOE_BUILDERS,
+  ...MLA_BUILDERS,
   llama: llamaWithExperts(DENSE_BUILDERS.llama),
 };
 
