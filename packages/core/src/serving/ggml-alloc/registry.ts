@@ -4,6 +4,7 @@
  */
 import { DENSE_BUILDERS } from './dense.js';
 import type { ArchGraphBuilder } from './llm-graph.js';
+import { HYBRID_BUILDERS } from './hybrid.js';
 import { MLA_BUILDERS } from './mla.js';
 import { llamaWithExperts, MOE_BUILDERS } from './moe.js';
 
@@ -14,6 +15,7 @@ export const GRAPH_BUILDERS: Readonly<Record<string, ArchGraphBuilder>> = {
   ...DENSE_BUILDERS,
   ...MOE_BUILDERS,
   ...MLA_BUILDERS,
+  ...HYBRID_BUILDERS,
   llama: llamaWithExperts(DENSE_BUILDERS.llama),
 };
 
