@@ -13,6 +13,8 @@ import type { WeightFormat } from '../formats/weight-format.js';
 import { layerSlice, memoArch, padTo, prepared, requireInt, tensorBytes } from './devices.js';
 import { excerpt } from '../validate.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
+import { type ComputeBufferInputs, computeBufferPlan } from './ggml-alloc/compute-buffer.js';
+import type { AllocPlan } from './ggml-alloc/gallocr.js';
 
 /** llama.cpp settings, under the engine's own flag names. */
 export interface LlamaCppOptions {
@@ -388,6 +390,34 @@ function cpuComputePhases(arch: Architecture, c: ComputeInputs): BreakdownPart {
   );
 }
 
+/**
+ * The CPU backend's compute buffer as ggml-alloc plans llama.cpp's reserve graph: the architecture's graph
+ * (ggml-alloc/: src/models/<arch>.cpp over src/llama-graph.cpp) placed by ggml/src/ggml-alloc.c's rules into
+ * the CPU buffer type (32-byte alignment, ggml_nbytes); its parts are the tensors live at the peak.
+ */
+function simulatedComputePart(plan: AllocPlan, c: ComputeBufferInputs, ggufArch: string): BreakdownPart {
+  const parts: Record<string, BreakdownPart> = {};
+  let live = 0;
+  for (const t of plan.peak) {
+    const key = Object.hasOwn(parts, t.name) ? `${t.name}@${t.offset}` : t.name;
+    parts[key] = part(t.bytes, `${t.op} at offset ${t.offset}`, { accuracy: 'model' });
+    live += t.bytes;
+  }
+  // Blocks freed below the peak that no live tensor fills (ggml-alloc's best-fit leaves holes).
+  if (plan.bytes > live)
+    parts.unusedBlocks = part(plan.bytes - live, 'free blocks below the peak (fragmentation and alignment)');
+  return part(
+    plan.bytes,
+    `CPU compute buffer: ggml-alloc's plan of the ${ggufArch} reserve graph at n_ubatch ${c.ubatch} (${c.cells} KV cells × ${c.unified ? 1 : c.nSeqMax} streams${c.flashAttn ? ', flash attention' : ''}); parts: tensors live at the peak`,
+    {
+      accuracy: 'model',
+      source:
+        'ggml/src/ggml-alloc.c (ggml_gallocr_alloc_graph_impl, ggml_dyn_tallocr_alloc), src/llama-graph.cpp, src/models/<arch>.cpp, src/llama-context.cpp graph_reserve; exact on every node-llama-cpp 3.21.1 CPU fixture of the family',
+      parts,
+    },
+  );
+}
+
 function gpuWeightTotal(gpu: readonly number[], hostRead: number): number {
   const onGpu = gpu.reduce((a, b) => a + b, 0);
   return onGpu + hostRead === 0 ? 0 : onGpu / (onGpu + hostRead);
@@ -716,7 +746,22 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let hostCompute = F32 * ubatch * arch.hiddenSize + maskBytes + 2 * F32 * ubatch;
   let hostComputePart: BreakdownPart | undefined;
   if (gpus.length === 0) {
-    hostComputePart = cpuComputePhases(arch, computeIn);
+    // The reserve graph planned as ggml-alloc plans it, where a graph builder covers the architecture;
+    // the fitted phases otherwise.
+    const simIn: ComputeBufferInputs = {
+      ubatch,
+      batch: b,
+      nCtx,
+      cells,
+      swaCells: swaCells ?? cells,
+      nSeqMax: np,
+      unified,
+      flashAttn: fa,
+      typeK: ctk,
+      typeV: ctv,
+    };
+    const plan = computeBufferPlan(arch, ggufArch, simIn);
+    hostComputePart = plan ? simulatedComputePart(plan, simIn, ggufArch) : cpuComputePhases(arch, computeIn);
     hostCompute = hostComputePart.bytes;
   }
   const hostParts: Record<string, BreakdownPart> = {

@@ -5,7 +5,9 @@
  */
 import type { Architecture } from '../../model/architecture.js';
 import { type AllocPlan, type PlannerBufferType, planGraph } from './gallocr.js';
+import type { GgmlGraph } from './graph.js';
 import type { GraphReserveParams } from './llm-graph.js';
+import { UnsupportedGraphError } from './unsupported.js';
 import { graphBuilderFor } from './registry.js';
 
 /** The llama.cpp settings the reserve graph depends on. */
@@ -78,7 +80,14 @@ export function computeBufferPlan(
   }
   const hit = byKey.get(key);
   if (hit) return hit;
-  const plan = planGraph(build(arch, p), buft);
+  let graph: GgmlGraph;
+  try {
+    graph = build(arch, p);
+  } catch (e) {
+    if (e instanceof UnsupportedGraphError) return undefined;
+    throw e;
+  }
+  const plan = planGraph(graph, buft);
   byKey.set(key, plan);
   return plan;
 }

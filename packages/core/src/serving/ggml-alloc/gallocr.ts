@@ -32,6 +32,8 @@ export interface AllocPlan {
   chunks: number[];
   /** The tensors live when the last chunk-growing allocation happened (by offset). */
   peak: LiveTensor[];
+  /** With `trace`: where each allocated tensor was placed, in allocation order. */
+  placements?: LiveTensor[];
 }
 
 /** ggml_op_can_inplace (ggml/src/ggml-alloc.c): ops whose result may take a parent's memory. */
@@ -192,9 +194,11 @@ function sameLayout(a: GgmlTensor, b: GgmlTensor): boolean {
  * graph is one split: ggml-backend.cpp ggml_backend_sched_split_graph).
  * @param graph nodes and leafs in ggml's order
  * @param buft the buffer type's alignment, chunk limit and allocation size rule
+ * @param opts `trace` to return every placement
  * @returns the buffer size in bytes and the tensors live at the peak
  */
-export function planGraph(graph: GgmlGraph, buft: PlannerBufferType): AllocPlan {
+export function planGraph(graph: GgmlGraph, buft: PlannerBufferType, opts: { trace?: boolean } = {}): AllocPlan {
+  const placements: LiveTensor[] | undefined = opts.trace ? [] : undefined;
   const sizeOf = buft.allocBytes ?? tensorNbytes;
   const alloc = new DynAllocator(buft.alignment, Math.min(buft.maxChunkBytes ?? UNBOUNDED, UNBOUNDED));
   const hash = new Map<number, HashNode>();
@@ -240,6 +244,7 @@ export function planGraph(graph: GgmlGraph, buft: PlannerBufferType): AllocPlan 
           // A view parent is never allocated by the planner, so only a real tensor is taken over.
           h.chunk = p.chunk;
           h.offset = p.offset;
+          placements?.push({ name: t.name, op: t.op, bytes: sizeOf(t), offset: p.offset, chunk: p.chunk });
           p.allocated = false;
           live.delete(parent.id);
           live.set(t.id, t);
@@ -251,6 +256,7 @@ export function planGraph(graph: GgmlGraph, buft: PlannerBufferType): AllocPlan 
     const a = alloc.alloc(sizeOf(t));
     h.chunk = a.chunk;
     h.offset = a.offset;
+    placements?.push({ name: t.name, op: t.op, bytes: sizeOf(t), offset: a.offset, chunk: a.chunk });
     live.set(t.id, t);
     if (a.grew) snapshot();
   };
@@ -290,5 +296,5 @@ export function planGraph(graph: GgmlGraph, buft: PlannerBufferType): AllocPlan 
     }
   }
   const chunks = alloc.chunks.map((c) => c.maxSize);
-  return { bytes: chunks.reduce((s, x) => s + x, 0), chunks, peak };
+  return { bytes: chunks.reduce((s, x) => s + x, 0), chunks, peak, ...(placements ? { placements } : {}) };
 }

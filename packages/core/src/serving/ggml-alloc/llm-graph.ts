@@ -360,8 +360,8 @@ export class LlmGraph {
   }
 
   /**
-   * build_attn over a KV cache (llm_graph_input_attn_kv): optional Hadamard rotations, q/v/k expanded
-   * in that order, K and V stored, attention over the whole cache, then wo (+ bias).
+   * build_attn over a KV cache (llm_graph_input_attn_kv, or one cache of llm_graph_input_attn_kv_iswa):
+   * optional Hadamard rotations, q/v/k expanded (q/k/v for iSWA), K and V stored, attention over the whole cache, then wo (+ bias).
    */
   buildAttn(
     inp: AttnInput,
@@ -372,7 +372,7 @@ export class LlmGraph {
     qCur: GgmlTensor,
     kCur: GgmlTensor,
     vCur: GgmlTensor,
-    opts: { kqB?: GgmlTensor; sinks?: GgmlTensor; softcap?: boolean },
+    opts: { kqB?: GgmlTensor; sinks?: GgmlTensor; softcap?: boolean; order?: 'qvk' | 'qkv' },
     il: number,
   ): GgmlTensor {
     const g = this.g;
@@ -384,9 +384,15 @@ export class LlmGraph {
       k = this.hadamard(k, inp.kRot);
     }
     if (inp.vRot) v = this.hadamard(v, inp.vRot);
+    // build_attn expands q, v, k (rope fusion into the cache); the iSWA variant q, k, v.
     g.expand(q);
-    g.expand(v);
-    g.expand(k);
+    if (opts.order === 'qkv') {
+      g.expand(k);
+      g.expand(v);
+    } else {
+      g.expand(v);
+      g.expand(k);
+    }
     g.expand(this.cpyK(k, inp.kIdxs, cache));
     g.expand(this.cpyV(v, inp.vIdxs!, cache));
     let cur = this.buildAttnMha(
