@@ -5,9 +5,9 @@
  */
 import type { Architecture, MoeMlpSpec, SoftmaxAttentionSpec } from '../../model/architecture.js';
 import { isSoftmaxAttention } from '../../model/architecture.js';
+import { denseDecoder, LLAMA_SPEC, type MoeFfnHook } from './dense.js';
 import type { GgmlTensor } from './graph.js';
-import { attnInpKvIswa, buildAttnIswa } from './iswa.js';
-import { type ArchGraphBuilder, type AttnShape, type FfnOp, type GraphReserveParams, LlmGraph } from './llm-graph.js';
+import { type ArchGraphBuilder, type AttnInput, type AttnShape, type FfnOp, LlmGraph } from './llm-graph.js';
 
 /** llama_expert_gating_func_type as the MoE builders use it (src/llama-hparams.h). */
 export type MoeGating = 'softmax' | 'sigmoid' | 'softmax_weight';
@@ -200,135 +200,31 @@ function qkvWeights(lg: LlmGraph, il: number, s: AttnShape, bias: boolean) {
   };
 }
 
-/** The inputs of a decoder over one KV cache: embeddings, positions, the attention input, out ids. */
-function startKv(arch: Architecture, p: GraphReserveParams) {
-  const lg = new LlmGraph(p, arch.hiddenSize);
-  const attn = arch.layers.map((_, il) => softmaxAttention(arch, il));
-  const inpL = lg.inpEmbd(lg.weight('token_embd.weight', [arch.hiddenSize, arch.vocabSize]));
-  const pos = lg.inpPos();
+/**
+ * build_attn_inp_kv_iswa (src/llama-graph.cpp): the base cache's k/v indices and mask, then the SWA
+ * cache's (its own n_kv), each with its rotations; V indices sized by hparams.n_embd_v_gqa_max.
+ */
+function attnInpIswa(lg: LlmGraph, attn: readonly SoftmaxAttentionSpec[]): { base: AttnInput; swa: AttnInput } {
+  const vGqaMax = Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim));
   const a0 = attn[0]!;
-  const inp = lg.attnInpKv(p.nKv, Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim)), a0.headDim, a0.vHeadDim);
-  const outIds = lg.inpOutIds();
-  return { lg, attn, inpL, pos, inp, outIds };
+  return {
+    base: lg.attnInpKv(lg.p.nKv, vGqaMax, a0.headDim, a0.vHeadDim),
+    swa: lg.attnInpKv(lg.p.nKvSwa, vGqaMax, a0.headDim, a0.vHeadDim, '_swa'),
+  };
 }
 
-/**
- * src/models/qwen3moe.cpp: RMSNorm, Q/K/V, per-head Q and K RMSNorm each followed by RoPE, attention,
- * the last layer's rows kept, residual, RMSNorm, softmax-gated experts (renormalized), residual.
- */
-const qwen3moe: ArchGraphBuilder = (arch, p) => {
-  const { lg, attn, inpL: first, pos, inp, outIds } = startKv(arch, p);
-  const g = lg.g;
-  const n = arch.hiddenSize;
-  const nLayer = arch.layers.length;
-  let inpL = first;
-  for (let il = 0; il < nLayer; il++) {
-    const a = attn[il]!;
-    const s = attnShape(a);
-    const m = moeMlp(arch, il);
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
-    let inpSA = inpL;
-    let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
-    const qkv = lg.buildQkv(cur, s, qkvWeights(lg, il, s, a.qkvBias), il);
-    let q = lg.buildNorm(qkv.q, w('attn_q_norm.weight', [s.headK]), undefined, 'rms', 'Qcur_normed', il);
-    q = lg.cb(g.rope(q, pos), 'Qcur', il);
-    let k = lg.buildNorm(qkv.k, w('attn_k_norm.weight', [s.headK]), undefined, 'rms', 'Kcur_normed', il);
-    k = lg.cb(g.rope(k, pos), 'Kcur', il);
-    cur = lg.buildAttn(
-      inp,
-      lg.layerCache(il, s, p.nKv),
-      s,
-      w('attn_output.weight', [s.headV * s.nHead, n]),
-      undefined,
-      q,
-      k,
-      qkv.v,
-      {},
-      il,
-    );
-    if (il === nLayer - 1) {
-      cur = g.getRows(cur, outIds);
-      inpSA = g.getRows(inpSA, outIds);
-    }
-    const ffnInp = lg.cb(g.add(cur, inpSA), 'ffn_inp', il);
-    cur = lg.buildNorm(ffnInp, w('ffn_norm.weight', [n]), undefined, 'rms', 'ffn_norm', il);
-    cur = buildMoeFfn(
-      lg,
-      cur,
-      moeWeights(lg, il, m),
-      m.numExperts,
-      m.topK,
-      { op: 'silu', normW: true, gating: 'softmax' },
-      il,
-    );
-    inpL = lg.cb(g.add(cur, ffnInp), 'l_out', il);
-  }
-  outputHead(lg, arch, inpL);
-  return g.graph();
-};
-
-/**
- * src/models/llama.cpp with experts (Mixtral converts to `llama`): the dense llama layer whose FFN is
- * build_moe_ffn (softmax gating, renormalized) wherever the layer has `ffn_gate_inp`.
- */
-const llamaMoe: ArchGraphBuilder = (arch, p) => {
-  const { lg, attn, inpL: first, pos, inp, outIds } = startKv(arch, p);
-  const g = lg.g;
-  const n = arch.hiddenSize;
-  const nLayer = arch.layers.length;
-  let inpL = first;
-  for (let il = 0; il < nLayer; il++) {
-    const a = attn[il]!;
-    const s = attnShape(a);
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
-    let inpSA = inpL;
-    let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
-    const qkv = lg.buildQkv(cur, s, qkvWeights(lg, il, s, a.qkvBias), il);
-    const q = lg.cb(g.rope(qkv.q, pos), 'Qcur', il);
-    const k = lg.cb(g.rope(qkv.k, pos), 'Kcur', il);
-    cur = lg.buildAttn(
-      inp,
-      lg.layerCache(il, s, p.nKv),
-      s,
-      w('attn_output.weight', [s.headV * s.nHead, n]),
-      a.outBias ? w('attn_output.bias', [n]) : undefined,
-      q,
-      k,
-      qkv.v,
-      {},
-      il,
-    );
-    if (il === nLayer - 1) {
-      cur = g.getRows(cur, outIds);
-      inpSA = g.getRows(inpSA, outIds);
-    }
-    const ffnInp = lg.cb(g.add(cur, inpSA), 'ffn_inp', il);
-    cur = lg.buildNorm(ffnInp, w('ffn_norm.weight', [n]), undefined, 'rms', 'ffn_norm', il);
-    const m = arch.layers[il]!.mlp;
-    if (m.kind === 'moe') {
-      cur = buildMoeFfn(
-        lg,
-        cur,
-        moeWeights(lg, il, m),
-        m.numExperts,
-        m.topK,
-        { op: 'silu', normW: true, gating: 'softmax' },
-        il,
-      );
-    } else {
-      const ff = m.intermediateSize;
-      cur = lg.buildFfn(
-        cur,
-        { up: w('ffn_up.weight', [n, ff]), gate: w('ffn_gate.weight', [n, ff]), down: w('ffn_down.weight', [ff, n]) },
-        'silu',
-        'par',
-        il,
-      );
-    }
-    inpL = lg.cb(g.add(cur, ffnInp), 'l_out', il);
-  }
-  outputHead(lg, arch, inpL);
-  return g.graph();
+/** build_moe_ffn as llama.cpp's llama and qwen3moe graphs call it: SiLU experts, softmax gating, renormalized. */
+const softmaxExperts: MoeFfnHook = (lg, cur, arch, il) => {
+  const m = moeMlp(arch, il);
+  return buildMoeFfn(
+    lg,
+    cur,
+    moeWeights(lg, il, m),
+    m.numExperts,
+    m.topK,
+    { op: 'silu', normW: true, gating: 'softmax' },
+    il,
+  );
 };
 
 /**
@@ -344,30 +240,30 @@ const gptOss: ArchGraphBuilder = (arch, p) => {
   const attn = arch.layers.map((_, il) => softmaxAttention(arch, il));
   let inpL = lg.inpEmbd(lg.weight('token_embd.weight', [n, arch.vocabSize]));
   const pos = lg.inpPos();
-  const inp = attnInpKvIswa(lg, attn);
+  const inp = attnInpIswa(lg, attn);
   const outIds = lg.inpOutIds();
   for (let il = 0; il < nLayer; il++) {
     const a = attn[il]!;
     const s = attnShape(a);
     const m = moeMlp(arch, il);
+    const swa = a.kind !== 'full';
     const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
     const inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     const qkv = lg.buildQkv(cur, s, qkvWeights(lg, il, s, a.qkvBias), il);
     const q = lg.cb(g.rope(qkv.q, pos), 'Qcur', il);
     const k = lg.cb(g.rope(qkv.k, pos), 'Kcur', il);
-    cur = buildAttnIswa(
-      lg,
-      inp,
-      a.kind !== 'full',
-      il,
+    cur = lg.buildAttn(
+      swa ? inp.swa : inp.base,
+      lg.layerCache(il, s, swa ? p.nKvSwa : p.nKv),
       s,
       w('attn_output.weight', [s.headV * s.nHead, n]),
       a.outBias ? w('attn_output.bias', [n]) : undefined,
       q,
       k,
       qkv.v,
-      a.sinks ? w('attn_sinks.weight', [s.nHead]) : undefined,
+      { order: 'qkv', ...(a.sinks ? { sinks: w('attn_sinks.weight', [s.nHead]) } : {}) },
+      il,
     );
     const ffnInp = lg.cb(g.add(cur, inpSA), 'ffn_inp', il);
     cur = lg.buildNorm(ffnInp, w('post_attention_norm.weight', [n]), undefined, 'rms', 'attn_post_norm', il);
@@ -406,7 +302,7 @@ const llama4: ArchGraphBuilder = (arch, p) => {
   // build_inp_attn_scale: [1, 1, n_tokens].
   const attnScale = g.input('attn_scale', 'F32', [1, 1, lg.nTokens]);
   const iswa = attn.some((a) => a.kind !== 'full');
-  const inp = iswa ? attnInpKvIswa(lg, attn) : undefined;
+  const inp = iswa ? attnInpIswa(lg, attn) : undefined;
   const inpKv = iswa
     ? undefined
     : lg.attnInpKv(p.nKv, Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim)), attn[0]!.headDim, attn[0]!.vHeadDim);
@@ -436,9 +332,19 @@ const llama4: ArchGraphBuilder = (arch, p) => {
     } else q = lg.cb(g.mul(q, attnScale), 'Qcur', il);
     const wo = w('attn_output.weight', [s.headV * s.nHead, n]);
     const bo = a.outBias ? w('attn_output.bias', [n]) : undefined;
-    cur = inp
-      ? buildAttnIswa(lg, inp, a.kind !== 'full', il, s, wo, bo, q, k, qkv.v, undefined)
-      : lg.buildAttn(inpKv!, lg.layerCache(il, s, p.nKv), s, wo, bo, q, k, qkv.v, {}, il);
+    const swa = iswa && a.kind !== 'full';
+    cur = lg.buildAttn(
+      inp ? (swa ? inp.swa : inp.base) : inpKv!,
+      lg.layerCache(il, s, swa ? p.nKvSwa : p.nKv),
+      s,
+      wo,
+      bo,
+      q,
+      k,
+      qkv.v,
+      { order: inp ? 'qkv' : 'qvk' },
+      il,
+    );
     if (il === nLayer - 1) {
       cur = g.getRows(cur, outIds);
       inpSA = g.getRows(inpSA, outIds);
@@ -478,17 +384,12 @@ const llama4: ArchGraphBuilder = (arch, p) => {
   return g.graph();
 };
 
-/** MoE architectures by `general.architecture` (`llama` here takes dense layers too: Mixtral's layers are all MoE). */
+/** MoE architectures by `general.architecture` (`llama` overrides the dense table's: dense layers stay dense). */
 export const MOE_BUILDERS = {
-  qwen3moe,
+  // src/models/llama.cpp: the MoE branch wherever a layer has ffn_gate_inp (Mixtral converts to `llama`).
+  llama: (arch, p) => denseDecoder(arch, p, { ...LLAMA_SPEC, moeFfn: softmaxExperts }),
+  // src/models/qwen3moe.cpp: qwen3.cpp's layer (per-head q/k RMSNorm before RoPE) with build_moe_ffn.
+  qwen3moe: (arch, p) => denseDecoder(arch, p, { ...LLAMA_SPEC, qkNorm: 'per-head', moeFfn: softmaxExperts }),
   'gpt-oss': gptOss,
   llama4,
 } satisfies Record<string, ArchGraphBuilder>;
-
-/**
- * The registry's `llama` entry: llama.cpp runs one llama graph and branches per layer on `ffn_gate_inp`;
- * a model with any MoE layer (Mixtral) takes {@link llamaMoe}, a dense one the dense builder.
- */
-export function llamaWithExperts(dense: ArchGraphBuilder): ArchGraphBuilder {
-  return (arch, p) => (arch.layers.some((l) => l.mlp.kind === 'moe') ? llamaMoe : dense)(arch, p);
-}

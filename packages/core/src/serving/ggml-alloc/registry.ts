@@ -6,7 +6,7 @@ import { DENSE_BUILDERS } from './dense.js';
 import type { ArchGraphBuilder } from './llm-graph.js';
 import { HYBRID_BUILDERS } from './hybrid.js';
 import { MLA_BUILDERS } from './mla.js';
-import { llamaWithExperts, MOE_BUILDERS } from './moe.js';
+import { MOE_BUILDERS } from './moe.js';
 
 export type { ArchGraphBuilder } from './llm-graph.js';
 
@@ -16,7 +16,6 @@ export const GRAPH_BUILDERS: Readonly<Record<string, ArchGraphBuilder>> = {
   ...MOE_BUILDERS,
   ...MLA_BUILDERS,
   ...HYBRID_BUILDERS,
-  llama: llamaWithExperts(DENSE_BUILDERS.llama),
 };
 
 /**
