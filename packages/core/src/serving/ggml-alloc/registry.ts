@@ -4,12 +4,18 @@
  */
 import { DENSE_BUILDERS } from './dense.js';
 import type { ArchGraphBuilder } from './llm-graph.js';
+import { HYBRID_BUILDERS } from './hybrid.js';
+import { MLA_BUILDERS } from './mla.js';
+import { MOE_BUILDERS } from './moe.js';
 
 export type { ArchGraphBuilder } from './llm-graph.js';
 
 /** Every architecture with a graph builder. */
 export const GRAPH_BUILDERS: Readonly<Record<string, ArchGraphBuilder>> = {
   ...DENSE_BUILDERS,
+  ...MOE_BUILDERS,
+  ...MLA_BUILDERS,
+  ...HYBRID_BUILDERS,
 };
 
 /**
