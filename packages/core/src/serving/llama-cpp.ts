@@ -270,6 +270,11 @@ interface ComputeInputs {
  * - output (device of the output layer): logits n_vocab × n_ubatch + the normed hidden state — the
  *   reserve graph outputs every token of the ubatch (src/llama-context.cpp graph_reserve).
  * Fitted against llama.cpp CI logs (open_llama_7b_v2, pythia): within 3% on every recorded run.
+ * Not the ggml-alloc simulation the CPU buffer uses: a GPU's compute buffer holds one split of a
+ * multi-backend graph — ggml_backend_sched_split_graph (ggml/src/ggml-backend.cpp) assigns each op a
+ * backend in five passes, copies every split input into the GPU's buffer as an output that is never
+ * freed, and offloads CPU-resident matmuls at ≥ 32 tokens — and no GPU run can be recorded here to check
+ * a simulation of that, so the fitted phases stay for CUDA.
  */
 function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean, withOutput: boolean): BreakdownPart {
   const h = arch.hiddenSize;

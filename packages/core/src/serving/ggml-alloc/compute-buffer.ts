@@ -53,6 +53,7 @@ export function reserveParams(c: ComputeBufferInputs): GraphReserveParams {
 }
 
 const memo = new WeakMap<Architecture, Map<string, AllocPlan>>();
+const MEMO_PER_MODEL = 512;
 
 /**
  * The compute buffer of a backend for the whole model on it, as ggml-alloc plans the reserve graph.
@@ -80,6 +81,8 @@ export function computeBufferPlan(
   }
   const hit = byKey.get(key);
   if (hit) return hit;
+  // A sweep over many settings of one model keeps the memo bounded (oldest entries go first).
+  if (byKey.size >= MEMO_PER_MODEL) byKey.delete(byKey.keys().next().value!);
   let graph: GgmlGraph;
   try {
     graph = build(arch, p);

@@ -4,7 +4,18 @@
  * Every op below re-derives the result shape, type and view relation of the ggml function it names
  * (ggml/src/ggml.c); none computes data.
  */
-import { ggmlTypeLayout } from '../../model/ggml-types.js';
+import { type GgmlTypeLayout, ggmlTypeLayout } from '../../model/ggml-types.js';
+
+// Layouts by the exact spelling used here (ggmlTypeLayout normalizes case on every call; graphs ask often).
+const LAYOUTS = new Map<string, GgmlTypeLayout>();
+function layoutOf(type: string): GgmlTypeLayout {
+  let l = LAYOUTS.get(type);
+  if (!l) {
+    l = ggmlTypeLayout(type);
+    LAYOUTS.set(type, l);
+  }
+  return l;
+}
 
 /** ggml ops the planner distinguishes (ggml/include/ggml.h enum ggml_op, as ggml_op_name spells them). */
 export type GgmlOp =
@@ -95,13 +106,13 @@ const MAX_SRC = 10;
 
 /** ggml_row_size: bytes of `ne0` values of `type`. */
 export function rowBytes(type: string, ne0: number): number {
-  const t = ggmlTypeLayout(type);
+  const t = layoutOf(type);
   return (t.blockBytes * ne0) / t.blockElements;
 }
 
 /** ggml_nbytes (ggml/src/ggml.c): the byte span of a tensor with strides `nb`. */
 export function tensorNbytes(t: Pick<GgmlTensor, 'type' | 'ne' | 'nb'>): number {
-  const layout = ggmlTypeLayout(t.type);
+  const layout = layoutOf(t.type);
   if (t.ne.some((n) => n <= 0)) return 0;
   let bytes: number;
   if (layout.blockElements === 1) {
@@ -115,7 +126,7 @@ export function tensorNbytes(t: Pick<GgmlTensor, 'type' | 'ne' | 'nb'>): number 
 }
 
 function contiguousStrides(type: string, ne: Dims): Dims {
-  const layout = ggmlTypeLayout(type);
+  const layout = layoutOf(type);
   const nb0 = layout.blockBytes;
   const nb1 = (nb0 * ne[0]) / layout.blockElements;
   const nb2 = nb1 * ne[1];
@@ -169,7 +180,7 @@ export class GraphBuilder {
       id: this.nextId++,
       name,
       op,
-      type: type.toUpperCase(),
+      type: type === 'F32' || type === 'F16' ? type : type.toUpperCase(),
       ne: d,
       nb: view?.nb ?? contiguousStrides(type, d),
       src: [...src],
@@ -239,7 +250,7 @@ export class GraphBuilder {
     const d = dims(ne);
     const nb1 = nb[0] ?? rowBytes(a.type, d[0]);
     const nb2 = nb[1] ?? nb1 * d[1];
-    const strides: Dims = [ggmlTypeLayout(a.type).blockBytes, nb1, nb2, nb[2] ?? nb2 * d[2]];
+    const strides: Dims = [layoutOf(a.type).blockBytes, nb1, nb2, nb[2] ?? nb2 * d[2]];
     return this.make('VIEW', a.type, d, [a], name, { of: a, offset, nb: strides });
   }
 
