@@ -417,7 +417,7 @@ function simulatedComputePart(plan: AllocPlan, c: ComputeBufferInputs, ggufArch:
     {
       accuracy: 'model',
       source:
-        'ggml/src/ggml-alloc.c (ggml_gallocr_alloc_graph_impl, ggml_dyn_tallocr_alloc), src/llama-graph.cpp, src/models/<arch>.cpp, src/llama-context.cpp graph_reserve; exact on every node-llama-cpp 3.21.1 CPU fixture of the family',
+        'ggml/src/ggml-alloc.c (ggml_gallocr_alloc_graph_impl, ggml_dyn_tallocr_alloc), src/llama-graph.cpp, src/models/<arch>.cpp, src/llama-context.cpp graph_reserve; exact on every recorded node-llama-cpp 3.21.1 CPU run (validation/llama-cpp)',
       parts,
     },
   );
