@@ -110,6 +110,8 @@ const deepseek2: ArchGraphBuilder = (arch, p) => {
     } else {
       // DeepSeek-V2 routes by softmax without renormalizing (expert_gating_func absent, expert_weights_norm
       // false); V3-style routers (a correction bias) by sigmoid, renormalized (deepseek2.cpp load_arch_hparams).
+      // Not built for V3 (the architecture does not carry them; no fixture measures V3): the group-limited
+      // selection (n_expert_groups: tensors of n_expert × n_tokens) and the routed_scaling_factor scale.
       const v3 = m.routerCorrectionBias;
       const moe = buildMoeFfn(
         lg,
