@@ -6,12 +6,13 @@
  */
 import type { Architecture } from '../../model/architecture.js';
 import { rowBytes } from './graph.js';
+import { UnsupportedGraphError } from './unsupported.js';
 import { type ArchGraphBuilder, type AttnShape, LlmGraph } from './llm-graph.js';
 import { buildMoeFfn, buildSharedExpert, moeWeights, outputHead, softmaxAttention } from './moe.js';
 
 function mlaSpec(arch: Architecture, il: number) {
   const a = softmaxAttention(arch, il);
-  if (!a.mla) throw new Error(`layer ${il} of ${arch.family} has no latent attention (mla)`);
+  if (!a.mla) throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no latent attention (mla)`);
   return { a, mla: a.mla };
 }
 

@@ -7,6 +7,7 @@ import type { Architecture, MoeMlpSpec, SoftmaxAttentionSpec } from '../../model
 import { isSoftmaxAttention } from '../../model/architecture.js';
 import { denseDecoder, LLAMA_SPEC, type MoeFfnHook } from './dense.js';
 import type { GgmlTensor } from './graph.js';
+import { UnsupportedGraphError } from './unsupported.js';
 import { type ArchGraphBuilder, type AttnInput, type AttnShape, type FfnOp, LlmGraph } from './llm-graph.js';
 
 /** llama_expert_gating_func_type as the MoE builders use it (src/llama-hparams.h). */
@@ -159,13 +160,13 @@ export function buildSharedExpert(lg: LlmGraph, cur: GgmlTensor, il: number, wid
 
 export function softmaxAttention(arch: Architecture, il: number): SoftmaxAttentionSpec {
   const a = arch.layers[il]!.attention;
-  if (!isSoftmaxAttention(a)) throw new Error(`layer ${il} of ${arch.family} has no softmax attention`);
+  if (!isSoftmaxAttention(a)) throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no softmax attention`);
   return a;
 }
 
 export function moeMlp(arch: Architecture, il: number): MoeMlpSpec {
   const m = arch.layers[il]!.mlp;
-  if (m.kind !== 'moe') throw new Error(`layer ${il} of ${arch.family} has no experts`);
+  if (m.kind !== 'moe') throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no experts`);
   return m;
 }
 
