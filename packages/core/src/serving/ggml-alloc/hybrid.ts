@@ -6,7 +6,7 @@
 import type { LinearAttentionSpec, MlpSpec } from '../../model/architecture.js';
 import { type GgmlTensor, rowBytes } from './graph.js';
 import { type ArchGraphBuilder, type AttnInput, type AttnShape, LlmGraph } from './llm-graph.js';
-import { attnShape, buildMoeFfn, buildSharedExpert, moeWeights, softmaxAttention } from './moe.js';
+import { attnShape, buildMoeFfn, moeWeights, softmaxAttention, swiGluFfn } from './moe.js';
 
 /** llm_graph_input_rs (build_rs_inp_impl): the state-copy indices and their views for the ubatch's sequences. */
 interface RsInput {
@@ -222,18 +222,7 @@ function buildGatedAttn(
  */
 function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: MlpSpec): GgmlTensor {
   const g = lg.g;
-  if (m.kind === 'dense') {
-    const n = lg.nEmbd;
-    const ff = m.intermediateSize;
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
-    return lg.buildFfn(
-      cur,
-      { up: w('ffn_up.weight', [n, ff]), gate: w('ffn_gate.weight', [n, ff]), down: w('ffn_down.weight', [ff, n]) },
-      'silu',
-      'par',
-      il,
-    );
-  }
+  if (m.kind === 'dense') return swiGluFfn(lg, cur, il, m.intermediateSize);
   const moe = buildMoeFfn(
     lg,
     cur,
@@ -244,7 +233,7 @@ function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: MlpSpec): GgmlTe
     il,
   );
   if (!m.shared) return moe;
-  let shexp = lg.cb(buildSharedExpert(lg, cur, il, m.shared.intermediateSize), 'ffn_shexp', il);
+  let shexp = lg.cb(swiGluFfn(lg, cur, il, m.shared.intermediateSize, '_shexp'), 'ffn_shexp', il);
   if (m.shared.gate) {
     const sg = lg.mm(lg.weight(`blk.${il}.ffn_gate_inp_shexp.weight`, [lg.nEmbd]), cur, 'shared_expert_gate', il);
     shexp = lg.cb(g.mul(shexp, lg.cb(g.unary(sg), 'shared_expert_gate_sigmoid', il)), 'ffn_shexp_gated', il);
