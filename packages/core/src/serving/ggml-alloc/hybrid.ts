@@ -3,10 +3,10 @@
  * over the recurrent state (conv state R and delta-net state S, src/llama-memory-recurrent.cpp) and gated
  * full-attention layers over a KV cache, each followed by experts and a sigmoid-gated shared expert.
  */
-import type { LinearAttentionSpec } from '../../model/architecture.js';
+import type { LinearAttentionSpec, MlpSpec } from '../../model/architecture.js';
 import { type GgmlTensor, rowBytes } from './graph.js';
 import { type ArchGraphBuilder, type AttnInput, type AttnShape, LlmGraph } from './llm-graph.js';
-import { attnShape, buildMoeFfn, buildSharedExpert, moeMlp, moeWeights, softmaxAttention } from './moe.js';
+import { attnShape, buildMoeFfn, moeWeights, softmaxAttention, swiGluFfn } from './moe.js';
 
 /** llm_graph_input_rs (build_rs_inp_impl): the state-copy indices and their views for the ubatch's sequences. */
 interface RsInput {
@@ -216,9 +216,13 @@ function buildGatedAttn(
   return lg.mm(w('attn_output.weight', [s.headV * s.nHead, n]), out, 'attn_output', il);
 }
 
-/** build_layer_ffn: experts (softmax, renormalized) plus the shared expert scaled by sigmoid(ffn_gate_inp_shexp · x). */
-function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: ReturnType<typeof moeMlp>): GgmlTensor {
+/**
+ * build_layer_ffn: experts (softmax, renormalized) plus the shared expert scaled by
+ * sigmoid(ffn_gate_inp_shexp · x); a dense layer takes build_ffn (SiLU, parallel gate).
+ */
+function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: MlpSpec): GgmlTensor {
   const g = lg.g;
+  if (m.kind === 'dense') return swiGluFfn(lg, cur, il, m.intermediateSize);
   const moe = buildMoeFfn(
     lg,
     cur,
@@ -229,7 +233,7 @@ function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: ReturnType<typeo
     il,
   );
   if (!m.shared) return moe;
-  let shexp = lg.cb(buildSharedExpert(lg, cur, il, m.shared.intermediateSize), 'ffn_shexp', il);
+  let shexp = lg.cb(swiGluFfn(lg, cur, il, m.shared.intermediateSize, '_shexp'), 'ffn_shexp', il);
   if (m.shared.gate) {
     const sg = lg.mm(lg.weight(`blk.${il}.ffn_gate_inp_shexp.weight`, [lg.nEmbd]), cur, 'shared_expert_gate', il);
     shexp = lg.cb(g.mul(shexp, lg.cb(g.unary(sg), 'shared_expert_gate_sigmoid', il)), 'ffn_shexp_gated', il);
@@ -271,7 +275,7 @@ const qwen3next: ArchGraphBuilder = (arch, p) => {
     cur = lg.cb(g.add(cur, inpSA), 'attn_residual', il);
     const ffnResidual = cur;
     const post = lg.buildNorm(cur, w('post_attention_norm.weight', [n]), undefined, 'rms', 'attn_post_norm', il);
-    cur = buildFfn(lg, post, il, moeMlp(arch, il));
+    cur = buildFfn(lg, post, il, layer.mlp);
     inpL = lg.cb(g.add(cur, ffnResidual), 'post_moe', il);
   }
   const hNextn = lg.buildNorm(inpL, lg.weight('output_norm.weight', [n]), undefined, 'rms', 'h_nextn');

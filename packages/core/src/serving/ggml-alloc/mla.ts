@@ -6,12 +6,13 @@
  */
 import type { Architecture } from '../../model/architecture.js';
 import { rowBytes } from './graph.js';
+import { UnsupportedGraphError } from './unsupported.js';
 import { type ArchGraphBuilder, type AttnShape, LlmGraph } from './llm-graph.js';
-import { buildMoeFfn, buildSharedExpert, moeWeights, outputHead, softmaxAttention } from './moe.js';
+import { buildMoeFfn, moeWeights, outputHead, softmaxAttention, swiGluFfn } from './moe.js';
 
 function mlaSpec(arch: Architecture, il: number) {
   const a = softmaxAttention(arch, il);
-  if (!a.mla) throw new Error(`layer ${il} of ${arch.family} has no latent attention (mla)`);
+  if (!a.mla) throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no latent attention (mla)`);
   return { a, mla: a.mla };
 }
 
@@ -99,17 +100,12 @@ const deepseek2: ArchGraphBuilder = (arch, p) => {
     cur = lg.buildNorm(ffnInp, w('ffn_norm.weight', [n]), undefined, 'rms', 'ffn_norm', il);
     const m = arch.layers[il]!.mlp;
     if (m.kind === 'dense') {
-      const ff = m.intermediateSize;
-      cur = lg.buildFfn(
-        cur,
-        { up: w('ffn_up.weight', [n, ff]), gate: w('ffn_gate.weight', [n, ff]), down: w('ffn_down.weight', [ff, n]) },
-        'silu',
-        'par',
-        il,
-      );
+      cur = swiGluFfn(lg, cur, il, m.intermediateSize);
     } else {
       // DeepSeek-V2 routes by softmax without renormalizing (expert_gating_func absent, expert_weights_norm
       // false); V3-style routers (a correction bias) by sigmoid, renormalized (deepseek2.cpp load_arch_hparams).
+      // Not built for V3 (the architecture does not carry them; no fixture measures V3): the group-limited
+      // selection (n_expert_groups: tensors of n_expert × n_tokens) and the routed_scaling_factor scale.
       const v3 = m.routerCorrectionBias;
       const moe = buildMoeFfn(
         lg,
@@ -122,7 +118,7 @@ const deepseek2: ArchGraphBuilder = (arch, p) => {
       );
       cur = m.shared
         ? lg.cb(
-            g.add(moe, lg.cb(buildSharedExpert(lg, cur, il, m.shared.intermediateSize), 'ffn_shexp', il)),
+            g.add(moe, lg.cb(swiGluFfn(lg, cur, il, m.shared.intermediateSize, '_shexp'), 'ffn_shexp', il)),
             'ffn_out',
             il,
           )

@@ -7,6 +7,7 @@ import type { Architecture, MoeMlpSpec, SoftmaxAttentionSpec } from '../../model
 import { isSoftmaxAttention } from '../../model/architecture.js';
 import { denseDecoder, LLAMA_SPEC, type MoeFfnHook } from './dense.js';
 import type { GgmlTensor } from './graph.js';
+import { UnsupportedGraphError } from './unsupported.js';
 import { type ArchGraphBuilder, type AttnInput, type AttnShape, type FfnOp, LlmGraph } from './llm-graph.js';
 
 /** llama_expert_gating_func_type as the MoE builders use it (src/llama-hparams.h). */
@@ -140,17 +141,16 @@ export function buildMoeFfn(
   return lg.cb(out, 'ffn_moe_out', il);
 }
 
-/** The shared expert (ffn_*_shexp): build_ffn with SiLU in parallel. */
-export function buildSharedExpert(lg: LlmGraph, cur: GgmlTensor, il: number, width: number): GgmlTensor {
+/**
+ * build_ffn with SiLU gated in parallel (LLM_FFN_SILU, LLM_FFN_PAR) over `ffn_{up,gate,down}<suffix>`:
+ * a dense layer's FFN, or with `_shexp` the shared expert.
+ */
+export function swiGluFfn(lg: LlmGraph, cur: GgmlTensor, il: number, width: number, suffix = ''): GgmlTensor {
   const n = lg.nEmbd;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.ffn_${name}${suffix}.weight`, ne);
   return lg.buildFfn(
     cur,
-    {
-      up: w('ffn_up_shexp.weight', [n, width]),
-      gate: w('ffn_gate_shexp.weight', [n, width]),
-      down: w('ffn_down_shexp.weight', [width, n]),
-    },
+    { up: w('up', [n, width]), gate: w('gate', [n, width]), down: w('down', [width, n]) },
     'silu',
     'par',
     il,
@@ -159,13 +159,13 @@ export function buildSharedExpert(lg: LlmGraph, cur: GgmlTensor, il: number, wid
 
 export function softmaxAttention(arch: Architecture, il: number): SoftmaxAttentionSpec {
   const a = arch.layers[il]!.attention;
-  if (!isSoftmaxAttention(a)) throw new Error(`layer ${il} of ${arch.family} has no softmax attention`);
+  if (!isSoftmaxAttention(a)) throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no softmax attention`);
   return a;
 }
 
 export function moeMlp(arch: Architecture, il: number): MoeMlpSpec {
   const m = arch.layers[il]!.mlp;
-  if (m.kind !== 'moe') throw new Error(`layer ${il} of ${arch.family} has no experts`);
+  if (m.kind !== 'moe') throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no experts`);
   return m;
 }
 
@@ -363,20 +363,13 @@ const llama4: ArchGraphBuilder = (arch, p) => {
         il,
       );
       const shexp = lg.cb(
-        buildSharedExpert(lg, normed, il, m.shared?.intermediateSize ?? m.expertIntermediateSize),
+        swiGluFfn(lg, normed, il, m.shared?.intermediateSize ?? m.expertIntermediateSize, '_shexp'),
         'ffn_moe_shexp',
         il,
       );
       cur = lg.cb(g.add(moe, shexp), 'ffn_moe_out_merged', il);
     } else {
-      const ff = m.intermediateSize;
-      cur = lg.buildFfn(
-        normed,
-        { up: w('ffn_up.weight', [n, ff]), gate: w('ffn_gate.weight', [n, ff]), down: w('ffn_down.weight', [ff, n]) },
-        'silu',
-        'par',
-        il,
-      );
+      cur = swiGluFfn(lg, normed, il, m.intermediateSize);
     }
     inpL = lg.cb(g.add(cur, ffnInp), 'l_out', il);
   }
