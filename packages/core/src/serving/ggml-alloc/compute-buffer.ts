@@ -35,6 +35,8 @@ export const CPU_BUFFER_TYPE: PlannerBufferType = { alignment: 32 };
  * The reserve ubatch (src/llama-context.cpp sched_reserve, graph_reserve): n_tokens = min(n_ctx, n_ubatch)
  * rounded up to a multiple of n_seq_max, every token an output up to n_outputs_max (= n_batch), every
  * KV cell of every stream viewed (llama_kv_cache_context for init_full: n_kv = the cache size).
+ * @param c llama.cpp's settings after its own clamps and padding
+ * @returns the parameters the graph builders take
  */
 export function reserveParams(c: ComputeBufferInputs): GraphReserveParams {
   let nTokens = Math.min(c.nCtx, c.ubatch);
@@ -95,7 +97,13 @@ export function computeBufferPlan(
   return plan;
 }
 
-/** {@link computeBufferPlan} for the CPU backend. */
+/**
+ * {@link computeBufferPlan} for the CPU backend.
+ * @param arch the model
+ * @param ggufArch llama.cpp's architecture name
+ * @param c the settings the graph depends on
+ * @returns the plan, or undefined when no builder covers the model
+ */
 export function cpuComputePlan(arch: Architecture, ggufArch: string, c: ComputeBufferInputs): AllocPlan | undefined {
   return computeBufferPlan(arch, ggufArch, c);
 }

@@ -104,13 +104,22 @@ export interface GgmlGraph {
 
 const MAX_SRC = 10;
 
-/** ggml_row_size: bytes of `ne0` values of `type`. */
+/**
+ * ggml_row_size: bytes of `ne0` values of `type`.
+ * @param type a ggml type name (`F32`, `Q8_0`)
+ * @param ne0 values in the row (a multiple of the type's block size)
+ * @returns bytes
+ */
 export function rowBytes(type: string, ne0: number): number {
   const t = layoutOf(type);
   return (t.blockBytes * ne0) / t.blockElements;
 }
 
-/** ggml_nbytes (ggml/src/ggml.c): the byte span of a tensor with strides `nb`. */
+/**
+ * ggml_nbytes (ggml/src/ggml.c): the byte span of a tensor with strides `nb`.
+ * @param t type, shape and strides
+ * @returns bytes (0 for an empty tensor)
+ */
 export function tensorNbytes(t: Pick<GgmlTensor, 'type' | 'ne' | 'nb'>): number {
   const layout = layoutOf(t.type);
   if (t.ne.some((n) => n <= 0)) return 0;
@@ -141,7 +150,11 @@ function nelements(t: GgmlTensor): number {
   return t.ne[0] * t.ne[1] * t.ne[2] * t.ne[3];
 }
 
-/** ggml_is_contiguous: strides are those of a dense tensor of the same shape. */
+/**
+ * ggml_is_contiguous: strides are those of a dense tensor of the same shape.
+ * @param t a tensor
+ * @returns whether its strides are dense
+ */
 export function isContiguous(t: GgmlTensor): boolean {
   const c = contiguousStrides(t.type, t.ne);
   for (let i = 0; i < 4; i++) if (t.ne[i]! > 1 && t.nb[i] !== c[i]) return false;
