@@ -1,5 +1,5 @@
 // Prints, per recorded run, vramkit's llama.cpp model against the fixture: KV (with recurrent state) and
-// the CPU compute buffer with its phases. `node validation/llama-cpp/run.mjs validation/llama-cpp/compare.ts [id…]`
+// the CPU compute buffer with the tensors live at its peak (simulated) or its phases (fitted). `node validation/llama-cpp/run.mjs validation/llama-cpp/compare.ts [id…]`
 import {
   asStored,
   fixtureModel,
@@ -27,10 +27,17 @@ for (const f of llamaCppFixtures('packages/core/src/serving/__fixtures__/llama-c
       const c = r.host.parts.activations!;
       const measured = Number(rec.computeMib!.CPU);
       const p = c.parts!;
-      const phase = (k: string) => (p[k]!.bytes / MIB).toFixed(1);
+      // Simulated (ggml-alloc): the largest tensors live at the peak; fitted: the three phases.
+      const detail = p.attention
+        ? ['attention', 'mlp', 'output'].map((k) => `${k} ${(p[k]!.bytes / MIB).toFixed(1)}`).join(', ')
+        : `peak: ${Object.entries(p)
+            .sort(([, a], [, b]) => b.bytes - a.bytes)
+            .slice(0, 3)
+            .map(([k, x]) => `${k} ${(x.bytes / MIB).toFixed(1)}`)
+            .join(', ')}`;
       console.log(
-        `${label}: KV ${kv.toFixed(2)} / ${want.toFixed(2)} MiB; compute ${(c.bytes / MIB).toFixed(1)} / ${measured} MiB ` +
-          `(${((c.bytes / MIB / measured - 1) * 100).toFixed(1)}%; attention ${phase('attention')}, MLP ${phase('mlp')}, output ${phase('output')})`,
+        `${label}: KV ${kv.toFixed(2)} / ${want.toFixed(2)} MiB; compute ${(c.bytes / MIB).toFixed(4)} / ${measured} MiB ` +
+          `(${((c.bytes / MIB / measured - 1) * 100).toFixed(2)}%; ${detail})`,
       );
     } catch (e) {
       console.log(

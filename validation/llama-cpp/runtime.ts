@@ -69,6 +69,22 @@ export function runtimeVersion(): { nodeLlamaCpp: string; llamaCpp: string } {
 // biome-ignore lint/suspicious/noExplicitAny: node-llama-cpp's addon is untyped
 type Any = any;
 
+/**
+ * Model buffers of the CPU's extra buffer types, which hold repacked copies of some weights: which exist
+ * depends on the host CPU's instruction set (AMX tiles, AVX-512 repacking), not on the model
+ * (ggml/src/ggml-cpu extra buffer types, used when llama_model_params.use_extra_bufts is on).
+ */
+export const HOST_ISA_BUFFERS: ReadonlySet<string> = new Set(['AMX', 'CPU_REPACK']);
+
+/** Whether this host's CPU has AMX tiles (Linux /proc/cpuinfo flag `amx_tile`). */
+export function hostHasAmx(): boolean {
+  try {
+    return /\bamx_tile\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 let llamaPromise: Promise<{ llama: Any; lines: string[] }> | undefined;
 
 /** The CPU build of node-llama-cpp, loaded once, with every log line collected. */

@@ -13,6 +13,8 @@ import type { WeightFormat } from '../formats/weight-format.js';
 import { layerSlice, memoArch, padTo, prepared, requireInt, tensorBytes } from './devices.js';
 import { excerpt } from '../validate.js';
 import { type GpuSpec, gpuCapacityBytes } from './gpus.js';
+import { type ComputeBufferInputs, computeBufferPlan } from './ggml-alloc/compute-buffer.js';
+import type { AllocPlan } from './ggml-alloc/gallocr.js';
 
 /** llama.cpp settings, under the engine's own flag names. */
 export interface LlamaCppOptions {
@@ -273,6 +275,11 @@ interface ComputeInputs {
  * - output (device of the output layer): logits n_vocab × n_ubatch + the normed hidden state — the
  *   reserve graph outputs every token of the ubatch (src/llama-context.cpp graph_reserve).
  * Fitted against llama.cpp CI logs (open_llama_7b_v2, pythia): within 3% on every recorded run.
+ * Not the ggml-alloc simulation the CPU buffer uses: a GPU's compute buffer holds one split of a
+ * multi-backend graph — ggml_backend_sched_split_graph (ggml/src/ggml-backend.cpp) assigns each op a
+ * backend in five passes, copies every split input into the GPU's buffer as an output that is never
+ * freed, and offloads CPU-resident matmuls at ≥ 32 tokens — and no GPU run can be recorded here to check
+ * a simulation of that, so the fitted phases stay for CUDA.
  */
 function computePhases(arch: Architecture, c: ComputeInputs, withLayers: boolean, withOutput: boolean): BreakdownPart {
   const h = arch.hiddenSize;
@@ -389,6 +396,34 @@ function cpuComputePhases(arch: Architecture, c: ComputeInputs): BreakdownPart {
         mlp: part(mlp, 'KQ mask + gate, up and GLU output + residual rows'),
         output: part(output, 'logits n_vocab × n_ubatch + 2 × n_embd × n_ubatch, f32'),
       },
+    },
+  );
+}
+
+/**
+ * The CPU backend's compute buffer as ggml-alloc plans llama.cpp's reserve graph: the architecture's graph
+ * (ggml-alloc/: src/models/<arch>.cpp over src/llama-graph.cpp) placed by ggml/src/ggml-alloc.c's rules into
+ * the CPU buffer type (32-byte alignment, ggml_nbytes); its parts are the tensors live at the peak.
+ */
+function simulatedComputePart(plan: AllocPlan, c: ComputeBufferInputs, ggufArch: string): BreakdownPart {
+  const parts: Record<string, BreakdownPart> = {};
+  let live = 0;
+  for (const t of plan.peak) {
+    const key = Object.hasOwn(parts, t.name) ? `${t.name}@${t.offset}` : t.name;
+    parts[key] = part(t.bytes, `${t.op} at offset ${t.offset}`, { accuracy: 'model' });
+    live += t.bytes;
+  }
+  // Blocks freed below the peak that no live tensor fills (ggml-alloc's best-fit leaves holes).
+  if (plan.bytes > live)
+    parts.unusedBlocks = part(plan.bytes - live, 'free blocks below the peak (fragmentation and alignment)');
+  return part(
+    plan.bytes,
+    `CPU compute buffer: ggml-alloc's plan of the ${ggufArch} reserve graph at n_ubatch ${c.ubatch} (${c.cells} KV cells × ${c.unified ? 1 : c.nSeqMax} streams${c.flashAttn ? ', flash attention' : ''}); parts: tensors live at the peak`,
+    {
+      accuracy: 'model',
+      source:
+        'ggml/src/ggml-alloc.c (ggml_gallocr_alloc_graph_impl, ggml_dyn_tallocr_alloc), src/llama-graph.cpp, src/models/<arch>.cpp, src/llama-context.cpp graph_reserve; exact on every recorded node-llama-cpp 3.21.1 CPU run (validation/llama-cpp)',
+      parts,
     },
   );
 }
@@ -721,7 +756,22 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   let hostCompute = F32 * ubatch * arch.hiddenSize + maskBytes + 2 * F32 * ubatch;
   let hostComputePart: BreakdownPart | undefined;
   if (gpus.length === 0) {
-    hostComputePart = cpuComputePhases(arch, computeIn);
+    // The reserve graph planned as ggml-alloc plans it, where a graph builder covers the architecture;
+    // the fitted phases otherwise.
+    const simIn: ComputeBufferInputs = {
+      ubatch,
+      batch: b,
+      nCtx,
+      cells,
+      swaCells: swaCells ?? cells,
+      nSeqMax: np,
+      unified,
+      flashAttn: fa,
+      typeK: ctk,
+      typeV: ctv,
+    };
+    const plan = computeBufferPlan(arch, ggufArch, simIn);
+    hostComputePart = plan ? simulatedComputePart(plan, simIn, ggufArch) : cpuComputePhases(arch, computeIn);
     hostCompute = hostComputePart.bytes;
   }
   const hostParts: Record<string, BreakdownPart> = {
