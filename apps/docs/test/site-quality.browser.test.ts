@@ -17,7 +17,8 @@ const KERNELS = existsSync(fileURLToPath(new URL('../../../packages/kernels-webg
  * host serves them). The figure is stated in apps/docs/README.md; raise both together, with a reason.
  */
 // 440 → 460 KiB: the launch lines, speculative decoding and engine profiles moved from the CLI into @vramkit/core (+9 KiB).
-export const CALCULATOR_BUDGET_GZIP_BYTES = 460 * 1024;
+// 460 → 475 KiB: llama.cpp's compute buffer is planned by the ggml-alloc simulator and its graph builders (+16 KiB).
+export const CALCULATOR_BUDGET_GZIP_BYTES = 475 * 1024;
 
 let site: SiteServer;
 let browser: Browser;
