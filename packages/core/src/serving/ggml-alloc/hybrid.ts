@@ -6,7 +6,8 @@
 import type { LinearAttentionSpec, MlpSpec } from '../../model/architecture.js';
 import { type GgmlTensor, rowBytes } from './graph.js';
 import { type ArchGraphBuilder, type AttnInput, type AttnShape, LlmGraph } from './llm-graph.js';
-import { attnShape, buildMoeFfn, moeWeights, softmaxAttention, swiGluFfn } from './moe.js';
+import { attnShape, softmaxAttention } from './dense.js';
+import { attnInpKvOf, buildMoeFfn, swiGluFfn } from './moe.js';
 
 /** llm_graph_input_rs (build_rs_inp_impl): the state-copy indices and their views for the ubatch's sequences. */
 interface RsInput {
@@ -223,15 +224,7 @@ function buildGatedAttn(
 function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: MlpSpec): GgmlTensor {
   const g = lg.g;
   if (m.kind === 'dense') return swiGluFfn(lg, cur, il, m.intermediateSize);
-  const moe = buildMoeFfn(
-    lg,
-    cur,
-    moeWeights(lg, il, m),
-    m.numExperts,
-    m.topK,
-    { op: 'silu', normW: true, gating: 'softmax' },
-    il,
-  );
+  const moe = buildMoeFfn(lg, cur, m, { op: 'silu', normW: true, gating: 'softmax' }, il);
   if (!m.shared) return moe;
   let shexp = lg.cb(swiGluFfn(lg, cur, il, m.shared.intermediateSize, '_shexp'), 'ffn_shexp', il);
   if (m.shared.gate) {
@@ -256,10 +249,7 @@ const qwen3next: ArchGraphBuilder = (arch, p) => {
   const rs = rsInput(lg, p.nSeqs);
   const attnIdx = arch.layers.flatMap((l, il) => (l.attention.kind === 'linear' ? [] : [il]));
   const attn = attnIdx.map((il) => softmaxAttention(arch, il));
-  const a0 = attn[0];
-  const inp = a0
-    ? lg.attnInpKv(p.nKv, Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim)), a0.headDim, a0.vHeadDim)
-    : undefined;
+  const inp = attn.length > 0 ? attnInpKvOf(lg, attn, p.nKv) : undefined;
   const pos = lg.inpPos();
   const outIds = lg.inpOutIds();
   for (let il = 0; il < arch.layers.length; il++) {
