@@ -27,7 +27,7 @@ export function attnShape(a: SoftmaxAttentionSpec): AttnShape {
 /** Separate Q/K/V projections (+ biases) of one layer under llama.cpp's names (src/llama-model.cpp create_tensor). */
 export function qkvWeights(lg: LlmGraph, il: number, s: AttnShape, bias: boolean) {
   const n = lg.nEmbd;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   return {
     wq: w('attn_q.weight', [n, s.headK * s.nHead]),
     wk: w('attn_k.weight', [n, s.headK * s.nHeadKv]),
@@ -122,7 +122,7 @@ export function denseDecoder(arch: Architecture, p: GraphReserveParams, spec: De
   for (let il = 0; il < nLayer; il++) {
     const a = attn[il]!;
     const s = attnShape(a);
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     const normW = (name: string) => [w(`${name}.weight`, [n]), bias ? w(`${name}.bias`, [n]) : undefined] as const;
     let residual = inpL;
     let cur = inpL;

@@ -80,7 +80,7 @@ function buildLinear(lg: LlmGraph, inp: RsInput, cur: GgmlTensor, a: LinearAtten
   const ns = lg.p.nSeqs;
   const nst = lg.nTokens / ns;
   const n = lg.nEmbd;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   const f32 = (k: number) => rowBytes('F32', k);
   // build_qkvz
   const perGroup = d.hv * (d.nv / d.nk);
@@ -196,7 +196,7 @@ function buildGatedAttn(
   const n = lg.nEmbd;
   const nTok = lg.nTokens;
   const hd = s.headK;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   let qFull = lg.mm(w('attn_q.weight', [n, 2 * hd * s.nHead]), cur, 'Qcur_full', il);
   qFull = g.reshape(qFull, [2 * hd, s.nHead, nTok, 1]);
   const half = (offset: number, name: string) =>
@@ -254,7 +254,7 @@ const qwen3next: ArchGraphBuilder = (arch, p) => {
   const outIds = lg.inpOutIds();
   for (let il = 0; il < arch.layers.length; il++) {
     const layer = arch.layers[il]!;
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     const inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     g.expand(cur);

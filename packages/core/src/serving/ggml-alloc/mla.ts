@@ -45,7 +45,7 @@ const deepseek2: ArchGraphBuilder = (arch, p) => {
     const rope = mla.qkRopeHeadDim;
     const nope = mla.qkNopeHeadDim;
     const headK = nope + rope;
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     let inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     let q =

@@ -41,7 +41,7 @@ function moeWeights(lg: LlmGraph, il: number, m: MoeMlpSpec): MoeWeights {
   const n = lg.nEmbd;
   const ff = m.expertIntermediateSize;
   const e = m.numExperts;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   return {
     gateInp: w('ffn_gate_inp.weight', [n, e]),
     ...(m.routerBias ? { gateInpB: w('ffn_gate_inp.bias', [e]) } : {}),
@@ -208,7 +208,7 @@ const gptOss: ArchGraphBuilder = (arch, p) => {
     const s = attnShape(a);
     const m = moeMlp(arch, il);
     const swa = a.kind !== 'full';
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     const inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     const qkv = lg.buildQkv(cur, s, qkvWeights(lg, il, s, a.qkvBias), il);
@@ -266,7 +266,7 @@ const llama4: ArchGraphBuilder = (arch, p) => {
   for (let il = 0; il < nLayer; il++) {
     const a = attn[il]!;
     const s = attnShape(a);
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     let inpSA = inpL;
     const useRope = (il + 1) % noRopeStep !== 0;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
