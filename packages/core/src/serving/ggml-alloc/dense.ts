@@ -14,16 +14,32 @@ import {
   LlmGraph,
 } from './llm-graph.js';
 
-function softmaxLayers(arch: Architecture): SoftmaxAttentionSpec[] {
-  return arch.layers.map((l, i) => {
-    if (!isSoftmaxAttention(l.attention))
-      throw new UnsupportedGraphError(`layer ${i} of ${arch.family} has no softmax attention`);
-    return l.attention;
-  });
+export function softmaxAttention(arch: Architecture, il: number): SoftmaxAttentionSpec {
+  const a = arch.layers[il]!.attention;
+  if (!isSoftmaxAttention(a)) throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no softmax attention`);
+  return a;
 }
 
-function shapeOf(a: SoftmaxAttentionSpec): AttnShape {
+export function attnShape(a: SoftmaxAttentionSpec): AttnShape {
   return { nHead: a.numHeads, nHeadKv: a.numKvHeads, headK: a.headDim, headV: a.vHeadDim };
+}
+
+/** Separate Q/K/V projections (+ biases) of one layer under llama.cpp's names (src/llama-model.cpp create_tensor). */
+export function qkvWeights(lg: LlmGraph, il: number, s: AttnShape, bias: boolean) {
+  const n = lg.nEmbd;
+  const w = lg.layerWeights(il);
+  return {
+    wq: w('attn_q.weight', [n, s.headK * s.nHead]),
+    wk: w('attn_k.weight', [n, s.headK * s.nHeadKv]),
+    wv: w('attn_v.weight', [n, s.headV * s.nHeadKv]),
+    ...(bias
+      ? {
+          bq: w('attn_q.bias', [s.headK * s.nHead]),
+          bk: w('attn_k.bias', [s.headK * s.nHeadKv]),
+          bv: w('attn_v.bias', [s.headV * s.nHeadKv]),
+        }
+      : {}),
+  };
 }
 
 function ffnWidth(arch: Architecture, il: number): number {
@@ -74,7 +90,7 @@ export interface DenseSpec {
  * differences from llama.cpp's llama graph come from `spec`.
  */
 export function denseDecoder(arch: Architecture, p: GraphReserveParams, spec: DenseSpec): GgmlGraph {
-  const attn = softmaxLayers(arch);
+  const attn = arch.layers.map((_, il) => softmaxAttention(arch, il));
   const lg = new LlmGraph(p, arch.hiddenSize);
   const g = lg.g;
   const n = arch.hiddenSize;
@@ -105,8 +121,8 @@ export function denseDecoder(arch: Architecture, p: GraphReserveParams, spec: De
   const bias = spec.normBias === true;
   for (let il = 0; il < nLayer; il++) {
     const a = attn[il]!;
-    const s = shapeOf(a);
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const s = attnShape(a);
+    const w = lg.layerWeights(il);
     const normW = (name: string) => [w(`${name}.weight`, [n]), bias ? w(`${name}.bias`, [n]) : undefined] as const;
     let residual = inpL;
     let cur = inpL;
@@ -136,18 +152,7 @@ export function denseDecoder(arch: Architecture, p: GraphReserveParams, spec: De
               wqkv: w('attn_qkv.weight', [n, qDim + 2 * kvDim]),
               ...(a.qkvBias ? { bqkv: w('attn_qkv.bias', [qDim + 2 * kvDim]) } : {}),
             }
-          : {
-              wq: w('attn_q.weight', [n, qDim]),
-              wk: w('attn_k.weight', [n, kvDim]),
-              wv: w('attn_v.weight', [n, s.headV * s.nHeadKv]),
-              ...(a.qkvBias
-                ? {
-                    bq: w('attn_q.bias', [qDim]),
-                    bk: w('attn_k.bias', [kvDim]),
-                    bv: w('attn_v.bias', [s.headV * s.nHeadKv]),
-                  }
-                : {}),
-            },
+          : qkvWeights(lg, il, s, a.qkvBias),
         il,
       );
       ({ q, k, v } = qkv);

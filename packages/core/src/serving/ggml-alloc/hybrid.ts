@@ -6,7 +6,8 @@
 import type { LinearAttentionSpec, MlpSpec } from '../../model/architecture.js';
 import { type GgmlTensor, rowBytes } from './graph.js';
 import { type ArchGraphBuilder, type AttnInput, type AttnShape, LlmGraph } from './llm-graph.js';
-import { attnShape, buildMoeFfn, moeWeights, softmaxAttention, swiGluFfn } from './moe.js';
+import { attnShape, softmaxAttention } from './dense.js';
+import { attnInpKvOf, buildMoeFfn, swiGluFfn } from './moe.js';
 
 /** llm_graph_input_rs (build_rs_inp_impl): the state-copy indices and their views for the ubatch's sequences. */
 interface RsInput {
@@ -79,7 +80,7 @@ function buildLinear(lg: LlmGraph, inp: RsInput, cur: GgmlTensor, a: LinearAtten
   const ns = lg.p.nSeqs;
   const nst = lg.nTokens / ns;
   const n = lg.nEmbd;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   const f32 = (k: number) => rowBytes('F32', k);
   // build_qkvz
   const perGroup = d.hv * (d.nv / d.nk);
@@ -195,7 +196,7 @@ function buildGatedAttn(
   const n = lg.nEmbd;
   const nTok = lg.nTokens;
   const hd = s.headK;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   let qFull = lg.mm(w('attn_q.weight', [n, 2 * hd * s.nHead]), cur, 'Qcur_full', il);
   qFull = g.reshape(qFull, [2 * hd, s.nHead, nTok, 1]);
   const half = (offset: number, name: string) =>
@@ -223,15 +224,7 @@ function buildGatedAttn(
 function buildFfn(lg: LlmGraph, cur: GgmlTensor, il: number, m: MlpSpec): GgmlTensor {
   const g = lg.g;
   if (m.kind === 'dense') return swiGluFfn(lg, cur, il, m.intermediateSize);
-  const moe = buildMoeFfn(
-    lg,
-    cur,
-    moeWeights(lg, il, m),
-    m.numExperts,
-    m.topK,
-    { op: 'silu', normW: true, gating: 'softmax' },
-    il,
-  );
+  const moe = buildMoeFfn(lg, cur, m, { op: 'silu', normW: true, gating: 'softmax' }, il);
   if (!m.shared) return moe;
   let shexp = lg.cb(swiGluFfn(lg, cur, il, m.shared.intermediateSize, '_shexp'), 'ffn_shexp', il);
   if (m.shared.gate) {
@@ -256,15 +249,12 @@ const qwen3next: ArchGraphBuilder = (arch, p) => {
   const rs = rsInput(lg, p.nSeqs);
   const attnIdx = arch.layers.flatMap((l, il) => (l.attention.kind === 'linear' ? [] : [il]));
   const attn = attnIdx.map((il) => softmaxAttention(arch, il));
-  const a0 = attn[0];
-  const inp = a0
-    ? lg.attnInpKv(p.nKv, Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim)), a0.headDim, a0.vHeadDim)
-    : undefined;
+  const inp = attn.length > 0 ? attnInpKvOf(lg, attn, p.nKv) : undefined;
   const pos = lg.inpPos();
   const outIds = lg.inpOutIds();
   for (let il = 0; il < arch.layers.length; il++) {
     const layer = arch.layers[il]!;
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     const inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     g.expand(cur);

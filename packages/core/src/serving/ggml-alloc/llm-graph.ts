@@ -94,6 +94,11 @@ export class LlmGraph {
     return this.g.weight(name, 'F32', ne);
   }
 
+  /** The tensors of model.layers[il] by their GGUF names (`blk.<il>.<name>`, src/llama-arch.cpp LLM_TENSOR_NAMES). */
+  layerWeights(il: number): (name: string, ne: readonly number[]) => GgmlTensor {
+    return (name, ne) => this.weight(`blk.${il}.${name}`, ne);
+  }
+
   /** build_inp_embd: token ids → get_rows of the embedding table; the embeddings input stays in the graph (ggml_build_forward_select). */
   inpEmbd(tokEmbd: GgmlTensor): GgmlTensor {
     const g = this.g;

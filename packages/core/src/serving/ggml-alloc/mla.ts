@@ -8,7 +8,8 @@ import type { Architecture } from '../../model/architecture.js';
 import { rowBytes } from './graph.js';
 import { UnsupportedGraphError } from './unsupported.js';
 import { type ArchGraphBuilder, type AttnShape, LlmGraph } from './llm-graph.js';
-import { buildMoeFfn, moeWeights, outputHead, softmaxAttention, swiGluFfn } from './moe.js';
+import { softmaxAttention } from './dense.js';
+import { buildMoeFfn, outputHead, swiGluFfn } from './moe.js';
 
 function mlaSpec(arch: Architecture, il: number) {
   const a = softmaxAttention(arch, il);
@@ -44,7 +45,7 @@ const deepseek2: ArchGraphBuilder = (arch, p) => {
     const rope = mla.qkRopeHeadDim;
     const nope = mla.qkNopeHeadDim;
     const headK = nope + rope;
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     let inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     let q =
@@ -107,15 +108,7 @@ const deepseek2: ArchGraphBuilder = (arch, p) => {
       // Not built for V3 (the architecture does not carry them; no fixture measures V3): the group-limited
       // selection (n_expert_groups: tensors of n_expert × n_tokens) and the routed_scaling_factor scale.
       const v3 = m.routerCorrectionBias;
-      const moe = buildMoeFfn(
-        lg,
-        cur,
-        moeWeights(lg, il, m),
-        m.numExperts,
-        m.topK,
-        { op: 'silu', normW: v3, gating: v3 ? 'sigmoid' : 'softmax' },
-        il,
-      );
+      const moe = buildMoeFfn(lg, cur, m, { op: 'silu', normW: v3, gating: v3 ? 'sigmoid' : 'softmax' }, il);
       cur = m.shared
         ? lg.cb(
             g.add(moe, lg.cb(swiGluFfn(lg, cur, il, m.shared.intermediateSize, '_shexp'), 'ffn_shexp', il)),

@@ -4,11 +4,10 @@
  * with experts (Mixtral), `gpt-oss` (iSWA with attention sinks) and `llama4` (chunked iSWA, shared expert).
  */
 import type { Architecture, MoeMlpSpec, SoftmaxAttentionSpec } from '../../model/architecture.js';
-import { isSoftmaxAttention } from '../../model/architecture.js';
-import { denseDecoder, LLAMA_SPEC, type MoeFfnHook } from './dense.js';
+import { attnShape, denseDecoder, LLAMA_SPEC, type MoeFfnHook, qkvWeights, softmaxAttention } from './dense.js';
 import type { GgmlTensor } from './graph.js';
 import { UnsupportedGraphError } from './unsupported.js';
-import { type ArchGraphBuilder, type AttnInput, type AttnShape, type FfnOp, LlmGraph } from './llm-graph.js';
+import { type ArchGraphBuilder, type AttnInput, type FfnOp, LlmGraph } from './llm-graph.js';
 
 /** llama_expert_gating_func_type as the MoE builders use it (src/llama-hparams.h). */
 export type MoeGating = 'softmax' | 'sigmoid' | 'softmax_weight';
@@ -38,11 +37,11 @@ export interface MoeWeights {
 }
 
 /** A layer's expert tensors under llama.cpp's names and shapes (src/llama-model.cpp create_tensor). */
-export function moeWeights(lg: LlmGraph, il: number, m: MoeMlpSpec): MoeWeights {
+function moeWeights(lg: LlmGraph, il: number, m: MoeMlpSpec): MoeWeights {
   const n = lg.nEmbd;
   const ff = m.expertIntermediateSize;
   const e = m.numExperts;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+  const w = lg.layerWeights(il);
   return {
     gateInp: w('ffn_gate_inp.weight', [n, e]),
     ...(m.routerBias ? { gateInpB: w('ffn_gate_inp.bias', [e]) } : {}),
@@ -61,21 +60,17 @@ export function moeWeights(lg: LlmGraph, il: number, m: MoeMlpSpec): MoeWeights 
 }
 
 /**
- * build_moe_ffn (src/llama-graph.cpp): router logits (+ bias), gating probabilities, top-k by argsort (a
- * view of the I32 argsort), the selected weights by get_rows (softmaxed or renormalized), expanded early;
- * then up and gate by mul_mat_id (+ add_id biases), the GLU, down by mul_mat_id, weighted, expanded; the
- * per-expert rows as views expanded before the adds that sum them.
+ * build_moe_ffn (src/llama-graph.cpp) over layer `il`'s expert tensors: router logits (+ bias), gating
+ * probabilities, top-k by argsort (a view of the I32 argsort), the selected weights by get_rows
+ * (softmaxed or renormalized), expanded early; then up and gate by mul_mat_id (+ add_id biases), the GLU,
+ * down by mul_mat_id, weighted, expanded; the per-expert rows as views expanded before the adds that sum
+ * them.
  */
-export function buildMoeFfn(
-  lg: LlmGraph,
-  cur: GgmlTensor,
-  w: MoeWeights,
-  nExpert: number,
-  nUsed: number,
-  o: MoeFfnOptions,
-  il: number,
-): GgmlTensor {
+export function buildMoeFfn(lg: LlmGraph, cur: GgmlTensor, m: MoeMlpSpec, o: MoeFfnOptions, il: number): GgmlTensor {
   const g = lg.g;
+  const w = moeWeights(lg, il, m);
+  const nExpert = m.numExperts;
+  const nUsed = m.topK;
   const nEmbd = cur.ne[0];
   const n = cur.ne[1];
   let logits = lg.mm(w.gateInp, cur, 'ffn_moe_logits', il);
@@ -114,19 +109,16 @@ export function buildMoeFfn(
     const repeated = g.op('REPEAT', 'repeat', x.type, [nEmbd, nUsed, n, 1], [x]);
     x = lg.cb(g.mul(repeated, weights), 'ffn_moe_weighted', il);
   }
+  // ggml_add_id: each selected expert's bias row added to its output.
+  const addId = (t: GgmlTensor, b: GgmlTensor, name: string) =>
+    lg.cb(g.op('ADD_ID', 'add_id', t.type, t.ne, [t, b, selected]), name, il);
   let up = lg.cb(g.mulMatId(w.up, x, selected), 'ffn_moe_up', il);
-  if (w.upB) up = lg.cb(g.op('ADD_ID', 'add_id', up.type, up.ne, [up, w.upB, selected]), 'ffn_moe_up_biased', il);
+  if (w.upB) up = addId(up, w.upB, 'ffn_moe_up_biased');
   let gate = lg.cb(g.mulMatId(w.gate, x, selected), 'ffn_moe_gate', il);
-  if (w.gateB)
-    gate = lg.cb(g.op('ADD_ID', 'add_id', gate.type, gate.ne, [gate, w.gateB, selected]), 'ffn_moe_gate_biased', il);
+  if (w.gateB) gate = addId(gate, w.gateB, 'ffn_moe_gate_biased');
   const act = lg.cb(g.glu(gate, up), o.op === 'silu' ? 'ffn_moe_swiglu' : 'ffn_moe_swiglu_oai', il);
   let experts = lg.cb(g.mulMatId(w.down, act, selected), 'ffn_moe_down', il);
-  if (w.downB)
-    experts = lg.cb(
-      g.op('ADD_ID', 'add_id', experts.type, experts.ne, [experts, w.downB, selected]),
-      'ffn_moe_down_biased',
-      il,
-    );
+  if (w.downB) experts = addId(experts, w.downB, 'ffn_moe_down_biased');
   if (!o.llama4) experts = lg.cb(g.mul(experts, weights), 'ffn_moe_weighted', il);
   g.expand(experts);
   // "order the views before the adds"
@@ -157,20 +149,10 @@ export function swiGluFfn(lg: LlmGraph, cur: GgmlTensor, il: number, width: numb
   );
 }
 
-export function softmaxAttention(arch: Architecture, il: number): SoftmaxAttentionSpec {
-  const a = arch.layers[il]!.attention;
-  if (!isSoftmaxAttention(a)) throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no softmax attention`);
-  return a;
-}
-
 export function moeMlp(arch: Architecture, il: number): MoeMlpSpec {
   const m = arch.layers[il]!.mlp;
   if (m.kind !== 'moe') throw new UnsupportedGraphError(`layer ${il} of ${arch.family} has no experts`);
   return m;
-}
-
-export function attnShape(a: SoftmaxAttentionSpec): AttnShape {
-  return { nHead: a.numHeads, nHeadKv: a.numKvHeads, headK: a.headDim, headV: a.vHeadDim };
 }
 
 /** The output head: final RMSNorm (an output: t_embd) and the logits (an output: t_logits), expanded. */
@@ -183,48 +165,27 @@ export function outputHead(lg: LlmGraph, arch: Architecture, cur: GgmlTensor): v
   lg.g.expand(logits);
 }
 
-function qkvWeights(lg: LlmGraph, il: number, s: AttnShape, bias: boolean) {
-  const n = lg.nEmbd;
-  const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
-  return {
-    wq: w('attn_q.weight', [n, s.headK * s.nHead]),
-    wk: w('attn_k.weight', [n, s.headK * s.nHeadKv]),
-    wv: w('attn_v.weight', [n, s.headV * s.nHeadKv]),
-    ...(bias
-      ? {
-          bq: w('attn_q.bias', [s.headK * s.nHead]),
-          bk: w('attn_k.bias', [s.headK * s.nHeadKv]),
-          bv: w('attn_v.bias', [s.headV * s.nHeadKv]),
-        }
-      : {}),
-  };
+/**
+ * build_attn_inp_kv (src/llama-graph.cpp) of a cache over the layers `attn`: V indices sized by
+ * hparams.n_embd_v_gqa_max, rotations by the first layer's head sizes.
+ */
+export function attnInpKvOf(lg: LlmGraph, attn: readonly SoftmaxAttentionSpec[], nKv: number, suffix = ''): AttnInput {
+  const a0 = attn[0]!;
+  return lg.attnInpKv(nKv, Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim)), a0.headDim, a0.vHeadDim, suffix);
 }
 
 /**
  * build_attn_inp_kv_iswa (src/llama-graph.cpp): the base cache's k/v indices and mask, then the SWA
- * cache's (its own n_kv), each with its rotations; V indices sized by hparams.n_embd_v_gqa_max.
+ * cache's (its own n_kv), each with its rotations.
  */
 function attnInpIswa(lg: LlmGraph, attn: readonly SoftmaxAttentionSpec[]): { base: AttnInput; swa: AttnInput } {
-  const vGqaMax = Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim));
-  const a0 = attn[0]!;
-  return {
-    base: lg.attnInpKv(lg.p.nKv, vGqaMax, a0.headDim, a0.vHeadDim),
-    swa: lg.attnInpKv(lg.p.nKvSwa, vGqaMax, a0.headDim, a0.vHeadDim, '_swa'),
-  };
+  return { base: attnInpKvOf(lg, attn, lg.p.nKv), swa: attnInpKvOf(lg, attn, lg.p.nKvSwa, '_swa') };
 }
 
 /** build_moe_ffn as llama.cpp's llama and qwen3moe graphs call it: SiLU experts, softmax gating, renormalized. */
 const softmaxExperts: MoeFfnHook = (lg, cur, arch, il) => {
   const m = moeMlp(arch, il);
-  return buildMoeFfn(
-    lg,
-    cur,
-    moeWeights(lg, il, m),
-    m.numExperts,
-    m.topK,
-    { op: 'silu', normW: true, gating: 'softmax' },
-    il,
-  );
+  return buildMoeFfn(lg, cur, m, { op: 'silu', normW: true, gating: 'softmax' }, il);
 };
 
 /**
@@ -247,7 +208,7 @@ const gptOss: ArchGraphBuilder = (arch, p) => {
     const s = attnShape(a);
     const m = moeMlp(arch, il);
     const swa = a.kind !== 'full';
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     const inpSA = inpL;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
     const qkv = lg.buildQkv(cur, s, qkvWeights(lg, il, s, a.qkvBias), il);
@@ -267,15 +228,7 @@ const gptOss: ArchGraphBuilder = (arch, p) => {
     );
     const ffnInp = lg.cb(g.add(cur, inpSA), 'ffn_inp', il);
     cur = lg.buildNorm(ffnInp, w('post_attention_norm.weight', [n]), undefined, 'rms', 'attn_post_norm', il);
-    cur = buildMoeFfn(
-      lg,
-      cur,
-      moeWeights(lg, il, m),
-      m.numExperts,
-      m.topK,
-      { op: 'swiglu_oai', normW: false, gating: 'softmax_weight' },
-      il,
-    );
+    cur = buildMoeFfn(lg, cur, m, { op: 'swiglu_oai', normW: false, gating: 'softmax_weight' }, il);
     inpL = lg.cb(g.add(cur, ffnInp), 'l_out', il);
   }
   // res->t_h_nextn (the last layer's output, before the rows are picked) is a graph output
@@ -303,9 +256,7 @@ const llama4: ArchGraphBuilder = (arch, p) => {
   const attnScale = g.input('attn_scale', 'F32', [1, 1, lg.nTokens]);
   const iswa = attn.some((a) => a.kind !== 'full');
   const inp = iswa ? attnInpIswa(lg, attn) : undefined;
-  const inpKv = iswa
-    ? undefined
-    : lg.attnInpKv(p.nKv, Math.max(...attn.map((a) => a.numKvHeads * a.vHeadDim)), attn[0]!.headDim, attn[0]!.vHeadDim);
+  const inpKv = iswa ? undefined : attnInpKvOf(lg, attn, p.nKv);
   const outIds = lg.inpOutIds();
   const ropeFreqs = arch.ropeScaling === 'llama3' ? lg.weight('rope_freqs.weight', [attn[0]!.headDim / 2]) : undefined;
   // hparams.n_no_rope_layer_step: 4 with chunked attention, every layer roped without (llama4.cpp load_arch_hparams).
@@ -315,7 +266,7 @@ const llama4: ArchGraphBuilder = (arch, p) => {
   for (let il = 0; il < nLayer; il++) {
     const a = attn[il]!;
     const s = attnShape(a);
-    const w = (name: string, ne: readonly number[]) => lg.weight(`blk.${il}.${name}`, ne);
+    const w = lg.layerWeights(il);
     let inpSA = inpL;
     const useRope = (il + 1) % noRopeStep !== 0;
     let cur = lg.buildNorm(inpL, w('attn_norm.weight', [n]), undefined, 'rms', 'attn_norm', il);
@@ -353,15 +304,7 @@ const llama4: ArchGraphBuilder = (arch, p) => {
     const normed = lg.buildNorm(ffnInp, w('ffn_norm.weight', [n]), undefined, 'rms', 'ffn_norm', il);
     const m = arch.layers[il]!.mlp;
     if (m.kind === 'moe') {
-      const moe = buildMoeFfn(
-        lg,
-        normed,
-        moeWeights(lg, il, m),
-        m.numExperts,
-        m.topK,
-        { op: 'silu', normW: false, gating: 'sigmoid', llama4: true },
-        il,
-      );
+      const moe = buildMoeFfn(lg, normed, m, { op: 'silu', normW: false, gating: 'sigmoid', llama4: true }, il);
       const shexp = lg.cb(
         swiGluFfn(lg, normed, il, m.shared?.intermediateSize ?? m.expertIntermediateSize, '_shexp'),
         'ffn_moe_shexp',
