@@ -197,16 +197,7 @@ export const ACTIVATIONS_NOT_RECORDED: readonly string[] = [];
 
 /**
  * Recorded settings vramkit does not reproduce within 3% yet, with the cause (also in validation/README.md).
- * Keyed by `<config id> <setting>` (or `<config id> loss/<mode>`); a setting absent here must match.
+ * Keyed by `<config id> <setting>`, `<config id> <setting> layer<n>` for one layer of a hybrid stack, or
+ * `<config id> loss/<mode>`; a setting absent here must match. Empty: every recorded row matches.
  */
 export const KNOWN_ACTIVATION_DIFFERENCES: Record<string, string> = {};
-
-/** The same cause for several configs, settings and (for hybrid stacks) layers. */
-export function keyed(configs: string[], settings: string[], cause: string, layers?: number[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of configs)
-    for (const k of settings)
-      if (layers) for (const l of layers) out[`${c} ${k} layer${l}`] = cause;
-      else out[`${c} ${k}`] = cause;
-  return out;
-}
