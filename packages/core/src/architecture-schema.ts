@@ -101,6 +101,7 @@ export const ArchitectureSchema = v.object({
   outputBias: v.optional(v.boolean()),
   learnedPositions: bounded(0, 'learnedPositions', 'context'),
   norm: v.picklist(['rmsnorm', 'layernorm']),
+  embeddingNorm: v.optional(v.boolean()),
   finalNorm: v.boolean(),
   mtpLayers: bounded(0, 'mtpLayers', 'layers'),
   maxPositionEmbeddings: v.optional(dim('maxPositionEmbeddings', 'context')),

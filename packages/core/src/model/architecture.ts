@@ -21,6 +21,8 @@ export interface Architecture {
   learnedPositions: number;
   /** Normalization flavour: LayerNorm carries a bias vector, RMSNorm does not. */
   norm: 'rmsnorm' | 'layernorm';
+  /** A norm over the token embeddings before the first layer (BLOOM `word_embeddings_layernorm`), of the `norm` flavour. */
+  embeddingNorm?: boolean;
   /** Whether a final norm precedes the output projection. */
   finalNorm: boolean;
   /** `num_nextn_predict_layers` (DeepSeek-V3 multi-token prediction): checkpoint-only extra layers. */

@@ -11,6 +11,8 @@ import type { Tensor, TensorRole } from './tensor.js';
 /** Module-path prefixes per checkpoint naming style. */
 interface Naming {
   embed: string;
+  /** Where the embedding norm lies, for namings whose families have one (BLOOM's `word_embeddings_layernorm`). */
+  embedNorm?: string;
   positions: string;
   layer: (i: number) => string;
   attn: string;
@@ -47,8 +49,10 @@ const NAMINGS: Record<NonNullable<Architecture['naming']>, Naming> = {
     finalNorm: 'gpt_neox.final_layer_norm',
     output: 'embed_out',
   },
+  // BLOOM (modeling_bloom.py BloomModel) shares Falcon's module paths and adds the embedding norm.
   falcon: {
     embed: 'transformer.word_embeddings',
+    embedNorm: 'transformer.word_embeddings_layernorm',
     positions: 'transformer.position_embeddings',
     layer: (i) => `transformer.h.${i}`,
     attn: 'self_attention',
@@ -100,6 +104,8 @@ export function synthesizeTensors(arch: Architecture, options: { converterTensor
       module: naming.positions.split('.').pop(),
     });
   }
+  if (arch.embeddingNorm)
+    pushNorm(out, arch, naming.embedNorm ?? `${naming.embed}_norm`, 'token_embd_norm', undefined, h, false);
   arch.layers.forEach((layer, i) => {
     pushLayer(out, arch, naming, layer, i, naming.layer(i), false);
   });

@@ -4,6 +4,7 @@
  */
 export type TensorRole =
   | 'token_embd'
+  | 'token_embd_norm'
   | 'position_embd'
   | 'output'
   | 'output_norm'

@@ -272,6 +272,15 @@ function loraExtras(
  */
 const HEAD_MAJOR_QUERY = new Set(['phi3', 'qwen3_next']);
 
+/**
+ * Families whose q, k and v are `reshape(batch × heads, seq, head_dim)` of transposed slices of the fused
+ * output (modeling_bloom.py BloomAttention: `_reshape`, then `reshape(batch_size * num_heads, …)`): with
+ * one sequence the query's reshape is a view that keeps the whole fused output alive, with more it is a
+ * copy and the fused output is freed (measured on bloom-560m widths, CPU bf16, batch 1 and 2). The ALiBi
+ * bias BloomModel builds ([batch × heads, 1, seq], build_alibi_tensor) is an input of baddbmm, not saved.
+ */
+const BATCH_MERGED_QKV = new Set(['bloom']);
+
 /** Families without rope (learned positions: GPT-2), whose q and k stay views of their projection. */
 const ROPE_FREE = new Set(['gpt2']);
 
@@ -281,8 +290,15 @@ const ROPE_FREE = new Set(['gpt2']);
  * `qkv[..., a:b]`), and with rope q and k are new tensors (rotated), so the q and k parts of the fused
  * storage are kept besides them. Without rope q, k and v are all views of one storage: nothing extra.
  */
-function fusedQkvExtra(arch: Architecture, at: SoftmaxAttentionSpec, qd: number, kd: number): number {
+function fusedQkvExtra(
+  arch: Architecture,
+  at: SoftmaxAttentionSpec,
+  qd: number,
+  kd: number,
+  microBatch: number,
+): number {
   if (!at.fusedQkv || ROPE_FREE.has(arch.family)) return 0;
+  if (BATCH_MERGED_QKV.has(arch.family)) return microBatch === 1 ? qd + kd : 0;
   return qd + kd;
 }
 
@@ -324,7 +340,7 @@ function sdpaSaved(
   const backend = sdpaBackend(o.attentionDevice ?? 'cuda', d.qHead, d.vHead, a, o.dropout ?? false);
   const vStore = at.mla
     ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim)
-    : d.vd + fusedQkvExtra(arch, at, d.qd, d.kd);
+    : d.vd + fusedQkvExtra(arch, at, d.qd, d.kd, o.microBatch);
   const headMajor =
     backend === 'math' || (backend === 'flash' && (at.mla !== undefined || HEAD_MAJOR_QUERY.has(arch.family)));
   // The gated output (Qwen3-Next) feeds o_proj through its own product, counted with the gate.
@@ -505,7 +521,12 @@ function layerSavedPerToken(
       // MLA's V is a view of kv_b_proj's output, which holds the no-rope keys too (modeling_deepseek_v2.py split).
       const vStored = at.mla ? at.numHeads * (at.mla.qkNopeHeadDim + at.mla.vHeadDim) : rep * vHead;
       bytes +=
-        (a * (qd + rep * qHead + vStored + (rep === 1 || rep === kvHeads ? fusedQkvExtra(arch, at, qd, kd) : 0))) / tp;
+        (a *
+          (qd +
+            rep * qHead +
+            vStored +
+            (rep === 1 || rep === kvHeads ? fusedQkvExtra(arch, at, qd, kd, o.microBatch) : 0))) /
+        tp;
       // Selective recomputation drops the scores from what is kept; one layer's are rebuilt in backward.
       if (o.checkpointing !== 'selective') bytes += scores;
       if (adapted(t, attnOut)) bytes += linearInputs(t, attnOut, od, a, a) / tp;

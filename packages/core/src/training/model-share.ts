@@ -28,7 +28,7 @@ export function modelParallelShare(
     if (t.shape.length === 3) share = n / (p.ep * p.tp);
     else if (t.shape.length === 2) share = n / p.tp;
     if (t.layer !== undefined) layer += share;
-    else if (t.role === 'token_embd' || t.role === 'position_embd') embed += share;
+    else if (t.role === 'token_embd' || t.role === 'token_embd_norm' || t.role === 'position_embd') embed += share;
     else head += share;
   }
   const layers = (layer / L) * perStage;

@@ -4,6 +4,7 @@ import { NORM_ROLES } from '../safetensors/tensor-roles.js';
 // The roles core knows; a GGUF tensor with another base name keeps role `other`.
 const ROLES = new Set<string>([
   'token_embd',
+  'token_embd_norm',
   'position_embd',
   'output',
   'output_norm',

@@ -6,6 +6,8 @@ describe('classifyTensor', () => {
     ['model.embed_tokens.weight', [128256, 4096], 'token_embd', undefined, 'weight'],
     ['lm_head.weight', [128256, 4096], 'output', undefined, 'weight'],
     ['model.norm.weight', [4096], 'output_norm', undefined, 'norm'],
+    ['transformer.word_embeddings_layernorm.weight', [1024], 'token_embd_norm', undefined, 'norm'],
+    ['transformer.word_embeddings_layernorm.bias', [1024], 'token_embd_norm', undefined, 'bias'],
     ['model.layers.3.self_attn.q_proj.weight', [4096, 4096], 'attn_q', 3, 'weight'],
     ['model.layers.3.self_attn.q_proj.bias', [4096], 'attn_q', 3, 'bias'],
     ['model.layers.3.input_layernorm.weight', [4096], 'attn_norm', 3, 'norm'],

@@ -76,6 +76,7 @@ export const NORM_ROLES: ReadonlySet<TensorRole> = new Set<TensorRole>([
   'post_attention_norm',
   'post_ffw_norm',
   'output_norm',
+  'token_embd_norm',
   'attn_q_norm',
   'attn_k_norm',
   'attn_q_a_norm',
@@ -127,6 +128,8 @@ export function classifyTensor(
   } else if (layer === undefined) {
     if (/(embed_tokens|wte|embed_in|word_embeddings|embeddings|tok_embeddings)$/.test(parts.slice(0, -1).join('.')))
       role = 'token_embd';
+    // BLOOM's norm over the word embeddings (modeling_bloom.py BloomModel.word_embeddings_layernorm).
+    else if (/word_embeddings_layernorm$/.test(parts.slice(0, -1).join('.'))) role = 'token_embd_norm';
     else if (/(wpe|embed_positions|position_embeddings)$/.test(parts.slice(0, -1).join('.'))) role = 'position_embd';
     else if (
       /^(lm_head|embed_out|output)$/.test(parts.slice(0, -1).join('.')) ||

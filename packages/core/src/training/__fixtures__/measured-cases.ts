@@ -138,7 +138,7 @@ export const excluded: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     ['tm0427', 'tm0428', 'tm0429', 'tm0430', 'tm0431', 'tm0432', 'tm0433', 'tm0434', 'tm0435'].map((id) => [
       id,
-      'BELLE issue 402: no recorded bloom config (bloom is not a supported family); precision, optimizer, DeepSpeed buckets and the measuring tool (unequal per-GPU totals) are not stated',
+      "BELLE issue 402 (2 TITAN RTX, batch 1; the BELLE train/ scripts of 2023-05 the record names: fp16, AdamW, allgather bucket 2e8, reduce bucket hidden², gradient checkpointing in scripts/run.sh): from bloom-560m to bloom-1b1 the readings rise 16–19 B per added parameter on both GPUs at every ZeRO stage (ZeRO-1 GPU0 12.6 → 20.7 GB), while fp16 AdamW states over 2 GPUs grow 8–12 B/param (ZeRO-3 … ZeRO-1) and the buckets, logits and checkpointed inputs do not grow with the parameters; the 6–9 B/param more per GPU is not explained by the source (the tool, nvidia-smi or not, and what the reserved pool kept are unstated), and batch lengths are per sample (DataCollatorForSeq2Seq padding=True at batch 1: GPU0 reads the same for 560m at max 512 and 1024) and not stated",
     ]),
   ),
 };

@@ -4,6 +4,7 @@ import type { ConfigFamily } from './family.js';
 import { gemmaFamilies } from './gemma.js';
 import { gpt2Family } from './gpt2.js';
 import { moeFamilies } from './moe.js';
+import { bloomFamily } from './bloom.js';
 import { cohereFamilies } from './cohere.js';
 import { falconFamily } from './falcon.js';
 import { glmFamilies } from './glm4.js';
@@ -27,6 +28,7 @@ export const configFamilies: readonly ConfigFamily[] = [
   phiFamily,
   gptNeoxFamily,
   falconFamily,
+  bloomFamily,
   ...cohereFamilies,
   starcoder2Family,
   ...glmFamilies,
