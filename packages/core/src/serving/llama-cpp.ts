@@ -469,7 +469,10 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   requireInt(ub, 1, 'llamaCpp.ubatchSize', 'ubatchSize');
   requireInt(b, 1, 'llamaCpp.batchSize', 'batchSize');
   requireInt(np, 1, 'llamaCpp.parallel', 'parallel');
-  const ubatch = Math.min(ub, b);
+  // src/llama-context.cpp llama_context: under causal attention n_batch = min(n_ctx, n_batch) with the
+  // context as requested (before padding to 256), then n_ubatch = min(n_batch, n_ubatch).
+  const nBatch = Math.min(b, ctx);
+  const ubatch = Math.min(ub, nBatch);
   // src/llama-context.cpp: n_seq_max must be <= LLAMA_MAX_SEQ (256).
   if (np > LLAMA_MAX_SEQ)
     throw refusal(
@@ -748,7 +751,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   });
 
   const hostKv = kvFor(hostRange[0], hostRange[1]);
-  const outputRows = options.outputRows ?? Math.min(b, np * (options.outputsPerSequence ?? 1));
+  const outputRows = options.outputRows ?? Math.min(nBatch, np * (options.outputsPerSequence ?? 1));
   const outputBytes = F32 * (arch.vocabSize + (options.embeddings ? arch.hiddenSize : 0)) * outputRows;
   // Host compute: token embeddings gathered on the CPU (n_embd × n_ubatch f32), token ids and positions,
   // the KQ mask n_kv × pad(n_ubatch, 32) (f16 with FA); plus CPU layers' phases when ops are not offloaded.
@@ -760,7 +763,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     // the fitted phases otherwise.
     const simIn: ComputeBufferInputs = {
       ubatch,
-      batch: b,
+      batch: nBatch,
       nCtx,
       cells,
       swaCells: swaCells ?? cells,
