@@ -438,6 +438,19 @@ function isBlockQuant(dtype: string): boolean {
   return l !== undefined && l.blockElements > 1;
 }
 
+/** The context vramkit assumes when none is given (llama-server's own default differs: LLAMA_SERVER_DEFAULTS). */
+export const DEFAULT_CTX_SIZE = 4096;
+
+/**
+ * What llama-server does when given neither `-c` nor `-np`, which vramkit does not follow: common/common.h
+ * n_ctx 0 is the training context, which fit_params (on by default, a 1 GiB margin per device,
+ * fit_params_target) lowers until the model fits, not below fit_params_min_ctx 4096; common/arg.cpp sets
+ * n_parallel -1 (auto) for the server, which tools/server/server.cpp resolves to 4 slots with kv_unified.
+ * Given `-np`, kv_unified stays false (common/common.h), as vramkit assumes.
+ */
+export const LLAMA_SERVER_DEFAULTS =
+  "llama-server left to its own defaults would take the model's training context, lowered to what fits with 1 GiB free per device but not below 4096 tokens, and serve 4 sequences from one unified KV cache; the llama-server launch line sets the context and the sequence count explicitly, so it runs what is estimated here";
+
 /**
  * What llama.cpp allocates for a GGUF model: model buffers per device under `-ngl`/`--tensor-split`,
  * the KV cache (n_ctx cells, per stream unless `--kv-unified`, SWA layers sized window + ubatch),
@@ -457,13 +470,18 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   const arch = p.arch;
   const assumptions: string[] = [];
   const nLayer = arch.layers.length;
-  // -c 0 means the training context (n_ctx_train); unset, common/common.h's default of 4096.
-  let ctx = options.ctxSize ?? 4096;
-  if (ctx === 0) ctx = arch.maxPositionEmbeddings ?? 4096;
-  if (options.ctxSize === undefined) assumptions.push('llamaCpp.ctxSize defaulted to 4096 tokens');
+  // -c 0 means the training context (n_ctx_train). Unset, vramkit assumes 4096 cells, not llama-server's
+  // own default (LLAMA_SERVER_DEFAULTS).
+  let ctx = options.ctxSize ?? DEFAULT_CTX_SIZE;
+  if (ctx === 0) ctx = arch.maxPositionEmbeddings ?? DEFAULT_CTX_SIZE;
   const ub = options.ubatchSize ?? 512;
   const b = options.batchSize ?? 2048;
   const np = options.parallel ?? 1;
+  const defaulted = [
+    ...(options.ctxSize === undefined ? [`\`ctxSize\` defaulted to ${DEFAULT_CTX_SIZE} tokens`] : []),
+    ...(options.parallel === undefined ? ['`parallel` defaulted to 1 sequence'] : []),
+  ];
+  if (defaulted.length > 0) assumptions.push(`${defaulted.join(', ')}: ${LLAMA_SERVER_DEFAULTS}`);
   // Messages name the option fields (llamaCpp.*); the CLI maps them to its flags.
   requireInt(ctx, 1, 'llamaCpp.ctxSize', 'ctxSize');
   requireInt(ub, 1, 'llamaCpp.ubatchSize', 'ubatchSize');
