@@ -499,6 +499,17 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
       np,
       `parallel ${np} is more sequences than llama.cpp serves at once; use ${LLAMA_MAX_SEQ} or fewer`,
     );
+  // llama_context reserves one output row per sequence at start (output_reserve(n_seq_max)) and asserts
+  // that this is within n_outputs_max, which llama-server caps at -b (tools/server/server-context.cpp
+  // server_output_limits): more sequences than the logical batch abort there
+  // (GGML_ASSERT(n_outputs_max <= cparams.n_outputs_max), src/llama-context.cpp).
+  if (np > b && options.outputRows === undefined)
+    throw refusal(
+      'llamaCpp.parallel',
+      'GGML_ASSERT(n_outputs_max <= cparams.n_outputs_max) failed: one output row per sequence exceeds n_batch',
+      np,
+      `parallel ${np} is more sequences than batchSize ${b}; raise batchSize to at least ${np} or lower parallel`,
+    );
   const gpus = options.gpus;
   const ggufArch = options.ggufArchitecture ?? llamaCppArchitecture(arch);
   const ctk = options.cacheTypeK ?? 'f16';
@@ -769,7 +780,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   });
 
   const hostKv = kvFor(hostRange[0], hostRange[1]);
-  const outputRows = options.outputRows ?? Math.min(nBatch, np * (options.outputsPerSequence ?? 1));
+  const outputRows = options.outputRows ?? Math.min(b, np * (options.outputsPerSequence ?? 1));
   const outputBytes = F32 * (arch.vocabSize + (options.embeddings ? arch.hiddenSize : 0)) * outputRows;
   // Host compute: token embeddings gathered on the CPU (n_embd × n_ubatch f32), token ids and positions,
   // the KQ mask n_kv × pad(n_ubatch, 32) (f16 with FA); plus CPU layers' phases when ops are not offloaded.
