@@ -74,6 +74,21 @@ export const FAMILIES: readonly HarnessFamily[] = [
 ];
 
 /**
+ * Batch shapes the base grid misses: a ubatch that is no multiple of 32 (the KQ mask pads its rows to
+ * GGML_KQ_MASK_PAD) or of 64, split over sequences, and a context smaller than the ubatch, which clamps
+ * n_batch and with it n_ubatch (src/llama-context.cpp: n_batch = min(n_ctx, n_batch) under causal
+ * attention). The addon sets n_batch = n_ubatch, so `-b` above `-ub` cannot be recorded; by the same
+ * source it changes no buffer (the reserve graph and the output buffer read n_ubatch and n_seq_max only).
+ * `append-runs.ts` measures these alone and merges them into a family's fixture.
+ */
+export const BATCH_RUNS: readonly HarnessRun[] = [
+  { nCtx: 4096, nSeqMax: 2, nUbatch: 100, flashAttn: 'off', typeK: 'f16', typeV: 'f16' },
+  { nCtx: 4096, nSeqMax: 1, nUbatch: 100, flashAttn: 'on', typeK: 'f16', typeV: 'f16' },
+  { nCtx: 6000, nSeqMax: 3, nUbatch: 96, flashAttn: 'on', typeK: 'f16', typeV: 'f16' },
+  { nCtx: 300, nSeqMax: 1, nUbatch: 512, flashAttn: 'off', typeK: 'f16', typeV: 'f16' },
+];
+
+/**
  * The context grid: context sizes, sequences, ubatch, flash attention on/off/auto and K/V cache
  * types, including combinations llama.cpp refuses.
  */
@@ -88,6 +103,7 @@ export const GRID: readonly HarnessRun[] = [
   { nCtx: 4096, nSeqMax: 2, nUbatch: 512, flashAttn: 'auto', typeK: 'q4_0', typeV: 'q4_0' },
   { nCtx: 4096, nSeqMax: 1, nUbatch: 512, flashAttn: 'off', typeK: 'q8_0', typeV: 'f16' },
   { nCtx: 4096, nSeqMax: 1, nUbatch: 512, flashAttn: 'off', typeK: 'f16', typeV: 'q8_0' },
+  ...BATCH_RUNS,
 ];
 
 /** The subset `npm test` re-runs against the live runtime (small models, three contexts). */

@@ -13,11 +13,9 @@ import {
 } from './engine-run.js';
 import type { EngineMethods } from './engine-profiles.js';
 import { llamaServerLine, ollamaModelfile } from './launch-lines.js';
-import { type LlamaCppEstimate, llamaCppMemory } from './llama-cpp.js';
+import { DEFAULT_CTX_SIZE, LLAMA_SERVER_DEFAULTS, type LlamaCppEstimate, llamaCppMemory } from './llama-cpp.js';
 import type { ServingOptions } from './serving.js';
 import { resolveSpeculation } from './speculative.js';
-
-const DEFAULT_CONTEXT = 4096;
 
 /**
  * A llama-server draft model (common/speculative.cpp common_speculative_init_result, from
@@ -124,6 +122,15 @@ export const llamaCppMethods: EngineMethods = {
     }
     const shortContext = r.contextPerSequence < context;
     const assumptions = [...r.assumptions];
+    // The estimate passes -c and -np explicitly; where it fell back on its own defaults (not a solver's
+    // trial values), say what llama-server would pick without them.
+    const defaulted = [
+      ...(o.context === undefined && flags.ctxSize === undefined && context === DEFAULT_CTX_SIZE
+        ? [`context defaulted to ${formatCount(DEFAULT_CTX_SIZE)} tokens per sequence`]
+        : []),
+      ...(o.batch === undefined && flags.parallel === undefined && parallel === 1 ? ['1 sequence assumed'] : []),
+    ];
+    if (defaulted.length > 0) assumptions.push(`${defaulted.join(', ')}: ${LLAMA_SERVER_DEFAULTS}`);
     let draft: DraftRun | undefined;
     if (d) {
       assumptions.push(
@@ -160,7 +167,7 @@ export const llamaCppMethods: EngineMethods = {
     const batch = o.batch ?? l?.parallel ?? 1;
     const context =
       o.context ??
-      (l?.ctxSize ? (l.kvUnified ? l.ctxSize : Math.max(1, Math.floor(l.ctxSize / batch))) : DEFAULT_CONTEXT);
+      (l?.ctxSize ? (l.kvUnified ? l.ctxSize : Math.max(1, Math.floor(l.ctxSize / batch))) : DEFAULT_CTX_SIZE);
     return { context, batch };
   },
 

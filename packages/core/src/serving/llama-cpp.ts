@@ -438,6 +438,19 @@ function isBlockQuant(dtype: string): boolean {
   return l !== undefined && l.blockElements > 1;
 }
 
+/** The context vramkit assumes when none is given (llama-server's own default differs: LLAMA_SERVER_DEFAULTS). */
+export const DEFAULT_CTX_SIZE = 4096;
+
+/**
+ * What llama-server does when given neither `-c` nor `-np`, which vramkit does not follow: common/common.h
+ * n_ctx 0 is the training context, which fit_params (on by default, a 1 GiB margin per device,
+ * fit_params_target) lowers until the model fits, not below fit_params_min_ctx 4096; common/arg.cpp sets
+ * n_parallel -1 (auto) for the server, which tools/server/server.cpp resolves to 4 slots with kv_unified.
+ * Given `-np`, kv_unified stays false (common/common.h), as vramkit assumes.
+ */
+export const LLAMA_SERVER_DEFAULTS =
+  "llama-server left to its own defaults would take the model's training context, lowered to what fits with 1 GiB free per device but not below 4096 tokens, and serve 4 sequences from one unified KV cache; the llama-server launch line sets the context and the sequence count explicitly, so it runs what is estimated here";
+
 /**
  * What llama.cpp allocates for a GGUF model: model buffers per device under `-ngl`/`--tensor-split`,
  * the KV cache (n_ctx cells, per stream unless `--kv-unified`, SWA layers sized window + ubatch),
@@ -457,19 +470,27 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
   const arch = p.arch;
   const assumptions: string[] = [];
   const nLayer = arch.layers.length;
-  // -c 0 means the training context (n_ctx_train); unset, common/common.h's default of 4096.
-  let ctx = options.ctxSize ?? 4096;
-  if (ctx === 0) ctx = arch.maxPositionEmbeddings ?? 4096;
-  if (options.ctxSize === undefined) assumptions.push('llamaCpp.ctxSize defaulted to 4096 tokens');
+  // -c 0 means the training context (n_ctx_train). Unset, vramkit assumes 4096 cells, not llama-server's
+  // own default (LLAMA_SERVER_DEFAULTS).
+  let ctx = options.ctxSize ?? DEFAULT_CTX_SIZE;
+  if (ctx === 0) ctx = arch.maxPositionEmbeddings ?? DEFAULT_CTX_SIZE;
   const ub = options.ubatchSize ?? 512;
   const b = options.batchSize ?? 2048;
   const np = options.parallel ?? 1;
+  const defaulted = [
+    ...(options.ctxSize === undefined ? [`\`ctxSize\` defaulted to ${DEFAULT_CTX_SIZE} tokens`] : []),
+    ...(options.parallel === undefined ? ['`parallel` defaulted to 1 sequence'] : []),
+  ];
+  if (defaulted.length > 0) assumptions.push(`${defaulted.join(', ')}: ${LLAMA_SERVER_DEFAULTS}`);
   // Messages name the option fields (llamaCpp.*); the CLI maps them to its flags.
   requireInt(ctx, 1, 'llamaCpp.ctxSize', 'ctxSize');
   requireInt(ub, 1, 'llamaCpp.ubatchSize', 'ubatchSize');
   requireInt(b, 1, 'llamaCpp.batchSize', 'batchSize');
   requireInt(np, 1, 'llamaCpp.parallel', 'parallel');
-  const ubatch = Math.min(ub, b);
+  // src/llama-context.cpp llama_context: under causal attention n_batch = min(n_ctx, n_batch) with the
+  // context as requested (before padding to 256), then n_ubatch = min(n_batch, n_ubatch).
+  const nBatch = Math.min(b, ctx);
+  const ubatch = Math.min(ub, nBatch);
   // src/llama-context.cpp: n_seq_max must be <= LLAMA_MAX_SEQ (256).
   if (np > LLAMA_MAX_SEQ)
     throw refusal(
@@ -477,6 +498,17 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
       `n_seq_max must be <= ${LLAMA_MAX_SEQ}`,
       np,
       `parallel ${np} is more sequences than llama.cpp serves at once; use ${LLAMA_MAX_SEQ} or fewer`,
+    );
+  // llama_context reserves one output row per sequence at start (output_reserve(n_seq_max)) and asserts
+  // that this is within n_outputs_max, which llama-server caps at -b (tools/server/server-context.cpp
+  // server_output_limits): more sequences than the logical batch abort there
+  // (GGML_ASSERT(n_outputs_max <= cparams.n_outputs_max), src/llama-context.cpp).
+  if (np > b && options.outputRows === undefined)
+    throw refusal(
+      'llamaCpp.parallel',
+      'GGML_ASSERT(n_outputs_max <= cparams.n_outputs_max) failed: one output row per sequence exceeds n_batch',
+      np,
+      `parallel ${np} is more sequences than batchSize ${b}; raise batchSize to at least ${np} or lower parallel`,
     );
   const gpus = options.gpus;
   const ggufArch = options.ggufArchitecture ?? llamaCppArchitecture(arch);
@@ -760,7 +792,7 @@ export function llamaCppMemory(options: LlamaCppOptions): LlamaCppEstimate {
     // the fitted phases otherwise.
     const simIn: ComputeBufferInputs = {
       ubatch,
-      batch: b,
+      batch: nBatch,
       nCtx,
       cells,
       swaCells: swaCells ?? cells,

@@ -37,7 +37,7 @@ describe('reserve graph of every catalogue model (builders beyond the recorded f
     }
   });
 
-  it('reserves n_tokens = min(n_ctx, n_ubatch) rounded up to a multiple of n_seq_max, every token an output', () => {
+  it('reserves n_tokens = min(n_ctx, n_ubatch) rounded up to a multiple of n_seq_max, outputs capped before the rounding', () => {
     const p = reserveParams({
       ubatch: 512,
       batch: 2048,
@@ -50,7 +50,15 @@ describe('reserve graph of every catalogue model (builders beyond the recorded f
       typeK: 'f16',
       typeV: 'f16',
     });
-    expect([p.nTokens, p.nOutputs, p.nStream, p.nKv]).toEqual([513, 513, 3, 3584]);
+    // sched_reserve passes n_outputs_pp = min(512, n_outputs_max) before graph_reserve rounds 512 up to 513.
+    expect([p.nTokens, p.nOutputs, p.nStream, p.nKv]).toEqual([513, 512, 3, 3584]);
+    // So -b 2048 and -b 512 reserve the same graph when n_seq_max does not divide n_ubatch.
+    const arch = fixtureArchitecture('meta-llama/Llama-3.2-1B-Instruct');
+    const c = { ...p, ubatch: 512, nCtx: 10752, nSeqMax: 3, cells: 3584, swaCells: 3584, unified: false };
+    const wide = computeBufferPlan(arch, 'llama', { ...c, batch: 2048 });
+    const narrow = computeBufferPlan(arch, 'llama', { ...c, batch: 512 });
+    expect(wide?.bytes).toBeDefined();
+    expect(wide?.bytes).toBe(narrow?.bytes);
     expect(
       reserveParams({
         ...p,

@@ -33,19 +33,20 @@ export const CPU_BUFFER_TYPE: PlannerBufferType = { alignment: 32 };
 
 /**
  * The reserve ubatch (src/llama-context.cpp sched_reserve, graph_reserve): n_tokens = min(n_ctx, n_ubatch)
- * rounded up to a multiple of n_seq_max, every token an output up to n_outputs_max (= n_batch), every
+ * rounded up to a multiple of n_seq_max, with min(n_tokens before that rounding, n_outputs_max = n_batch)
+ * outputs (sched_reserve passes n_outputs_pp before graph_reserve rounds n_tokens), every
  * KV cell of every stream viewed (llama_kv_cache_context for init_full: n_kv = the cache size).
  * @param c llama.cpp's settings after its own clamps and padding
  * @returns the parameters the graph builders take
  */
 export function reserveParams(c: ComputeBufferInputs): GraphReserveParams {
-  let nTokens = Math.min(c.nCtx, c.ubatch);
-  if (nTokens % c.nSeqMax !== 0) nTokens = Math.ceil(nTokens / c.nSeqMax) * c.nSeqMax;
+  const requested = Math.min(c.nCtx, c.ubatch);
+  const nTokens = Math.ceil(requested / c.nSeqMax) * c.nSeqMax;
   return {
     nTokens,
     nSeqs: c.nSeqMax,
     nStream: c.unified ? 1 : c.nSeqMax,
-    nOutputs: Math.min(nTokens, c.batch),
+    nOutputs: Math.min(requested, c.batch),
     nKv: c.cells,
     nKvSwa: c.swaCells,
     flashAttn: c.flashAttn,
