@@ -54,8 +54,11 @@ export function renderServing(name: string, o: ServingOptions, e: ServingEstimat
   ];
   const f = e.engine;
   const kv = `KV budget ${gib(f.kvBudgetBytes)} GiB per GPU = ${formatCount(f.kvTokens)} tokens${f.concurrencyFactor !== undefined ? ` · maximum concurrency for ${formatCount(e.context)} tokens per request: ${f.concurrencyFactor.toFixed(2)}x` : ''}`;
+  // Without a capacity there is no budget: the figures derived from one would read as zero tokens.
   lines.push(
-    `${kv} · max concurrency at ${formatCount(e.context)}: ${f.maxConcurrency} · max context at batch 1: ${formatCount(f.maxContext)}`,
+    e.binding === 'no-gpu'
+      ? 'KV budget, max concurrency and max context: need a GPU capacity (--gpu <id> or --gpu-memory <size>)'
+      : `${kv} · max concurrency at ${formatCount(e.context)}: ${f.maxConcurrency} · max context at batch 1: ${formatCount(f.maxContext)}`,
   );
   if (f.gpuLayers !== undefined && 'devices' in e.breakdown) {
     const total = ('layers' in o.model ? o.model.layers.length : o.model.arch.layers.length) + 1;

@@ -21,6 +21,13 @@ describe('expandEngineShortFlags', () => {
 });
 
 describe('runServeEstimate', () => {
+  it('prints no KV budget without a GPU capacity (it is not 0 tokens)', async () => {
+    const r = await serve([...LLAMA_8B_Q4, '-c', '8192']);
+    expect(r.out).toMatch(/KV budget, max concurrency and max context: need a GPU capacity/);
+    expect(r.out).not.toMatch(/KV budget 0\.00 GiB/);
+    expect(r.out).toMatch(/fits: unknown/);
+  });
+
   it('prints per-GPU bytes, KV tokens and -ngl for llama.cpp Llama-3.1-8B Q4_K_M on an RTX 3060 12GB at 32k', async () => {
     const r = await serve([...LLAMA_8B_Q4, '--gpu', 'rtx-3060-12gb', '-c', '32768']);
     expect(r.out).toMatch(/GeForce RTX 3060 12GB/);
